@@ -1,0 +1,340 @@
+//! Device bring-up and the guarded calls every other module goes through.
+//!
+//! [`Gpu::new`] picks an adapter (see [`select`]), opens a device with the adapter's own limits
+//! and every feature Axon can use that it offers, records them in [`DeviceCaps`] and prints the
+//! one `[AXON ADAPTER]` marker line to stderr.
+//!
+//! Every object is created inside wgpu error scopes, so a validation or out-of-memory error comes
+//! back as a typed [`GpuError`] naming the object's label instead of reaching wgpu's default
+//! handler (which panics). Device loss is recorded by a callback and reported by the next call.
+
+pub mod caps;
+pub mod select;
+
+use crate::error::{BringUpError, GpuError, ObjectKind};
+use caps::{DeviceCaps, WANTED_FEATURES};
+use select::{AdapterPreference, AdapterSummary, choose_adapter};
+use std::sync::{Arc, Mutex, MutexGuard};
+use wgpu::{Features, PollType};
+
+/// What the device callbacks learnt since the last call.
+#[derive(Debug, Default)]
+struct Health {
+    lost: Mutex<Option<(String, String)>>,
+    uncaptured: Mutex<Vec<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a callback panicked mid-update; the data is still readable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// An opened Vulkan device and the facts about it.
+pub struct Gpu {
+    adapter: wgpu::Adapter,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    caps: DeviceCaps,
+    health: Arc<Health>,
+    pub(crate) pipelines: crate::pipelines::PipelineCache,
+}
+
+impl std::fmt::Debug for Gpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gpu")
+            .field("caps", &self.caps)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fresh wgpu instance on the Vulkan backend (the only one Axon uses).
+fn vulkan_instance() -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+    desc.backends = wgpu::Backends::VULKAN;
+    desc.flags = wgpu::InstanceFlags::from_build_config().with_env();
+    wgpu::Instance::new(desc)
+}
+
+/// Every Vulkan adapter the loader reports, in the order `AXON_ADAPTER` indexes them.
+pub fn list_adapters() -> Vec<wgpu::AdapterInfo> {
+    let instance = vulkan_instance();
+    pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN))
+        .iter()
+        .map(wgpu::Adapter::get_info)
+        .collect()
+}
+
+impl Gpu {
+    /// Opens the adapter chosen by `AXON_ADAPTER` / `AXON_ALLOW_SOFTWARE` (see [`select`]).
+    pub fn new() -> Result<Self, BringUpError> {
+        Self::with_preference(&AdapterPreference::from_env())
+    }
+
+    /// Opens the adapter chosen by `preference`.
+    pub fn with_preference(preference: &AdapterPreference) -> Result<Self, BringUpError> {
+        let instance = vulkan_instance();
+        let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN));
+        let summaries: Vec<AdapterSummary> = adapters
+            .iter()
+            .map(|a| {
+                let info = a.get_info();
+                AdapterSummary {
+                    name: info.name,
+                    device_type: info.device_type,
+                }
+            })
+            .collect();
+        let index = choose_adapter(&summaries, preference)?;
+        let adapter =
+            adapters
+                .into_iter()
+                .nth(index)
+                .ok_or_else(|| BringUpError::NoUsableAdapter {
+                    seen: select::describe(&summaries),
+                })?;
+        let gpu = Self::open(&adapter)?;
+        eprintln!("{}", gpu.caps.marker());
+        Ok(gpu)
+    }
+
+    fn open(adapter: &wgpu::Adapter) -> Result<Self, BringUpError> {
+        let info = adapter.get_info();
+        let wanted = WANTED_FEATURES
+            .iter()
+            .fold(Features::empty(), |acc, (f, _)| acc | *f);
+        let features = adapter.features() & wanted;
+        let experimental_features = if features.contains(Features::EXPERIMENTAL_COOPERATIVE_MATRIX)
+        {
+            // SAFETY: experimental features are only turned on when the adapter offers
+            // cooperative matrices; Axon uses them only through naga-validated WGSL, and every
+            // kernel that does has a portable twin it is tested against.
+            unsafe { wgpu::ExperimentalFeatures::enabled() }
+        } else {
+            wgpu::ExperimentalFeatures::disabled()
+        };
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("axon"),
+            required_features: features,
+            // The adapter's own limits: wgpu's defaults would cap bindings at 128 MiB.
+            required_limits: adapter.limits(),
+            experimental_features,
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&desc)).map_err(|source| {
+                BringUpError::RequestDevice {
+                    adapter: info.name.clone(),
+                    source,
+                }
+            })?;
+
+        let health = Arc::new(Health::default());
+        let on_lost = Arc::clone(&health);
+        device.set_device_lost_callback(move |reason, message| {
+            tracing::error!(?reason, %message, "GPU device lost");
+            *lock(&on_lost.lost) = Some((format!("{reason:?}"), message));
+        });
+        let on_error = Arc::clone(&health);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            tracing::error!(%error, "uncaptured wgpu error");
+            lock(&on_error.uncaptured).push(error.to_string());
+        }));
+
+        let driver = [info.driver.as_str(), info.driver_info.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let cooperative_matrix = if features.contains(Features::EXPERIMENTAL_COOPERATIVE_MATRIX) {
+            adapter.cooperative_matrix_properties()
+        } else {
+            Vec::new()
+        };
+        let caps = DeviceCaps {
+            adapter_name: info.name,
+            device_type: info.device_type,
+            backend: info.backend,
+            driver,
+            subgroup_min_size: info.subgroup_min_size,
+            subgroup_max_size: info.subgroup_max_size,
+            features: device.features(),
+            limits: device.limits(),
+            cooperative_matrix,
+        };
+        tracing::info!(adapter = %caps.adapter_name, "GPU device opened");
+        Ok(Self {
+            adapter: adapter.clone(),
+            device,
+            queue,
+            caps,
+            health,
+            pipelines: Default::default(),
+        })
+    }
+
+    /// What the device offers.
+    pub fn caps(&self) -> &DeviceCaps {
+        &self.caps
+    }
+
+    /// The adapter the device was opened on.
+    pub fn adapter(&self) -> &wgpu::Adapter {
+        &self.adapter
+    }
+
+    /// The wgpu device, for code that builds its own objects (create them through
+    /// [`Gpu::guarded`] so errors come back typed).
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// The wgpu queue.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// Fails with [`GpuError::DeviceLost`] once the device is gone, and with
+    /// [`GpuError::Uncaptured`] for an error wgpu reported outside our scopes.
+    pub fn check_alive(&self) -> Result<(), GpuError> {
+        // Polling runs pending callbacks, the device-lost one included; its own result is
+        // irrelevant here (a lost device is reported through the callback).
+        let _ = self.device.poll(PollType::Poll);
+        if let Some((reason, message)) = lock(&self.health.lost).clone() {
+            return Err(GpuError::DeviceLost { reason, message });
+        }
+        let mut uncaptured = lock(&self.health.uncaptured);
+        if !uncaptured.is_empty() {
+            let message = uncaptured.join("; ");
+            uncaptured.clear();
+            return Err(GpuError::Uncaptured { message });
+        }
+        Ok(())
+    }
+
+    /// Runs `create` inside validation and out-of-memory error scopes and turns what they
+    /// caught into a typed error naming `kind` and `label`.
+    pub fn guarded<T>(
+        &self,
+        kind: ObjectKind,
+        label: &str,
+        create: impl FnOnce(&wgpu::Device) -> T,
+    ) -> Result<T, GpuError> {
+        self.check_alive()?;
+        let oom_scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation_scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let value = create(&self.device);
+        let validation = pollster::block_on(validation_scope.pop());
+        let oom = pollster::block_on(oom_scope.pop());
+        self.check_alive()?;
+        if let Some(error) = validation {
+            return Err(GpuError::Validation {
+                kind,
+                label: label.to_owned(),
+                message: error.to_string(),
+            });
+        }
+        if oom.is_some() {
+            return Err(GpuError::OutOfMemory {
+                kind,
+                label: label.to_owned(),
+            });
+        }
+        Ok(value)
+    }
+
+    /// Creates a buffer; an invalid descriptor (e.g. larger than `max_buffer_size`) is an error.
+    pub fn create_buffer(
+        &self,
+        label: &str,
+        size: u64,
+        usage: wgpu::BufferUsages,
+    ) -> Result<wgpu::Buffer, GpuError> {
+        self.guarded(ObjectKind::Buffer, label, |d| {
+            d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage,
+                mapped_at_creation: false,
+            })
+        })
+    }
+
+    /// Compiles WGSL; a parse or validation failure is an error carrying naga's message.
+    pub fn create_shader_module(
+        &self,
+        label: &str,
+        wgsl: &str,
+    ) -> Result<wgpu::ShaderModule, GpuError> {
+        self.guarded(ObjectKind::ShaderModule, label, |d| {
+            d.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(wgsl.into()),
+            })
+        })
+    }
+
+    /// Finishes `encoder` and submits it, surfacing deferred encoder errors.
+    pub fn submit(&self, label: &str, encoder: wgpu::CommandEncoder) -> Result<(), GpuError> {
+        let commands = self.guarded(ObjectKind::CommandBuffer, label, |_| encoder.finish())?;
+        self.queue.submit([commands]);
+        self.check_alive()
+    }
+
+    /// Blocks until the queue is idle.
+    pub fn wait_idle(&self) -> Result<(), GpuError> {
+        self.check_alive()?;
+        self.device
+            .poll(PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Poll {
+                message: e.to_string(),
+            })?;
+        self.check_alive()
+    }
+
+    /// Copies `size` bytes of `buffer` (which needs `COPY_SRC`) to the host.
+    pub fn read_bytes(
+        &self,
+        label: &str,
+        buffer: &wgpu::Buffer,
+        size: u64,
+    ) -> Result<Vec<u8>, GpuError> {
+        let size = size.next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
+        let staging_label = format!("{label}.readback");
+        let staging = self.create_buffer(
+            &staging_label,
+            size.max(wgpu::COPY_BUFFER_ALIGNMENT),
+            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        )?;
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some(&staging_label),
+            });
+        if size > 0 {
+            encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, size);
+        }
+        self.submit(&staging_label, encoder)?;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |result| {
+            // The receiver lives until after the wait below; a send error cannot happen.
+            let _ = sender.send(result);
+        });
+        self.wait_idle()?;
+        let readback = |message: String| GpuError::Readback {
+            label: label.to_owned(),
+            message,
+        };
+        receiver
+            .recv()
+            .map_err(|e| readback(e.to_string()))?
+            .map_err(|e| readback(e.to_string()))?;
+        let bytes = staging
+            .get_mapped_range(..)
+            .map_err(|e| readback(e.to_string()))?
+            .to_vec();
+        staging.unmap();
+        Ok(bytes)
+    }
+}

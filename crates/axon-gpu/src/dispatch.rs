@@ -1,0 +1,81 @@
+//! A recorded kernel launch, and running a list of them in one submit.
+
+use crate::device::Gpu;
+use crate::error::{GpuError, ObjectKind};
+use crate::registry::KernelVariant;
+use std::sync::Arc;
+
+/// One kernel launch: pipeline, its bindings, and the grid.
+#[derive(Debug)]
+pub struct Dispatch {
+    /// The variant, whose name labels the dispatch.
+    pub variant: &'static KernelVariant,
+    pipeline: Arc<wgpu::ComputePipeline>,
+    bind_group: wgpu::BindGroup,
+    workgroups: [u32; 3],
+}
+
+impl Dispatch {
+    /// Binds `buffers` to group 0 at bindings 0, 1, ... of `variant`'s pipeline.
+    pub fn new(
+        gpu: &Gpu,
+        variant: &'static KernelVariant,
+        buffers: &[&wgpu::Buffer],
+        workgroups: [u32; 3],
+    ) -> Result<Self, GpuError> {
+        let pipeline = gpu.pipeline(variant)?;
+        let layout = pipeline.get_bind_group_layout(0);
+        let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
+            .iter()
+            .zip(0u32..)
+            .map(|(buffer, binding)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let bind_group = gpu.guarded(ObjectKind::BindGroup, variant.name, |d| {
+            d.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(variant.name),
+                layout: &layout,
+                entries: &entries,
+            })
+        })?;
+        Ok(Self {
+            variant,
+            pipeline,
+            bind_group,
+            workgroups,
+        })
+    }
+
+    /// The grid, in workgroups.
+    pub fn workgroups(&self) -> [u32; 3] {
+        self.workgroups
+    }
+}
+
+impl Gpu {
+    /// Encodes `dispatches` in order into one compute pass and submits once.
+    pub fn run(&self, label: &str, dispatches: &[Dispatch]) -> Result<(), GpuError> {
+        self.check_alive()?;
+        let mut encoder = self
+            .device()
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(label),
+                timestamp_writes: None,
+            });
+            for d in dispatches {
+                let [x, y, z] = d.workgroups;
+                if x == 0 || y == 0 || z == 0 {
+                    continue;
+                }
+                pass.set_pipeline(&d.pipeline);
+                pass.set_bind_group(0, &d.bind_group, &[]);
+                pass.dispatch_workgroups(x, y, z);
+            }
+        }
+        self.submit(label, encoder)
+    }
+}

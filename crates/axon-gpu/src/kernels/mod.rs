@@ -1,0 +1,63 @@
+//! Kernel launchers: each checks its contract, binds its buffers and returns a [`Dispatch`].
+//!
+//! A launcher never runs anything by itself; callers put dispatches into [`Gpu::run`] (one
+//! submit), which is what plans will do too.
+
+pub mod add;
+pub mod rms_norm;
+pub mod subgroup_probe;
+
+use crate::buffer::DeviceBuffer;
+use crate::device::Gpu;
+use crate::error::GpuError;
+use crate::grid::fold_grid;
+
+/// Fails unless `buf` fits one storage binding and is indexable by a `u32`.
+pub(crate) fn check_binding(
+    gpu: &Gpu,
+    kernel: &'static str,
+    what: &'static str,
+    buf: &DeviceBuffer,
+) -> Result<(), GpuError> {
+    let max = gpu
+        .caps()
+        .max_storage_binding_bytes()
+        .min(u64::from(u32::MAX));
+    if buf.byte_len() > max {
+        return Err(GpuError::BindingTooLarge {
+            kernel,
+            what,
+            bytes: buf.byte_len(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+/// Fails unless `buf` holds exactly `expected` elements.
+pub(crate) fn check_len(
+    kernel: &'static str,
+    what: &'static str,
+    buf: &DeviceBuffer,
+    expected: usize,
+) -> Result<(), GpuError> {
+    if buf.len() != expected {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what,
+            expected,
+            got: buf.len(),
+        });
+    }
+    Ok(())
+}
+
+/// The grid for `groups` workgroups on this device.
+pub(crate) fn grid(gpu: &Gpu, kernel: &'static str, groups: u64) -> Result<[u32; 3], GpuError> {
+    let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension;
+    fold_grid(groups, max_per_dim).ok_or(GpuError::GridTooLarge {
+        kernel,
+        groups,
+        max_per_dim,
+    })
+}

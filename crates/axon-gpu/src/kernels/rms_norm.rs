@@ -1,0 +1,106 @@
+//! Launcher for `wgsl/rms_norm.wgsl`.
+//!
+//! Contract: `x`, `out` are `[rows, cols]` f32, `weight` is `[cols]`, `cols >= 1`, any `rows`
+//! (0 gives an empty grid). One workgroup per row. `out[r, c] = x[r, c] *
+//! inverseSqrt(mean(x[r]^2) + eps) * (weight[c] + weight_offset)`; the CPU twin is
+//! `axon_reference::rms_norm`.
+
+use super::{check_binding, check_len, grid};
+use crate::buffer::DeviceBuffer;
+use crate::device::{Gpu, caps::DeviceCaps};
+use crate::dispatch::Dispatch;
+use crate::error::GpuError;
+use crate::registry::KernelVariant;
+use crate::registry::variants::{RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP};
+
+/// How a workgroup adds up its partial sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reduction {
+    /// Subgroup operations, then one pass over the per-subgroup partials.
+    Subgroup,
+    /// A tree in workgroup memory; needs no subgroup support.
+    Workgroup,
+}
+
+impl Reduction {
+    /// Subgroups when the device has them, the workgroup tree otherwise.
+    pub fn preferred(caps: &DeviceCaps) -> Self {
+        if caps.has_subgroups() {
+            Self::Subgroup
+        } else {
+            Self::Workgroup
+        }
+    }
+
+    fn variant(self) -> &'static KernelVariant {
+        match self {
+            Self::Subgroup => &RMS_NORM_F32_SUBGROUP,
+            Self::Workgroup => &RMS_NORM_F32_WORKGROUP,
+        }
+    }
+}
+
+/// Parameters of one RMSNorm.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RmsNormParams {
+    /// Added to the mean of squares before the square root.
+    pub eps: f32,
+    /// Added to every weight: 0 for plain RMSNorm, 1 for the zero-centred `(1 + w)` form.
+    pub weight_offset: f32,
+    /// Which reduction variant to run.
+    pub reduction: Reduction,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Uniform {
+    rows: u32,
+    cols: u32,
+    eps: f32,
+    weight_offset: f32,
+}
+
+/// Normalises each row of `x` into `out`.
+pub fn rms_norm(
+    gpu: &Gpu,
+    x: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    out: &DeviceBuffer,
+    params: RmsNormParams,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "rms_norm";
+    let cols = weight.len();
+    if cols == 0 || !x.len().is_multiple_of(cols) {
+        let expected = if cols == 0 {
+            1
+        } else {
+            x.len().next_multiple_of(cols)
+        };
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "x (whole rows of weight.len())",
+            expected,
+            got: x.len(),
+        });
+    }
+    check_len(KERNEL, "out", out, x.len())?;
+    for (what, buf) in [("x", x), ("weight", weight), ("out", out)] {
+        check_binding(gpu, KERNEL, what, buf)?;
+    }
+    let rows = x.len() / cols;
+    let workgroups = grid(gpu, KERNEL, rows as u64)?;
+    // check_binding bounds both by u32::MAX bytes.
+    let uniform = Uniform {
+        rows: u32::try_from(rows).unwrap_or(u32::MAX),
+        cols: u32::try_from(cols).unwrap_or(u32::MAX),
+        eps: params.eps,
+        weight_offset: params.weight_offset,
+    };
+    let uniform = gpu.uniform("rms_norm.params", &uniform)?;
+    Dispatch::new(
+        gpu,
+        params.reduction.variant(),
+        &[&uniform, x.raw(), weight.raw(), out.raw()],
+        workgroups,
+    )
+}

@@ -1,0 +1,33 @@
+//! Axon's GPU layer: Vulkan through wgpu.
+//!
+//! - [`device`]: adapter selection, device bring-up with the adapter's own limits, the
+//!   [`DeviceCaps`] the rest of the engine reads, and the `[AXON ADAPTER]` marker.
+//! - [`error`]: typed errors. Every wgpu object is created inside error scopes, device loss is
+//!   recorded by a callback, and both come back as [`GpuError`] values, never as panics or logs.
+//! - [`registry`]: the WGSL kernels of `wgsl/`, compiled into the binary, composed into variants
+//!   and checked offline with naga (parse, validate, SPIR-V) by a CPU-only test.
+//! - [`kernels`]: launchers that check a kernel's contract and return a [`Dispatch`];
+//!   [`Gpu::run`] encodes a list of dispatches into one pass and one submit.
+//!
+//! It does not choose models, plan forward passes or own sessions (later crates do), and it never
+//! falls back to the CPU: without a usable adapter, bring-up fails with an error that says how to
+//! install a driver or allow the software adapter.
+
+// Library code reports failures as typed errors; tests may unwrap (clippy.toml).
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod buffer;
+pub mod device;
+pub mod dispatch;
+pub mod error;
+pub mod grid;
+pub mod kernels;
+mod pipelines;
+pub mod registry;
+
+pub use buffer::DeviceBuffer;
+pub use device::caps::{DeviceCaps, parse_adapter_marker};
+pub use device::select::{AdapterPreference, AdapterSummary, choose_adapter};
+pub use device::{Gpu, list_adapters};
+pub use dispatch::Dispatch;
+pub use error::{BringUpError, GpuError, ObjectKind};

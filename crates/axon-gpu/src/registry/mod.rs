@@ -1,0 +1,10 @@
+//! The kernel registry: which WGSL files exist, how variants are composed from them, and the
+//! offline (naga) check every variant passes before any device sees it.
+
+pub mod compose;
+pub mod validate;
+pub mod variants;
+
+pub use compose::{ComposedSource, FileLine, WgslFile, compose};
+pub use validate::{CompileStage, CompiledKernel, KernelSourceError, compile_variant};
+pub use variants::{ALL_FILES, ALL_VARIANTS, KernelVariant, Needs};

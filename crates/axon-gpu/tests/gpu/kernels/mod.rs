@@ -1,0 +1,7 @@
+//! One module per kernel family: GPU result vs the `axon-reference` twin, over random shapes.
+
+mod add;
+mod rms_norm;
+
+/// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
+pub const CASES: u32 = 64;

@@ -1,0 +1,134 @@
+//! `rms_norm` (both reductions) vs `axon_reference::rms_norm`.
+//!
+//! Tolerance: 1e-5 relative per element (plus 1e-30 absolute for subnormals). Each output is a
+//! product x * w' * inv_rms, so its relative error is that of inv_rms plus three roundings. The
+//! GPU sums up to ~1100 squares in f32 as 256 strided partials and a reduction of depth <= 8:
+//! relative error <= (cols/256 + 8 + 1) * 2^-24 ~ 8e-7; inverseSqrt is within 2 ULP in Vulkan.
+//! So ~1.5e-6 is the worst case; 1e-5 leaves margin without hiding a wrong index or a lost
+//! partial (which are off by O(1)).
+
+use super::CASES;
+use crate::gpu;
+use axon_gpu::kernels::rms_norm::{Reduction, RmsNormParams, rms_norm};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Problem {
+    cols: usize,
+    x: Vec<f32>,
+    weight: Vec<f32>,
+    eps: f32,
+    weight_offset: f32,
+}
+
+fn problem() -> impl Strategy<Value = Problem> {
+    (
+        1usize..1100,
+        0usize..5,
+        prop_oneof![Just(1e-6f32), Just(1e-5f32)],
+        prop_oneof![Just(0.0f32), Just(1.0f32)],
+    )
+        .prop_flat_map(|(cols, rows, eps, weight_offset)| {
+            (
+                prop::collection::vec(-10.0f32..10.0, rows * cols),
+                prop::collection::vec(-2.0f32..2.0, cols),
+            )
+                .prop_map(move |(x, weight)| Problem {
+                    cols,
+                    x,
+                    weight,
+                    eps,
+                    weight_offset,
+                })
+        })
+}
+
+fn check(p: &Problem, reduction: Reduction) {
+    let gpu = gpu();
+    let x = gpu.upload_f32("x", &p.x).unwrap();
+    let w = gpu.upload_f32("weight", &p.weight).unwrap();
+    let out = gpu.zeros_f32("out", p.x.len()).unwrap();
+    let params = RmsNormParams {
+        eps: p.eps,
+        weight_offset: p.weight_offset,
+        reduction,
+    };
+    let dispatch = rms_norm(gpu, &x, &w, &out, params).unwrap();
+    gpu.run("rms_norm_test", &[dispatch]).unwrap();
+    let got = gpu.read_f32(&out).unwrap();
+    let want = axon_reference::rms_norm(&p.x, &p.weight, p.eps, p.weight_offset).unwrap();
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        let tol = 1e-5 * w.abs() + 1e-30;
+        assert!(
+            (g - w).abs() <= tol,
+            "{reduction:?} row {} col {}: gpu {g} vs reference {w} (cols {})",
+            i / p.cols,
+            i % p.cols,
+            p.cols
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn rms_norm_subgroup_matches_reference(p in problem()) {
+        check(&p, Reduction::Subgroup);
+    }
+
+    #[test]
+    fn rms_norm_workgroup_matches_reference(p in problem()) {
+        check(&p, Reduction::Workgroup);
+    }
+}
+
+fn pinned(cols: usize, rows: usize) -> Problem {
+    Problem {
+        cols,
+        x: (0..rows * cols)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
+            .collect(),
+        weight: (0..cols).map(|i| 0.5 + (i % 13) as f32 / 10.0).collect(),
+        eps: 1e-6,
+        weight_offset: 0.0,
+    }
+}
+
+#[test]
+fn rms_norm_edge_shapes() {
+    for (cols, rows) in [
+        (1, 1),
+        (2, 2),
+        (1, 3),
+        (255, 2),
+        (256, 1),
+        (257, 3),
+        (4096, 2),
+    ] {
+        for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
+            check(&pinned(cols, rows), reduction);
+        }
+    }
+}
+
+#[test]
+fn rms_norm_folds_the_grid_past_the_per_dimension_limit() {
+    let rows = gpu().caps().limits.max_compute_workgroups_per_dimension as usize + 5;
+    check(&pinned(2, rows), Reduction::preferred(gpu().caps()));
+}
+
+#[test]
+fn rms_norm_rejects_ragged_rows() {
+    let gpu = gpu();
+    let x = gpu.upload_f32("x", &[1.0; 5]).unwrap();
+    let w = gpu.upload_f32("weight", &[1.0; 2]).unwrap();
+    let out = gpu.zeros_f32("out", 5).unwrap();
+    let params = RmsNormParams {
+        eps: 1e-6,
+        weight_offset: 0.0,
+        reduction: Reduction::Workgroup,
+    };
+    let err = rms_norm(gpu, &x, &w, &out, params).unwrap_err();
+    assert!(err.to_string().contains("rms_norm"), "{err}");
+}

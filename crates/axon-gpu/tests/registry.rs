@@ -1,0 +1,138 @@
+//! CPU-only: every kernel variant the engine can request parses, validates with exactly the
+//! capabilities it declares, resolves its overrides and becomes SPIR-V; a broken kernel is
+//! reported with its file and line.
+
+use axon_gpu::registry::{
+    ALL_FILES, ALL_VARIANTS, CompileStage, KernelVariant, Needs, WgslFile, compile_variant,
+};
+use std::collections::HashSet;
+use std::path::Path;
+
+#[test]
+fn every_variant_compiles_to_spirv() {
+    let mut failures = Vec::new();
+    for variant in ALL_VARIANTS {
+        match compile_variant(variant) {
+            Ok(kernel) => {
+                assert_eq!(
+                    kernel.spirv.first(),
+                    Some(&0x0723_0203),
+                    "{}: not SPIR-V",
+                    variant.name
+                );
+                assert!(kernel.spirv.len() > 20, "{}", variant.name);
+            }
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn variant_names_are_unique() {
+    let names: HashSet<&str> = ALL_VARIANTS.iter().map(|v| v.name).collect();
+    assert_eq!(names.len(), ALL_VARIANTS.len());
+}
+
+#[test]
+fn every_wgsl_file_on_disk_is_registered() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let registered: HashSet<&str> = ALL_FILES.iter().map(|f| f.path).collect();
+    let mut on_disk = Vec::new();
+    let mut dirs = vec![root.join("wgsl")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "wgsl") {
+                let rel = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                on_disk.push(rel);
+            }
+        }
+    }
+    for path in &on_disk {
+        assert!(
+            registered.contains(path.as_str()),
+            "{path} is not in registry::ALL_FILES"
+        );
+    }
+    assert_eq!(on_disk.len(), registered.len());
+    for file in ALL_FILES {
+        let used = ALL_VARIANTS
+            .iter()
+            .any(|v| v.files.iter().any(|f| f.path == file.path));
+        assert!(used, "{} is used by no variant", file.path);
+    }
+}
+
+static GOOD_PART: WgslFile = WgslFile {
+    path: "wgsl/parts/good.wgsl",
+    text: "fn helper() -> f32 {\n    return 1.0;\n}\n",
+};
+static BROKEN: WgslFile = WgslFile {
+    path: "wgsl/broken.wgsl",
+    text: "@compute @workgroup_size(1)\nfn main() {\n    let x: f32 = helper() +;\n}\n",
+};
+static INVALID: WgslFile = WgslFile {
+    path: "wgsl/invalid.wgsl",
+    text: "@compute @workgroup_size(1)\nfn main(@builtin(subgroup_size) s: u32) {\n\n    let x = subgroupAdd(helper());\n}\n",
+};
+
+static BROKEN_FILES: &[&WgslFile] = &[&GOOD_PART, &BROKEN];
+static INVALID_FILES: &[&WgslFile] = &[&GOOD_PART, &INVALID];
+static GOOD_FILES: &[&WgslFile] = &[&GOOD_PART];
+
+fn variant(name: &'static str, files: &'static [&'static WgslFile]) -> KernelVariant {
+    KernelVariant {
+        name,
+        entry_point: "main",
+        files,
+        workgroup_size: None,
+        power_of_two_workgroup: false,
+        needs: Needs::default(),
+    }
+}
+
+#[test]
+fn parse_error_names_the_file_and_line_after_composition() {
+    let err = compile_variant(&variant("broken", BROKEN_FILES)).unwrap_err();
+    assert_eq!(err.stage, CompileStage::Parse);
+    assert!(err.location.starts_with("wgsl/broken.wgsl:3:"), "{err}");
+}
+
+#[test]
+fn validation_error_names_the_file_and_line_after_composition() {
+    let err = compile_variant(&variant("invalid", INVALID_FILES)).unwrap_err();
+    assert_eq!(err.stage, CompileStage::Validate, "{err}");
+    assert!(err.location.starts_with("wgsl/invalid.wgsl:4:"), "{err}");
+}
+
+#[test]
+fn subgroup_code_without_the_declared_need_is_rejected() {
+    // The workgroup variant must run where subgroups are absent: prove the check would notice.
+    static USES_SUBGROUPS: WgslFile = WgslFile {
+        path: "wgsl/sneaky.wgsl",
+        text: "@compute @workgroup_size(64)\nfn main(@builtin(subgroup_size) s: u32) {\n    let t = subgroupAdd(f32(s));\n}\n",
+    };
+    static FILES: &[&WgslFile] = &[&USES_SUBGROUPS];
+    let err = compile_variant(&variant("sneaky", FILES)).unwrap_err();
+    assert_eq!(err.stage, CompileStage::Validate, "{err}");
+}
+
+#[test]
+fn non_power_of_two_tree_reduction_is_rejected() {
+    let v = KernelVariant {
+        workgroup_size: Some(96),
+        power_of_two_workgroup: true,
+        ..variant("odd_tree", GOOD_FILES)
+    };
+    assert_eq!(
+        compile_variant(&v).unwrap_err().stage,
+        CompileStage::Declaration
+    );
+}

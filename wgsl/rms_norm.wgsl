@@ -1,0 +1,47 @@
+// RMS normalisation of each row:
+//   out[r, c] = x[r, c] * inverseSqrt(mean_c(x[r, :]^2) + eps) * (weight[c] + weight_offset)
+//
+// Bindings:
+//   params  uniform  rows, cols, eps, weight_offset
+//   x       read     [rows, cols] f32
+//   weight  read     [cols] f32
+//   out     write    [rows, cols] f32
+// Dispatch: one workgroup per row, folded into x/y when rows exceed the per-dimension limit.
+// Needs a `workgroup_sum` reduction part (parts/reduce_*.wgsl), which also defines `ReduceIds`.
+// No early return: every invocation reaches the barriers inside `workgroup_sum`.
+
+struct RmsNormParams {
+    rows: u32,
+    cols: u32,
+    eps: f32,
+    weight_offset: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: RmsNormParams;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(WG_SIZE)
+fn rms_norm_f32(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row = group.x + group.y * groups.x;
+    let in_range = row < params.rows;
+    let cols = select(0u, params.cols, in_range);
+    let base = row * params.cols;
+
+    var sum_sq = 0.0;
+    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+        let v = x[base + c];
+        sum_sq += v * v;
+    }
+    let total = workgroup_sum(sum_sq, ids);
+    let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
+
+    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+        out[base + c] = x[base + c] * inv_rms * (weight[c] + params.weight_offset);
+    }
+}
