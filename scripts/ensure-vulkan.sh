@@ -5,7 +5,8 @@
 set -euo pipefail
 
 axon_have_vulkan() {
-    ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || return 1
+    # No grep -q: it would close the pipe early and pipefail would report ldconfig's SIGPIPE.
+    ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || return 1
     if [ -n "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
         return 0
     fi
