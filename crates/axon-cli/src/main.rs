@@ -4,8 +4,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod info;
+mod inspect;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// LLM inference on any Vulkan GPU.
@@ -24,6 +26,13 @@ enum Command {
     /// otherwise a discrete GPU, then an integrated one. A software adapter (lavapipe) is used
     /// only when named or with AXON_ALLOW_SOFTWARE=1.
     Info,
+    /// Print a GGUF file's metadata (arrays abbreviated) and its tensor table
+    /// (name, type, shape, absolute offset, bytes). A malformed file is reported with the item
+    /// and byte offset at fault, and exit code 1.
+    Inspect {
+        /// The GGUF file.
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -32,8 +41,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Info => info::run(),
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Info => info::run().map_err(Into::into),
+        Command::Inspect { file } => inspect::run(&file).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
