@@ -112,3 +112,12 @@ fn loop_controls_and_python_methods() {
 fn broken_template_is_an_error() {
     assert!(ChatTemplate::new("{% for m in messages %}").is_err());
 }
+
+#[test]
+fn qwen3_template_matches_transformers() {
+    let config =
+        std::fs::read_to_string(common::model("qwen3-tokenizer/tokenizer_config.json")).unwrap();
+    let config: Value = serde_json::from_str(&config).unwrap();
+    let template = ChatTemplate::new(config["chat_template"].as_str().unwrap()).unwrap();
+    check(&template, &fixtures()["qwen3"]["cases"]);
+}

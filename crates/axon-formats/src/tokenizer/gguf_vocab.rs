@@ -12,7 +12,7 @@
 //! before anything else, as llama.cpp partitions them out before tokenizing.
 
 use super::error::TokenizerError;
-use super::pretok::splits_for;
+use super::pretok::{ignores_merges, splits_for};
 use crate::gguf::{Array, GgufFile, Value};
 use std::collections::HashMap;
 use tokenizers::decoders::byte_fallback::ByteFallback;
@@ -151,8 +151,11 @@ impl<'a> GgufVocab<'a> {
                     })
             })
             .collect::<Result<_, _>>()?;
+        // Llama 3's tokenizer emits a pre-token that is itself in the vocabulary as one token,
+        // even when no merge sequence reaches it (llama.cpp: `ignore_merges` for llama3).
         let model = BPE::builder()
             .vocab_and_merges(self.vocab(), merges)
+            .ignore_merges(ignores_merges(self.pre))
             .build()?;
         let mut tokenizer = Tokenizer::new(model);
         let mut pre: Vec<PreTokenizerWrapper> = Vec::new();

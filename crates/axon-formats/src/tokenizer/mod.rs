@@ -130,6 +130,59 @@ impl Tokenizer {
         })
     }
 
+    /// Loads `tokenizer.json` from a Hugging Face directory, with BOS/EOS/PAD, `add_bos_token`
+    /// and the chat template from its `tokenizer_config.json` (when present).
+    pub fn from_hf_dir(dir: impl AsRef<std::path::Path>) -> Result<Self, TokenizerError> {
+        let dir = dir.as_ref();
+        let config_path = dir.join("tokenizer_config.json");
+        let config: serde_json::Value = match std::fs::read_to_string(&config_path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| TokenizerError::File {
+                path: config_path.display().to_string(),
+                message: e.to_string(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::Value::Null,
+            Err(e) => {
+                return Err(TokenizerError::File {
+                    path: config_path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let chat_template = config
+            .get("chat_template")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned);
+        let mut tokenizer = Self::from_hf_file(
+            dir.join("tokenizer.json"),
+            SpecialTokens::default(),
+            chat_template,
+        )?;
+        // Special tokens are named by text (or by {"content": text}) in tokenizer_config.json.
+        let id_of = |key: &str| -> Option<u32> {
+            let value = config.get(key)?;
+            let text = value
+                .as_str()
+                .or_else(|| value.get("content").and_then(|c| c.as_str()))?;
+            tokenizer.token_id(text)
+        };
+        let flag = |key: &str| {
+            config
+                .get(key)
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        };
+        tokenizer.special = SpecialTokens {
+            bos: id_of("bos_token"),
+            eos: id_of("eos_token"),
+            eot: None,
+            unk: id_of("unk_token"),
+            pad: id_of("pad_token"),
+            add_bos: flag("add_bos_token"),
+            add_eos: flag("add_eos_token"),
+        };
+        Ok(tokenizer)
+    }
+
     /// Token ids of `text`; with `add_special`, BOS/EOS as the vocabulary asks.
     pub fn encode(&self, text: &str, add_special: bool) -> Result<Vec<u32>, TokenizerError> {
         let encoding = self.inner.encode_fast(text, false)?;

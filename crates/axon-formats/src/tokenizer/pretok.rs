@@ -31,6 +31,14 @@ pub fn splits_for(pre: &str) -> Result<&'static [&'static str], TokenizerError> 
     })
 }
 
+/// Whether the vocabulary emits whole-word tokens before trying merges (Llama 3 does).
+pub fn ignores_merges(pre: &str) -> bool {
+    matches!(
+        pre,
+        "llama3" | "llama-v3" | "llama-bpe" | "falcon3" | "smaug-bpe" | "pixtral"
+    )
+}
+
 /// Names accepted by [`splits_for`] (for error messages and docs).
 pub const SUPPORTED: &[&str] = &[
     "default",
