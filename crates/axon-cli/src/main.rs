@@ -5,6 +5,7 @@
 
 mod info;
 mod inspect;
+mod logits;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +34,23 @@ enum Command {
         /// The GGUF file.
         file: PathBuf,
     },
+    /// Run token ids through a model and print one JSON object on stdout: backend, adapter,
+    /// n_vocab, per-position argmax, top5 and logsumexp, the last position's logits, and an
+    /// optional greedy continuation.
+    Logits {
+        /// A GGUF file (Hugging Face checkpoint directories follow).
+        #[arg(long)]
+        model: PathBuf,
+        /// Comma-separated token ids, e.g. 1,2,3.
+        #[arg(long)]
+        tokens: String,
+        /// Which implementation computes the logits.
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: logits::Backend,
+        /// Continue the prompt greedily for N tokens.
+        #[arg(long, default_value_t = 0)]
+        greedy: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,6 +62,14 @@ fn main() -> ExitCode {
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         Command::Info => info::run().map_err(Into::into),
         Command::Inspect { file } => inspect::run(&file).map_err(Into::into),
+        Command::Logits {
+            model,
+            tokens,
+            backend,
+            greedy,
+        } => logits::parse_tokens(&tokens)
+            .and_then(|ids| logits::run(&model, &ids, backend, greedy))
+            .map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

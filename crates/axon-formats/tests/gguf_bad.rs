@@ -359,3 +359,13 @@ proptest! {
         let _ = GgufFile::from_bytes("fuzz.gguf", bytes);
     }
 }
+
+#[test]
+fn version_2_files_read_like_version_3() {
+    // v2 and v3 share the layout (v3 only added big-endian files, which this reader refuses).
+    let mut b = valid();
+    b[4..8].copy_from_slice(&2u32.to_le_bytes());
+    let f = parse(b).unwrap();
+    assert_eq!(f.version(), 2);
+    assert_eq!(f.tensors().len(), 2);
+}

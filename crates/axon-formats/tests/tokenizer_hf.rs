@@ -3,35 +3,17 @@
 //! Qwen2.5 ranks), special tokens and the chat template come from the config.
 
 mod common;
+#[path = "common/tokens.rs"]
+mod tokens;
 
 use axon_formats::template::{ChatTemplate, Message};
 use axon_formats::tokenizer::Tokenizer;
 
 #[test]
 fn qwen3_tokenizer_json_tokenizes_like_tiktoken() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tokenizer/qwen3_hf.json");
-    let fx: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fx = tokens::fixture("tokenizer/qwen3_hf.json");
     let tokenizer = Tokenizer::from_hf_dir(common::model("qwen3-tokenizer")).unwrap();
-    let mut failures = Vec::new();
-    for case in fx["cases"].as_array().unwrap() {
-        let text = case["text"].as_str().unwrap();
-        let want: Vec<u32> = case["ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as u32)
-            .collect();
-        let got = tokenizer.encode(text, true).unwrap();
-        if got != want {
-            failures.push(format!(
-                "{text:?}\n  ours:     {got:?}\n  tiktoken: {want:?}"
-            ));
-        }
-        assert_eq!(tokenizer.decode(&got, false).unwrap(), text);
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    tokens::assert_same_ids(&tokenizer, &fx["cases"], true, "tiktoken");
 }
 
 #[test]

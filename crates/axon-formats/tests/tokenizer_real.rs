@@ -3,62 +3,26 @@
 //! (fixtures made by scripts/fixtures/tokenizer_fixtures.py).
 
 mod common;
+#[path = "common/tokens.rs"]
+mod tokens;
 
 use axon_formats::gguf::GgufFile;
 use axon_formats::tokenizer::Tokenizer;
-use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tokenizer")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn ids(v: &Value) -> Vec<u32> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as u32)
-        .collect()
-}
 
 fn check_gguf(fixture_name: &str) {
-    let fx = fixture(fixture_name);
+    let fx = tokens::fixture(&format!("tokenizer/{fixture_name}"));
     let file = GgufFile::open(common::model(fx["model_file"].as_str().unwrap())).unwrap();
     let tokenizer = Tokenizer::from_gguf(&file).unwrap();
-    let mut failures = Vec::new();
-    let cases = fx["cases"].as_array().unwrap();
-    for case in cases {
+    tokens::assert_same_ids(&tokenizer, &fx["cases"], false, "llama.cpp");
+    // With special tokens: BOS where the vocabulary asks for it, exactly as llama.cpp adds it.
+    for case in fx["cases"].as_array().unwrap() {
         let text = case["text"].as_str().unwrap();
-        let got = tokenizer.encode(text, false).unwrap();
-        let want = ids(&case["ids"]);
-        if got != want {
-            failures.push(format!(
-                "{text:?}\n  ours:      {got:?}\n  llama.cpp: {want:?}"
-            ));
-        }
-        let got_special = tokenizer.encode(text, true).unwrap();
-        if got_special != ids(&case["ids_add_special"]) {
-            failures.push(format!(
-                "{text:?} with special tokens: {got_special:?} vs {:?}",
-                case["ids_add_special"]
-            ));
-        }
-        // Decoding gives the text back (control tokens included).
-        let decoded = tokenizer.decode(&got, false).unwrap();
-        if decoded != text {
-            failures.push(format!("{text:?} decodes to {decoded:?}"));
-        }
+        assert_eq!(
+            tokenizer.encode(text, true).unwrap(),
+            tokens::ids(&case["ids_add_special"]),
+            "{text:?}"
+        );
     }
-    assert!(cases.len() >= 20);
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
@@ -120,4 +84,30 @@ fn streaming_decode_never_splits_a_character() {
             "text is streamed piece by piece: {pieces:?}"
         );
     }
+}
+
+#[test]
+fn tokenizer_metadata_survives_the_gguf_writer() {
+    use axon_formats::gguf::GgufWriter;
+    let source = GgufFile::open(common::model("SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap();
+    let mut w = GgufWriter::new();
+    for (key, value) in source.metadata() {
+        w.set(key, value.clone());
+    }
+    let norm = source.tensor("output_norm.weight").unwrap();
+    w.add_tensor(
+        "output_norm.weight",
+        norm.info.ty,
+        &norm.info.dims,
+        norm.data.to_vec(),
+    )
+    .unwrap();
+    let copy = GgufFile::from_bytes("copy.gguf", w.to_bytes().unwrap()).unwrap();
+    assert_eq!(copy.metadata().count(), source.metadata().count());
+    let a = Tokenizer::from_gguf(&source).unwrap();
+    let b = Tokenizer::from_gguf(&copy).unwrap();
+    let text = "<|im_start|>user\nCopy me: 12345 héllo 🦀<|im_end|>";
+    assert_eq!(a.encode(text, true).unwrap(), b.encode(text, true).unwrap());
+    assert_eq!(a.chat_template(), b.chat_template());
+    assert_eq!(copy.tensor("output_norm.weight").unwrap().data, norm.data);
 }

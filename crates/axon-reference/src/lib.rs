@@ -2,8 +2,8 @@
 //!
 //! This crate is the oracle the GPU is judged against, so it favours clarity and accuracy over
 //! speed: it accumulates in `f64`, subtracts maxima before exponentiating and upcasts half types.
-//! It never depends on a GPU crate (the dependency flow is formats -> reference, and the GPU side
-//! only uses this crate in its tests).
+//! It reads model files through `axon-formats` and never depends on a GPU crate (the dependency
+//! flow is formats -> reference; the GPU side only uses this crate in its tests).
 //!
 //! It does not provide a fast CPU backend, and nothing in the engine may fall back to it at run
 //! time: it exists to be compared with.
@@ -11,6 +11,7 @@
 // Library code reports failures as typed errors; tests may unwrap (clippy.toml).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod model;
 pub mod ops;
 
 pub use ops::add::add;

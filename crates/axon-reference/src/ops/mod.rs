@@ -1,4 +1,9 @@
 //! One module per op; each is the CPU twin of a WGSL kernel family of the same name.
 
+pub mod activation;
 pub mod add;
+pub mod attention;
+pub mod linear;
 pub mod rms_norm;
+pub mod rope;
+pub mod sampling;

@@ -1,0 +1,330 @@
+//! The decoder-only transformer of the llama family and Gemma 3, from GGUF.
+//!
+//! Llama: pre-norm blocks, GQA attention with adjacent-pair RoPE (llama.cpp's converter permutes
+//! Q/K for it), SiLU-gated MLP. Gemma 3 adds: embeddings scaled by sqrt(d), RMSNorm on each
+//! query/key head, norms after attention and after the MLP, GELU-tanh, NeoX RoPE, and sliding-
+//! window layers (all but every 6th) with their own RoPE base (10 000). GGUF stores Gemma's
+//! `(1 + w)` norm weights with the 1 already added, so every norm multiplies by its weight.
+
+use super::Session;
+use super::error::ModelError;
+use super::weights::{load, load_optional};
+use crate::ops::activation::{gelu_tanh, silu};
+use crate::ops::attention::{AttentionShape, attend};
+use crate::ops::linear::linear;
+use crate::ops::rope::{Rope, RopePairing};
+use axon_formats::gguf::GgufFile;
+
+/// Which architecture's details apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// llama, SmolLM2, Mistral-style.
+    Llama,
+    /// Gemma 3 text.
+    Gemma3,
+}
+
+/// Hyperparameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoderConfig {
+    /// Architecture details.
+    pub family: Family,
+    /// Blocks.
+    pub layers: usize,
+    /// Hidden size.
+    pub embd: usize,
+    /// MLP width.
+    pub ff: usize,
+    /// Query heads.
+    pub heads: usize,
+    /// Key/value heads.
+    pub kv_heads: usize,
+    /// Values per head.
+    pub head_dim: usize,
+    /// Vocabulary (embedding rows).
+    pub vocab: usize,
+    /// RMSNorm epsilon.
+    pub eps: f32,
+    /// RoPE of full-attention layers.
+    pub rope: Rope,
+    /// RoPE of sliding-window layers (Gemma 3).
+    pub rope_local: Option<Rope>,
+    /// Sliding window of the local layers.
+    pub sliding_window: Option<usize>,
+    /// Every `n`-th layer is global, the rest slide (0: no sliding layers).
+    pub swa_pattern: usize,
+    /// Attention logit scale.
+    pub attn_scale: f64,
+}
+
+impl DecoderConfig {
+    fn is_sliding(&self, layer: usize) -> bool {
+        self.swa_pattern > 0
+            && self.sliding_window.is_some()
+            && !(layer + 1).is_multiple_of(self.swa_pattern)
+    }
+}
+
+struct Layer {
+    attn_norm: Vec<f32>,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    o: Vec<f32>,
+    q_norm: Option<Vec<f32>>,
+    k_norm: Option<Vec<f32>>,
+    post_attn_norm: Option<Vec<f32>>,
+    ffn_norm: Vec<f32>,
+    gate: Vec<f32>,
+    up: Vec<f32>,
+    down: Vec<f32>,
+    post_ffn_norm: Option<Vec<f32>>,
+}
+
+/// A loaded model.
+pub struct Decoder {
+    config: DecoderConfig,
+    embd: Vec<f32>,
+    layers: Vec<Layer>,
+    output_norm: Vec<f32>,
+    output: Option<Vec<f32>>,
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn usize_of(file: &GgufFile, suffix: &str) -> Result<usize, ModelError> {
+    Ok(file.arch_u64(suffix)? as usize)
+}
+
+impl DecoderConfig {
+    /// Reads the hyperparameters of a llama or gemma3 GGUF file.
+    pub fn from_gguf(file: &GgufFile) -> Result<Self, ModelError> {
+        let arch = file.architecture()?;
+        let family = match arch {
+            "llama" => Family::Llama,
+            "gemma3" => Family::Gemma3,
+            other => return Err(ModelError::UnsupportedArchitecture(other.to_owned())),
+        };
+        let embd = usize_of(file, "embedding_length")?;
+        let heads = usize_of(file, "attention.head_count")?;
+        let kv_heads = usize_of(file, "attention.head_count_kv").unwrap_or(heads);
+        if heads == 0 || kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
+            return Err(ModelError::Config(format!(
+                "{heads} heads cannot share {kv_heads} kv heads"
+            )));
+        }
+        let head_dim = usize_of(file, "attention.key_length").unwrap_or(embd / heads);
+        let vocab = file.get_strings("tokenizer.ggml.tokens")?.len();
+        let theta = file.arch_f64("rope.freq_base").unwrap_or(10_000.0);
+        let rope_dims = usize_of(file, "rope.dimension_count").unwrap_or(head_dim);
+        let linear_scale = match file.get_str(&format!("{arch}.rope.scaling.type")) {
+            Ok("linear") => file.arch_f64("rope.scaling.factor").unwrap_or(1.0),
+            _ => 1.0,
+        };
+        let pairing = if family == Family::Llama {
+            RopePairing::Adjacent
+        } else {
+            RopePairing::Neox
+        };
+        let rope = Rope {
+            dims: rope_dims,
+            theta,
+            pairing,
+            linear_scale,
+        };
+        let (rope_local, sliding_window, swa_pattern) = match family {
+            Family::Llama => (None, None, 0),
+            // llama.cpp: Gemma 3's local layers use base 10 000 and no scaling; 5 local : 1 global.
+            Family::Gemma3 => (
+                Some(Rope {
+                    theta: 10_000.0,
+                    linear_scale: 1.0,
+                    ..rope
+                }),
+                Some(usize_of(file, "attention.sliding_window")?),
+                6,
+            ),
+        };
+        Ok(Self {
+            family,
+            layers: usize_of(file, "block_count")?,
+            embd,
+            ff: usize_of(file, "feed_forward_length")?,
+            heads,
+            kv_heads,
+            head_dim,
+            vocab,
+            eps: file.arch_f64("attention.layer_norm_rms_epsilon")? as f32,
+            rope,
+            rope_local,
+            sliding_window,
+            swa_pattern,
+            attn_scale: 1.0 / (head_dim as f64).sqrt(),
+        })
+    }
+}
+
+impl Decoder {
+    /// Loads a llama or gemma3 GGUF file (weights dequantized to f32).
+    pub fn from_gguf(file: &GgufFile) -> Result<Self, ModelError> {
+        let c = DecoderConfig::from_gguf(file)?;
+        let (e, q, kv, ff) = (
+            c.embd as u64,
+            (c.heads * c.head_dim) as u64,
+            (c.kv_heads * c.head_dim) as u64,
+            c.ff as u64,
+        );
+        let hd = c.head_dim as u64;
+        let gemma = c.family == Family::Gemma3;
+        let mut layers = Vec::with_capacity(c.layers);
+        for i in 0..c.layers {
+            let n = |s: &str| format!("blk.{i}.{s}.weight");
+            let optional = |s: &str, dims: &[u64]| -> Result<Option<Vec<f32>>, ModelError> {
+                if gemma {
+                    load(file, &n(s), dims).map(Some)
+                } else {
+                    load_optional(file, &n(s), dims)
+                }
+            };
+            layers.push(Layer {
+                attn_norm: load(file, &n("attn_norm"), &[e])?,
+                q: load(file, &n("attn_q"), &[e, q])?,
+                k: load(file, &n("attn_k"), &[e, kv])?,
+                v: load(file, &n("attn_v"), &[e, kv])?,
+                o: load(file, &n("attn_output"), &[q, e])?,
+                q_norm: optional("attn_q_norm", &[hd])?,
+                k_norm: optional("attn_k_norm", &[hd])?,
+                post_attn_norm: optional("post_attention_norm", &[e])?,
+                ffn_norm: load(file, &n("ffn_norm"), &[e])?,
+                gate: load(file, &n("ffn_gate"), &[e, ff])?,
+                up: load(file, &n("ffn_up"), &[e, ff])?,
+                down: load(file, &n("ffn_down"), &[ff, e])?,
+                post_ffn_norm: optional("post_ffw_norm", &[e])?,
+            });
+        }
+        let vocab = c.vocab as u64;
+        Ok(Self {
+            embd: load(file, "token_embd.weight", &[e, vocab])?,
+            output_norm: load(file, "output_norm.weight", &[e])?,
+            output: load_optional(file, "output.weight", &[e, vocab])?,
+            layers,
+            config: c,
+        })
+    }
+
+    /// The hyperparameters.
+    pub fn config(&self) -> &DecoderConfig {
+        &self.config
+    }
+
+    /// An empty sequence.
+    pub fn new_session(&self) -> Session {
+        Session {
+            len: 0,
+            keys: vec![Vec::new(); self.layers.len()],
+            values: vec![Vec::new(); self.layers.len()],
+        }
+    }
+
+    /// Runs `tokens` after what `session` holds; returns one logits row per token.
+    pub fn forward(
+        &self,
+        session: &mut Session,
+        tokens: &[u32],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
+        tokens.iter().map(|&t| self.step(session, t)).collect()
+    }
+
+    fn norm(&self, x: &[f32], w: &[f32]) -> Vec<f32> {
+        crate::ops::rms_norm::rms_norm(x, w, self.config.eps, 0.0).unwrap_or_default()
+    }
+
+    fn step(&self, session: &mut Session, token: u32) -> Result<Vec<f32>, ModelError> {
+        let c = &self.config;
+        let row = self
+            .embd
+            .get(token as usize * c.embd..(token as usize + 1) * c.embd)
+            .ok_or(ModelError::TokenOutOfRange {
+                id: token,
+                vocab: c.vocab,
+            })?;
+        let mut x = row.to_vec();
+        if c.family == Family::Gemma3 {
+            let scale = (c.embd as f32).sqrt();
+            x.iter_mut().for_each(|v| *v *= scale);
+        }
+        let pos = session.len;
+        let shape = AttentionShape {
+            heads: c.heads,
+            kv_heads: c.kv_heads,
+            head_dim: c.head_dim,
+        };
+        for (i, layer) in self.layers.iter().enumerate() {
+            let h = self.norm(&x, &layer.attn_norm);
+            let mut q = linear(&layer.q, &h);
+            let mut k = linear(&layer.k, &h);
+            let v = linear(&layer.v, &h);
+            if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
+                q = q
+                    .chunks_exact(c.head_dim)
+                    .flat_map(|head| self.norm(head, qn))
+                    .collect();
+                k = k
+                    .chunks_exact(c.head_dim)
+                    .flat_map(|head| self.norm(head, kn))
+                    .collect();
+            }
+            let sliding = c.is_sliding(i);
+            let rope = if sliding {
+                c.rope_local.unwrap_or(c.rope)
+            } else {
+                c.rope
+            };
+            rope.apply_heads(&mut q, c.head_dim, pos);
+            rope.apply_heads(&mut k, c.head_dim, pos);
+            session.keys[i].extend_from_slice(&k);
+            session.values[i].extend_from_slice(&v);
+            let window = if sliding { c.sliding_window } else { None };
+            let a = attend(
+                &q,
+                &session.keys[i],
+                &session.values[i],
+                shape,
+                c.attn_scale,
+                pos,
+                window,
+            );
+            let mut o = linear(&layer.o, &a);
+            if let Some(w) = &layer.post_attn_norm {
+                o = self.norm(&o, w);
+            }
+            x.iter_mut().zip(&o).for_each(|(a, b)| *a += b);
+
+            let h = self.norm(&x, &layer.ffn_norm);
+            let gate = linear(&layer.gate, &h);
+            let up = linear(&layer.up, &h);
+            let act: Vec<f32> = match c.family {
+                Family::Llama => gate.iter().zip(&up).map(|(&g, &u)| silu(g) * u).collect(),
+                Family::Gemma3 => gate
+                    .iter()
+                    .zip(&up)
+                    .map(|(&g, &u)| gelu_tanh(g) * u)
+                    .collect(),
+            };
+            let mut f = linear(&layer.down, &act);
+            if let Some(w) = &layer.post_ffn_norm {
+                f = self.norm(&f, w);
+            }
+            x.iter_mut().zip(&f).for_each(|(a, b)| *a += b);
+        }
+        session.len += 1;
+        let h = self.norm(&x, &self.output_norm);
+        Ok(linear(self.output.as_deref().unwrap_or(&self.embd), &h))
+    }
+}
