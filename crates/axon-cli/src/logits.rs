@@ -4,8 +4,8 @@
 //! `{"backend", "adapter", "n_vocab", "argmax": [per position], "top5": [[5] per position],
 //!   "logsumexp": [per position], "last_logits": [n_vocab], "greedy": [N]}`
 
-use axon_formats::gguf::{GgufError, GgufFile};
-use axon_reference::model::{Decoder, ModelError};
+use axon_formats::gguf::GgufError;
+use axon_reference::model::{ModelError, ReferenceModel};
 use axon_reference::ops::sampling::{argmax, logsumexp, top_k};
 use std::io::Write;
 use std::path::Path;
@@ -64,22 +64,15 @@ pub fn run(
             "--backend gpu is not yet supported: the GPU engine is not built yet; use --backend cpu".to_owned(),
         ));
     }
-    if model.is_dir() {
-        return Err(LogitsError::NotSupported(format!(
-            "{}: Hugging Face checkpoint directories are not yet supported by the CPU reference; pass a GGUF file",
-            model.display()
-        )));
-    }
-    let file = GgufFile::open(model)?;
-    let decoder = Decoder::from_gguf(&file)?;
-    let mut session = decoder.new_session();
-    let rows = decoder.forward(&mut session, tokens)?;
+    let reference = ReferenceModel::open(model)?;
+    let mut session = reference.new_session();
+    let rows = reference.forward(&mut session, tokens)?;
     let mut last = rows.last().cloned().unwrap_or_default();
     let mut continuation = Vec::with_capacity(greedy);
     for _ in 0..greedy {
         let next = argmax(&last) as u32;
         continuation.push(next);
-        last = decoder
+        last = reference
             .forward(&mut session, &[next])?
             .pop()
             .unwrap_or_default();
@@ -87,7 +80,7 @@ pub fn run(
     let report = serde_json::json!({
         "backend": "cpu",
         "adapter": null,
-        "n_vocab": decoder.config().vocab,
+        "n_vocab": reference.vocab(),
         "argmax": rows.iter().map(|r| argmax(r)).collect::<Vec<_>>(),
         "top5": rows.iter().map(|r| top_k(r, 5)).collect::<Vec<_>>(),
         "logsumexp": rows.iter().map(|r| logsumexp(r)).collect::<Vec<_>>(),

@@ -38,7 +38,7 @@ enum Command {
     /// n_vocab, per-position argmax, top5 and logsumexp, the last position's logits, and an
     /// optional greedy continuation.
     Logits {
-        /// A GGUF file (Hugging Face checkpoint directories follow).
+        /// A GGUF file (llama, gemma3, qwen35) or a Hugging Face checkpoint directory (qwen3_5).
         #[arg(long)]
         model: PathBuf,
         /// Comma-separated token ids, e.g. 1,2,3.

@@ -118,3 +118,36 @@ fn unsupported_requests_exit_1_with_a_reason() {
     assert_eq!(oob.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&oob.stderr).contains("past the 49152-token vocabulary"));
 }
+
+#[test]
+fn hf_directory_logits_match_transformers() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf/qwen35-grouped-tied");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let prompt: Vec<String> = expected["prompt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    let out = axon(&[
+        "logits",
+        "--model",
+        dir.to_str().unwrap(),
+        "--tokens",
+        &prompt.join(","),
+        "--greedy",
+        "16",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["n_vocab"], 256);
+    assert_eq!(v["argmax"], expected["argmax"]);
+    assert_eq!(v["top5"], expected["top5"]);
+    assert_eq!(v["greedy"], expected["greedy"]);
+}

@@ -21,7 +21,9 @@ pub enum ModelError {
         source: QuantError,
     },
     /// The architecture is not one the reference implements.
-    #[error("architecture {0:?} is not supported by the reference (supported: llama, gemma3)")]
+    #[error(
+        "architecture {0:?} is not supported by the reference (supported: llama, gemma3, qwen35)"
+    )]
     UnsupportedArchitecture(String),
     /// A tensor has another shape than the hyperparameters imply.
     #[error("tensor {tensor:?} has dims {got:?}, expected {expected:?}")]

@@ -4,12 +4,16 @@
 //! every op accumulates in f64. A [`Session`] carries the KV cache, so a prefill followed by
 //! incremental decode is the same computation as a full recompute.
 
+mod any;
 mod decoder;
 mod error;
+mod qwen35;
 mod weights;
 
+pub use any::{ReferenceModel, ReferenceSession};
 pub use decoder::{Decoder, DecoderConfig, Family};
 pub use error::ModelError;
+pub use qwen35::{Qwen35, Qwen35Config, Qwen35Session, ValueHeadOrder};
 
 /// Per-sequence state: the key/value cache of every layer.
 #[derive(Debug, Clone, Default)]

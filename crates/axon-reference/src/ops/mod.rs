@@ -3,6 +3,9 @@
 pub mod activation;
 pub mod add;
 pub mod attention;
+pub mod conv1d;
+pub mod deltanet;
+pub mod l2_norm;
 pub mod linear;
 pub mod rms_norm;
 pub mod rope;

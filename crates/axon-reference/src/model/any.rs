@@ -1,0 +1,81 @@
+//! One entry point over every architecture the reference implements: open a GGUF file or a
+//! Hugging Face directory and pick the model by its declared architecture.
+
+use super::{Decoder, ModelError, Qwen35, Qwen35Session, Session};
+use axon_formats::gguf::GgufFile;
+use axon_formats::hf::HfCheckpoint;
+use std::path::Path;
+
+/// A loaded reference model.
+#[derive(Debug)]
+pub enum ReferenceModel {
+    /// llama family or Gemma 3.
+    Decoder(Decoder),
+    /// Qwen3.5 dense hybrid.
+    Qwen35(Qwen35),
+}
+
+/// The state of one sequence of a [`ReferenceModel`].
+pub enum ReferenceSession {
+    /// For [`ReferenceModel::Decoder`].
+    Decoder(Session),
+    /// For [`ReferenceModel::Qwen35`].
+    Qwen35(Qwen35Session),
+}
+
+impl ReferenceModel {
+    /// Opens a GGUF file (`llama`, `gemma3`, `qwen35`) or a Hugging Face directory
+    /// (`qwen3_5` / `qwen3_5_text`).
+    pub fn open(path: &Path) -> Result<Self, ModelError> {
+        if path.is_dir() {
+            let ckpt = HfCheckpoint::open(path).map_err(|e| ModelError::Config(e.to_string()))?;
+            let model_type = ckpt
+                .text_config()
+                .get("model_type")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            return match model_type {
+                "qwen3_5" | "qwen3_5_text" => Ok(Self::Qwen35(Qwen35::from_hf(&ckpt)?)),
+                other => Err(ModelError::UnsupportedArchitecture(format!(
+                    "{other} (Hugging Face directories: qwen3_5; llama and gemma3 are read from GGUF)"
+                ))),
+            };
+        }
+        let file = GgufFile::open(path)?;
+        match file.architecture()? {
+            "qwen35" => Ok(Self::Qwen35(Qwen35::from_gguf(&file)?)),
+            _ => Ok(Self::Decoder(Decoder::from_gguf(&file)?)),
+        }
+    }
+
+    /// Vocabulary size (logits per row).
+    pub fn vocab(&self) -> usize {
+        match self {
+            Self::Decoder(m) => m.config().vocab,
+            Self::Qwen35(m) => m.config().vocab,
+        }
+    }
+
+    /// An empty sequence.
+    pub fn new_session(&self) -> ReferenceSession {
+        match self {
+            Self::Decoder(m) => ReferenceSession::Decoder(m.new_session()),
+            Self::Qwen35(m) => ReferenceSession::Qwen35(m.new_session()),
+        }
+    }
+
+    /// Runs `tokens` after what `session` holds; one logits row per token.
+    pub fn forward(
+        &self,
+        session: &mut ReferenceSession,
+        tokens: &[u32],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
+        match (self, session) {
+            (Self::Decoder(m), ReferenceSession::Decoder(s)) => m.forward(s, tokens),
+            (Self::Qwen35(m), ReferenceSession::Qwen35(s)) => m.forward(s, tokens),
+            _ => Err(ModelError::Config(
+                "session does not belong to this model".to_owned(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,608 @@
+//! Qwen3.5 dense hybrid: 3 Gated DeltaNet layers to 1 gated full-attention layer, from a
+//! Hugging Face checkpoint or a llama.cpp GGUF (`../shared/design/qwen35-spec.md`).
+//!
+//! The two sources differ in three ways, all resolved at load so the forward pass is one:
+//! GGUF stores the zero-centred norm weights with the 1 added (Hugging Face stores `w`, the
+//! model uses `1 + w`), stores `-exp(A_log)` instead of `A_log`, and (when there are more value
+//! heads than key heads) orders value heads tiled instead of grouped, so value head `h` reads
+//! key head `h % H_k` instead of `h / (H_v / H_k)`.
+
+use super::error::ModelError;
+use crate::ops::activation::{sigmoid, silu, softplus};
+use crate::ops::attention::{AttentionShape, attend};
+use crate::ops::conv1d::ConvState;
+use crate::ops::deltanet::{DeltaInput, DeltaState, delta_step};
+use crate::ops::l2_norm::l2_norm;
+use crate::ops::linear::linear;
+use crate::ops::rope::{Rope, RopePairing};
+use axon_formats::gguf::GgufFile;
+use axon_formats::hf::HfCheckpoint;
+use axon_formats::quant::dequantize;
+
+/// How value heads map to key heads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueHeadOrder {
+    /// Hugging Face: value head `h` uses key head `h / (H_v / H_k)`.
+    Grouped,
+    /// llama.cpp GGUF: value head `h` uses key head `h % H_k`.
+    Tiled,
+}
+
+/// Hyperparameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qwen35Config {
+    /// Layers (MTP layers excluded).
+    pub layers: usize,
+    /// Hidden size.
+    pub embd: usize,
+    /// MLP width.
+    pub ff: usize,
+    /// Full-attention query heads.
+    pub heads: usize,
+    /// Full-attention key/value heads.
+    pub kv_heads: usize,
+    /// Full-attention head size.
+    pub head_dim: usize,
+    /// Vocabulary.
+    pub vocab: usize,
+    /// RMSNorm epsilon (also the L2-norm epsilon's scale of reference).
+    pub eps: f32,
+    /// Partial NeoX RoPE of the full-attention layers (text positions: M-RoPE reduces to it).
+    pub rope: Rope,
+    /// Whether layer `i` is full attention.
+    pub full_attention: Vec<bool>,
+    /// Linear-attention key heads.
+    pub k_heads: usize,
+    /// Linear-attention value heads.
+    pub v_heads: usize,
+    /// Key head size.
+    pub dk: usize,
+    /// Value head size.
+    pub dv: usize,
+    /// Short convolution taps.
+    pub conv_kernel: usize,
+    /// Value-to-key head mapping of the source.
+    pub value_order: ValueHeadOrder,
+}
+
+impl Qwen35Config {
+    fn key_head(&self, v: usize) -> usize {
+        match self.value_order {
+            ValueHeadOrder::Grouped => v / (self.v_heads / self.k_heads).max(1),
+            ValueHeadOrder::Tiled => v % self.k_heads.max(1),
+        }
+    }
+}
+
+enum Mixer {
+    Attention {
+        q: Vec<f32>,
+        k: Vec<f32>,
+        v: Vec<f32>,
+        o: Vec<f32>,
+        q_norm: Vec<f32>,
+        k_norm: Vec<f32>,
+    },
+    DeltaNet(DeltaWeights),
+}
+
+struct DeltaWeights {
+    qkv: Vec<f32>,
+    z: Vec<f32>,
+    b: Vec<f32>,
+    a: Vec<f32>,
+    conv: Vec<f32>,
+    dt_bias: Vec<f32>,
+    /// `-exp(A_log)` per value head.
+    a_neg: Vec<f32>,
+    norm: Vec<f32>,
+    out: Vec<f32>,
+}
+
+struct Layer {
+    input_norm: Vec<f32>,
+    post_norm: Vec<f32>,
+    mixer: Mixer,
+    gate: Vec<f32>,
+    up: Vec<f32>,
+    down: Vec<f32>,
+}
+
+/// A loaded Qwen3.5 model.
+pub struct Qwen35 {
+    config: Qwen35Config,
+    embd: Vec<f32>,
+    layers: Vec<Layer>,
+    norm: Vec<f32>,
+    output: Option<Vec<f32>>,
+}
+
+impl std::fmt::Debug for Qwen35 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Qwen35")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+enum LayerState {
+    Kv {
+        keys: Vec<f32>,
+        values: Vec<f32>,
+    },
+    Linear {
+        conv: ConvState,
+        heads: Vec<DeltaState>,
+    },
+}
+
+/// A sequence's KV cache (attention layers) and conv + recurrent state (DeltaNet layers).
+pub struct Qwen35Session {
+    len: usize,
+    layers: Vec<LayerState>,
+}
+
+impl Qwen35Session {
+    /// Tokens processed.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was processed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Reads a tensor with a shape check, as f32.
+trait Source {
+    fn load_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError>;
+}
+
+impl Source for HfCheckpoint {
+    fn load_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError> {
+        let t = self
+            .tensor(name)
+            .map_err(|e| ModelError::Config(e.to_string()))?;
+        let got: Vec<usize> = t.shape.iter().copied().filter(|&d| d != 1).collect();
+        let want: Vec<usize> = shape.iter().copied().filter(|&d| d != 1).collect();
+        if got != want {
+            let dims = |s: &[usize]| s.iter().rev().map(|&d| d as u64).collect();
+            return Err(ModelError::Shape {
+                tensor: name.to_owned(),
+                got: dims(t.shape),
+                expected: dims(shape),
+            });
+        }
+        let n = t.shape.iter().product();
+        dequantize(t.ty, t.data, n).map_err(|source| ModelError::Dequantize {
+            tensor: name.to_owned(),
+            source,
+        })
+    }
+}
+
+impl Source for GgufFile {
+    fn load_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError> {
+        let dims: Vec<u64> = shape.iter().rev().map(|&d| d as u64).collect();
+        super::weights::load(self, name, &dims)
+    }
+}
+
+fn plus_one(mut w: Vec<f32>) -> Vec<f32> {
+    w.iter_mut().for_each(|v| *v += 1.0);
+    w
+}
+
+fn json_usize(cfg: &serde_json::Value, key: &str) -> Result<usize, ModelError> {
+    cfg.get(key)
+        .and_then(serde_json::Value::as_u64)
+        .map(|v| v as usize)
+        .ok_or_else(|| ModelError::Config(format!("config.json: {key} missing")))
+}
+
+impl Qwen35 {
+    /// Loads a Hugging Face checkpoint (`Qwen3_5ForCausalLM` or the text model of
+    /// `Qwen3_5ForConditionalGeneration`).
+    pub fn from_hf(ckpt: &HfCheckpoint) -> Result<Self, ModelError> {
+        let cfg = ckpt.text_config();
+        let head_dim = json_usize(cfg, "head_dim")?;
+        let rope_params = cfg.get("rope_parameters").cloned().unwrap_or_default();
+        let partial = rope_params
+            .get("partial_rotary_factor")
+            .or_else(|| cfg.get("partial_rotary_factor"))
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(0.25);
+        let theta = rope_params
+            .get("rope_theta")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(1e7);
+        let layers = json_usize(cfg, "num_hidden_layers")?;
+        let full_attention = match cfg.get("layer_types").and_then(serde_json::Value::as_array) {
+            Some(types) => types
+                .iter()
+                .map(|t| t.as_str() == Some("full_attention"))
+                .collect(),
+            None => {
+                let interval = json_usize(cfg, "full_attention_interval")
+                    .unwrap_or(4)
+                    .max(1);
+                (0..layers).map(|i| (i + 1) % interval == 0).collect()
+            }
+        };
+        let config = Qwen35Config {
+            layers,
+            embd: json_usize(cfg, "hidden_size")?,
+            ff: json_usize(cfg, "intermediate_size")?,
+            heads: json_usize(cfg, "num_attention_heads")?,
+            kv_heads: json_usize(cfg, "num_key_value_heads")?,
+            head_dim,
+            vocab: json_usize(cfg, "vocab_size")?,
+            eps: cfg
+                .get("rms_norm_eps")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(1e-6) as f32,
+            rope: Rope {
+                dims: (head_dim as f64 * partial) as usize,
+                theta,
+                pairing: RopePairing::Neox,
+                linear_scale: 1.0,
+            },
+            full_attention,
+            k_heads: json_usize(cfg, "linear_num_key_heads")?,
+            v_heads: json_usize(cfg, "linear_num_value_heads")?,
+            dk: json_usize(cfg, "linear_key_head_dim")?,
+            dv: json_usize(cfg, "linear_value_head_dim")?,
+            conv_kernel: json_usize(cfg, "linear_conv_kernel_dim")?,
+            value_order: ValueHeadOrder::Grouped,
+        };
+        let tied = cfg
+            .get("tie_word_embeddings")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let c = &config;
+        let (e, ff) = (c.embd, c.ff);
+        let mut layers = Vec::with_capacity(c.layers);
+        for i in 0..c.layers {
+            let n = |s: &str| format!("model.layers.{i}.{s}");
+            let mixer = if c.full_attention[i] {
+                Mixer::Attention {
+                    q: ckpt.load_f32(
+                        &n("self_attn.q_proj.weight"),
+                        &[c.heads * c.head_dim * 2, e],
+                    )?,
+                    k: ckpt
+                        .load_f32(&n("self_attn.k_proj.weight"), &[c.kv_heads * c.head_dim, e])?,
+                    v: ckpt
+                        .load_f32(&n("self_attn.v_proj.weight"), &[c.kv_heads * c.head_dim, e])?,
+                    o: ckpt.load_f32(&n("self_attn.o_proj.weight"), &[e, c.heads * c.head_dim])?,
+                    q_norm: plus_one(ckpt.load_f32(&n("self_attn.q_norm.weight"), &[c.head_dim])?),
+                    k_norm: plus_one(ckpt.load_f32(&n("self_attn.k_norm.weight"), &[c.head_dim])?),
+                }
+            } else {
+                let conv_dim = 2 * c.k_heads * c.dk + c.v_heads * c.dv;
+                let vd = c.v_heads * c.dv;
+                let a_log = ckpt.load_f32(&n("linear_attn.A_log"), &[c.v_heads])?;
+                Mixer::DeltaNet(DeltaWeights {
+                    qkv: ckpt.load_f32(&n("linear_attn.in_proj_qkv.weight"), &[conv_dim, e])?,
+                    z: ckpt.load_f32(&n("linear_attn.in_proj_z.weight"), &[vd, e])?,
+                    b: ckpt.load_f32(&n("linear_attn.in_proj_b.weight"), &[c.v_heads, e])?,
+                    a: ckpt.load_f32(&n("linear_attn.in_proj_a.weight"), &[c.v_heads, e])?,
+                    conv: ckpt.load_f32(
+                        &n("linear_attn.conv1d.weight"),
+                        &[conv_dim, 1, c.conv_kernel],
+                    )?,
+                    dt_bias: ckpt.load_f32(&n("linear_attn.dt_bias"), &[c.v_heads])?,
+                    a_neg: a_log
+                        .iter()
+                        .map(|&v| -(f64::from(v).exp()) as f32)
+                        .collect(),
+                    norm: ckpt.load_f32(&n("linear_attn.norm.weight"), &[c.dv])?,
+                    out: ckpt.load_f32(&n("linear_attn.out_proj.weight"), &[e, vd])?,
+                })
+            };
+            layers.push(Layer {
+                input_norm: plus_one(ckpt.load_f32(&n("input_layernorm.weight"), &[e])?),
+                post_norm: plus_one(ckpt.load_f32(&n("post_attention_layernorm.weight"), &[e])?),
+                mixer,
+                gate: ckpt.load_f32(&n("mlp.gate_proj.weight"), &[ff, e])?,
+                up: ckpt.load_f32(&n("mlp.up_proj.weight"), &[ff, e])?,
+                down: ckpt.load_f32(&n("mlp.down_proj.weight"), &[e, ff])?,
+            });
+        }
+        let embd = ckpt.load_f32("model.embed_tokens.weight", &[c.vocab, e])?;
+        let output = if tied {
+            None
+        } else {
+            Some(ckpt.load_f32("lm_head.weight", &[c.vocab, e])?)
+        };
+        let norm = plus_one(ckpt.load_f32("model.norm.weight", &[e])?);
+        Ok(Self {
+            config,
+            embd,
+            layers,
+            norm,
+            output,
+        })
+    }
+
+    /// Loads a llama.cpp `qwen35` GGUF.
+    pub fn from_gguf(file: &GgufFile) -> Result<Self, ModelError> {
+        let arch = file.architecture()?;
+        if arch != "qwen35" {
+            return Err(ModelError::UnsupportedArchitecture(arch.to_owned()));
+        }
+        let u = |k: &str| -> Result<usize, ModelError> { Ok(file.arch_u64(k)? as usize) };
+        let layers = u("block_count")? - u("nextn_predict_layers").unwrap_or(0);
+        let interval = u("full_attention_interval").unwrap_or(4).max(1);
+        let head_dim = u("attention.key_length")?;
+        let (k_heads, v_heads, dk) = (
+            u("ssm.group_count")?,
+            u("ssm.time_step_rank")?,
+            u("ssm.state_size")?,
+        );
+        let config = Qwen35Config {
+            layers,
+            embd: u("embedding_length")?,
+            ff: u("feed_forward_length")?,
+            heads: u("attention.head_count")?,
+            kv_heads: u("attention.head_count_kv")?,
+            head_dim,
+            vocab: file
+                .get_strings("tokenizer.ggml.tokens")
+                .map(<[String]>::len)
+                .or_else(|_| u("vocab_size"))?,
+            eps: file.arch_f64("attention.layer_norm_rms_epsilon")? as f32,
+            rope: Rope {
+                dims: u("rope.dimension_count")?,
+                theta: file.arch_f64("rope.freq_base")?,
+                pairing: RopePairing::Neox,
+                linear_scale: 1.0,
+            },
+            full_attention: (0..layers).map(|i| (i + 1) % interval == 0).collect(),
+            k_heads,
+            v_heads,
+            dk,
+            dv: u("ssm.inner_size")? / v_heads.max(1),
+            conv_kernel: u("ssm.conv_kernel")?,
+            value_order: ValueHeadOrder::Tiled,
+        };
+        let c = &config;
+        let (e, ff) = (c.embd, c.ff);
+        let mut layers = Vec::with_capacity(c.layers);
+        for i in 0..c.layers {
+            let n = |s: &str| format!("blk.{i}.{s}");
+            let mixer = if c.full_attention[i] {
+                Mixer::Attention {
+                    q: file.load_f32(&n("attn_q.weight"), &[c.heads * c.head_dim * 2, e])?,
+                    k: file.load_f32(&n("attn_k.weight"), &[c.kv_heads * c.head_dim, e])?,
+                    v: file.load_f32(&n("attn_v.weight"), &[c.kv_heads * c.head_dim, e])?,
+                    o: file.load_f32(&n("attn_output.weight"), &[e, c.heads * c.head_dim])?,
+                    q_norm: file.load_f32(&n("attn_q_norm.weight"), &[c.head_dim])?,
+                    k_norm: file.load_f32(&n("attn_k_norm.weight"), &[c.head_dim])?,
+                }
+            } else {
+                let conv_dim = 2 * c.k_heads * c.dk + c.v_heads * c.dv;
+                let vd = c.v_heads * c.dv;
+                Mixer::DeltaNet(DeltaWeights {
+                    qkv: file.load_f32(&n("attn_qkv.weight"), &[conv_dim, e])?,
+                    z: file.load_f32(&n("attn_gate.weight"), &[vd, e])?,
+                    b: file.load_f32(&n("ssm_beta.weight"), &[c.v_heads, e])?,
+                    a: file.load_f32(&n("ssm_alpha.weight"), &[c.v_heads, e])?,
+                    conv: file.load_f32(&n("ssm_conv1d.weight"), &[conv_dim, c.conv_kernel])?,
+                    dt_bias: file.load_f32(&n("ssm_dt.bias"), &[c.v_heads])?,
+                    a_neg: file.load_f32(&n("ssm_a"), &[c.v_heads])?,
+                    norm: file.load_f32(&n("ssm_norm.weight"), &[c.dv])?,
+                    out: file.load_f32(&n("ssm_out.weight"), &[e, vd])?,
+                })
+            };
+            layers.push(Layer {
+                input_norm: file.load_f32(&n("attn_norm.weight"), &[e])?,
+                post_norm: file.load_f32(&n("post_attention_norm.weight"), &[e])?,
+                mixer,
+                gate: file.load_f32(&n("ffn_gate.weight"), &[ff, e])?,
+                up: file.load_f32(&n("ffn_up.weight"), &[ff, e])?,
+                down: file.load_f32(&n("ffn_down.weight"), &[e, ff])?,
+            });
+        }
+        let embd = file.load_f32("token_embd.weight", &[c.vocab, e])?;
+        let output = if file.tensors().iter().any(|t| t.name == "output.weight") {
+            Some(file.load_f32("output.weight", &[c.vocab, e])?)
+        } else {
+            None
+        };
+        let norm = file.load_f32("output_norm.weight", &[e])?;
+        Ok(Self {
+            config,
+            embd,
+            layers,
+            norm,
+            output,
+        })
+    }
+
+    /// The hyperparameters.
+    pub fn config(&self) -> &Qwen35Config {
+        &self.config
+    }
+
+    /// An empty sequence.
+    pub fn new_session(&self) -> Qwen35Session {
+        let c = &self.config;
+        let conv_dim = 2 * c.k_heads * c.dk + c.v_heads * c.dv;
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| match l.mixer {
+                Mixer::Attention { .. } => LayerState::Kv {
+                    keys: Vec::new(),
+                    values: Vec::new(),
+                },
+                Mixer::DeltaNet(_) => LayerState::Linear {
+                    conv: ConvState::new(c.conv_kernel, conv_dim),
+                    heads: (0..c.v_heads)
+                        .map(|_| DeltaState::new(c.dk, c.dv))
+                        .collect(),
+                },
+            })
+            .collect();
+        Qwen35Session { len: 0, layers }
+    }
+
+    /// Runs `tokens` after what `session` holds; one logits row per token.
+    pub fn forward(
+        &self,
+        session: &mut Qwen35Session,
+        tokens: &[u32],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
+        tokens.iter().map(|&t| self.step(session, t)).collect()
+    }
+
+    fn norm(&self, x: &[f32], w: &[f32]) -> Vec<f32> {
+        crate::ops::rms_norm::rms_norm(x, w, self.config.eps, 0.0).unwrap_or_default()
+    }
+
+    fn step(&self, session: &mut Qwen35Session, token: u32) -> Result<Vec<f32>, ModelError> {
+        let c = &self.config;
+        let mut x = self
+            .embd
+            .get(token as usize * c.embd..(token as usize + 1) * c.embd)
+            .ok_or(ModelError::TokenOutOfRange {
+                id: token,
+                vocab: c.vocab,
+            })?
+            .to_vec();
+        let pos = session.len;
+        for (layer, state) in self.layers.iter().zip(&mut session.layers) {
+            let h = self.norm(&x, &layer.input_norm);
+            let mixed = match (&layer.mixer, state) {
+                (
+                    Mixer::Attention {
+                        q,
+                        k,
+                        v,
+                        o,
+                        q_norm,
+                        k_norm,
+                    },
+                    LayerState::Kv { keys, values },
+                ) => self.attention(&h, [q, k, v, o, q_norm, k_norm], keys, values, pos),
+                (Mixer::DeltaNet(w), LayerState::Linear { conv, heads }) => {
+                    self.delta_net(&h, w, conv, heads)
+                }
+                _ => {
+                    return Err(ModelError::Config(
+                        "session does not belong to this model".to_owned(),
+                    ));
+                }
+            };
+            x.iter_mut().zip(&mixed).for_each(|(a, b)| *a += b);
+            let h = self.norm(&x, &layer.post_norm);
+            let act: Vec<f32> = linear(&layer.gate, &h)
+                .iter()
+                .zip(linear(&layer.up, &h))
+                .map(|(&g, u)| silu(g) * u)
+                .collect();
+            x.iter_mut()
+                .zip(linear(&layer.down, &act))
+                .for_each(|(a, b)| *a += b);
+        }
+        session.len += 1;
+        let h = self.norm(&x, &self.norm);
+        Ok(linear(self.output.as_deref().unwrap_or(&self.embd), &h))
+    }
+
+    fn attention(
+        &self,
+        h: &[f32],
+        w: [&Vec<f32>; 6],
+        keys: &mut Vec<f32>,
+        values: &mut Vec<f32>,
+        pos: usize,
+    ) -> Vec<f32> {
+        let c = &self.config;
+        let [wq, wk, wv, wo, q_norm, k_norm] = w;
+        let qg = linear(wq, h);
+        // Per head: [query (head_dim) | gate (head_dim)].
+        let mut q = Vec::with_capacity(c.heads * c.head_dim);
+        let mut gate = Vec::with_capacity(c.heads * c.head_dim);
+        for head in qg.chunks_exact(2 * c.head_dim) {
+            q.extend(self.norm(&head[..c.head_dim], q_norm));
+            gate.extend_from_slice(&head[c.head_dim..]);
+        }
+        let mut k: Vec<f32> = linear(wk, h)
+            .chunks_exact(c.head_dim)
+            .flat_map(|kh| self.norm(kh, k_norm))
+            .collect();
+        c.rope.apply_heads(&mut q, c.head_dim, pos);
+        c.rope.apply_heads(&mut k, c.head_dim, pos);
+        keys.extend_from_slice(&k);
+        values.extend(linear(wv, h));
+        let shape = AttentionShape {
+            heads: c.heads,
+            kv_heads: c.kv_heads,
+            head_dim: c.head_dim,
+        };
+        let a = attend(
+            &q,
+            keys,
+            values,
+            shape,
+            1.0 / (c.head_dim as f64).sqrt(),
+            pos,
+            None,
+        );
+        let gated: Vec<f32> = a.iter().zip(&gate).map(|(&v, &g)| v * sigmoid(g)).collect();
+        linear(wo, &gated)
+    }
+
+    fn delta_net(
+        &self,
+        h: &[f32],
+        w: &DeltaWeights,
+        conv: &mut ConvState,
+        heads: &mut [DeltaState],
+    ) -> Vec<f32> {
+        let c = &self.config;
+        let mixed = conv.step(&w.conv, &linear(&w.qkv, h));
+        let key_dim = c.k_heads * c.dk;
+        let (q_all, rest) = mixed.split_at(key_dim);
+        let (k_all, v_all) = rest.split_at(key_dim);
+        let scale = 1.0 / (c.dk as f32).sqrt();
+        let normed = |x: &[f32], s: f32| -> Vec<Vec<f32>> {
+            x.chunks_exact(c.dk)
+                .map(|head| {
+                    let mut head = head.to_vec();
+                    l2_norm(&mut head, 1e-6);
+                    head.iter_mut().for_each(|v| *v *= s);
+                    head
+                })
+                .collect()
+        };
+        let (q, k) = (normed(q_all, scale), normed(k_all, 1.0));
+        let z = linear(&w.z, h);
+        let b = linear(&w.b, h);
+        let a = linear(&w.a, h);
+        let mut y = Vec::with_capacity(c.v_heads * c.dv);
+        for (vh, state) in heads.iter_mut().enumerate() {
+            let kh = c.key_head(vh);
+            let g = w.a_neg[vh] * softplus(a[vh] + w.dt_bias[vh]);
+            let input = DeltaInput {
+                q: &q[kh],
+                k: &k[kh],
+                v: &v_all[vh * c.dv..(vh + 1) * c.dv],
+                beta: sigmoid(b[vh]),
+                g,
+            };
+            let o = delta_step(state, input);
+            let zh = &z[vh * c.dv..(vh + 1) * c.dv];
+            y.extend(
+                self.norm(&o, &w.norm)
+                    .iter()
+                    .zip(zh)
+                    .map(|(&v, &g)| v * silu(g)),
+            );
+        }
+        linear(&w.out, &y)
+    }
+}
