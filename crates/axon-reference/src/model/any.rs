@@ -25,7 +25,7 @@ pub enum ReferenceSession {
 
 impl ReferenceModel {
     /// Opens a GGUF file (`llama`, `gemma3`, `qwen35`) or a Hugging Face directory
-    /// (`qwen3_5` / `qwen3_5_text`).
+    /// (`llama`, `gemma3_text`, `qwen3_5` / `qwen3_5_text`).
     pub fn open(path: &Path) -> Result<Self, ModelError> {
         if path.is_dir() {
             let ckpt = HfCheckpoint::open(path).map_err(|e| ModelError::Config(e.to_string()))?;
@@ -36,9 +36,7 @@ impl ReferenceModel {
                 .unwrap_or("");
             return match model_type {
                 "qwen3_5" | "qwen3_5_text" => Ok(Self::Qwen35(Qwen35::from_hf(&ckpt)?)),
-                other => Err(ModelError::UnsupportedArchitecture(format!(
-                    "{other} (Hugging Face directories: qwen3_5; llama and gemma3 are read from GGUF)"
-                ))),
+                _ => Ok(Self::Decoder(Decoder::from_hf(&ckpt)?)),
             };
         }
         let file = GgufFile::open(path)?;

@@ -8,12 +8,13 @@
 
 use super::Session;
 use super::error::ModelError;
-use super::weights::{load, load_optional};
+use super::weights::{Source, json_usize, load, load_optional, plus_one};
 use crate::ops::activation::{gelu_tanh, silu};
 use crate::ops::attention::{AttentionShape, attend};
 use crate::ops::linear::linear;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
+use axon_formats::hf::HfCheckpoint;
 
 /// Which architecture's details apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +54,17 @@ pub struct DecoderConfig {
     pub sliding_window: Option<usize>,
     /// Every `n`-th layer is global, the rest slide (0: no sliding layers).
     pub swa_pattern: usize,
+    /// Per-layer sliding flags, when the checkpoint lists them (overrides `swa_pattern`).
+    pub sliding_layers: Option<Vec<bool>>,
     /// Attention logit scale.
     pub attn_scale: f64,
 }
 
 impl DecoderConfig {
     fn is_sliding(&self, layer: usize) -> bool {
+        if let Some(flags) = &self.sliding_layers {
+            return self.sliding_window.is_some() && flags.get(layer).copied().unwrap_or(false);
+        }
         self.swa_pattern > 0
             && self.sliding_window.is_some()
             && !(layer + 1).is_multiple_of(self.swa_pattern)
@@ -165,6 +171,7 @@ impl DecoderConfig {
             rope_local,
             sliding_window,
             swa_pattern,
+            sliding_layers: None,
             attn_scale: 1.0 / (head_dim as f64).sqrt(),
         })
     }
@@ -214,6 +221,150 @@ impl Decoder {
             output_norm: load(file, "output_norm.weight", &[e])?,
             output: load_optional(file, "output.weight", &[e, vocab])?,
             layers,
+            config: c,
+        })
+    }
+
+    /// Loads a Hugging Face `LlamaForCausalLM` / `Gemma3ForCausalLM` directory. Its Q/K rows
+    /// are in Hugging Face order, so RoPE pairs NeoX-style; Gemma's `(1 + w)` norms get their 1.
+    pub fn from_hf(ckpt: &HfCheckpoint) -> Result<Self, ModelError> {
+        let cfg = ckpt.text_config();
+        let model_type = cfg.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        let family = match model_type {
+            "llama" | "mistral" => Family::Llama,
+            "gemma3_text" | "gemma3" => Family::Gemma3,
+            other => return Err(ModelError::UnsupportedArchitecture(other.to_owned())),
+        };
+        let f64_of = |k: &str| cfg.get(k).and_then(serde_json::Value::as_f64);
+        let embd = json_usize(cfg, "hidden_size")?;
+        let heads = json_usize(cfg, "num_attention_heads")?;
+        let kv_heads = json_usize(cfg, "num_key_value_heads").unwrap_or(heads);
+        let head_dim = json_usize(cfg, "head_dim").unwrap_or(embd / heads.max(1));
+        let rope_params = cfg.get("rope_parameters");
+        // transformers 5 nests Gemma 3's bases per layer type under rope_parameters.
+        let theta = rope_params
+            .and_then(|r| {
+                r.get("rope_theta")
+                    .or_else(|| r.get("full_attention").and_then(|f| f.get("rope_theta")))
+            })
+            .and_then(serde_json::Value::as_f64)
+            .or_else(|| f64_of("rope_theta"))
+            .unwrap_or(10_000.0);
+        let rope = Rope {
+            dims: head_dim,
+            theta,
+            pairing: RopePairing::Neox,
+            linear_scale: 1.0,
+        };
+        let gemma = family == Family::Gemma3;
+        let layers = json_usize(cfg, "num_hidden_layers")?;
+        let sliding_layers = cfg
+            .get("layer_types")
+            .and_then(serde_json::Value::as_array)
+            .map(|types| {
+                types
+                    .iter()
+                    .map(|t| t.as_str() == Some("sliding_attention"))
+                    .collect::<Vec<bool>>()
+            });
+        let local_theta = rope_params
+            .and_then(|r| r.get("sliding_attention"))
+            .and_then(|r| r.get("rope_theta"))
+            .and_then(serde_json::Value::as_f64)
+            .or_else(|| f64_of("rope_local_base_freq"))
+            .unwrap_or(10_000.0);
+        let c = DecoderConfig {
+            family,
+            layers,
+            embd,
+            ff: json_usize(cfg, "intermediate_size")?,
+            heads,
+            kv_heads,
+            head_dim,
+            vocab: json_usize(cfg, "vocab_size")?,
+            eps: f64_of("rms_norm_eps").unwrap_or(1e-6) as f32,
+            rope,
+            rope_local: gemma.then_some(Rope {
+                theta: local_theta,
+                ..rope
+            }),
+            sliding_window: if gemma {
+                json_usize(cfg, "sliding_window").ok()
+            } else {
+                None
+            },
+            swa_pattern: if gemma { 6 } else { 0 },
+            sliding_layers: if gemma { sliding_layers } else { None },
+            attn_scale: 1.0
+                / f64_of("query_pre_attn_scalar")
+                    .unwrap_or(head_dim as f64)
+                    .sqrt(),
+        };
+        let (e, q, kv, ff, hd) = (
+            c.embd,
+            c.heads * c.head_dim,
+            c.kv_heads * c.head_dim,
+            c.ff,
+            c.head_dim,
+        );
+        let norm = |name: &str, len: usize| -> Result<Vec<f32>, ModelError> {
+            let w = ckpt.load_f32(name, &[len])?;
+            Ok(if gemma { plus_one(w) } else { w })
+        };
+        let mut layer_weights = Vec::with_capacity(c.layers);
+        for i in 0..c.layers {
+            let n = |s: &str| format!("model.layers.{i}.{s}.weight");
+            // Llama's post_attention_layernorm is the pre-MLP norm; Gemma 3 has four norms.
+            let (ffn_norm_name, post_attn) = if gemma {
+                (
+                    n("pre_feedforward_layernorm"),
+                    Some(norm(&n("post_attention_layernorm"), e)?),
+                )
+            } else {
+                (n("post_attention_layernorm"), None)
+            };
+            layer_weights.push(Layer {
+                attn_norm: norm(&n("input_layernorm"), e)?,
+                q: ckpt.load_f32(&n("self_attn.q_proj"), &[q, e])?,
+                k: ckpt.load_f32(&n("self_attn.k_proj"), &[kv, e])?,
+                v: ckpt.load_f32(&n("self_attn.v_proj"), &[kv, e])?,
+                o: ckpt.load_f32(&n("self_attn.o_proj"), &[e, q])?,
+                q_norm: if gemma {
+                    Some(norm(&n("self_attn.q_norm"), hd)?)
+                } else {
+                    None
+                },
+                k_norm: if gemma {
+                    Some(norm(&n("self_attn.k_norm"), hd)?)
+                } else {
+                    None
+                },
+                post_attn_norm: post_attn,
+                ffn_norm: norm(&ffn_norm_name, e)?,
+                gate: ckpt.load_f32(&n("mlp.gate_proj"), &[ff, e])?,
+                up: ckpt.load_f32(&n("mlp.up_proj"), &[ff, e])?,
+                down: ckpt.load_f32(&n("mlp.down_proj"), &[e, ff])?,
+                post_ffn_norm: if gemma {
+                    Some(norm(&n("post_feedforward_layernorm"), e)?)
+                } else {
+                    None
+                },
+            });
+        }
+        let tied = cfg
+            .get("tie_word_embeddings")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(gemma);
+        let output = if tied {
+            None
+        } else {
+            Some(ckpt.load_f32("lm_head.weight", &[c.vocab, e])?)
+        };
+        Ok(Self {
+            embd: ckpt.load_f32("model.embed_tokens.weight", &[c.vocab, e])?,
+            output_norm: norm("model.norm.weight", e)?,
+            output,
+            layers: layer_weights,
             config: c,
         })
     }

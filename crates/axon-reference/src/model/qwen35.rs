@@ -8,16 +8,17 @@
 //! key head `h % H_k` instead of `h / (H_v / H_k)`.
 
 use super::error::ModelError;
+use super::weights::{Source, json_usize, plus_one};
 use crate::ops::activation::{sigmoid, silu, softplus};
 use crate::ops::attention::{AttentionShape, attend};
 use crate::ops::conv1d::ConvState;
 use crate::ops::deltanet::{DeltaInput, DeltaState, delta_step};
 use crate::ops::l2_norm::l2_norm;
 use crate::ops::linear::linear;
+use crate::ops::rms_norm::gated_rms_norm;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
 use axon_formats::hf::HfCheckpoint;
-use axon_formats::quant::dequantize;
 
 /// How value heads map to key heads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,53 +153,6 @@ impl Qwen35Session {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-}
-
-/// Reads a tensor with a shape check, as f32.
-trait Source {
-    fn load_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError>;
-}
-
-impl Source for HfCheckpoint {
-    fn load_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError> {
-        let t = self
-            .tensor(name)
-            .map_err(|e| ModelError::Config(e.to_string()))?;
-        let got: Vec<usize> = t.shape.iter().copied().filter(|&d| d != 1).collect();
-        let want: Vec<usize> = shape.iter().copied().filter(|&d| d != 1).collect();
-        if got != want {
-            let dims = |s: &[usize]| s.iter().rev().map(|&d| d as u64).collect();
-            return Err(ModelError::Shape {
-                tensor: name.to_owned(),
-                got: dims(t.shape),
-                expected: dims(shape),
-            });
-        }
-        let n = t.shape.iter().product();
-        dequantize(t.ty, t.data, n).map_err(|source| ModelError::Dequantize {
-            tensor: name.to_owned(),
-            source,
-        })
-    }
-}
-
-impl Source for GgufFile {
-    fn load_f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError> {
-        let dims: Vec<u64> = shape.iter().rev().map(|&d| d as u64).collect();
-        super::weights::load(self, name, &dims)
-    }
-}
-
-fn plus_one(mut w: Vec<f32>) -> Vec<f32> {
-    w.iter_mut().for_each(|v| *v += 1.0);
-    w
-}
-
-fn json_usize(cfg: &serde_json::Value, key: &str) -> Result<usize, ModelError> {
-    cfg.get(key)
-        .and_then(serde_json::Value::as_u64)
-        .map(|v| v as usize)
-        .ok_or_else(|| ModelError::Config(format!("config.json: {key} missing")))
 }
 
 impl Qwen35 {
@@ -596,12 +550,7 @@ impl Qwen35 {
             };
             let o = delta_step(state, input);
             let zh = &z[vh * c.dv..(vh + 1) * c.dv];
-            y.extend(
-                self.norm(&o, &w.norm)
-                    .iter()
-                    .zip(zh)
-                    .map(|(&v, &g)| v * silu(g)),
-            );
+            y.extend(gated_rms_norm(&o, zh, &w.norm, c.eps).unwrap_or_default());
         }
         linear(&w.out, &y)
     }

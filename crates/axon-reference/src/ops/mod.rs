@@ -9,4 +9,5 @@ pub mod l2_norm;
 pub mod linear;
 pub mod rms_norm;
 pub mod rope;
+pub mod rope_ext;
 pub mod sampling;

@@ -82,3 +82,52 @@ mod tests {
         );
     }
 }
+
+/// The fused residual step: `residual += x`, then RMSNorm of the new residual. Returns the
+/// normalised values; `residual` holds the sum (the next layer's input).
+pub fn add_rms_norm(
+    residual: &mut [f32],
+    x: &[f32],
+    weight: &[f32],
+    eps: f32,
+) -> Result<Vec<f32>, RmsNormError> {
+    residual.iter_mut().zip(x).for_each(|(r, v)| *r += v);
+    rms_norm(residual, weight, eps, 0.0)
+}
+
+/// Gated RMSNorm of Gated DeltaNet: `rms_norm(x) * weight * silu(gate)` over rows of
+/// `weight.len()` (the weight is used as-is, not zero-centred).
+pub fn gated_rms_norm(
+    x: &[f32],
+    gate: &[f32],
+    weight: &[f32],
+    eps: f32,
+) -> Result<Vec<f32>, RmsNormError> {
+    let normed = rms_norm(x, weight, eps, 0.0)?;
+    Ok(normed
+        .iter()
+        .zip(gate)
+        .map(|(&v, &g)| v * super::activation::silu(g))
+        .collect())
+}
+
+#[cfg(test)]
+mod fused_tests {
+    use super::*;
+
+    #[test]
+    fn add_then_norm_equals_the_two_steps() {
+        let mut r = vec![1.0, -2.0, 0.5, 4.0];
+        let x = [0.5, 0.5, -1.0, 2.0];
+        let out = add_rms_norm(&mut r, &x, &[1.0, 2.0], 1e-6).unwrap();
+        assert_eq!(r, vec![1.5, -1.5, -0.5, 6.0]);
+        assert_eq!(out, rms_norm(&r, &[1.0, 2.0], 1e-6, 0.0).unwrap());
+    }
+
+    #[test]
+    fn gate_zero_silences() {
+        let out = gated_rms_norm(&[3.0, 4.0], &[0.0, 10.0], &[1.0, 1.0], 0.0).unwrap();
+        assert_eq!(out[0], 0.0);
+        assert!((out[1] - 1.131_370_8 * super::super::activation::silu(10.0)).abs() < 1e-5);
+    }
+}

@@ -1,16 +1,23 @@
-//! Qwen3.5 reference vs Hugging Face transformers on tiny random checkpoints (fixtures from
-//! scripts/fixtures/hf_fixtures.py: more value heads than key heads and equal counts, tied and
-//! untied embeddings, partial rotary, two full-attention layers), and the same checkpoints
-//! written as GGUF the way llama.cpp's converter writes them give the same logits.
+//! The reference vs Hugging Face transformers on tiny random checkpoints (fixtures from
+//! scripts/fixtures/hf_fixtures.py, every weight perturbed): Qwen3.5 with more value heads than
+//! key heads and with equal counts, tied and untied, partial rotary, two full-attention layers;
+//! Llama with GQA; Gemma 3 with a sliding window (8) shorter than the prompt (40). The Qwen3.5
+//! checkpoints written as GGUF the way llama.cpp's converter writes them give the same logits.
 
 use axon_formats::gguf::{Array, GgufFile, GgufWriter, Value};
 use axon_formats::hf::HfCheckpoint;
 use axon_formats::quant::GgmlType;
-use axon_reference::model::{Qwen35, Qwen35Config};
+use axon_reference::model::{Qwen35, Qwen35Config, ReferenceModel};
 use axon_reference::ops::sampling::{argmax, logsumexp, top_k};
 use std::path::PathBuf;
 
 const FIXTURES: [&str; 2] = ["qwen35-grouped-tied", "qwen35-equal-untied"];
+const ALL_FIXTURES: [&str; 4] = [
+    "qwen35-grouped-tied",
+    "qwen35-equal-untied",
+    "llama-gqa-untied",
+    "gemma3-sliding-tied",
+];
 
 fn dir(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -46,12 +53,20 @@ fn run(model: &Qwen35, prompt: &[u32], greedy: usize) -> (Vec<Vec<f32>>, Vec<u32
 
 #[test]
 fn reference_matches_transformers() {
-    for name in FIXTURES {
+    for name in ALL_FIXTURES {
         let want = expected(name);
-        let model = Qwen35::from_hf(&HfCheckpoint::open(dir(name)).unwrap()).unwrap();
+        let model = ReferenceModel::open(&dir(name)).unwrap();
         let prompt = u32s(&want["prompt"]);
         let greedy_want = u32s(&want["greedy"]);
-        let (rows, greedy) = run(&model, &prompt, greedy_want.len());
+        let mut session = model.new_session();
+        let rows = model.forward(&mut session, &prompt).unwrap();
+        let mut last = rows.last().unwrap().clone();
+        let mut greedy = Vec::new();
+        for _ in 0..greedy_want.len() {
+            let next = argmax(&last) as u32;
+            greedy.push(next);
+            last = model.forward(&mut session, &[next]).unwrap().pop().unwrap();
+        }
         // Top-1 at every position.
         let argmaxes: Vec<u32> = rows.iter().map(|r| argmax(r) as u32).collect();
         assert_eq!(
