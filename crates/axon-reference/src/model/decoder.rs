@@ -9,9 +9,9 @@
 use super::Session;
 use super::error::ModelError;
 use super::weights::{Source, json_usize, load, load_optional, plus_one};
-use crate::ops::activation::{gelu_tanh, silu};
 use crate::ops::attention::{AttentionShape, attend};
 use crate::ops::linear::linear;
+use crate::ops::mlp::{GateActivation, gated_mlp};
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
 use axon_formats::hf::HfCheckpoint;
@@ -458,17 +458,11 @@ impl Decoder {
             x.iter_mut().zip(&o).for_each(|(a, b)| *a += b);
 
             let h = self.norm(&x, &layer.ffn_norm);
-            let gate = linear(&layer.gate, &h);
-            let up = linear(&layer.up, &h);
-            let act: Vec<f32> = match c.family {
-                Family::Llama => gate.iter().zip(&up).map(|(&g, &u)| silu(g) * u).collect(),
-                Family::Gemma3 => gate
-                    .iter()
-                    .zip(&up)
-                    .map(|(&g, &u)| gelu_tanh(g) * u)
-                    .collect(),
+            let act = match c.family {
+                Family::Llama => GateActivation::Silu,
+                Family::Gemma3 => GateActivation::GeluTanh,
             };
-            let mut f = linear(&layer.down, &act);
+            let mut f = gated_mlp(&layer.gate, &layer.up, &layer.down, &h, act);
             if let Some(w) = &layer.post_ffn_norm {
                 f = self.norm(&f, w);
             }

@@ -9,12 +9,13 @@
 
 use super::error::ModelError;
 use super::weights::{Source, json_usize, plus_one};
-use crate::ops::activation::{sigmoid, silu, softplus};
-use crate::ops::attention::{AttentionShape, attend};
+use crate::ops::activation::{sigmoid, softplus};
+use crate::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use crate::ops::conv1d::ConvState;
 use crate::ops::deltanet::{DeltaInput, DeltaState, delta_step};
 use crate::ops::l2_norm::l2_norm;
 use crate::ops::linear::linear;
+use crate::ops::mlp::{GateActivation, gated_mlp};
 use crate::ops::rms_norm::gated_rms_norm;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
@@ -452,14 +453,14 @@ impl Qwen35 {
             };
             x.iter_mut().zip(&mixed).for_each(|(a, b)| *a += b);
             let h = self.norm(&x, &layer.post_norm);
-            let act: Vec<f32> = linear(&layer.gate, &h)
-                .iter()
-                .zip(linear(&layer.up, &h))
-                .map(|(&g, u)| silu(g) * u)
-                .collect();
-            x.iter_mut()
-                .zip(linear(&layer.down, &act))
-                .for_each(|(a, b)| *a += b);
+            let f = gated_mlp(
+                &layer.gate,
+                &layer.up,
+                &layer.down,
+                &h,
+                GateActivation::Silu,
+            );
+            x.iter_mut().zip(&f).for_each(|(a, b)| *a += b);
         }
         session.len += 1;
         let h = self.norm(&x, &self.norm);
@@ -506,7 +507,8 @@ impl Qwen35 {
             pos,
             None,
         );
-        let gated: Vec<f32> = a.iter().zip(&gate).map(|(&v, &g)| v * sigmoid(g)).collect();
+        let mut gated = a;
+        sigmoid_gate(&mut gated, &gate);
         linear(wo, &gated)
     }
 

@@ -61,6 +61,13 @@ pub fn attend(
     out
 }
 
+/// Qwen3.5's output gate: `out[i] *= sigmoid(gate[i])`.
+pub fn sigmoid_gate(out: &mut [f32], gate: &[f32]) {
+    out.iter_mut()
+        .zip(gate)
+        .for_each(|(o, &g)| *o *= super::activation::sigmoid(g));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

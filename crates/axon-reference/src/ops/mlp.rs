@@ -1,0 +1,51 @@
+//! Gated MLPs: `down(act(gate(x)) * up(x))` with SiLU (Llama, Qwen) or GELU-tanh (Gemma).
+
+use super::activation::{gelu_tanh, silu};
+use super::linear::linear;
+
+/// The gate's activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateActivation {
+    /// SwiGLU.
+    Silu,
+    /// GeGLU with the tanh approximation.
+    GeluTanh,
+}
+
+/// `down · (act(gate · x) ⊙ (up · x))`; weights `[out][in]` as ggml stores them.
+pub fn gated_mlp(
+    gate: &[f32],
+    up: &[f32],
+    down: &[f32],
+    x: &[f32],
+    act: GateActivation,
+) -> Vec<f32> {
+    let f = match act {
+        GateActivation::Silu => silu,
+        GateActivation::GeluTanh => gelu_tanh,
+    };
+    let hidden: Vec<f32> = linear(gate, x)
+        .iter()
+        .zip(linear(up, x))
+        .map(|(&g, u)| f(g) * u)
+        .collect();
+    linear(down, &hidden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_unit() {
+        // gate = [1, 0], up = [0, 2], down = [3]: 3 * silu(x0) * 2 x1.
+        let y = gated_mlp(
+            &[1.0, 0.0],
+            &[0.0, 2.0],
+            &[3.0],
+            &[0.5, -1.0],
+            GateActivation::Silu,
+        );
+        assert!((y[0] - 3.0 * silu(0.5) * -2.0).abs() < 1e-6);
+    }
+}
