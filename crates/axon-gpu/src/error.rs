@@ -152,6 +152,14 @@ pub enum GpuError {
         /// The device limit.
         max: u64,
     },
+    /// A kernel has no variant for a weight format.
+    #[error("{kernel}: no kernel variant for {format} weights")]
+    UnsupportedFormat {
+        /// The kernel family.
+        kernel: &'static str,
+        /// The ggml type name.
+        format: &'static str,
+    },
     /// A dispatch needs more workgroups than the device can launch.
     #[error("{kernel}: {groups} workgroups exceed the device's {max_per_dim}x{max_per_dim} grid")]
     GridTooLarge {

@@ -26,6 +26,34 @@ pub static REDUCE_SUBGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_subgroup.wg
 /// `wgsl/parts/reduce_workgroup.wgsl`
 pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.wgsl");
 
+/// `wgsl/matvec.wgsl`
+pub static MATVEC_WGSL: WgslFile = wgsl_file!("matvec.wgsl");
+/// `wgsl/parts/bytes.wgsl`
+pub static BYTES_WGSL: WgslFile = wgsl_file!("parts/bytes.wgsl");
+
+/// The block decoders of `wgsl/parts/quant/`, one per weight format.
+pub mod quant_parts {
+    use super::WgslFile;
+    /// F32
+    pub static F32: WgslFile = wgsl_file!("parts/quant/f32.wgsl");
+    /// F16
+    pub static F16: WgslFile = wgsl_file!("parts/quant/f16.wgsl");
+    /// BF16
+    pub static BF16: WgslFile = wgsl_file!("parts/quant/bf16.wgsl");
+    /// Q8_0
+    pub static Q8_0: WgslFile = wgsl_file!("parts/quant/q8_0.wgsl");
+    /// Q4_0
+    pub static Q4_0: WgslFile = wgsl_file!("parts/quant/q4_0.wgsl");
+    /// Q4_1
+    pub static Q4_1: WgslFile = wgsl_file!("parts/quant/q4_1.wgsl");
+    /// Q5_0
+    pub static Q5_0: WgslFile = wgsl_file!("parts/quant/q5_0.wgsl");
+    /// Q4_K
+    pub static Q4_K: WgslFile = wgsl_file!("parts/quant/q4_k.wgsl");
+    /// Q6_K
+    pub static Q6_K: WgslFile = wgsl_file!("parts/quant/q6_k.wgsl");
+}
+
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
 pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
@@ -33,6 +61,17 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &SUBGROUP_PROBE_WGSL,
     &REDUCE_SUBGROUP_WGSL,
     &REDUCE_WORKGROUP_WGSL,
+    &MATVEC_WGSL,
+    &BYTES_WGSL,
+    &quant_parts::F32,
+    &quant_parts::F16,
+    &quant_parts::BF16,
+    &quant_parts::Q8_0,
+    &quant_parts::Q4_0,
+    &quant_parts::Q4_1,
+    &quant_parts::Q5_0,
+    &quant_parts::Q4_K,
+    &quant_parts::Q6_K,
 ];
 
 /// Device features a variant cannot run without.
@@ -123,6 +162,47 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     },
 };
 
+/// Workgroup size of the matrix-vector kernels: one workgroup per output row, so rows of few
+/// blocks (a 4096-wide Q4_K row is 16 blocks) waste little.
+pub const MATVEC_WG: u32 = 64;
+
+macro_rules! matvec_variants {
+    ($($fmt:ident => $sg:ident, $wg:ident, $name:literal;)*) => {
+        $(
+            #[doc = concat!("Matrix-vector product, ", $name, " weights, subgroup reduction.")]
+            pub static $sg: KernelVariant = KernelVariant {
+                name: concat!("matvec_", $name, ".subgroup"),
+                entry_point: "matvec",
+                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                workgroup_size: Some(MATVEC_WG),
+                power_of_two_workgroup: false,
+                needs: Needs { subgroups: true, f16: false },
+            };
+            #[doc = concat!("Matrix-vector product, ", $name, " weights, workgroup-memory reduction.")]
+            pub static $wg: KernelVariant = KernelVariant {
+                name: concat!("matvec_", $name, ".workgroup"),
+                entry_point: "matvec",
+                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                workgroup_size: Some(MATVEC_WG),
+                power_of_two_workgroup: true,
+                needs: Needs { subgroups: false, f16: false },
+            };
+        )*
+    };
+}
+
+matvec_variants! {
+    F32 => MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, "f32";
+    F16 => MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, "f16";
+    BF16 => MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, "bf16";
+    Q8_0 => MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, "q8_0";
+    Q4_0 => MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, "q4_0";
+    Q4_1 => MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, "q4_1";
+    Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, "q5_0";
+    Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, "q4_k";
+    Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, "q6_k";
+}
+
 /// Every variant the engine can request. Launchers only use variants listed here, and a
 /// CPU-only test validates each with naga and emits SPIR-V for it.
 pub static ALL_VARIANTS: &[&KernelVariant] = &[
@@ -130,4 +210,22 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &RMS_NORM_F32_SUBGROUP,
     &RMS_NORM_F32_WORKGROUP,
     &SUBGROUP_PROBE,
+    &MATVEC_F32_SUBGROUP,
+    &MATVEC_F32_WORKGROUP,
+    &MATVEC_F16_SUBGROUP,
+    &MATVEC_F16_WORKGROUP,
+    &MATVEC_BF16_SUBGROUP,
+    &MATVEC_BF16_WORKGROUP,
+    &MATVEC_Q8_0_SUBGROUP,
+    &MATVEC_Q8_0_WORKGROUP,
+    &MATVEC_Q4_0_SUBGROUP,
+    &MATVEC_Q4_0_WORKGROUP,
+    &MATVEC_Q4_1_SUBGROUP,
+    &MATVEC_Q4_1_WORKGROUP,
+    &MATVEC_Q5_0_SUBGROUP,
+    &MATVEC_Q5_0_WORKGROUP,
+    &MATVEC_Q4_K_SUBGROUP,
+    &MATVEC_Q4_K_WORKGROUP,
+    &MATVEC_Q6_K_SUBGROUP,
+    &MATVEC_Q6_K_WORKGROUP,
 ];

@@ -1,0 +1,199 @@
+//! Launcher for `wgsl/matvec.wgsl`: `y[r] = sum_c W[r, c] x[c]` against weights in a ggml
+//! block format, decoded on the fly (decode-time projections).
+//!
+//! Contract: `weights` holds `rows` rows of `cols` values of its type (`cols` a multiple of the
+//! block length), `x` has `cols` elements, `y` at least `rows` (elements past `rows` are never
+//! written). One workgroup per row. The CPU twin is `axon_reference::ops::linear::linear_quantized`.
+
+use super::{check_binding, grid};
+use crate::buffer::DeviceBuffer;
+use crate::device::Gpu;
+use crate::dispatch::Dispatch;
+use crate::error::GpuError;
+use crate::kernels::rms_norm::Reduction;
+use crate::registry::KernelVariant;
+use crate::registry::variants as v;
+use axon_formats::quant::GgmlType;
+
+/// The weight formats the matrix-vector kernel decodes directly.
+pub const MATVEC_TYPES: &[GgmlType] = &[
+    GgmlType::F32,
+    GgmlType::F16,
+    GgmlType::BF16,
+    GgmlType::Q8_0,
+    GgmlType::Q4_0,
+    GgmlType::Q4_1,
+    GgmlType::Q5_0,
+    GgmlType::Q4K,
+    GgmlType::Q6K,
+];
+
+fn variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
+    use Reduction::{Subgroup as S, Workgroup as W};
+    Some(match (ty, reduction) {
+        (GgmlType::F32, S) => &v::MATVEC_F32_SUBGROUP,
+        (GgmlType::F32, W) => &v::MATVEC_F32_WORKGROUP,
+        (GgmlType::F16, S) => &v::MATVEC_F16_SUBGROUP,
+        (GgmlType::F16, W) => &v::MATVEC_F16_WORKGROUP,
+        (GgmlType::BF16, S) => &v::MATVEC_BF16_SUBGROUP,
+        (GgmlType::BF16, W) => &v::MATVEC_BF16_WORKGROUP,
+        (GgmlType::Q8_0, S) => &v::MATVEC_Q8_0_SUBGROUP,
+        (GgmlType::Q8_0, W) => &v::MATVEC_Q8_0_WORKGROUP,
+        (GgmlType::Q4_0, S) => &v::MATVEC_Q4_0_SUBGROUP,
+        (GgmlType::Q4_0, W) => &v::MATVEC_Q4_0_WORKGROUP,
+        (GgmlType::Q4_1, S) => &v::MATVEC_Q4_1_SUBGROUP,
+        (GgmlType::Q4_1, W) => &v::MATVEC_Q4_1_WORKGROUP,
+        (GgmlType::Q5_0, S) => &v::MATVEC_Q5_0_SUBGROUP,
+        (GgmlType::Q5_0, W) => &v::MATVEC_Q5_0_WORKGROUP,
+        (GgmlType::Q4K, S) => &v::MATVEC_Q4_K_SUBGROUP,
+        (GgmlType::Q4K, W) => &v::MATVEC_Q4_K_WORKGROUP,
+        (GgmlType::Q6K, S) => &v::MATVEC_Q6_K_SUBGROUP,
+        (GgmlType::Q6K, W) => &v::MATVEC_Q6_K_WORKGROUP,
+        _ => return None,
+    })
+}
+
+/// A weight matrix on the device, in its file's block format.
+#[derive(Debug)]
+pub struct QuantMatrix {
+    buffer: wgpu::Buffer,
+    ty: GgmlType,
+    rows: usize,
+    cols: usize,
+    row_bytes: usize,
+}
+
+impl QuantMatrix {
+    /// Element type.
+    pub fn ty(&self) -> GgmlType {
+        self.ty
+    }
+
+    /// Output rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Input columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+}
+
+impl Gpu {
+    /// Uploads `rows` rows of `cols` values already encoded as `ty` (as a GGUF tensor stores
+    /// them: dims `[cols, rows]`).
+    pub fn upload_matrix(
+        &self,
+        label: &str,
+        ty: GgmlType,
+        rows: usize,
+        cols: usize,
+        data: &[u8],
+    ) -> Result<QuantMatrix, GpuError> {
+        const KERNEL: &str = "matvec";
+        let row_bytes = ty
+            .bytes_for(cols as u64)
+            .filter(|_| variant(ty, Reduction::Workgroup).is_some())
+            .ok_or(GpuError::UnsupportedFormat {
+                kernel: KERNEL,
+                format: ty.name(),
+            })? as usize;
+        let expected = row_bytes * rows;
+        if data.len() != expected {
+            return Err(GpuError::ShapeMismatch {
+                kernel: KERNEL,
+                what: "weight bytes",
+                expected,
+                got: data.len(),
+            });
+        }
+        // Whole words: the kernel reads bytes out of u32s.
+        let size = (expected as u64).next_multiple_of(4).max(4);
+        let buffer = self.create_buffer(
+            label,
+            size,
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+        )?;
+        let mut padded = data.to_vec();
+        padded.resize(size as usize, 0);
+        self.queue().write_buffer(&buffer, 0, &padded);
+        Ok(QuantMatrix {
+            buffer,
+            ty,
+            rows,
+            cols,
+            row_bytes,
+        })
+    }
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    rows: u32,
+    cols: u32,
+    row_bytes: u32,
+    weight_offset: u32,
+}
+
+/// `y[..rows] = W x`.
+pub fn matvec(
+    gpu: &Gpu,
+    w: &QuantMatrix,
+    x: &DeviceBuffer,
+    y: &DeviceBuffer,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "matvec";
+    if x.len() != w.cols {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "x",
+            expected: w.cols,
+            got: x.len(),
+        });
+    }
+    if y.len() < w.rows {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "y (at least rows)",
+            expected: w.rows,
+            got: y.len(),
+        });
+    }
+    check_binding(gpu, KERNEL, "x", x)?;
+    check_binding(gpu, KERNEL, "y", y)?;
+    let bytes = w.buffer.size();
+    let max = gpu
+        .caps()
+        .max_storage_binding_bytes()
+        .min(u64::from(u32::MAX));
+    if bytes > max {
+        return Err(GpuError::BindingTooLarge {
+            kernel: KERNEL,
+            what: "weights",
+            bytes,
+            max,
+        });
+    }
+    let variant = variant(w.ty, reduction).ok_or(GpuError::UnsupportedFormat {
+        kernel: KERNEL,
+        format: w.ty.name(),
+    })?;
+    let workgroups = grid(gpu, KERNEL, w.rows as u64)?;
+    // The binding check bounds every byte offset by u32::MAX.
+    let params = Params {
+        rows: w.rows as u32,
+        cols: w.cols as u32,
+        row_bytes: w.row_bytes as u32,
+        weight_offset: 0,
+    };
+    let uniform = gpu.uniform("matvec.params", &params)?;
+    Dispatch::new(
+        gpu,
+        variant,
+        &[&uniform, &w.buffer, x.raw(), y.raw()],
+        workgroups,
+    )
+}

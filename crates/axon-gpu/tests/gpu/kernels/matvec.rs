@@ -1,0 +1,134 @@
+//! `matvec` for every weight format and both reductions vs
+//! `axon_reference::ops::linear::linear_quantized` (the same bytes dequantized on the CPU).
+//!
+//! Tolerance: |gpu - ref| <= 1e-4 · max|w| · Σ|x| + 1e-5 per row. Both sides decode the same
+//! bits exactly; they differ only in summation order and in f32 (GPU) vs f64 (reference)
+//! accumulation, whose error is far below 1e-4 of that bound for rows up to a few thousand
+//! values. A wrong nibble, scale or offset moves a row by O(|w|·|x|) for one element, which
+//! the bound catches for the row lengths tested here.
+//!
+//! Guard: `y` has 7 sentinel elements past the rows; they must survive.
+
+use super::CASES;
+use crate::gpu;
+use axon_formats::quant::{GgmlType, quantize};
+use axon_gpu::kernels::matvec::{MATVEC_TYPES, matvec};
+use axon_gpu::kernels::rms_norm::Reduction;
+use axon_reference::ops::linear::linear_quantized;
+use proptest::prelude::*;
+
+const GUARD: usize = 7;
+const SENTINEL: f32 = -12_345.5;
+
+fn check(ty: GgmlType, rows: usize, cols: usize, w: &[f32], x: &[f32], reduction: Reduction) {
+    let gpu = gpu();
+    let data = quantize(ty, w).unwrap();
+    let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
+    let dx = gpu.upload_f32("x", x).unwrap();
+    let mut y_init = vec![0.0f32; rows];
+    y_init.extend([SENTINEL; GUARD]);
+    let dy = gpu.upload_f32("y", &y_init).unwrap();
+    let dispatch = matvec(gpu, &m, &dx, &dy, reduction).unwrap();
+    gpu.run("matvec_test", &[dispatch]).unwrap();
+    let got = gpu.read_f32(&dy).unwrap();
+    let want = linear_quantized(ty, &data, x).unwrap();
+    let wmax = w.iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    let xsum: f32 = x.iter().map(|v| v.abs()).sum();
+    let tol = 1e-4 * wmax * xsum + 1e-5;
+    for (r, (g, e)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - e).abs() <= tol,
+            "{ty} {reduction:?} {rows}x{cols} row {r}: gpu {g} vs reference {e} (tol {tol})"
+        );
+    }
+    assert!(
+        got[rows..].iter().all(|&v| v == SENTINEL),
+        "{ty}: write past the rows: {:?}",
+        &got[rows..]
+    );
+}
+
+fn problem() -> impl Strategy<Value = (GgmlType, usize, usize, Vec<f32>, Vec<f32>)> {
+    (
+        prop::sample::select(MATVEC_TYPES.to_vec()),
+        1usize..24,
+        1usize..6,
+    )
+        .prop_flat_map(|(ty, rows, blocks)| {
+            // Rows of a few blocks (K-quants: 256 values each; the rest: 32 or fewer).
+            let per = if ty.block_len() >= 256 {
+                256
+            } else {
+                32 * (1 + blocks % 3)
+            };
+            let cols = blocks.min(if ty.block_len() >= 256 { 3 } else { 5 }) * per;
+            (
+                Just(ty),
+                Just(rows),
+                Just(cols),
+                prop::collection::vec(-2.0f32..2.0, rows * cols),
+                prop::collection::vec(-1.0f32..1.0, cols),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn matvec_matches_reference((ty, rows, cols, w, x) in problem()) {
+        check(ty, rows, cols, &w, &x, Reduction::Subgroup);
+        check(ty, rows, cols, &w, &x, Reduction::Workgroup);
+    }
+}
+
+#[test]
+fn every_format_on_fixed_shapes() {
+    for &ty in MATVEC_TYPES {
+        for (rows, cols) in [(1, 256), (2, 512), (3, 768), (65, 256)] {
+            let w: Vec<f32> = (0..rows * cols)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 31.0)
+                .collect();
+            let x: Vec<f32> = (0..cols)
+                .map(|i| ((i * 13 % 29) as f32 - 14.0) / 9.0)
+                .collect();
+            check(ty, rows, cols, &w, &x, Reduction::preferred(gpu().caps()));
+        }
+    }
+}
+
+#[test]
+fn matvec_folds_the_grid_past_the_per_dimension_limit() {
+    let rows = gpu().caps().limits.max_compute_workgroups_per_dimension as usize + 3;
+    let cols = 32;
+    let w: Vec<f32> = (0..rows * cols)
+        .map(|i| ((i % 17) as f32 - 8.0) / 4.0)
+        .collect();
+    let x: Vec<f32> = (0..cols).map(|i| i as f32 / 32.0).collect();
+    check(
+        GgmlType::Q8_0,
+        rows,
+        cols,
+        &w,
+        &x,
+        Reduction::preferred(gpu().caps()),
+    );
+}
+
+#[test]
+fn unsupported_format_and_ragged_rows_are_errors() {
+    let gpu = gpu();
+    assert!(
+        gpu.upload_matrix("iq", GgmlType::Iq4Xs, 1, 256, &[0; 136])
+            .is_err()
+    );
+    assert!(
+        gpu.upload_matrix("ragged", GgmlType::Q8_0, 1, 33, &[0; 34])
+            .is_err()
+    );
+    let m = gpu
+        .upload_matrix("ok", GgmlType::Q8_0, 1, 32, &[0; 34])
+        .unwrap();
+    let x = gpu.upload_f32("x", &[0.0; 31]).unwrap();
+    let y = gpu.zeros_f32("y", 1).unwrap();
+    assert!(matvec(gpu, &m, &x, &y, Reduction::Workgroup).is_err());
+}

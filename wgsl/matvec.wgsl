@@ -1,0 +1,43 @@
+// Matrix-vector product against quantized weights (decode): y[r] = sum_c W[r, c] * x[c].
+//
+// Bindings:
+//   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
+//   weights  read     [rows * row_bytes] bytes as u32 words, in the ggml block format the
+//                     composed `parts/quant/*.wgsl` part decodes (`block_dot`)
+//   x        read     [cols] f32
+//   y        write    [rows] f32
+// Dispatch: one workgroup per row (folded into x/y past the grid limit); its invocations
+// stride over the row's blocks and meet in `workgroup_sum`. cols is a multiple of BLOCK_LEN
+// (the launcher checks). No early return: every invocation reaches the reduction's barriers.
+
+struct MatvecParams {
+    rows: u32,
+    cols: u32,
+    row_bytes: u32,
+    weight_offset: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: MatvecParams;
+@group(0) @binding(1) var<storage, read> weights: array<u32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG_SIZE)
+fn matvec(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row = group.x + group.y * groups.x;
+    let in_range = row < params.rows;
+    let blocks = select(0u, params.cols / BLOCK_LEN, in_range);
+    let row_base = params.weight_offset + row * params.row_bytes;
+    var acc = 0.0;
+    for (var b = ids.lid; b < blocks; b += WG_SIZE) {
+        acc += block_dot(row_base + b * BLOCK_BYTES, b * BLOCK_LEN);
+    }
+    let total = workgroup_sum(acc, ids);
+    if in_range && ids.lid == 0u {
+        y[row] = total;
+    }
+}

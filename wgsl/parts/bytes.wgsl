@@ -1,0 +1,38 @@
+// Byte-addressed reads from the `weights` binding (array<u32>, little-endian), for quantized
+// blocks whose sizes are not multiples of 4 bytes (Q8_0 is 34, Q6_K 210).
+
+fn load_byte(at: u32) -> u32 {
+    return (weights[at >> 2u] >> ((at & 3u) * 8u)) & 0xffu;
+}
+
+fn load_i8(at: u32) -> i32 {
+    return (i32(load_byte(at)) << 24u) >> 24u;
+}
+
+fn load_u16(at: u32) -> u32 {
+    return load_byte(at) | (load_byte(at + 1u) << 8u);
+}
+
+// IEEE half bits to f32, exactly (subnormals, infinities and NaN included). Written out
+// because unpack2x16float needs a capability some adapters (lavapipe without f16) lack.
+fn f16_to_f32(h: u32) -> f32 {
+    let exponent = (h >> 10u) & 0x1fu;
+    let mantissa = h & 0x3ffu;
+    var magnitude: f32;
+    if exponent == 0u {
+        magnitude = f32(mantissa) * 5.9604644775390625e-8; // 2^-24
+    } else if exponent == 31u {
+        magnitude = bitcast<f32>(0x7f800000u | (mantissa << 13u));
+    } else {
+        magnitude = bitcast<f32>(((exponent + 112u) << 23u) | (mantissa << 13u));
+    }
+    return select(magnitude, -magnitude, (h & 0x8000u) != 0u);
+}
+
+fn load_f16(at: u32) -> f32 {
+    return f16_to_f32(load_u16(at));
+}
+
+fn load_u32(at: u32) -> u32 {
+    return load_u16(at) | (load_u16(at + 2u) << 16u);
+}

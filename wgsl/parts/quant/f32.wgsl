@@ -1,0 +1,7 @@
+// F32 weights: one value per 4 bytes.
+const BLOCK_LEN: u32 = 1u;
+const BLOCK_BYTES: u32 = 4u;
+
+fn block_dot(base: u32, xo: u32) -> f32 {
+    return bitcast<f32>(load_u32(base)) * x[xo];
+}

@@ -1,0 +1,16 @@
+// Q5_0: f16 scale d, 32 high bits qh (u32), 16 bytes of low nibbles; element j takes bit j
+// of qh as its fifth bit, element j + 16 bit j + 16; value = d * (q - 16).
+const BLOCK_LEN: u32 = 32u;
+const BLOCK_BYTES: u32 = 22u;
+
+fn block_dot(base: u32, xo: u32) -> f32 {
+    let qh = load_u32(base + 2u);
+    var acc = 0.0;
+    for (var j = 0u; j < 16u; j++) {
+        let q = load_byte(base + 6u + j);
+        let lo = (q & 0xfu) | (((qh >> j) & 1u) << 4u);
+        let hi = (q >> 4u) | (((qh >> (j + 16u)) & 1u) << 4u);
+        acc += f32(i32(lo) - 16) * x[xo + j] + f32(i32(hi) - 16) * x[xo + j + 16u];
+    }
+    return load_f16(base) * acc;
+}

@@ -1,0 +1,11 @@
+// Q8_0: f16 scale d, then 32 signed bytes; value = d * q.
+const BLOCK_LEN: u32 = 32u;
+const BLOCK_BYTES: u32 = 34u;
+
+fn block_dot(base: u32, xo: u32) -> f32 {
+    var acc = 0.0;
+    for (var i = 0u; i < 32u; i++) {
+        acc += f32(load_i8(base + 2u + i)) * x[xo + i];
+    }
+    return load_f16(base) * acc;
+}
