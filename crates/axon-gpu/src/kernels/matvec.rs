@@ -26,6 +26,8 @@ pub const MATVEC_TYPES: &[GgmlType] = &[
     GgmlType::Q5_0,
     GgmlType::Q4K,
     GgmlType::Q6K,
+    GgmlType::Q5K,
+    GgmlType::Iq4Xs,
 ];
 
 fn variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
@@ -49,6 +51,10 @@ fn variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant>
         (GgmlType::Q4K, W) => &v::MATVEC_Q4_K_WORKGROUP,
         (GgmlType::Q6K, S) => &v::MATVEC_Q6_K_SUBGROUP,
         (GgmlType::Q6K, W) => &v::MATVEC_Q6_K_WORKGROUP,
+        (GgmlType::Q5K, S) => &v::MATVEC_Q5_K_SUBGROUP,
+        (GgmlType::Q5K, W) => &v::MATVEC_Q5_K_WORKGROUP,
+        (GgmlType::Iq4Xs, S) => &v::MATVEC_IQ4_XS_SUBGROUP,
+        (GgmlType::Iq4Xs, W) => &v::MATVEC_IQ4_XS_WORKGROUP,
         _ => return None,
     })
 }

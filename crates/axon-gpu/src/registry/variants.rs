@@ -52,6 +52,10 @@ pub mod quant_parts {
     pub static Q4_K: WgslFile = wgsl_file!("parts/quant/q4_k.wgsl");
     /// Q6_K
     pub static Q6_K: WgslFile = wgsl_file!("parts/quant/q6_k.wgsl");
+    /// Q5_K
+    pub static Q5_K: WgslFile = wgsl_file!("parts/quant/q5_k.wgsl");
+    /// IQ4_XS
+    pub static IQ4_XS: WgslFile = wgsl_file!("parts/quant/iq4_xs.wgsl");
 }
 
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
@@ -72,6 +76,8 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &quant_parts::Q5_0,
     &quant_parts::Q4_K,
     &quant_parts::Q6_K,
+    &quant_parts::Q5_K,
+    &quant_parts::IQ4_XS,
 ];
 
 /// Device features a variant cannot run without.
@@ -201,6 +207,8 @@ matvec_variants! {
     Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, "q5_0";
     Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, "q4_k";
     Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, "q6_k";
+    Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, "q5_k";
+    IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, "iq4_xs";
 }
 
 /// Every variant the engine can request. Launchers only use variants listed here, and a
@@ -228,4 +236,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &MATVEC_Q4_K_WORKGROUP,
     &MATVEC_Q6_K_SUBGROUP,
     &MATVEC_Q6_K_WORKGROUP,
+    &MATVEC_Q5_K_SUBGROUP,
+    &MATVEC_Q5_K_WORKGROUP,
+    &MATVEC_IQ4_XS_SUBGROUP,
+    &MATVEC_IQ4_XS_WORKGROUP,
 ];

@@ -11,7 +11,7 @@
 
 use super::CASES;
 use crate::gpu;
-use axon_formats::quant::{GgmlType, quantize};
+use axon_formats::quant::{GgmlType, can_quantize, quantize};
 use axon_gpu::kernels::matvec::{MATVEC_TYPES, matvec};
 use axon_gpu::kernels::rms_norm::Reduction;
 use axon_reference::ops::linear::linear_quantized;
@@ -20,9 +20,38 @@ use proptest::prelude::*;
 const GUARD: usize = 7;
 const SENTINEL: f32 = -12_345.5;
 
+/// Weight bytes: the quantizer's output where the formats crate has one, otherwise random
+/// blocks whose f16 scale fields are set to small finite values (the other bytes stay random).
+fn encode(ty: GgmlType, w: &[f32]) -> Vec<u8> {
+    if can_quantize(ty) {
+        return quantize(ty, w).unwrap();
+    }
+    let mut state = w
+        .iter()
+        .fold(0x9e37_79b9u32, |h, v| h.rotate_left(5) ^ v.to_bits());
+    let blocks = w.len() / ty.block_len();
+    let mut data: Vec<u8> = (0..blocks * ty.block_bytes())
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as u8
+        })
+        .collect();
+    // f16 scales: d (and dmin for Q5_K) at the block start, in [2^-8, 2^-6).
+    let scale_fields = if ty == GgmlType::Q5K { 2 } else { 1 };
+    for block in data.chunks_exact_mut(ty.block_bytes()) {
+        for f in 0..scale_fields {
+            let h = 0x1c00u16 | u16::from(block[2 * f]) | (u16::from(block[2 * f + 1] & 0x3) << 8);
+            block[2 * f..2 * f + 2].copy_from_slice(&h.to_le_bytes());
+        }
+    }
+    data
+}
+
 fn check(ty: GgmlType, rows: usize, cols: usize, w: &[f32], x: &[f32], reduction: Reduction) {
     let gpu = gpu();
-    let data = quantize(ty, w).unwrap();
+    let data = encode(ty, w);
     let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
     let dx = gpu.upload_f32("x", x).unwrap();
     let mut y_init = vec![0.0f32; rows];
@@ -32,7 +61,8 @@ fn check(ty: GgmlType, rows: usize, cols: usize, w: &[f32], x: &[f32], reduction
     gpu.run("matvec_test", &[dispatch]).unwrap();
     let got = gpu.read_f32(&dy).unwrap();
     let want = linear_quantized(ty, &data, x).unwrap();
-    let wmax = w.iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    let dequantized = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
+    let wmax = dequantized.iter().fold(0.0f32, |a, v| a.max(v.abs()));
     let xsum: f32 = x.iter().map(|v| v.abs()).sum();
     let tol = 1e-4 * wmax * xsum + 1e-5;
     for (r, (g, e)) in got.iter().zip(&want).enumerate() {
@@ -118,7 +148,7 @@ fn matvec_folds_the_grid_past_the_per_dimension_limit() {
 fn unsupported_format_and_ragged_rows_are_errors() {
     let gpu = gpu();
     assert!(
-        gpu.upload_matrix("iq", GgmlType::Iq4Xs, 1, 256, &[0; 136])
+        gpu.upload_matrix("iq2", GgmlType::Iq2Xxs, 1, 256, &[0; 66])
             .is_err()
     );
     assert!(

@@ -1,0 +1,36 @@
+// IQ4_XS: super-block of 256 = 8 sub-blocks of 32. f16 d, u16 scales_h, 4 bytes scales_l,
+// 128 bytes of nibbles indexing the non-linear table below. Sub-block b's 6-bit scale is
+// its nibble of scales_l plus two bits of scales_h, minus 32; within it, byte j's low nibble
+// is element j and its high nibble element j + 16. value = d * (ls - 32) * table[q].
+const BLOCK_LEN: u32 = 256u;
+const BLOCK_BYTES: u32 = 136u;
+
+// The table {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113} as
+// signed bytes packed four to a word, picked without branches. (A module-scope array or
+// vector constant beside the reduction's override-sized array trips naga 30's override
+// processing: "depends on a type which has not been processed yet"; the registry test
+// reproduces it.)
+fn iq4_value(q: u32) -> f32 {
+    let low = select(0xbfad9881u, 0xf6eaddcfu, q >= 4u);
+    let high = select(0x26190d01u, 0x71594535u, q >= 12u);
+    let word = select(low, high, q >= 8u);
+    let byte = (word >> ((q & 3u) * 8u)) & 0xffu;
+    return f32((i32(byte) << 24u) >> 24u);
+}
+
+fn block_dot(base: u32, xo: u32) -> f32 {
+    let d = load_f16(base);
+    let scales_h = load_u16(base + 2u);
+    var acc = 0.0;
+    for (var b = 0u; b < 8u; b++) {
+        let low = (load_byte(base + 4u + b / 2u) >> (4u * (b % 2u))) & 0xfu;
+        let ls = i32(low | (((scales_h >> (2u * b)) & 3u) << 4u)) - 32;
+        var dot = 0.0;
+        for (var j = 0u; j < 16u; j++) {
+            let q = load_byte(base + 8u + 16u * b + j);
+            dot += iq4_value(q & 0xfu) * x[xo + 32u * b + j] + iq4_value(q >> 4u) * x[xo + 32u * b + 16u + j];
+        }
+        acc += f32(ls) * dot;
+    }
+    return d * acc;
+}
