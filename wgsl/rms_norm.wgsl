@@ -45,3 +45,35 @@ fn rms_norm_f32(
         out[base + c] = x[base + c] * inv_rms * (weight[c] + params.weight_offset);
     }
 }
+
+// Fused residual step: residual[r, c] += x[r, c], then out = RMSNorm(residual) as above.
+// Extra binding:
+//   residual  read-write  [rows, cols] f32 (updated in place: the next layer's input)
+// Each invocation reads back only the residual values it wrote itself, so the update needs no
+// barrier before the second pass.
+@group(0) @binding(4) var<storage, read_write> residual: array<f32>;
+
+@compute @workgroup_size(WG_SIZE)
+fn add_rms_norm_f32(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row = group.x + group.y * groups.x;
+    let in_range = row < params.rows;
+    let cols = select(0u, params.cols, in_range);
+    let base = row * params.cols;
+
+    var sum_sq = 0.0;
+    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+        let v = residual[base + c] + x[base + c];
+        residual[base + c] = v;
+        sum_sq += v * v;
+    }
+    let total = workgroup_sum(sum_sq, ids);
+    let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
+
+    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+        out[base + c] = residual[base + c] * inv_rms * (weight[c] + params.weight_offset);
+    }
+}

@@ -11,7 +11,9 @@ use crate::device::{Gpu, caps::DeviceCaps};
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::registry::KernelVariant;
-use crate::registry::variants::{RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP};
+use crate::registry::variants::{
+    ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
+};
 
 /// How a workgroup adds up its partial sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,13 @@ impl Reduction {
             Self::Workgroup => &RMS_NORM_F32_WORKGROUP,
         }
     }
+
+    fn fused_variant(self) -> &'static KernelVariant {
+        match self {
+            Self::Subgroup => &ADD_RMS_NORM_F32_SUBGROUP,
+            Self::Workgroup => &ADD_RMS_NORM_F32_WORKGROUP,
+        }
+    }
 }
 
 /// Parameters of one RMSNorm.
@@ -60,6 +69,36 @@ struct Uniform {
     weight_offset: f32,
 }
 
+/// Checks shapes and builds the uniform shared by both entry points.
+fn prepare(
+    gpu: &Gpu,
+    kernel: &'static str,
+    x: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    out: &DeviceBuffer,
+    params: RmsNormParams,
+) -> Result<(wgpu::Buffer, [u32; 3]), GpuError> {
+    let cols = weight.len();
+    if cols == 0 || !x.len().is_multiple_of(cols) {
+        let expected = if cols == 0 { 1 } else { x.len().next_multiple_of(cols) };
+        return Err(GpuError::ShapeMismatch { kernel, what: "x (whole rows of weight.len())", expected, got: x.len() });
+    }
+    check_len(kernel, "out", out, x.len())?;
+    for (what, buf) in [("x", x), ("weight", weight), ("out", out)] {
+        check_binding(gpu, kernel, what, buf)?;
+    }
+    let rows = x.len() / cols;
+    let workgroups = grid(gpu, kernel, rows as u64)?;
+    // check_binding bounds both by u32::MAX bytes.
+    let uniform = Uniform {
+        rows: u32::try_from(rows).unwrap_or(u32::MAX),
+        cols: u32::try_from(cols).unwrap_or(u32::MAX),
+        eps: params.eps,
+        weight_offset: params.weight_offset,
+    };
+    Ok((gpu.uniform("rms_norm.params", &uniform)?, workgroups))
+}
+
 /// Normalises each row of `x` into `out`.
 pub fn rms_norm(
     gpu: &Gpu,
@@ -68,39 +107,24 @@ pub fn rms_norm(
     out: &DeviceBuffer,
     params: RmsNormParams,
 ) -> Result<Dispatch, GpuError> {
-    const KERNEL: &str = "rms_norm";
-    let cols = weight.len();
-    if cols == 0 || !x.len().is_multiple_of(cols) {
-        let expected = if cols == 0 {
-            1
-        } else {
-            x.len().next_multiple_of(cols)
-        };
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "x (whole rows of weight.len())",
-            expected,
-            got: x.len(),
-        });
-    }
-    check_len(KERNEL, "out", out, x.len())?;
-    for (what, buf) in [("x", x), ("weight", weight), ("out", out)] {
-        check_binding(gpu, KERNEL, what, buf)?;
-    }
-    let rows = x.len() / cols;
-    let workgroups = grid(gpu, KERNEL, rows as u64)?;
-    // check_binding bounds both by u32::MAX bytes.
-    let uniform = Uniform {
-        rows: u32::try_from(rows).unwrap_or(u32::MAX),
-        cols: u32::try_from(cols).unwrap_or(u32::MAX),
-        eps: params.eps,
-        weight_offset: params.weight_offset,
-    };
-    let uniform = gpu.uniform("rms_norm.params", &uniform)?;
-    Dispatch::new(
-        gpu,
-        params.reduction.variant(),
-        &[&uniform, x.raw(), weight.raw(), out.raw()],
-        workgroups,
-    )
+    let (uniform, workgroups) = prepare(gpu, "rms_norm", x, weight, out, params)?;
+    Dispatch::new(gpu, params.reduction.variant(), &[&uniform, x.raw(), weight.raw(), out.raw()], workgroups)
+}
+
+/// The fused residual step: `residual += x` (in place), then `out = RMSNorm(residual)`.
+/// `residual` has the shape of `x`.
+pub fn add_rms_norm(
+    gpu: &Gpu,
+    residual: &DeviceBuffer,
+    x: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    out: &DeviceBuffer,
+    params: RmsNormParams,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "add_rms_norm";
+    check_len(KERNEL, "residual", residual, x.len())?;
+    check_binding(gpu, KERNEL, "residual", residual)?;
+    let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
+    let buffers = [&uniform, x.raw(), weight.raw(), out.raw(), residual.raw()];
+    Dispatch::new(gpu, params.reduction.fused_variant(), &buffers, workgroups)
 }

@@ -155,6 +155,26 @@ pub static RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
     },
 };
 
+/// Residual add fused with RMSNorm, subgroup reduction.
+pub static ADD_RMS_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
+    name: "add_rms_norm_f32.subgroup",
+    entry_point: "add_rms_norm_f32",
+    files: &[&REDUCE_SUBGROUP_WGSL, &RMS_NORM_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs { subgroups: true, f16: false },
+};
+
+/// Residual add fused with RMSNorm, workgroup-memory reduction.
+pub static ADD_RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
+    name: "add_rms_norm_f32.workgroup",
+    entry_point: "add_rms_norm_f32",
+    files: &[&REDUCE_WORKGROUP_WGSL, &RMS_NORM_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: true,
+    needs: Needs { subgroups: false, f16: false },
+};
+
 /// Reports the subgroup sizes compute shaders actually run at.
 pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     name: "subgroup_size_probe",
@@ -217,6 +237,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_F32,
     &RMS_NORM_F32_SUBGROUP,
     &RMS_NORM_F32_WORKGROUP,
+    &ADD_RMS_NORM_F32_SUBGROUP,
+    &ADD_RMS_NORM_F32_WORKGROUP,
     &SUBGROUP_PROBE,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,

@@ -132,3 +132,35 @@ fn rms_norm_rejects_ragged_rows() {
     let err = rms_norm(gpu, &x, &w, &out, params).unwrap_err();
     assert!(err.to_string().contains("rms_norm"), "{err}");
 }
+
+/// The fused residual step against `axon_reference::ops::rms_norm::add_rms_norm`: the
+/// residual update is exact (one f32 add), the normalised output has the tolerance above.
+fn check_fused(p: &Problem, residual: &[f32], reduction: Reduction) {
+    let gpu = gpu();
+    let r = gpu.upload_f32("residual", residual).unwrap();
+    let x = gpu.upload_f32("x", &p.x).unwrap();
+    let w = gpu.upload_f32("weight", &p.weight).unwrap();
+    let out = gpu.zeros_f32("out", p.x.len()).unwrap();
+    let params = RmsNormParams { eps: p.eps, weight_offset: p.weight_offset, reduction };
+    let dispatch = axon_gpu::kernels::rms_norm::add_rms_norm(gpu, &r, &x, &w, &out, params).unwrap();
+    gpu.run("add_rms_norm_test", &[dispatch]).unwrap();
+    let mut want_residual = residual.to_vec();
+    let offset_weight: Vec<f32> = p.weight.iter().map(|w| w + p.weight_offset).collect();
+    let want = axon_reference::ops::rms_norm::add_rms_norm(&mut want_residual, &p.x, &offset_weight, p.eps).unwrap();
+    assert_eq!(gpu.read_f32(&r).unwrap(), want_residual, "{reduction:?}: residual");
+    let got = gpu.read_f32(&out).unwrap();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        let tol = 1e-5 * w.abs() + 1e-30;
+        assert!((g - w).abs() <= tol, "{reduction:?} fused element {i}: gpu {g} vs reference {w}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn add_rms_norm_matches_reference(p in problem(), seed in any::<u64>()) {
+        let residual: Vec<f32> = (0..p.x.len()).map(|i| ((i as u64 ^ seed) % 97) as f32 / 13.0 - 3.5).collect();
+        check_fused(&p, &residual, Reduction::Subgroup);
+        check_fused(&p, &residual, Reduction::Workgroup);
+    }
+}
