@@ -4,6 +4,7 @@
 //! submit), which is what plans will do too.
 
 pub mod add;
+pub mod argmax;
 pub mod matvec;
 pub mod rms_norm;
 pub mod subgroup_probe;

@@ -12,7 +12,8 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::registry::KernelVariant;
 use crate::registry::variants::{
-    ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
+    ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP,
+    RMS_NORM_F32_WORKGROUP,
 };
 
 /// How a workgroup adds up its partial sums.
@@ -80,8 +81,17 @@ fn prepare(
 ) -> Result<(wgpu::Buffer, [u32; 3]), GpuError> {
     let cols = weight.len();
     if cols == 0 || !x.len().is_multiple_of(cols) {
-        let expected = if cols == 0 { 1 } else { x.len().next_multiple_of(cols) };
-        return Err(GpuError::ShapeMismatch { kernel, what: "x (whole rows of weight.len())", expected, got: x.len() });
+        let expected = if cols == 0 {
+            1
+        } else {
+            x.len().next_multiple_of(cols)
+        };
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what: "x (whole rows of weight.len())",
+            expected,
+            got: x.len(),
+        });
     }
     check_len(kernel, "out", out, x.len())?;
     for (what, buf) in [("x", x), ("weight", weight), ("out", out)] {
@@ -108,7 +118,12 @@ pub fn rms_norm(
     params: RmsNormParams,
 ) -> Result<Dispatch, GpuError> {
     let (uniform, workgroups) = prepare(gpu, "rms_norm", x, weight, out, params)?;
-    Dispatch::new(gpu, params.reduction.variant(), &[&uniform, x.raw(), weight.raw(), out.raw()], workgroups)
+    Dispatch::new(
+        gpu,
+        params.reduction.variant(),
+        &[&uniform, x.raw(), weight.raw(), out.raw()],
+        workgroups,
+    )
 }
 
 /// The fused residual step: `residual += x` (in place), then `out = RMSNorm(residual)`.

@@ -26,6 +26,8 @@ pub static REDUCE_SUBGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_subgroup.wg
 /// `wgsl/parts/reduce_workgroup.wgsl`
 pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.wgsl");
 
+/// `wgsl/argmax.wgsl`
+pub static ARGMAX_WGSL: WgslFile = wgsl_file!("argmax.wgsl");
 /// `wgsl/matvec.wgsl`
 pub static MATVEC_WGSL: WgslFile = wgsl_file!("matvec.wgsl");
 /// `wgsl/parts/bytes.wgsl`
@@ -66,6 +68,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &REDUCE_SUBGROUP_WGSL,
     &REDUCE_WORKGROUP_WGSL,
     &MATVEC_WGSL,
+    &ARGMAX_WGSL,
     &BYTES_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,
@@ -162,7 +165,10 @@ pub static ADD_RMS_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
     files: &[&REDUCE_SUBGROUP_WGSL, &RMS_NORM_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
-    needs: Needs { subgroups: true, f16: false },
+    needs: Needs {
+        subgroups: true,
+        f16: false,
+    },
 };
 
 /// Residual add fused with RMSNorm, workgroup-memory reduction.
@@ -172,7 +178,23 @@ pub static ADD_RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
     files: &[&REDUCE_WORKGROUP_WGSL, &RMS_NORM_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: true,
-    needs: Needs { subgroups: false, f16: false },
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// Index of each row's largest value (ties: lower index; NaN never wins).
+pub static ARGMAX_F32: KernelVariant = KernelVariant {
+    name: "argmax_f32",
+    entry_point: "argmax_f32",
+    files: &[&ARGMAX_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
 };
 
 /// Reports the subgroup sizes compute shaders actually run at.
@@ -240,6 +262,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_RMS_NORM_F32_SUBGROUP,
     &ADD_RMS_NORM_F32_WORKGROUP,
     &SUBGROUP_PROBE,
+    &ARGMAX_F32,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
     &MATVEC_F16_SUBGROUP,

@@ -1,6 +1,7 @@
 //! One module per kernel family: GPU result vs the `axon-reference` twin, over random shapes.
 
 mod add;
+mod argmax;
 mod matvec;
 mod rms_norm;
 

@@ -141,17 +141,35 @@ fn check_fused(p: &Problem, residual: &[f32], reduction: Reduction) {
     let x = gpu.upload_f32("x", &p.x).unwrap();
     let w = gpu.upload_f32("weight", &p.weight).unwrap();
     let out = gpu.zeros_f32("out", p.x.len()).unwrap();
-    let params = RmsNormParams { eps: p.eps, weight_offset: p.weight_offset, reduction };
-    let dispatch = axon_gpu::kernels::rms_norm::add_rms_norm(gpu, &r, &x, &w, &out, params).unwrap();
+    let params = RmsNormParams {
+        eps: p.eps,
+        weight_offset: p.weight_offset,
+        reduction,
+    };
+    let dispatch =
+        axon_gpu::kernels::rms_norm::add_rms_norm(gpu, &r, &x, &w, &out, params).unwrap();
     gpu.run("add_rms_norm_test", &[dispatch]).unwrap();
     let mut want_residual = residual.to_vec();
     let offset_weight: Vec<f32> = p.weight.iter().map(|w| w + p.weight_offset).collect();
-    let want = axon_reference::ops::rms_norm::add_rms_norm(&mut want_residual, &p.x, &offset_weight, p.eps).unwrap();
-    assert_eq!(gpu.read_f32(&r).unwrap(), want_residual, "{reduction:?}: residual");
+    let want = axon_reference::ops::rms_norm::add_rms_norm(
+        &mut want_residual,
+        &p.x,
+        &offset_weight,
+        p.eps,
+    )
+    .unwrap();
+    assert_eq!(
+        gpu.read_f32(&r).unwrap(),
+        want_residual,
+        "{reduction:?}: residual"
+    );
     let got = gpu.read_f32(&out).unwrap();
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         let tol = 1e-5 * w.abs() + 1e-30;
-        assert!((g - w).abs() <= tol, "{reduction:?} fused element {i}: gpu {g} vs reference {w}");
+        assert!(
+            (g - w).abs() <= tol,
+            "{reduction:?} fused element {i}: gpu {g} vs reference {w}"
+        );
     }
 }
 

@@ -1,0 +1,40 @@
+//! `argmax` vs `axon_reference::ops::sampling::argmax`: exact (indices), including ties
+//! (lower index wins), NaN (never wins) and rows longer than the workgroup.
+
+use super::CASES;
+use crate::gpu;
+use axon_gpu::kernels::argmax::argmax;
+use axon_reference::ops::sampling::argmax as reference_argmax;
+use proptest::prelude::*;
+
+fn run(values: &[f32], n: usize) -> Vec<u32> {
+    let gpu = gpu();
+    let v = gpu.upload_f32("logits", values).unwrap();
+    let rows = values.len() / n;
+    let out = gpu.zeros_u32("argmax", rows + 3).unwrap();
+    gpu.run("argmax_test", &[argmax(gpu, &v, n, &out).unwrap()])
+        .unwrap();
+    gpu.read_u32(&out).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn argmax_matches_reference(n in 1usize..3000, rows in 1usize..4, seed in any::<u32>()) {
+        // Few distinct values, so ties are common.
+        let values: Vec<f32> = (0..n * rows).map(|i| ((i as u32).wrapping_mul(2_654_435_761) ^ seed) % 50).map(|v| v as f32 - 25.0).collect();
+        let got = run(&values, n);
+        for r in 0..rows {
+            prop_assert_eq!(got[r] as usize, reference_argmax(&values[r * n..(r + 1) * n]), "row {}", r);
+        }
+        prop_assert_eq!(&got[rows..], &[0, 0, 0], "nothing written past the rows");
+    }
+}
+
+#[test]
+fn nan_never_wins_and_ties_take_the_lower_index() {
+    let nan = f32::NAN;
+    assert_eq!(run(&[nan, 1.0, 3.0, 3.0, nan], 5), vec![2, 0, 0, 0]);
+    assert_eq!(run(&[nan, nan], 2), vec![0, 0, 0, 0]);
+    assert_eq!(run(&[-f32::INFINITY, -1e30], 2), vec![1, 0, 0, 0]);
+}
