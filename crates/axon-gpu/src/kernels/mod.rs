@@ -7,6 +7,7 @@ pub mod add;
 pub mod argmax;
 pub mod matvec;
 pub mod rms_norm;
+pub mod rope;
 pub mod subgroup_probe;
 
 use crate::buffer::DeviceBuffer;

@@ -26,6 +26,8 @@ pub static REDUCE_SUBGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_subgroup.wg
 /// `wgsl/parts/reduce_workgroup.wgsl`
 pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.wgsl");
 
+/// `wgsl/rope.wgsl`
+pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
 /// `wgsl/argmax.wgsl`
 pub static ARGMAX_WGSL: WgslFile = wgsl_file!("argmax.wgsl");
 /// `wgsl/matvec.wgsl`
@@ -69,6 +71,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &REDUCE_WORKGROUP_WGSL,
     &MATVEC_WGSL,
     &ARGMAX_WGSL,
+    &ROPE_WGSL,
     &BYTES_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,
@@ -197,6 +200,19 @@ pub static ARGMAX_F32: KernelVariant = KernelVariant {
     },
 };
 
+/// Rotary position embedding, in place (all pairings and frequency schemes via the table).
+pub static ROPE_F32: KernelVariant = KernelVariant {
+    name: "rope_f32",
+    entry_point: "rope_f32",
+    files: &[&ROPE_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// Reports the subgroup sizes compute shaders actually run at.
 pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     name: "subgroup_size_probe",
@@ -263,6 +279,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_RMS_NORM_F32_WORKGROUP,
     &SUBGROUP_PROBE,
     &ARGMAX_F32,
+    &ROPE_F32,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
     &MATVEC_F16_SUBGROUP,

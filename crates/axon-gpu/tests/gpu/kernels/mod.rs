@@ -4,6 +4,7 @@ mod add;
 mod argmax;
 mod matvec;
 mod rms_norm;
+mod rope;
 
 /// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
 pub const CASES: u32 = 64;

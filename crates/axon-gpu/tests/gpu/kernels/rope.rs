@@ -1,0 +1,197 @@
+//! `rope` vs `axon_reference::ops::rope::Rope` (adjacent / NeoX, partial, linear scaling) and
+//! `axon_reference::ops::rope_ext::Yarn`.
+//!
+//! Tolerance: 2e-3 · max|x| per value (absolute). The GPU forms the angle `pos · freq` in f32
+//! (relative error ~1e-7, so ~1e-4 rad at position 1000) and Vulkan only bounds sin/cos to
+//! about 2^-11 absolute; the reference works in f64. A swapped pair or a wrong frequency is
+//! off by O(max|x|).
+
+use super::CASES;
+use crate::gpu;
+use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig, rope};
+use axon_reference::ops::rope::{Rope, RopePairing};
+use axon_reference::ops::rope_ext::Yarn;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Problem {
+    tokens: usize,
+    heads: usize,
+    head_dim: usize,
+    dims: usize,
+    pos0: u32,
+    neox: bool,
+    yarn: bool,
+    linear_scale: f64,
+    x: Vec<f32>,
+}
+
+fn problem() -> impl Strategy<Value = Problem> {
+    (
+        1usize..5,
+        1usize..5,
+        1usize..40,
+        0u32..1000,
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![Just(1.0f64), Just(4.0)],
+        1usize..=4,
+    )
+        .prop_flat_map(
+            |(tokens, heads, half_head, pos0, neox, yarn, linear_scale, quarter)| {
+                let head_dim = 2 * half_head;
+                // Rotated dims: the whole head or a part of it (partial rotary), always even.
+                let dims = (2 * ((half_head * quarter).div_ceil(4))).min(head_dim);
+                prop::collection::vec(-3.0f32..3.0, tokens * heads * head_dim).prop_map(move |x| {
+                    Problem {
+                        tokens,
+                        heads,
+                        head_dim,
+                        dims,
+                        pos0,
+                        neox,
+                        yarn,
+                        linear_scale,
+                        x,
+                    }
+                })
+            },
+        )
+}
+
+fn check(p: &Problem) {
+    assert_eq!(p.x.len(), p.tokens * p.heads * p.head_dim);
+    let gpu = gpu();
+    let theta = 10_000.0;
+    let frequencies = if p.yarn {
+        Frequencies::Yarn {
+            theta,
+            factor: 4.0,
+            original_context: 256,
+            ext_factor: 1.0,
+            attn_factor: 1.0,
+            beta_fast: 32.0,
+            beta_slow: 1.0,
+        }
+    } else {
+        Frequencies::Scaled {
+            theta,
+            linear_scale: p.linear_scale,
+        }
+    };
+    let pairing = if p.neox {
+        Pairing::Neox
+    } else {
+        Pairing::Adjacent
+    };
+    let config = RopeConfig {
+        dims: p.dims,
+        pairing,
+        frequencies,
+    };
+    let x = gpu.upload_f32("x", &p.x).unwrap();
+    gpu.run(
+        "rope_test",
+        &[rope(gpu, &x, p.heads, p.head_dim, p.pos0, &config).unwrap()],
+    )
+    .unwrap();
+    let got = gpu.read_f32(&x).unwrap();
+
+    let mut want = p.x.clone();
+    for (t, token) in want.chunks_exact_mut(p.heads * p.head_dim).enumerate() {
+        let pos = p.pos0 as usize + t;
+        for head in token.chunks_exact_mut(p.head_dim) {
+            if p.yarn {
+                let y = Yarn {
+                    dims: p.dims,
+                    theta,
+                    factor: 4.0,
+                    original_context: 256,
+                    ext_factor: 1.0,
+                    attn_factor: 1.0,
+                    beta_fast: 32.0,
+                    beta_slow: 1.0,
+                };
+                if p.neox {
+                    y.apply(head, pos);
+                } else {
+                    // The reference's YaRN is NeoX-paired; check adjacent pairing through a permutation.
+                    let half = p.dims / 2;
+                    let mut perm: Vec<f32> = head.to_vec();
+                    for i in 0..half {
+                        perm[i] = head[2 * i];
+                        perm[i + half] = head[2 * i + 1];
+                    }
+                    y.apply(&mut perm, pos);
+                    for i in 0..half {
+                        head[2 * i] = perm[i];
+                        head[2 * i + 1] = perm[i + half];
+                    }
+                }
+            } else {
+                let pairing = if p.neox {
+                    RopePairing::Neox
+                } else {
+                    RopePairing::Adjacent
+                };
+                Rope {
+                    dims: p.dims,
+                    theta,
+                    pairing,
+                    linear_scale: p.linear_scale,
+                }
+                .apply(head, pos);
+            }
+        }
+    }
+    let scale = p.x.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() <= 2e-3 * scale,
+            "{p:?}: element {i}: gpu {g} vs reference {w}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn rope_matches_reference(p in problem()) {
+        check(&p);
+    }
+}
+
+#[test]
+fn partial_rotary_leaves_the_tail_bit_exact() {
+    let p = Problem {
+        tokens: 2,
+        heads: 3,
+        head_dim: 16,
+        dims: 4,
+        pos0: 17,
+        neox: true,
+        yarn: false,
+        linear_scale: 1.0,
+        x: (0..96).map(|i| i as f32 / 7.0).collect(),
+    };
+    check(&p);
+    let gpu = gpu();
+    let x = gpu.upload_f32("x", &p.x).unwrap();
+    let config = RopeConfig {
+        dims: 4,
+        pairing: Pairing::Neox,
+        frequencies: Frequencies::Scaled {
+            theta: 1e4,
+            linear_scale: 1.0,
+        },
+    };
+    gpu.run("rope_tail", &[rope(gpu, &x, 3, 16, 17, &config).unwrap()])
+        .unwrap();
+    let got = gpu.read_f32(&x).unwrap();
+    for head in 0..6 {
+        assert_eq!(
+            &got[head * 16 + 4..head * 16 + 16],
+            &p.x[head * 16 + 4..head * 16 + 16]
+        );
+    }
+}
