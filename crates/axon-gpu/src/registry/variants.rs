@@ -26,6 +26,10 @@ pub static REDUCE_SUBGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_subgroup.wg
 /// `wgsl/parts/reduce_workgroup.wgsl`
 pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.wgsl");
 
+/// `wgsl/deltanet_conv.wgsl`
+pub static DELTANET_CONV_WGSL: WgslFile = wgsl_file!("deltanet_conv.wgsl");
+/// `wgsl/deltanet_rule.wgsl`
+pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
 /// `wgsl/rope.wgsl`
 pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
 /// `wgsl/argmax.wgsl`
@@ -72,6 +76,8 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &MATVEC_WGSL,
     &ARGMAX_WGSL,
     &ROPE_WGSL,
+    &DELTANET_CONV_WGSL,
+    &DELTANET_RULE_WGSL,
     &BYTES_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,
@@ -213,6 +219,32 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
     },
 };
 
+/// Gated DeltaNet's causal conv1d + SiLU with carried state (one invocation per channel).
+pub static DELTANET_CONV: KernelVariant = KernelVariant {
+    name: "deltanet_conv1d_silu",
+    entry_point: "conv1d_silu",
+    files: &[&DELTANET_CONV_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// Gated DeltaNet's delta rule, sequential (one workgroup per value head).
+pub static DELTANET_RULE: KernelVariant = KernelVariant {
+    name: "deltanet_rule",
+    entry_point: "delta_rule",
+    files: &[&DELTANET_RULE_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// Reports the subgroup sizes compute shaders actually run at.
 pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     name: "subgroup_size_probe",
@@ -280,6 +312,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &SUBGROUP_PROBE,
     &ARGMAX_F32,
     &ROPE_F32,
+    &DELTANET_CONV,
+    &DELTANET_RULE,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
     &MATVEC_F16_SUBGROUP,

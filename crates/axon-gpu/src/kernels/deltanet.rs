@@ -1,0 +1,167 @@
+//! Launchers for Gated DeltaNet's sequential kernels (`wgsl/deltanet_conv.wgsl`,
+//! `wgsl/deltanet_rule.wgsl`): the short convolution and the delta rule, token by token, with
+//! state carried across calls. CPU twins: `axon_reference::ops::conv1d::ConvState` and
+//! `axon_reference::ops::deltanet::delta_step`.
+
+use super::{check_binding, check_len, grid};
+use crate::buffer::DeviceBuffer;
+use crate::device::Gpu;
+use crate::dispatch::Dispatch;
+use crate::error::GpuError;
+use crate::registry::variants::{DELTANET_CONV, DELTANET_RULE};
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct ConvParams {
+    channels: u32,
+    kernel: u32,
+    tokens: u32,
+    _pad: u32,
+}
+
+/// `y[t] = silu(conv(history, x[t]))` for `tokens` tokens, updating `state`.
+///
+/// Shapes: `w` `[channels, kernel]`, `state` `[kernel - 1, channels]` (oldest first),
+/// `x` and `y` `[tokens, channels]`.
+pub fn conv1d_silu(
+    gpu: &Gpu,
+    w: &DeviceBuffer,
+    state: &DeviceBuffer,
+    x: &DeviceBuffer,
+    y: &DeviceBuffer,
+    kernel: usize,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "deltanet_conv1d";
+    let channels = w.len().checked_div(kernel).unwrap_or(0);
+    if kernel == 0
+        || channels == 0
+        || !w.len().is_multiple_of(kernel)
+        || !x.len().is_multiple_of(channels)
+    {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "w / x (whole channels)",
+            expected: channels.max(1),
+            got: x.len(),
+        });
+    }
+    check_len(KERNEL, "state", state, (kernel - 1).max(1) * channels)?;
+    check_len(KERNEL, "y", y, x.len())?;
+    for (what, buf) in [("w", w), ("state", state), ("x", x), ("y", y)] {
+        check_binding(gpu, KERNEL, what, buf)?;
+    }
+    let params = ConvParams {
+        channels: channels as u32,
+        kernel: kernel as u32,
+        tokens: (x.len() / channels) as u32,
+        _pad: 0,
+    };
+    let uniform = gpu.uniform("deltanet_conv.params", &params)?;
+    let workgroups = grid(gpu, KERNEL, (channels as u64).div_ceil(64))?;
+    Dispatch::new(
+        gpu,
+        &DELTANET_CONV,
+        &[&uniform, w.raw(), state.raw(), x.raw(), y.raw()],
+        workgroups,
+    )
+}
+
+/// Head layout of a delta-rule call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeltaShape {
+    /// Key heads.
+    pub k_heads: usize,
+    /// Value heads (a multiple of `k_heads`).
+    pub v_heads: usize,
+    /// Key head size.
+    pub dk: usize,
+    /// Value head size.
+    pub dv: usize,
+    /// Value head `h` reads key head `h % k_heads` (GGUF) instead of `h / (v_heads / k_heads)`.
+    pub tiled: bool,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct RuleParams {
+    tokens: u32,
+    k_heads: u32,
+    v_heads: u32,
+    dk: u32,
+    dv: u32,
+    tiled: u32,
+    _pad: [u32; 2],
+}
+
+/// The delta rule over `tokens` tokens. Shapes: `q`, `k` `[tokens, k_heads, dk]` (normalised;
+/// `q` scaled), `v` `[tokens, v_heads, dv]`, `beta_g` `[tokens, v_heads, 2]`, `state`
+/// `[v_heads, dk, dv]` (updated), `o` `[tokens, v_heads, dv]`.
+pub fn delta_rule(
+    gpu: &Gpu,
+    shape: DeltaShape,
+    [q, k, v, beta_g, state, o]: [&DeviceBuffer; 6],
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "deltanet_rule";
+    let DeltaShape {
+        k_heads,
+        v_heads,
+        dk,
+        dv,
+        tiled,
+    } = shape;
+    let key_row = k_heads * dk;
+    if key_row == 0
+        || dv == 0
+        || v_heads == 0
+        || !v_heads.is_multiple_of(k_heads)
+        || !q.len().is_multiple_of(key_row)
+    {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "q (whole [k_heads, dk] rows)",
+            expected: key_row.max(1),
+            got: q.len(),
+        });
+    }
+    let tokens = q.len() / key_row;
+    check_len(KERNEL, "k", k, q.len())?;
+    check_len(KERNEL, "v", v, tokens * v_heads * dv)?;
+    check_len(KERNEL, "beta_g", beta_g, tokens * v_heads * 2)?;
+    check_len(KERNEL, "state", state, v_heads * dk * dv)?;
+    check_len(KERNEL, "o", o, tokens * v_heads * dv)?;
+    for (what, buf) in [
+        ("q", q),
+        ("k", k),
+        ("v", v),
+        ("beta_g", beta_g),
+        ("state", state),
+        ("o", o),
+    ] {
+        check_binding(gpu, KERNEL, what, buf)?;
+    }
+    let params = RuleParams {
+        tokens: tokens as u32,
+        k_heads: k_heads as u32,
+        v_heads: v_heads as u32,
+        dk: dk as u32,
+        dv: dv as u32,
+        tiled: u32::from(tiled),
+        _pad: [0; 2],
+    };
+    let uniform = gpu.uniform("deltanet_rule.params", &params)?;
+    let workgroups = [u32::try_from(v_heads).unwrap_or(u32::MAX), 1, 1];
+    Dispatch::new(
+        gpu,
+        &DELTANET_RULE,
+        &[
+            &uniform,
+            q.raw(),
+            k.raw(),
+            v.raw(),
+            beta_g.raw(),
+            state.raw(),
+            o.raw(),
+        ],
+        workgroups,
+    )
+}

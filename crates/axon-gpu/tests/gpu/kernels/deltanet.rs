@@ -1,0 +1,117 @@
+//! Gated DeltaNet's sequential kernels vs the reference, with state carried across two calls:
+//! `conv1d_silu` vs `ConvState::step`, `delta_rule` vs `delta_step` per value head (both head
+//! orders, value columns past the workgroup size).
+//!
+//! Tolerance: 2e-4 · (1 + |reference|). The GPU accumulates dot products of up to d_k terms in
+//! f32 (the reference in f64) and the state compounds them over the tokens of a case; with
+//! |k| = 1, beta < 1 and decays <= 1 the state stays O(|v|), so errors stay near 1e-6. A
+//! wrong head mapping, decay order or update is off by O(|v|).
+
+use super::CASES;
+use crate::gpu;
+use axon_gpu::kernels::deltanet::{DeltaShape, conv1d_silu, delta_rule};
+use axon_reference::ops::conv1d::ConvState;
+use axon_reference::ops::deltanet::{DeltaInput, DeltaState, delta_step};
+use proptest::prelude::*;
+
+fn close(got: &[f32], want: &[f32], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 2e-4 * (1.0 + w.abs()),
+            "{what}[{i}]: gpu {g} vs reference {w}"
+        );
+    }
+}
+
+fn noise(n: usize, seed: u64, scale: f32) -> Vec<f32> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn conv1d_matches_reference(channels in 1usize..150, kernel in 1usize..5, t1 in 1usize..6, t2 in 1usize..6, seed in any::<u64>()) {
+        let gpu = gpu();
+        let w = noise(channels * kernel, seed, 1.0);
+        let x = noise((t1 + t2) * channels, seed ^ 0xabc, 2.0);
+        let state = gpu.zeros_f32("conv.state", (kernel - 1).max(1) * channels).unwrap();
+        let dw = gpu.upload_f32("conv.w", &w).unwrap();
+        let mut reference = ConvState::new(kernel, channels);
+        for (call, tokens) in [(0, t1), (t1, t2)] {
+            let xs = &x[call * channels..(call + tokens) * channels];
+            let dx = gpu.upload_f32("conv.x", xs).unwrap();
+            let dy = gpu.zeros_f32("conv.y", xs.len()).unwrap();
+            gpu.run("conv_test", &[conv1d_silu(gpu, &dw, &state, &dx, &dy, kernel).unwrap()]).unwrap();
+            let want: Vec<f32> = xs.chunks_exact(channels).flat_map(|xt| reference.step(&w, xt)).collect();
+            close(&gpu.read_f32(&dy).unwrap(), &want, "conv y");
+        }
+    }
+
+    #[test]
+    fn delta_rule_matches_reference(
+        k_heads in 1usize..3, ratio in 1usize..3, dk in 1usize..20, dv in 1usize..80,
+        t1 in 1usize..6, t2 in 1usize..6, tiled in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let gpu = gpu();
+        let v_heads = k_heads * ratio;
+        let tokens = t1 + t2;
+        let unit = |v: Vec<f32>, scale: f32| -> Vec<f32> {
+            v.chunks_exact(dk)
+                .flat_map(|h| {
+                    let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+                    h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let q = unit(noise(tokens * k_heads * dk, seed, 1.0), 1.0 / (dk as f32).sqrt());
+        let k = unit(noise(tokens * k_heads * dk, seed ^ 1, 1.0), 1.0);
+        let v = noise(tokens * v_heads * dv, seed ^ 2, 1.0);
+        let raw = noise(tokens * v_heads * 2, seed ^ 3, 2.0);
+        let bg: Vec<f32> = raw
+            .chunks_exact(2)
+            .flat_map(|p| [axon_reference::ops::activation::sigmoid(p[0]), -axon_reference::ops::activation::softplus(p[1])])
+            .collect();
+        let shape = DeltaShape { k_heads, v_heads, dk, dv, tiled };
+        let state = gpu.zeros_f32("delta.state", v_heads * dk * dv).unwrap();
+        let mut heads: Vec<DeltaState> = (0..v_heads).map(|_| DeltaState::new(dk, dv)).collect();
+        for (start, len) in [(0, t1), (t1, t2)] {
+            let slice = |buf: &[f32], row: usize| buf[start * row..(start + len) * row].to_vec();
+            let (dq, dk_, dv_, dbg) = (
+                gpu.upload_f32("q", &slice(&q, k_heads * dk)).unwrap(),
+                gpu.upload_f32("k", &slice(&k, k_heads * dk)).unwrap(),
+                gpu.upload_f32("v", &slice(&v, v_heads * dv)).unwrap(),
+                gpu.upload_f32("bg", &slice(&bg, v_heads * 2)).unwrap(),
+            );
+            let o = gpu.zeros_f32("o", len * v_heads * dv).unwrap();
+            let dispatch = delta_rule(gpu, shape, [&dq, &dk_, &dv_, &dbg, &state, &o]).unwrap();
+            gpu.run("delta_test", &[dispatch]).unwrap();
+            let mut want = Vec::new();
+            for t in start..start + len {
+                for (h, st) in heads.iter_mut().enumerate() {
+                    let kh = if tiled { h % k_heads } else { h / ratio };
+                    let kq = (t * k_heads + kh) * dk;
+                    let input = DeltaInput {
+                        q: &q[kq..kq + dk],
+                        k: &k[kq..kq + dk],
+                        v: &v[(t * v_heads + h) * dv..(t * v_heads + h + 1) * dv],
+                        beta: bg[(t * v_heads + h) * 2],
+                        g: bg[(t * v_heads + h) * 2 + 1],
+                    };
+                    want.extend(delta_step(st, input));
+                }
+            }
+            close(&gpu.read_f32(&o).unwrap(), &want, "delta o");
+        }
+        let final_state: Vec<f32> = heads.iter().flat_map(|h| h.s.iter().map(|&x| x as f32)).collect();
+        close(&gpu.read_f32(&state).unwrap(), &final_state, "delta state");
+    }
+}
