@@ -37,3 +37,23 @@ fn workgroup_sum(value: f32, ids: ReduceIds) -> f32 {
     workgroupBarrier();
     return total;
 }
+
+// Workgroup-wide maximum; same rules as workgroup_sum.
+fn workgroup_max(value: f32, ids: ReduceIds) -> f32 {
+    let partial = subgroupMax(value);
+    if ids.lane == subgroupMin(ids.lane) {
+        reduce_partials[ids.subgroup] = partial;
+    }
+    workgroupBarrier();
+    if ids.lid == 0u {
+        var best = reduce_partials[0];
+        for (var s = 1u; s < ids.subgroups; s++) {
+            best = max(best, reduce_partials[s]);
+        }
+        reduce_total = best;
+    }
+    workgroupBarrier();
+    let total = reduce_total;
+    workgroupBarrier();
+    return total;
+}

@@ -24,3 +24,18 @@ fn workgroup_sum(value: f32, ids: ReduceIds) -> f32 {
     workgroupBarrier();
     return total;
 }
+
+// Workgroup-wide maximum; same rules as workgroup_sum.
+fn workgroup_max(value: f32, ids: ReduceIds) -> f32 {
+    reduce_scratch[ids.lid] = value;
+    workgroupBarrier();
+    for (var stride = WG_SIZE / 2u; stride > 0u; stride /= 2u) {
+        if ids.lid < stride {
+            reduce_scratch[ids.lid] = max(reduce_scratch[ids.lid], reduce_scratch[ids.lid + stride]);
+        }
+        workgroupBarrier();
+    }
+    let total = reduce_scratch[0];
+    workgroupBarrier();
+    return total;
+}

@@ -23,12 +23,23 @@ impl Dispatch {
         buffers: &[&wgpu::Buffer],
         workgroups: [u32; 3],
     ) -> Result<Self, GpuError> {
+        let numbered: Vec<(u32, &wgpu::Buffer)> = (0u32..).zip(buffers.iter().copied()).collect();
+        Self::with_bindings(gpu, variant, &numbered, workgroups)
+    }
+
+    /// Binds each buffer to group 0 at the given binding number (for entry points that use
+    /// only some of their module's bindings).
+    pub fn with_bindings(
+        gpu: &Gpu,
+        variant: &'static KernelVariant,
+        buffers: &[(u32, &wgpu::Buffer)],
+        workgroups: [u32; 3],
+    ) -> Result<Self, GpuError> {
         let pipeline = gpu.pipeline(variant)?;
         let layout = pipeline.get_bind_group_layout(0);
         let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
             .iter()
-            .zip(0u32..)
-            .map(|(buffer, binding)| wgpu::BindGroupEntry {
+            .map(|&(binding, buffer)| wgpu::BindGroupEntry {
                 binding,
                 resource: buffer.as_entire_binding(),
             })

@@ -5,6 +5,7 @@
 
 pub mod add;
 pub mod argmax;
+pub mod attention;
 pub mod deltanet;
 pub mod matvec;
 pub mod rms_norm;

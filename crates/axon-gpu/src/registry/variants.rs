@@ -30,6 +30,8 @@ pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.
 pub static DELTANET_CONV_WGSL: WgslFile = wgsl_file!("deltanet_conv.wgsl");
 /// `wgsl/deltanet_rule.wgsl`
 pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
+/// `wgsl/attention_decode.wgsl`
+pub static ATTENTION_DECODE_WGSL: WgslFile = wgsl_file!("attention_decode.wgsl");
 /// `wgsl/rope.wgsl`
 pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
 /// `wgsl/argmax.wgsl`
@@ -76,6 +78,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &MATVEC_WGSL,
     &ARGMAX_WGSL,
     &ROPE_WGSL,
+    &ATTENTION_DECODE_WGSL,
     &DELTANET_CONV_WGSL,
     &DELTANET_RULE_WGSL,
     &BYTES_WGSL,
@@ -219,6 +222,45 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
     },
 };
 
+/// Decode attention, pass 1: every visible score.
+pub static ATTN_SCORES: KernelVariant = KernelVariant {
+    name: "attn_decode_scores",
+    entry_point: "attn_scores",
+    files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// Decode attention, pass 2: softmax and value sum per head, subgroup reductions.
+pub static ATTN_COMBINE_SUBGROUP: KernelVariant = KernelVariant {
+    name: "attn_decode_combine.subgroup",
+    entry_point: "attn_combine",
+    files: &[&REDUCE_SUBGROUP_WGSL, &ATTENTION_DECODE_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: true,
+        f16: false,
+    },
+};
+
+/// Decode attention, pass 2, workgroup-memory reductions.
+pub static ATTN_COMBINE_WORKGROUP: KernelVariant = KernelVariant {
+    name: "attn_decode_combine.workgroup",
+    entry_point: "attn_combine",
+    files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// Gated DeltaNet's causal conv1d + SiLU with carried state (one invocation per channel).
 pub static DELTANET_CONV: KernelVariant = KernelVariant {
     name: "deltanet_conv1d_silu",
@@ -314,6 +356,9 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ROPE_F32,
     &DELTANET_CONV,
     &DELTANET_RULE,
+    &ATTN_SCORES,
+    &ATTN_COMBINE_SUBGROUP,
+    &ATTN_COMBINE_WORKGROUP,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
     &MATVEC_F16_SUBGROUP,

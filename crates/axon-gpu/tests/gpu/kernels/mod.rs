@@ -2,6 +2,7 @@
 
 mod add;
 mod argmax;
+mod attention;
 mod deltanet;
 mod matvec;
 mod rms_norm;
