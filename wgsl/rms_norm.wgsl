@@ -77,3 +77,33 @@ fn add_rms_norm_f32(
         out[base + c] = residual[base + c] * inv_rms * (weight[c] + params.weight_offset);
     }
 }
+
+// Gated RMSNorm of Gated DeltaNet: out = RMSNorm(x) * (weight + weight_offset) * silu(gate),
+// rows of weight.len() (one value head each). Extra binding:
+//   gate  read  [rows, cols] f32
+@group(0) @binding(5) var<storage, read> gate: array<f32>;
+
+@compute @workgroup_size(WG_SIZE)
+fn gated_rms_norm_f32(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row = group.x + group.y * groups.x;
+    let in_range = row < params.rows;
+    let cols = select(0u, params.cols, in_range);
+    let base = row * params.cols;
+
+    var sum_sq = 0.0;
+    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+        let v = x[base + c];
+        sum_sq += v * v;
+    }
+    let total = workgroup_sum(sum_sq, ids);
+    let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
+
+    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+        let g = gate[base + c];
+        out[base + c] = x[base + c] * inv_rms * (weight[c] + params.weight_offset) * (g / (1.0 + exp(-g)));
+    }
+}

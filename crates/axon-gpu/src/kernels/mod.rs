@@ -7,6 +7,7 @@ pub mod add;
 pub mod argmax;
 pub mod attention;
 pub mod deltanet;
+pub mod l2_norm;
 pub mod matvec;
 pub mod rms_norm;
 pub mod rope;

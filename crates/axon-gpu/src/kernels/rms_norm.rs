@@ -12,8 +12,8 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::registry::KernelVariant;
 use crate::registry::variants::{
-    ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP,
-    RMS_NORM_F32_WORKGROUP,
+    ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, GATED_RMS_NORM_F32_SUBGROUP,
+    GATED_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
 };
 
 /// How a workgroup adds up its partial sums.
@@ -142,4 +142,32 @@ pub fn add_rms_norm(
     let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
     let buffers = [&uniform, x.raw(), weight.raw(), out.raw(), residual.raw()];
     Dispatch::new(gpu, params.reduction.fused_variant(), &buffers, workgroups)
+}
+
+/// Gated DeltaNet's output norm: `out = RMSNorm(x) * (weight + offset) * silu(gate)` over rows
+/// of `weight.len()`; `gate` has the shape of `x`.
+pub fn gated_rms_norm(
+    gpu: &Gpu,
+    x: &DeviceBuffer,
+    gate: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    out: &DeviceBuffer,
+    params: RmsNormParams,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "gated_rms_norm";
+    check_len(KERNEL, "gate", gate, x.len())?;
+    check_binding(gpu, KERNEL, "gate", gate)?;
+    let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
+    let variant = match params.reduction {
+        Reduction::Subgroup => &GATED_RMS_NORM_F32_SUBGROUP,
+        Reduction::Workgroup => &GATED_RMS_NORM_F32_WORKGROUP,
+    };
+    let bindings = [
+        (0, &uniform),
+        (1, x.raw()),
+        (2, weight.raw()),
+        (3, out.raw()),
+        (5, gate.raw()),
+    ];
+    Dispatch::with_bindings(gpu, variant, &bindings, workgroups)
 }

@@ -32,6 +32,8 @@ pub static DELTANET_CONV_WGSL: WgslFile = wgsl_file!("deltanet_conv.wgsl");
 pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
 /// `wgsl/attention_decode.wgsl`
 pub static ATTENTION_DECODE_WGSL: WgslFile = wgsl_file!("attention_decode.wgsl");
+/// `wgsl/l2_norm.wgsl`
+pub static L2_NORM_WGSL: WgslFile = wgsl_file!("l2_norm.wgsl");
 /// `wgsl/rope.wgsl`
 pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
 /// `wgsl/argmax.wgsl`
@@ -78,6 +80,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &MATVEC_WGSL,
     &ARGMAX_WGSL,
     &ROPE_WGSL,
+    &L2_NORM_WGSL,
     &ATTENTION_DECODE_WGSL,
     &DELTANET_CONV_WGSL,
     &DELTANET_RULE_WGSL,
@@ -222,6 +225,58 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
     },
 };
 
+/// Gated RMSNorm (DeltaNet output), subgroup reduction.
+pub static GATED_RMS_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
+    name: "gated_rms_norm_f32.subgroup",
+    entry_point: "gated_rms_norm_f32",
+    files: &[&REDUCE_SUBGROUP_WGSL, &RMS_NORM_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: true,
+        f16: false,
+    },
+};
+
+/// Gated RMSNorm (DeltaNet output), workgroup-memory reduction.
+pub static GATED_RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
+    name: "gated_rms_norm_f32.workgroup",
+    entry_point: "gated_rms_norm_f32",
+    files: &[&REDUCE_WORKGROUP_WGSL, &RMS_NORM_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// L2 norm + scale per row, subgroup reduction.
+pub static L2_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
+    name: "l2_norm_f32.subgroup",
+    entry_point: "l2_norm_f32",
+    files: &[&REDUCE_SUBGROUP_WGSL, &L2_NORM_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: true,
+        f16: false,
+    },
+};
+
+/// L2 norm + scale per row, workgroup-memory reduction.
+pub static L2_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
+    name: "l2_norm_f32.workgroup",
+    entry_point: "l2_norm_f32",
+    files: &[&REDUCE_WORKGROUP_WGSL, &L2_NORM_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// Decode attention, pass 1: every visible score.
 pub static ATTN_SCORES: KernelVariant = KernelVariant {
     name: "attn_decode_scores",
@@ -356,6 +411,10 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ROPE_F32,
     &DELTANET_CONV,
     &DELTANET_RULE,
+    &GATED_RMS_NORM_F32_SUBGROUP,
+    &GATED_RMS_NORM_F32_WORKGROUP,
+    &L2_NORM_F32_SUBGROUP,
+    &L2_NORM_F32_WORKGROUP,
     &ATTN_SCORES,
     &ATTN_COMBINE_SUBGROUP,
     &ATTN_COMBINE_WORKGROUP,

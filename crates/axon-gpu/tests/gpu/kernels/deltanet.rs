@@ -115,3 +115,56 @@ proptest! {
         close(&gpu.read_f32(&state).unwrap(), &final_state, "delta state");
     }
 }
+
+/// L2 norm + scale and the gated output norm, both reductions, vs the reference twins.
+/// Tolerance 1e-5 relative (+1e-6): the same analysis as RMSNorm (one f32 sum per row).
+#[test]
+fn l2_norm_and_gated_norm_match_reference() {
+    use axon_gpu::kernels::l2_norm::l2_norm;
+    use axon_gpu::kernels::rms_norm::Reduction;
+    use axon_gpu::kernels::rms_norm::{RmsNormParams, gated_rms_norm};
+    let gpu = gpu();
+    for (rows, cols) in [(1, 1), (3, 16), (5, 128), (2, 300)] {
+        let x = noise(rows * cols, (rows * 31 + cols) as u64, 3.0);
+        let z = noise(rows * cols, (rows * 17 + cols) as u64, 4.0);
+        let w = noise(cols, cols as u64, 1.5);
+        let scale = 1.0 / (cols as f32).sqrt();
+        let mut want_l2 = Vec::new();
+        for row in x.chunks_exact(cols) {
+            let mut r = row.to_vec();
+            axon_reference::ops::l2_norm::l2_norm(&mut r, 1e-6);
+            want_l2.extend(r.iter().map(|v| v * scale));
+        }
+        let want_gated = axon_reference::ops::rms_norm::gated_rms_norm(&x, &z, &w, 1e-6).unwrap();
+        for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
+            let (dx, dz, dw) = (
+                gpu.upload_f32("x", &x).unwrap(),
+                gpu.upload_f32("z", &z).unwrap(),
+                gpu.upload_f32("w", &w).unwrap(),
+            );
+            let l2 = gpu.zeros_f32("l2", x.len()).unwrap();
+            let gated = gpu.zeros_f32("gated", x.len()).unwrap();
+            let params = RmsNormParams {
+                eps: 1e-6,
+                weight_offset: 0.0,
+                reduction,
+            };
+            let steps = [
+                l2_norm(gpu, &dx, &l2, cols, 1e-6, scale, reduction).unwrap(),
+                gated_rms_norm(gpu, &dx, &dz, &dw, &gated, params).unwrap(),
+            ];
+            gpu.run("norms_test", &steps).unwrap();
+            for (what, got, want) in [
+                ("l2", gpu.read_f32(&l2).unwrap(), &want_l2),
+                ("gated", gpu.read_f32(&gated).unwrap(), &want_gated),
+            ] {
+                for (i, (g, e)) in got.iter().zip(want.iter()).enumerate() {
+                    assert!(
+                        (g - e).abs() <= 1e-5 * e.abs() + 1e-6,
+                        "{what} {reduction:?} {rows}x{cols} [{i}]: gpu {g} vs reference {e}"
+                    );
+                }
+            }
+        }
+    }
+}
