@@ -6,3 +6,7 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     let w = load_u32(base);
     return bitcast<f32>(w << 16u) * x[xo] + bitcast<f32>(w & 0xffff0000u) * x[xo + 1u];
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    return bitcast<f32>(load_u16(base + 2u * i) << 16u);
+}

@@ -5,3 +5,7 @@ const BLOCK_BYTES: u32 = 4u;
 fn block_dot(base: u32, xo: u32) -> f32 {
     return bitcast<f32>(load_u32(base)) * x[xo];
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    return bitcast<f32>(load_u32(base));
+}

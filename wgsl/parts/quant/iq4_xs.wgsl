@@ -34,3 +34,13 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return d * acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    let b = i / 32u;
+    let j = i % 32u;
+    let q = load_byte(base + 8u + 16u * b + j % 16u);
+    let nibble = select(q & 0xfu, q >> 4u, j >= 16u);
+    let low = (load_byte(base + 4u + b / 2u) >> (4u * (b % 2u))) & 0xfu;
+    let ls = i32(low | (((load_u16(base + 2u) >> (2u * b)) & 3u) << 4u)) - 32;
+    return load_f16(base) * f32(ls) * iq4_value(nibble);
+}

@@ -11,3 +11,9 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return load_f16(base) * acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    let q = load_byte(base + 2u + i % 16u);
+    let nibble = select(q & 0xfu, q >> 4u, i >= 16u);
+    return load_f16(base) * f32(i32(nibble) - 8);
+}

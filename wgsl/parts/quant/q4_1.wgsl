@@ -12,3 +12,9 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    let q = load_byte(base + 4u + i % 16u);
+    let nibble = select(q & 0xfu, q >> 4u, i >= 16u);
+    return load_f16(base) * f32(nibble) + load_f16(base + 2u);
+}

@@ -39,3 +39,11 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    let sub = i / 32u;
+    let q = load_byte(base + 16u + 32u * (i / 64u) + i % 32u);
+    let nibble = select(q & 0xfu, q >> 4u, (sub & 1u) == 1u);
+    let sm = k4_scale_min(base + 4u, sub);
+    return load_f16(base) * sm.x * f32(nibble) - load_f16(base + 2u) * sm.y;
+}

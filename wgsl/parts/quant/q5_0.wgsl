@@ -14,3 +14,10 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return load_f16(base) * acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    let q = load_byte(base + 6u + i % 16u);
+    // Element i's fifth bit is bit i of qh (j for the low nibbles, j + 16 for the high).
+    let nibble = select(q & 0xfu, q >> 4u, i >= 16u) | (((load_u32(base + 2u) >> i) & 1u) << 4u);
+    return load_f16(base) * f32(i32(nibble) - 16);
+}

@@ -29,3 +29,15 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return d * acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    let n = i / 128u;
+    let r = i % 128u;
+    let l = r % 32u;
+    let quarter = r / 32u;
+    let a = load_byte(base + 64u * n + l + 32u * (quarter & 1u));
+    let nibble = select(a & 0xfu, a >> 4u, quarter >= 2u);
+    let high = (load_byte(base + 128u + 32u * n + l) >> (2u * quarter)) & 3u;
+    let scale = f32(load_i8(base + 192u + 8u * n + l / 16u + 2u * quarter));
+    return load_f16(base + 208u) * scale * f32(i32(nibble | (high << 4u)) - 32);
+}

@@ -9,3 +9,7 @@ fn block_dot(base: u32, xo: u32) -> f32 {
     }
     return load_f16(base) * acc;
 }
+
+fn block_value(base: u32, i: u32) -> f32 {
+    return load_f16(base) * f32(load_i8(base + 2u + i));
+}

@@ -27,6 +27,22 @@ pub struct IndexBuffer {
     len: usize,
 }
 
+impl IndexBuffer {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it holds no values.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn raw(&self) -> &wgpu::Buffer {
+        &self.buffer
+    }
+}
+
 impl Gpu {
     /// A zeroed buffer of `len` u32 values, readable with [`Gpu::read_u32`].
     pub fn zeros_u32(&self, label: &str, len: usize) -> Result<IndexBuffer, GpuError> {
@@ -35,6 +51,16 @@ impl Gpu {
             | wgpu::BufferUsages::COPY_DST;
         let buffer = self.create_buffer(label, (len as u64 * 4).max(4), usage)?;
         Ok(IndexBuffer { buffer, len })
+    }
+
+    /// A buffer holding `data` (token ids, indices).
+    pub fn upload_u32(&self, label: &str, data: &[u32]) -> Result<IndexBuffer, GpuError> {
+        let buf = self.zeros_u32(label, data.len())?;
+        if !data.is_empty() {
+            self.queue()
+                .write_buffer(&buf.buffer, 0, bytemuck::cast_slice(data));
+        }
+        Ok(buf)
     }
 
     /// Reads every value of `buf`.

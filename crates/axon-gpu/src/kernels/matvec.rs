@@ -70,6 +70,14 @@ pub struct QuantMatrix {
 }
 
 impl QuantMatrix {
+    pub(crate) fn raw(&self) -> &wgpu::Buffer {
+        &self.buffer
+    }
+
+    pub(crate) fn row_bytes(&self) -> usize {
+        self.row_bytes
+    }
+
     /// Element type.
     pub fn ty(&self) -> GgmlType {
         self.ty
@@ -100,7 +108,7 @@ impl Gpu {
         const KERNEL: &str = "matvec";
         let row_bytes = ty
             .bytes_for(cols as u64)
-            .filter(|_| variant(ty, Reduction::Workgroup).is_some())
+            .filter(|_| MATVEC_TYPES.contains(&ty))
             .ok_or(GpuError::UnsupportedFormat {
                 kernel: KERNEL,
                 format: ty.name(),

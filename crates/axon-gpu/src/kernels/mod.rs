@@ -7,6 +7,7 @@ pub mod add;
 pub mod argmax;
 pub mod attention;
 pub mod deltanet;
+pub mod gather;
 pub mod l2_norm;
 pub mod matvec;
 pub mod rms_norm;

@@ -34,6 +34,8 @@ pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
 pub static ATTENTION_DECODE_WGSL: WgslFile = wgsl_file!("attention_decode.wgsl");
 /// `wgsl/l2_norm.wgsl`
 pub static L2_NORM_WGSL: WgslFile = wgsl_file!("l2_norm.wgsl");
+/// `wgsl/gather.wgsl`
+pub static GATHER_WGSL: WgslFile = wgsl_file!("gather.wgsl");
 /// `wgsl/rope.wgsl`
 pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
 /// `wgsl/argmax.wgsl`
@@ -80,6 +82,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &MATVEC_WGSL,
     &ARGMAX_WGSL,
     &ROPE_WGSL,
+    &GATHER_WGSL,
     &L2_NORM_WGSL,
     &ATTENTION_DECODE_WGSL,
     &DELTANET_CONV_WGSL,
@@ -398,6 +401,36 @@ matvec_variants! {
     IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, "iq4_xs";
 }
 
+macro_rules! gather_variants {
+    ($($fmt:ident => $var:ident, $name:literal;)*) => {
+        $(
+            #[doc = concat!("Embedding gather from ", $name, " rows.")]
+            pub static $var: KernelVariant = KernelVariant {
+                name: concat!("gather_", $name),
+                entry_point: "gather",
+                files: &[&BYTES_WGSL, &quant_parts::$fmt, &GATHER_WGSL],
+                workgroup_size: Some(256),
+                power_of_two_workgroup: false,
+                needs: Needs { subgroups: false, f16: false },
+            };
+        )*
+    };
+}
+
+gather_variants! {
+    F32 => GATHER_F32, "f32";
+    F16 => GATHER_F16, "f16";
+    BF16 => GATHER_BF16, "bf16";
+    Q8_0 => GATHER_Q8_0, "q8_0";
+    Q4_0 => GATHER_Q4_0, "q4_0";
+    Q4_1 => GATHER_Q4_1, "q4_1";
+    Q5_0 => GATHER_Q5_0, "q5_0";
+    Q4_K => GATHER_Q4_K, "q4_k";
+    Q6_K => GATHER_Q6_K, "q6_k";
+    Q5_K => GATHER_Q5_K, "q5_k";
+    IQ4_XS => GATHER_IQ4_XS, "iq4_xs";
+}
+
 /// Every variant the engine can request. Launchers only use variants listed here, and a
 /// CPU-only test validates each with naga and emits SPIR-V for it.
 pub static ALL_VARIANTS: &[&KernelVariant] = &[
@@ -440,4 +473,15 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &MATVEC_Q5_K_WORKGROUP,
     &MATVEC_IQ4_XS_SUBGROUP,
     &MATVEC_IQ4_XS_WORKGROUP,
+    &GATHER_F32,
+    &GATHER_F16,
+    &GATHER_BF16,
+    &GATHER_Q8_0,
+    &GATHER_Q4_0,
+    &GATHER_Q4_1,
+    &GATHER_Q5_0,
+    &GATHER_Q4_K,
+    &GATHER_Q6_K,
+    &GATHER_Q5_K,
+    &GATHER_IQ4_XS,
 ];

@@ -4,6 +4,7 @@ mod add;
 mod argmax;
 mod attention;
 mod deltanet;
+mod gather;
 mod matvec;
 mod rms_norm;
 mod rope;

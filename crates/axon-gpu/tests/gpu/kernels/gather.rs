@@ -1,0 +1,91 @@
+//! Embedding gather for every format vs the formats crate's CPU dequantization of the same
+//! rows. Tolerance: 1e-6 relative (+1e-30): both decode identical bits with the same
+//! operations in the same order; only a GPU compiler's fused multiply-add (allowed by Vulkan)
+//! can move the last bit. Ids past the vocabulary give zero rows.
+
+use crate::gpu;
+use axon_formats::quant::{GgmlType, dequantize};
+use axon_gpu::kernels::gather::gather;
+use axon_gpu::kernels::matvec::MATVEC_TYPES;
+
+fn random_bytes(n: usize, seed: u32) -> Vec<u8> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            s as u8
+        })
+        .collect()
+}
+
+/// Random blocks whose f16 fields hold small finite values.
+fn table(ty: GgmlType, rows: usize, cols: usize, seed: u32) -> Vec<u8> {
+    let mut data = random_bytes(rows * ty.bytes_for(cols as u64).unwrap() as usize, seed);
+    let f16_fields: &[usize] = match ty {
+        GgmlType::F16 => &[],
+        GgmlType::F32 | GgmlType::BF16 => &[],
+        GgmlType::Q8_0 | GgmlType::Q4_0 | GgmlType::Q5_0 | GgmlType::Iq4Xs => &[0],
+        GgmlType::Q4_1 | GgmlType::Q4K | GgmlType::Q5K => &[0, 2],
+        GgmlType::Q6K => &[208],
+        _ => &[],
+    };
+    let sanitize = |b: &mut [u8]| {
+        let h = 0x1c00u16 | u16::from(b[0]) | (u16::from(b[1] & 0x3) << 8);
+        b.copy_from_slice(&h.to_le_bytes());
+    };
+    match ty {
+        GgmlType::F32 => data.chunks_exact_mut(4).for_each(|w| {
+            w.copy_from_slice(&((u32::from(w[0]) as f32 - 128.0) / 7.0).to_le_bytes())
+        }),
+        GgmlType::F16 | GgmlType::BF16 => data.chunks_exact_mut(2).for_each(|w| w[1] &= 0x3f),
+        _ => {
+            for block in data.chunks_exact_mut(ty.block_bytes()) {
+                for &f in f16_fields {
+                    sanitize(&mut block[f..f + 2]);
+                }
+            }
+        }
+    }
+    data
+}
+
+#[test]
+fn gather_matches_cpu_dequantization_for_every_format() {
+    let gpu = gpu();
+    for &ty in MATVEC_TYPES {
+        let (rows, cols) = (7, 512);
+        let data = table(ty, rows, cols, ty.id() + 11);
+        let m = gpu.upload_matrix("embd", ty, rows, cols, &data).unwrap();
+        let ids = [3u32, 0, 6, 3, 99];
+        let dids = gpu.upload_u32("ids", &ids).unwrap();
+        let out = gpu.zeros_f32("out", ids.len() * cols).unwrap();
+        let scale = 1.5f32;
+        gpu.run(
+            "gather_test",
+            &[gather(gpu, &m, &dids, &out, scale).unwrap()],
+        )
+        .unwrap();
+        let got = gpu.read_f32(&out).unwrap();
+        let all = dequantize(ty, &data, rows * cols).unwrap();
+        for (t, &id) in ids.iter().enumerate() {
+            let row = &got[t * cols..(t + 1) * cols];
+            if id as usize >= rows {
+                assert!(
+                    row.iter().all(|&v| v == 0.0),
+                    "{ty}: id past the vocabulary"
+                );
+                continue;
+            }
+            let want = &all[id as usize * cols..(id as usize + 1) * cols];
+            for (c, (g, w)) in row.iter().zip(want).enumerate() {
+                let w = w * scale;
+                assert!(
+                    (g - w).abs() <= 1e-6 * w.abs() + 1e-30,
+                    "{ty} token {t} col {c}: gpu {g} vs cpu {w}"
+                );
+            }
+        }
+    }
+}
