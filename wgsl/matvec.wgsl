@@ -1,4 +1,6 @@
 // Matrix-vector product against quantized weights (decode): y[r] = sum_c W[r, c] * x[c].
+// Second entry point `matvec_glu`: the fused FFN input, y[r] = act(G[r] . x) * (U[r] . x),
+// with G and U stored as one matrix (G's rows, then U's), act SiLU or GELU-tanh.
 //
 // Bindings:
 //   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
@@ -15,6 +17,11 @@ struct MatvecParams {
     cols: u32,
     row_bytes: u32,
     weight_offset: u32,
+    // matvec_glu: 0 SiLU, 1 GELU-tanh.
+    activation: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: MatvecParams;
@@ -39,5 +46,39 @@ fn matvec(
     let total = workgroup_sum(acc, ids);
     if in_range && ids.lid == 0u {
         y[row] = total;
+    }
+}
+
+fn gelu_tanh(v: f32) -> f32 {
+    // 0.7978845608 = sqrt(2 / pi)
+    return 0.5 * v * (1.0 + tanh(0.7978845608 * (v + 0.044715 * v * v * v)));
+}
+
+// rows = the FFN width; weights hold 2 * rows rows (gate rows first, then up rows).
+@compute @workgroup_size(WG_SIZE)
+fn matvec_glu(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row = group.x + group.y * groups.x;
+    let in_range = row < params.rows;
+    let blocks = select(0u, params.cols / BLOCK_LEN, in_range);
+    let gate_base = params.weight_offset + row * params.row_bytes;
+    let up_base = gate_base + params.rows * params.row_bytes;
+    var g_acc = 0.0;
+    var u_acc = 0.0;
+    for (var b = ids.lid; b < blocks; b += WG_SIZE) {
+        g_acc += block_dot(gate_base + b * BLOCK_BYTES, b * BLOCK_LEN);
+        u_acc += block_dot(up_base + b * BLOCK_BYTES, b * BLOCK_LEN);
+    }
+    let g = workgroup_sum(g_acc, ids);
+    let u = workgroup_sum(u_acc, ids);
+    if in_range && ids.lid == 0u {
+        var a = g / (1.0 + exp(-g));
+        if params.activation == 1u {
+            a = gelu_tanh(g);
+        }
+        y[row] = a * u;
     }
 }

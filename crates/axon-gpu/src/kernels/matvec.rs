@@ -59,6 +59,44 @@ fn variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant>
     })
 }
 
+fn glu_variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
+    use Reduction::{Subgroup as S, Workgroup as W};
+    Some(match (ty, reduction) {
+        (GgmlType::F32, S) => &v::MATVEC_GLU_F32_SUBGROUP,
+        (GgmlType::F32, W) => &v::MATVEC_GLU_F32_WORKGROUP,
+        (GgmlType::F16, S) => &v::MATVEC_GLU_F16_SUBGROUP,
+        (GgmlType::F16, W) => &v::MATVEC_GLU_F16_WORKGROUP,
+        (GgmlType::BF16, S) => &v::MATVEC_GLU_BF16_SUBGROUP,
+        (GgmlType::BF16, W) => &v::MATVEC_GLU_BF16_WORKGROUP,
+        (GgmlType::Q8_0, S) => &v::MATVEC_GLU_Q8_0_SUBGROUP,
+        (GgmlType::Q8_0, W) => &v::MATVEC_GLU_Q8_0_WORKGROUP,
+        (GgmlType::Q4_0, S) => &v::MATVEC_GLU_Q4_0_SUBGROUP,
+        (GgmlType::Q4_0, W) => &v::MATVEC_GLU_Q4_0_WORKGROUP,
+        (GgmlType::Q4_1, S) => &v::MATVEC_GLU_Q4_1_SUBGROUP,
+        (GgmlType::Q4_1, W) => &v::MATVEC_GLU_Q4_1_WORKGROUP,
+        (GgmlType::Q5_0, S) => &v::MATVEC_GLU_Q5_0_SUBGROUP,
+        (GgmlType::Q5_0, W) => &v::MATVEC_GLU_Q5_0_WORKGROUP,
+        (GgmlType::Q4K, S) => &v::MATVEC_GLU_Q4_K_SUBGROUP,
+        (GgmlType::Q4K, W) => &v::MATVEC_GLU_Q4_K_WORKGROUP,
+        (GgmlType::Q6K, S) => &v::MATVEC_GLU_Q6_K_SUBGROUP,
+        (GgmlType::Q6K, W) => &v::MATVEC_GLU_Q6_K_WORKGROUP,
+        (GgmlType::Q5K, S) => &v::MATVEC_GLU_Q5_K_SUBGROUP,
+        (GgmlType::Q5K, W) => &v::MATVEC_GLU_Q5_K_WORKGROUP,
+        (GgmlType::Iq4Xs, S) => &v::MATVEC_GLU_IQ4_XS_SUBGROUP,
+        (GgmlType::Iq4Xs, W) => &v::MATVEC_GLU_IQ4_XS_WORKGROUP,
+        _ => return None,
+    })
+}
+
+/// The gate's activation in [`matvec_glu`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    /// SwiGLU (Llama, Qwen).
+    Silu,
+    /// GELU, tanh approximation (Gemma).
+    GeluTanh,
+}
+
 /// A weight matrix on the device, in its file's block format.
 #[derive(Debug)]
 pub struct QuantMatrix {
@@ -149,6 +187,8 @@ struct Params {
     cols: u32,
     row_bytes: u32,
     weight_offset: u32,
+    activation: u32,
+    _pad: [u32; 3],
 }
 
 /// `y[..rows] = W x`.
@@ -202,12 +242,89 @@ pub fn matvec(
         cols: w.cols as u32,
         row_bytes: w.row_bytes as u32,
         weight_offset: 0,
+        activation: 0,
+        _pad: [0; 3],
     };
     let uniform = gpu.uniform("matvec.params", &params)?;
     Dispatch::new(
         gpu,
         variant,
         &[&uniform, &w.buffer, x.raw(), y.raw()],
+        workgroups,
+    )
+}
+
+/// The fused FFN input: `y[r] = act(G[r] · x) · (U[r] · x)` for `r < ff`, where `gate_up`
+/// holds G's `ff` rows followed by U's (upload them as one matrix of `2 * ff` rows; the same
+/// concatenation fuses Q, K and V into one [`matvec`]). CPU twin:
+/// `axon_reference::ops::mlp::gated_mlp` before its down projection.
+pub fn matvec_glu(
+    gpu: &Gpu,
+    gate_up: &QuantMatrix,
+    x: &DeviceBuffer,
+    y: &DeviceBuffer,
+    activation: Activation,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "matvec_glu";
+    if !gate_up.rows.is_multiple_of(2) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "gate_up rows (gate then up)",
+            expected: gate_up.rows + 1,
+            got: gate_up.rows,
+        });
+    }
+    let ff = gate_up.rows / 2;
+    if x.len() != gate_up.cols {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "x",
+            expected: gate_up.cols,
+            got: x.len(),
+        });
+    }
+    if y.len() < ff {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "y (at least ff)",
+            expected: ff,
+            got: y.len(),
+        });
+    }
+    check_binding(gpu, KERNEL, "x", x)?;
+    check_binding(gpu, KERNEL, "y", y)?;
+    let bytes = gate_up.buffer.size();
+    let max = gpu
+        .caps()
+        .max_storage_binding_bytes()
+        .min(u64::from(u32::MAX));
+    if bytes > max {
+        return Err(GpuError::BindingTooLarge {
+            kernel: KERNEL,
+            what: "gate_up",
+            bytes,
+            max,
+        });
+    }
+    let variant = glu_variant(gate_up.ty, reduction).ok_or(GpuError::UnsupportedFormat {
+        kernel: KERNEL,
+        format: gate_up.ty.name(),
+    })?;
+    let workgroups = grid(gpu, KERNEL, ff as u64)?;
+    let params = Params {
+        rows: ff as u32,
+        cols: gate_up.cols as u32,
+        row_bytes: gate_up.row_bytes as u32,
+        weight_offset: 0,
+        activation: u32::from(activation == Activation::GeluTanh),
+        _pad: [0; 3],
+    };
+    let uniform = gpu.uniform("matvec_glu.params", &params)?;
+    Dispatch::new(
+        gpu,
+        variant,
+        &[&uniform, &gate_up.buffer, x.raw(), y.raw()],
         workgroups,
     )
 }

@@ -363,8 +363,26 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
 pub const MATVEC_WG: u32 = 64;
 
 macro_rules! matvec_variants {
-    ($($fmt:ident => $sg:ident, $wg:ident, $name:literal;)*) => {
+    ($($fmt:ident => $sg:ident, $wg:ident, $gsg:ident, $gwg:ident, $name:literal;)*) => {
         $(
+            #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, subgroup reduction.")]
+            pub static $gsg: KernelVariant = KernelVariant {
+                name: concat!("matvec_glu_", $name, ".subgroup"),
+                entry_point: "matvec_glu",
+                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                workgroup_size: Some(MATVEC_WG),
+                power_of_two_workgroup: false,
+                needs: Needs { subgroups: true, f16: false },
+            };
+            #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, workgroup-memory reduction.")]
+            pub static $gwg: KernelVariant = KernelVariant {
+                name: concat!("matvec_glu_", $name, ".workgroup"),
+                entry_point: "matvec_glu",
+                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                workgroup_size: Some(MATVEC_WG),
+                power_of_two_workgroup: true,
+                needs: Needs { subgroups: false, f16: false },
+            };
             #[doc = concat!("Matrix-vector product, ", $name, " weights, subgroup reduction.")]
             pub static $sg: KernelVariant = KernelVariant {
                 name: concat!("matvec_", $name, ".subgroup"),
@@ -388,17 +406,17 @@ macro_rules! matvec_variants {
 }
 
 matvec_variants! {
-    F32 => MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, "f32";
-    F16 => MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, "f16";
-    BF16 => MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, "bf16";
-    Q8_0 => MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, "q8_0";
-    Q4_0 => MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, "q4_0";
-    Q4_1 => MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, "q4_1";
-    Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, "q5_0";
-    Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, "q4_k";
-    Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, "q6_k";
-    Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, "q5_k";
-    IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, "iq4_xs";
+    F32 => MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32";
+    F16 => MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16";
+    BF16 => MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16";
+    Q8_0 => MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0";
+    Q4_0 => MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0";
+    Q4_1 => MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1";
+    Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0";
+    Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k";
+    Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k";
+    Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k";
+    IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs";
 }
 
 macro_rules! gather_variants {
@@ -473,6 +491,28 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &MATVEC_Q5_K_WORKGROUP,
     &MATVEC_IQ4_XS_SUBGROUP,
     &MATVEC_IQ4_XS_WORKGROUP,
+    &MATVEC_GLU_F32_SUBGROUP,
+    &MATVEC_GLU_F32_WORKGROUP,
+    &MATVEC_GLU_F16_SUBGROUP,
+    &MATVEC_GLU_F16_WORKGROUP,
+    &MATVEC_GLU_BF16_SUBGROUP,
+    &MATVEC_GLU_BF16_WORKGROUP,
+    &MATVEC_GLU_Q8_0_SUBGROUP,
+    &MATVEC_GLU_Q8_0_WORKGROUP,
+    &MATVEC_GLU_Q4_0_SUBGROUP,
+    &MATVEC_GLU_Q4_0_WORKGROUP,
+    &MATVEC_GLU_Q4_1_SUBGROUP,
+    &MATVEC_GLU_Q4_1_WORKGROUP,
+    &MATVEC_GLU_Q5_0_SUBGROUP,
+    &MATVEC_GLU_Q5_0_WORKGROUP,
+    &MATVEC_GLU_Q4_K_SUBGROUP,
+    &MATVEC_GLU_Q4_K_WORKGROUP,
+    &MATVEC_GLU_Q6_K_SUBGROUP,
+    &MATVEC_GLU_Q6_K_WORKGROUP,
+    &MATVEC_GLU_Q5_K_SUBGROUP,
+    &MATVEC_GLU_Q5_K_WORKGROUP,
+    &MATVEC_GLU_IQ4_XS_SUBGROUP,
+    &MATVEC_GLU_IQ4_XS_WORKGROUP,
     &GATHER_F32,
     &GATHER_F16,
     &GATHER_BF16,
