@@ -67,7 +67,11 @@ impl Dispatch {
 
 impl Gpu {
     /// Encodes `dispatches` in order into one compute pass and submits once.
-    pub fn run(&self, label: &str, dispatches: &[Dispatch]) -> Result<(), GpuError> {
+    pub fn run(
+        &self,
+        label: &str,
+        dispatches: &[Dispatch],
+    ) -> Result<wgpu::SubmissionIndex, GpuError> {
         self.check_alive()?;
         let mut encoder = self
             .device()

@@ -17,6 +17,9 @@ use select::{AdapterPreference, AdapterSummary, choose_adapter};
 use std::sync::{Arc, Mutex, MutexGuard};
 use wgpu::{Features, PollType};
 
+/// The longest a blocking wait may take before it is reported as an error.
+pub const WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// What the device callbacks learnt since the last call.
 #[derive(Debug, Default)]
 struct Health {
@@ -275,22 +278,38 @@ impl Gpu {
         })
     }
 
-    /// Finishes `encoder` and submits it, surfacing deferred encoder errors.
-    pub fn submit(&self, label: &str, encoder: wgpu::CommandEncoder) -> Result<(), GpuError> {
+    /// Finishes `encoder` and submits it, surfacing deferred encoder errors; returns the
+    /// submission to wait for.
+    pub fn submit(
+        &self,
+        label: &str,
+        encoder: wgpu::CommandEncoder,
+    ) -> Result<wgpu::SubmissionIndex, GpuError> {
         let commands = self.guarded(ObjectKind::CommandBuffer, label, |_| encoder.finish())?;
-        self.queue.submit([commands]);
+        let index = self.queue.submit([commands]);
+        self.check_alive()?;
+        Ok(index)
+    }
+
+    /// Blocks until `submission` (or, with `None`, everything submitted so far) has finished,
+    /// for at most [`WAIT_LIMIT`]: a GPU that stops making progress becomes an error rather
+    /// than a hang.
+    pub fn wait(&self, submission: Option<wgpu::SubmissionIndex>) -> Result<(), GpuError> {
+        self.check_alive()?;
+        self.device
+            .poll(PollType::Wait {
+                submission_index: submission,
+                timeout: Some(WAIT_LIMIT),
+            })
+            .map_err(|e| GpuError::Poll {
+                message: format!("{e} (waited up to {WAIT_LIMIT:?})"),
+            })?;
         self.check_alive()
     }
 
-    /// Blocks until the queue is idle.
+    /// Blocks until the queue is idle (see [`Gpu::wait`]).
     pub fn wait_idle(&self) -> Result<(), GpuError> {
-        self.check_alive()?;
-        self.device
-            .poll(PollType::wait_indefinitely())
-            .map_err(|e| GpuError::Poll {
-                message: e.to_string(),
-            })?;
-        self.check_alive()
+        self.wait(None)
     }
 
     /// Copies `size` bytes of `buffer` (which needs `COPY_SRC`) to the host.
@@ -315,13 +334,14 @@ impl Gpu {
         if size > 0 {
             encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, size);
         }
-        self.submit(&staging_label, encoder)?;
+        let submission = self.submit(&staging_label, encoder)?;
         let (sender, receiver) = std::sync::mpsc::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |result| {
             // The receiver lives until after the wait below; a send error cannot happen.
             let _ = sender.send(result);
         });
-        self.wait_idle()?;
+        // Wait for this copy only, not for whatever other threads submitted since.
+        self.wait(Some(submission))?;
         let readback = |message: String| GpuError::Readback {
             label: label.to_owned(),
             message,
