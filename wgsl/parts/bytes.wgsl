@@ -36,3 +36,15 @@ fn load_f16(at: u32) -> f32 {
 fn load_u32(at: u32) -> u32 {
     return load_u16(at) | (load_u16(at + 2u) << 16u);
 }
+
+// K-quants (Q4_K, Q5_K) pack eight 6-bit (scale, min) pairs into 12 bytes; this unpacks
+// sub-block s's pair from the bytes at `at`.
+fn k4_scale_min(at: u32, s: u32) -> vec2<f32> {
+    if s < 4u {
+        return vec2<f32>(f32(load_byte(at + s) & 63u), f32(load_byte(at + s + 4u) & 63u));
+    }
+    let sc = (load_byte(at + s + 4u) & 0xfu) | ((load_byte(at + s - 4u) >> 6u) << 4u);
+    let mn = (load_byte(at + s + 4u) >> 4u) | ((load_byte(at + s) >> 6u) << 4u);
+    return vec2<f32>(f32(sc), f32(mn));
+}
+

@@ -5,16 +5,6 @@
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 144u;
 
-// (scale, min) of sub-block s from the 12 packed bytes at `at`.
-fn k4_scale_min(at: u32, s: u32) -> vec2<f32> {
-    if s < 4u {
-        return vec2<f32>(f32(load_byte(at + s) & 63u), f32(load_byte(at + s + 4u) & 63u));
-    }
-    let sc = (load_byte(at + s + 4u) & 0xfu) | ((load_byte(at + s - 4u) >> 6u) << 4u);
-    let mn = (load_byte(at + s + 4u) >> 4u) | ((load_byte(at + s) >> 6u) << 4u);
-    return vec2<f32>(f32(sc), f32(mn));
-}
-
 fn block_dot(base: u32, xo: u32) -> f32 {
     let d = load_f16(base);
     let dmin = load_f16(base + 2u);

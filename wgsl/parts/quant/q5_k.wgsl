@@ -1,27 +1,18 @@
 // Q5_K: super-block of 256. f16 d and dmin, 12 bytes of packed 6-bit scales/mins (as Q4_K),
 // qh[32] fifth bits, qs[128] nibbles. For each 64 values j: byte l of qs gives the low nibble
 // of element 64j + l and the high nibble of 64j + 32 + l; their fifth bits are bits 2j and
-// 2j + 1 of qh[l]. value = d * scale_s * q - dmin * min_s. Uses k4_scale_min from q4_k's
-// layout, restated here so each format part stands alone.
+// 2j + 1 of qh[l]. value = d * scale_s * q - dmin * min_s. Scales as Q4_K
+// (k4_scale_min in parts/bytes.wgsl).
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 176u;
-
-fn k5_scale_min(at: u32, s: u32) -> vec2<f32> {
-    if s < 4u {
-        return vec2<f32>(f32(load_byte(at + s) & 63u), f32(load_byte(at + s + 4u) & 63u));
-    }
-    let sc = (load_byte(at + s + 4u) & 0xfu) | ((load_byte(at + s - 4u) >> 6u) << 4u);
-    let mn = (load_byte(at + s + 4u) >> 4u) | ((load_byte(at + s) >> 6u) << 4u);
-    return vec2<f32>(f32(sc), f32(mn));
-}
 
 fn block_dot(base: u32, xo: u32) -> f32 {
     let d = load_f16(base);
     let dmin = load_f16(base + 2u);
     var acc = 0.0;
     for (var j = 0u; j < 4u; j++) {
-        let lo = k5_scale_min(base + 4u, 2u * j);
-        let hi = k5_scale_min(base + 4u, 2u * j + 1u);
+        let lo = k4_scale_min(base + 4u, 2u * j);
+        let hi = k4_scale_min(base + 4u, 2u * j + 1u);
         var dot_lo = 0.0;
         var dot_hi = 0.0;
         var sum_lo = 0.0;
@@ -49,6 +40,6 @@ fn block_value(base: u32, i: u32) -> f32 {
     let q = load_byte(base + 48u + 32u * (i / 64u) + l);
     let fifth = (load_byte(base + 16u + l) >> sub) & 1u;
     let nibble = select(q & 0xfu, q >> 4u, (sub & 1u) == 1u) | (fifth << 4u);
-    let sm = k5_scale_min(base + 4u, sub);
+    let sm = k4_scale_min(base + 4u, sub);
     return load_f16(base) * sm.x * f32(nibble) - load_f16(base + 2u) * sm.y;
 }

@@ -11,7 +11,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::argmax::IndexBuffer;
-use crate::kernels::matvec::QuantMatrix;
+use crate::kernels::matvec::{QuantMatrix, check_weights};
 use crate::registry::KernelVariant;
 use crate::registry::variants as v;
 use axon_formats::quant::GgmlType;
@@ -57,19 +57,7 @@ pub fn gather(
         kernel: KERNEL,
         format: table.ty().name(),
     })?;
-    let bytes = table.raw().size();
-    let max = gpu
-        .caps()
-        .max_storage_binding_bytes()
-        .min(u64::from(u32::MAX));
-    if bytes > max {
-        return Err(GpuError::BindingTooLarge {
-            kernel: KERNEL,
-            what: "table",
-            bytes,
-            max,
-        });
-    }
+    check_weights(gpu, KERNEL, "table", table.raw().size())?;
     let tokens = ids.len();
     check_len(KERNEL, "out", out, tokens * table.cols())?;
     check_binding(gpu, KERNEL, "out", out)?;

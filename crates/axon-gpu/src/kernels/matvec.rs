@@ -180,6 +180,28 @@ impl Gpu {
     }
 }
 
+/// Fails unless a weight buffer of `bytes` fits one storage binding and u32 byte offsets.
+pub(crate) fn check_weights(
+    gpu: &Gpu,
+    kernel: &'static str,
+    what: &'static str,
+    bytes: u64,
+) -> Result<(), GpuError> {
+    let max = gpu
+        .caps()
+        .max_storage_binding_bytes()
+        .min(u64::from(u32::MAX));
+    if bytes > max {
+        return Err(GpuError::BindingTooLarge {
+            kernel,
+            what,
+            bytes,
+            max,
+        });
+    }
+    Ok(())
+}
+
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {
@@ -218,19 +240,7 @@ pub fn matvec(
     }
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
-    let bytes = w.buffer.size();
-    let max = gpu
-        .caps()
-        .max_storage_binding_bytes()
-        .min(u64::from(u32::MAX));
-    if bytes > max {
-        return Err(GpuError::BindingTooLarge {
-            kernel: KERNEL,
-            what: "weights",
-            bytes,
-            max,
-        });
-    }
+    check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
     let variant = variant(w.ty, reduction).ok_or(GpuError::UnsupportedFormat {
         kernel: KERNEL,
         format: w.ty.name(),
@@ -294,19 +304,7 @@ pub fn matvec_glu(
     }
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
-    let bytes = gate_up.buffer.size();
-    let max = gpu
-        .caps()
-        .max_storage_binding_bytes()
-        .min(u64::from(u32::MAX));
-    if bytes > max {
-        return Err(GpuError::BindingTooLarge {
-            kernel: KERNEL,
-            what: "gate_up",
-            bytes,
-            max,
-        });
-    }
+    check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
     let variant = glu_variant(gate_up.ty, reduction).ok_or(GpuError::UnsupportedFormat {
         kernel: KERNEL,
         format: gate_up.ty.name(),

@@ -150,57 +150,76 @@ pub static ADD_F32: KernelVariant = KernelVariant {
     },
 };
 
-/// RMSNorm over f32 rows, reducing with subgroup operations.
-pub static RMS_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
-    name: "rms_norm_f32.subgroup",
-    entry_point: "rms_norm_f32",
-    files: &[&REDUCE_SUBGROUP_WGSL, &RMS_NORM_WGSL],
-    workgroup_size: Some(256),
-    power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: true,
-        f16: false,
-    },
-};
+/// A kernel in its two reduction variants: subgroup operations, or a tree in workgroup memory
+/// (power-of-two workgroup, no subgroup support needed). The reduction part comes first.
+macro_rules! reduced_pair {
+    ($sg:ident, $wg:ident, $name:literal, $entry:literal, $size:expr, [$($file:expr),*], $doc:literal) => {
+        #[doc = concat!($doc, "; subgroup reduction.")]
+        pub static $sg: KernelVariant = KernelVariant {
+            name: concat!($name, ".subgroup"),
+            entry_point: $entry,
+            files: &[&REDUCE_SUBGROUP_WGSL, $($file),*],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: false,
+            needs: Needs { subgroups: true, f16: false },
+        };
+        #[doc = concat!($doc, "; workgroup-memory reduction.")]
+        pub static $wg: KernelVariant = KernelVariant {
+            name: concat!($name, ".workgroup"),
+            entry_point: $entry,
+            files: &[&REDUCE_WORKGROUP_WGSL, $($file),*],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: true,
+            needs: Needs { subgroups: false, f16: false },
+        };
+    };
+}
 
-/// RMSNorm over f32 rows, reducing through workgroup memory (no subgroup support needed).
-pub static RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
-    name: "rms_norm_f32.workgroup",
-    entry_point: "rms_norm_f32",
-    files: &[&REDUCE_WORKGROUP_WGSL, &RMS_NORM_WGSL],
-    workgroup_size: Some(256),
-    power_of_two_workgroup: true,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-    },
-};
-
-/// Residual add fused with RMSNorm, subgroup reduction.
-pub static ADD_RMS_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
-    name: "add_rms_norm_f32.subgroup",
-    entry_point: "add_rms_norm_f32",
-    files: &[&REDUCE_SUBGROUP_WGSL, &RMS_NORM_WGSL],
-    workgroup_size: Some(256),
-    power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: true,
-        f16: false,
-    },
-};
-
-/// Residual add fused with RMSNorm, workgroup-memory reduction.
-pub static ADD_RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
-    name: "add_rms_norm_f32.workgroup",
-    entry_point: "add_rms_norm_f32",
-    files: &[&REDUCE_WORKGROUP_WGSL, &RMS_NORM_WGSL],
-    workgroup_size: Some(256),
-    power_of_two_workgroup: true,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-    },
-};
+reduced_pair!(
+    RMS_NORM_F32_SUBGROUP,
+    RMS_NORM_F32_WORKGROUP,
+    "rms_norm_f32",
+    "rms_norm_f32",
+    256,
+    [&RMS_NORM_WGSL],
+    "RMSNorm over f32 rows"
+);
+reduced_pair!(
+    ADD_RMS_NORM_F32_SUBGROUP,
+    ADD_RMS_NORM_F32_WORKGROUP,
+    "add_rms_norm_f32",
+    "add_rms_norm_f32",
+    256,
+    [&RMS_NORM_WGSL],
+    "Residual add fused with RMSNorm"
+);
+reduced_pair!(
+    GATED_RMS_NORM_F32_SUBGROUP,
+    GATED_RMS_NORM_F32_WORKGROUP,
+    "gated_rms_norm_f32",
+    "gated_rms_norm_f32",
+    64,
+    [&RMS_NORM_WGSL],
+    "Gated RMSNorm (DeltaNet output)"
+);
+reduced_pair!(
+    L2_NORM_F32_SUBGROUP,
+    L2_NORM_F32_WORKGROUP,
+    "l2_norm_f32",
+    "l2_norm_f32",
+    64,
+    [&L2_NORM_WGSL],
+    "L2 norm + scale per row"
+);
+reduced_pair!(
+    ATTN_COMBINE_SUBGROUP,
+    ATTN_COMBINE_WORKGROUP,
+    "attn_decode_combine",
+    "attn_combine",
+    64,
+    [&ATTENTION_DECODE_WGSL],
+    "Decode attention, pass 2: softmax and value sum per head"
+);
 
 /// Index of each row's largest value (ties: lower index; NaN never wins).
 pub static ARGMAX_F32: KernelVariant = KernelVariant {
@@ -228,90 +247,12 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
     },
 };
 
-/// Gated RMSNorm (DeltaNet output), subgroup reduction.
-pub static GATED_RMS_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
-    name: "gated_rms_norm_f32.subgroup",
-    entry_point: "gated_rms_norm_f32",
-    files: &[&REDUCE_SUBGROUP_WGSL, &RMS_NORM_WGSL],
-    workgroup_size: Some(64),
-    power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: true,
-        f16: false,
-    },
-};
-
-/// Gated RMSNorm (DeltaNet output), workgroup-memory reduction.
-pub static GATED_RMS_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
-    name: "gated_rms_norm_f32.workgroup",
-    entry_point: "gated_rms_norm_f32",
-    files: &[&REDUCE_WORKGROUP_WGSL, &RMS_NORM_WGSL],
-    workgroup_size: Some(64),
-    power_of_two_workgroup: true,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-    },
-};
-
-/// L2 norm + scale per row, subgroup reduction.
-pub static L2_NORM_F32_SUBGROUP: KernelVariant = KernelVariant {
-    name: "l2_norm_f32.subgroup",
-    entry_point: "l2_norm_f32",
-    files: &[&REDUCE_SUBGROUP_WGSL, &L2_NORM_WGSL],
-    workgroup_size: Some(64),
-    power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: true,
-        f16: false,
-    },
-};
-
-/// L2 norm + scale per row, workgroup-memory reduction.
-pub static L2_NORM_F32_WORKGROUP: KernelVariant = KernelVariant {
-    name: "l2_norm_f32.workgroup",
-    entry_point: "l2_norm_f32",
-    files: &[&REDUCE_WORKGROUP_WGSL, &L2_NORM_WGSL],
-    workgroup_size: Some(64),
-    power_of_two_workgroup: true,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-    },
-};
-
 /// Decode attention, pass 1: every visible score.
 pub static ATTN_SCORES: KernelVariant = KernelVariant {
     name: "attn_decode_scores",
     entry_point: "attn_scores",
     files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
     workgroup_size: Some(256),
-    power_of_two_workgroup: true,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-    },
-};
-
-/// Decode attention, pass 2: softmax and value sum per head, subgroup reductions.
-pub static ATTN_COMBINE_SUBGROUP: KernelVariant = KernelVariant {
-    name: "attn_decode_combine.subgroup",
-    entry_point: "attn_combine",
-    files: &[&REDUCE_SUBGROUP_WGSL, &ATTENTION_DECODE_WGSL],
-    workgroup_size: Some(64),
-    power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: true,
-        f16: false,
-    },
-};
-
-/// Decode attention, pass 2, workgroup-memory reductions.
-pub static ATTN_COMBINE_WORKGROUP: KernelVariant = KernelVariant {
-    name: "attn_decode_combine.workgroup",
-    entry_point: "attn_combine",
-    files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
-    workgroup_size: Some(64),
     power_of_two_workgroup: true,
     needs: Needs {
         subgroups: false,
