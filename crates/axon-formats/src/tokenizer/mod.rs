@@ -13,7 +13,7 @@ pub mod tiktoken;
 
 pub use error::TokenizerError;
 pub use gguf_vocab::token_type;
-pub use pretok::SUPPORTED as SUPPORTED_PRE_TOKENIZERS;
+pub use pretok::supported as supported_pre_tokenizers;
 pub use stream::TextStream;
 
 use crate::gguf::GgufFile;

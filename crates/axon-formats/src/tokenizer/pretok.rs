@@ -12,60 +12,86 @@ const QWEN2: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N
 /// Qwen3.5's split: Qwen2's with combining marks (`\p{M}`) kept inside words.
 const QWEN35: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+/// How llama.cpp pre-tokenizes for one family of `tokenizer.ggml.pre` names.
+struct PreTokenizer {
+    names: &'static [&'static str],
+    /// Regex splits, applied in order.
+    splits: &'static [&'static str],
+    /// Emit a pre-token that is itself a vocabulary entry as one token (Llama 3).
+    ignore_merges: bool,
+}
+
+/// The one table every lookup below reads.
+const PRE_TOKENIZERS: &[PreTokenizer] = &[
+    PreTokenizer {
+        names: &["default", "gpt2", "gpt-2", "mpt", "olmo", "jais"],
+        splits: &[GPT2],
+        ignore_merges: false,
+    },
+    PreTokenizer {
+        names: &[
+            "llama3",
+            "llama-v3",
+            "llama-bpe",
+            "falcon3",
+            "smaug-bpe",
+            "pixtral",
+        ],
+        splits: &[LLAMA3],
+        ignore_merges: true,
+    },
+    PreTokenizer {
+        names: &["qwen2", "deepseek-r1-qwen", "stablelm2", "hunyuan"],
+        splits: &[QWEN2],
+        ignore_merges: false,
+    },
+    PreTokenizer {
+        names: &["qwen35"],
+        splits: &[QWEN35],
+        ignore_merges: false,
+    },
+    PreTokenizer {
+        names: &[
+            "smollm",
+            "starcoder",
+            "refact",
+            "command-r",
+            "codeshell",
+            "exaone",
+            "minerva-7b",
+        ],
+        splits: &[r"\p{N}", GPT2],
+        ignore_merges: false,
+    },
+];
+
+fn lookup(pre: &str) -> Result<&'static PreTokenizer, TokenizerError> {
+    PRE_TOKENIZERS
+        .iter()
+        .find(|p| p.names.contains(&pre))
+        .ok_or_else(|| TokenizerError::UnsupportedPre {
+            pre: pre.to_owned(),
+            supported: supported().join(", "),
+        })
+}
+
 /// The ordered regex splits for a pre-tokenizer name.
 pub fn splits_for(pre: &str) -> Result<&'static [&'static str], TokenizerError> {
-    Ok(match pre {
-        "default" | "gpt2" | "gpt-2" | "mpt" | "olmo" | "jais" => &[GPT2],
-        "llama3" | "llama-v3" | "llama-bpe" | "falcon3" | "smaug-bpe" | "pixtral" => &[LLAMA3],
-        "qwen2" | "deepseek-r1-qwen" | "stablelm2" | "hunyuan" => &[QWEN2],
-        "qwen35" => &[QWEN35],
-        "smollm" | "starcoder" | "refact" | "command-r" | "codeshell" | "exaone" | "minerva-7b" => {
-            &[r"\p{N}", GPT2]
-        }
-        _ => {
-            return Err(TokenizerError::UnsupportedPre {
-                pre: pre.to_owned(),
-                supported: SUPPORTED.join(", "),
-            });
-        }
-    })
+    Ok(lookup(pre)?.splits)
 }
 
 /// Whether the vocabulary emits whole-word tokens before trying merges (Llama 3 does).
 pub fn ignores_merges(pre: &str) -> bool {
-    matches!(
-        pre,
-        "llama3" | "llama-v3" | "llama-bpe" | "falcon3" | "smaug-bpe" | "pixtral"
-    )
+    lookup(pre).is_ok_and(|p| p.ignore_merges)
 }
 
-/// Names accepted by [`splits_for`] (for error messages and docs).
-pub const SUPPORTED: &[&str] = &[
-    "default",
-    "gpt2",
-    "gpt-2",
-    "mpt",
-    "olmo",
-    "jais",
-    "llama3",
-    "llama-v3",
-    "llama-bpe",
-    "falcon3",
-    "smaug-bpe",
-    "pixtral",
-    "qwen2",
-    "deepseek-r1-qwen",
-    "stablelm2",
-    "hunyuan",
-    "qwen35",
-    "smollm",
-    "starcoder",
-    "refact",
-    "command-r",
-    "codeshell",
-    "exaone",
-    "minerva-7b",
-];
+/// Every accepted name (for error messages and docs).
+pub fn supported() -> Vec<&'static str> {
+    PRE_TOKENIZERS
+        .iter()
+        .flat_map(|p| p.names.iter().copied())
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -73,7 +99,7 @@ mod tests {
 
     #[test]
     fn every_supported_name_resolves_and_others_do_not() {
-        for name in SUPPORTED {
+        for name in supported() {
             assert!(splits_for(name).is_ok(), "{name}");
         }
         let err = splits_for("klingon").unwrap_err().to_string();
