@@ -12,7 +12,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
-use crate::kernels::rms_norm::Reduction;
+use crate::kernels::Reduction;
 use crate::registry::variants::{ATTN_COMBINE_SUBGROUP, ATTN_COMBINE_WORKGROUP, ATTN_SCORES};
 
 /// One decode-attention call.

@@ -7,7 +7,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
-use crate::kernels::rms_norm::Reduction;
+use crate::kernels::Reduction;
 use crate::registry::variants::{L2_NORM_F32_SUBGROUP, L2_NORM_F32_WORKGROUP};
 
 #[repr(C)]

@@ -10,7 +10,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
-use crate::kernels::rms_norm::Reduction;
+use crate::kernels::Reduction;
 use crate::registry::KernelVariant;
 use crate::registry::variants as v;
 use axon_formats::quant::GgmlType;

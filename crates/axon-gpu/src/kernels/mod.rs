@@ -16,6 +16,7 @@ pub mod subgroup_probe;
 
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
+use crate::device::caps::DeviceCaps;
 use crate::error::GpuError;
 use crate::grid::fold_grid;
 
@@ -67,4 +68,24 @@ pub(crate) fn grid(gpu: &Gpu, kernel: &'static str, groups: u64) -> Result<[u32;
         groups,
         max_per_dim,
     })
+}
+
+/// How a workgroup adds up its partial sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reduction {
+    /// Subgroup operations, then one pass over the per-subgroup partials.
+    Subgroup,
+    /// A tree in workgroup memory; needs no subgroup support.
+    Workgroup,
+}
+
+impl Reduction {
+    /// Subgroups when the device has them, the workgroup tree otherwise.
+    pub fn preferred(caps: &DeviceCaps) -> Self {
+        if caps.has_subgroups() {
+            Self::Subgroup
+        } else {
+            Self::Workgroup
+        }
+    }
 }

@@ -7,48 +7,15 @@
 
 use super::{check_binding, check_len, grid};
 use crate::buffer::DeviceBuffer;
-use crate::device::{Gpu, caps::DeviceCaps};
+use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+pub use crate::kernels::Reduction;
 use crate::registry::KernelVariant;
 use crate::registry::variants::{
     ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, GATED_RMS_NORM_F32_SUBGROUP,
     GATED_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
 };
-
-/// How a workgroup adds up its partial sums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reduction {
-    /// Subgroup operations, then one pass over the per-subgroup partials.
-    Subgroup,
-    /// A tree in workgroup memory; needs no subgroup support.
-    Workgroup,
-}
-
-impl Reduction {
-    /// Subgroups when the device has them, the workgroup tree otherwise.
-    pub fn preferred(caps: &DeviceCaps) -> Self {
-        if caps.has_subgroups() {
-            Self::Subgroup
-        } else {
-            Self::Workgroup
-        }
-    }
-
-    fn variant(self) -> &'static KernelVariant {
-        match self {
-            Self::Subgroup => &RMS_NORM_F32_SUBGROUP,
-            Self::Workgroup => &RMS_NORM_F32_WORKGROUP,
-        }
-    }
-
-    fn fused_variant(self) -> &'static KernelVariant {
-        match self {
-            Self::Subgroup => &ADD_RMS_NORM_F32_SUBGROUP,
-            Self::Workgroup => &ADD_RMS_NORM_F32_WORKGROUP,
-        }
-    }
-}
 
 /// Parameters of one RMSNorm.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,6 +35,20 @@ struct Uniform {
     cols: u32,
     eps: f32,
     weight_offset: f32,
+}
+
+fn rms_variant(reduction: Reduction) -> &'static KernelVariant {
+    match reduction {
+        Reduction::Subgroup => &RMS_NORM_F32_SUBGROUP,
+        Reduction::Workgroup => &RMS_NORM_F32_WORKGROUP,
+    }
+}
+
+fn fused_variant(reduction: Reduction) -> &'static KernelVariant {
+    match reduction {
+        Reduction::Subgroup => &ADD_RMS_NORM_F32_SUBGROUP,
+        Reduction::Workgroup => &ADD_RMS_NORM_F32_WORKGROUP,
+    }
 }
 
 /// Checks shapes and builds the uniform shared by both entry points.
@@ -120,7 +101,7 @@ pub fn rms_norm(
     let (uniform, workgroups) = prepare(gpu, "rms_norm", x, weight, out, params)?;
     Dispatch::new(
         gpu,
-        params.reduction.variant(),
+        rms_variant(params.reduction),
         &[&uniform, x.raw(), weight.raw(), out.raw()],
         workgroups,
     )
@@ -141,7 +122,7 @@ pub fn add_rms_norm(
     check_binding(gpu, KERNEL, "residual", residual)?;
     let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
     let buffers = [&uniform, x.raw(), weight.raw(), out.raw(), residual.raw()];
-    Dispatch::new(gpu, params.reduction.fused_variant(), &buffers, workgroups)
+    Dispatch::new(gpu, fused_variant(params.reduction), &buffers, workgroups)
 }
 
 /// Gated DeltaNet's output norm: `out = RMSNorm(x) * (weight + offset) * silu(gate)` over rows

@@ -8,8 +8,8 @@
 
 use super::CASES;
 use crate::gpu;
+use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
-use axon_gpu::kernels::rms_norm::Reduction;
 use axon_reference::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use proptest::prelude::*;
 

@@ -120,8 +120,8 @@ proptest! {
 /// Tolerance 1e-5 relative (+1e-6): the same analysis as RMSNorm (one f32 sum per row).
 #[test]
 fn l2_norm_and_gated_norm_match_reference() {
+    use axon_gpu::kernels::Reduction;
     use axon_gpu::kernels::l2_norm::l2_norm;
-    use axon_gpu::kernels::rms_norm::Reduction;
     use axon_gpu::kernels::rms_norm::{RmsNormParams, gated_rms_norm};
     let gpu = gpu();
     for (rows, cols) in [(1, 1), (3, 16), (5, 128), (2, 300)] {

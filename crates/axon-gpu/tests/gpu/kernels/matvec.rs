@@ -12,8 +12,8 @@
 use super::CASES;
 use crate::gpu;
 use axon_formats::quant::{GgmlType, can_quantize, quantize};
+use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::matvec::{MATVEC_TYPES, matvec};
-use axon_gpu::kernels::rms_norm::Reduction;
 use axon_reference::ops::linear::linear_quantized;
 use proptest::prelude::*;
 
