@@ -72,7 +72,7 @@ impl Gpu {
         label: &str,
         dispatches: &[Dispatch],
     ) -> Result<wgpu::SubmissionIndex, GpuError> {
-        self.check_alive()?;
+        // Device health is checked once, by `submit`'s guarded finish.
         let mut encoder = self
             .device()
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });

@@ -224,7 +224,8 @@ impl Gpu {
         label: &str,
         create: impl FnOnce(&wgpu::Device) -> T,
     ) -> Result<T, GpuError> {
-        self.check_alive()?;
+        // One check, after the call: it reports a device lost before or during it, and an
+        // object made on a lost device is never handed out.
         let oom_scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation_scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let value = create(&self.device);
@@ -286,9 +287,8 @@ impl Gpu {
         encoder: wgpu::CommandEncoder,
     ) -> Result<wgpu::SubmissionIndex, GpuError> {
         let commands = self.guarded(ObjectKind::CommandBuffer, label, |_| encoder.finish())?;
-        let index = self.queue.submit([commands]);
-        self.check_alive()?;
-        Ok(index)
+        // A device lost by this submission is reported by the next call (or the wait).
+        Ok(self.queue.submit([commands]))
     }
 
     /// Blocks until `submission` (or, with `None`, everything submitted so far) has finished,
