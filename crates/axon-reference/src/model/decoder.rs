@@ -8,7 +8,7 @@
 
 use super::Session;
 use super::error::ModelError;
-use super::weights::{Source, json_usize, load, load_optional, plus_one};
+use super::weights::{Source, embedding_row, json_usize, load, load_optional, plus_one};
 use crate::ops::attention::{AttentionShape, attend};
 use crate::ops::linear::linear;
 use crate::ops::mlp::{GateActivation, gated_mlp};
@@ -398,13 +398,7 @@ impl Decoder {
 
     fn step(&self, session: &mut Session, token: u32) -> Result<Vec<f32>, ModelError> {
         let c = &self.config;
-        let row = self
-            .embd
-            .get(token as usize * c.embd..(token as usize + 1) * c.embd)
-            .ok_or(ModelError::TokenOutOfRange {
-                id: token,
-                vocab: c.vocab,
-            })?;
+        let row = embedding_row(&self.embd, c.embd, c.vocab, token)?;
         let mut x = row.to_vec();
         if c.family == Family::Gemma3 {
             let scale = (c.embd as f32).sqrt();

@@ -8,7 +8,7 @@
 //! key head `h % H_k` instead of `h / (H_v / H_k)`.
 
 use super::error::ModelError;
-use super::weights::{Source, json_usize, plus_one};
+use super::weights::{Source, embedding_row, json_usize, plus_one};
 use crate::ops::activation::{sigmoid, softplus};
 use crate::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use crate::ops::conv1d::ConvState;
@@ -419,14 +419,7 @@ impl Qwen35 {
 
     fn step(&self, session: &mut Qwen35Session, token: u32) -> Result<Vec<f32>, ModelError> {
         let c = &self.config;
-        let mut x = self
-            .embd
-            .get(token as usize * c.embd..(token as usize + 1) * c.embd)
-            .ok_or(ModelError::TokenOutOfRange {
-                id: token,
-                vocab: c.vocab,
-            })?
-            .to_vec();
+        let mut x = embedding_row(&self.embd, c.embd, c.vocab, token)?.to_vec();
         let pos = session.len;
         for (layer, state) in self.layers.iter().zip(&mut session.layers) {
             let h = self.norm(&x, &layer.input_norm);

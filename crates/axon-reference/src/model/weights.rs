@@ -82,3 +82,16 @@ pub(crate) fn json_usize(cfg: &serde_json::Value, key: &str) -> Result<usize, Mo
         .map(|v| v as usize)
         .ok_or_else(|| ModelError::Config(format!("config.json: {key} missing")))
 }
+
+/// Row `token` of an embedding table of `dim`-wide rows (the gather of both model families).
+pub(crate) fn embedding_row(
+    table: &[f32],
+    dim: usize,
+    vocab: usize,
+    token: u32,
+) -> Result<&[f32], ModelError> {
+    let start = token as usize * dim;
+    table
+        .get(start..start + dim)
+        .ok_or(ModelError::TokenOutOfRange { id: token, vocab })
+}
