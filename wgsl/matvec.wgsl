@@ -1,6 +1,6 @@
 // Matrix-vector product against quantized weights (decode): y[r] = sum_c W[r, c] * x[c].
 // Second entry point `matvec_glu`: the fused FFN input, y[r] = act(G[r] . x) * (U[r] . x),
-// with G and U stored as one matrix (G's rows, then U's), act SiLU or GELU-tanh.
+// with G and U stored as one matrix (G's rows, then U's), act from `parts/activation.wgsl`.
 //
 // Bindings:
 //   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
@@ -49,11 +49,6 @@ fn matvec(
     }
 }
 
-fn gelu_tanh(v: f32) -> f32 {
-    // 0.7978845608 = sqrt(2 / pi)
-    return 0.5 * v * (1.0 + tanh(0.7978845608 * (v + 0.044715 * v * v * v)));
-}
-
 // rows = the FFN width; weights hold 2 * rows rows (gate rows first, then up rows).
 @compute @workgroup_size(WG_SIZE)
 fn matvec_glu(
@@ -75,10 +70,6 @@ fn matvec_glu(
     let g = workgroup_sum(g_acc, ids);
     let u = workgroup_sum(u_acc, ids);
     if in_range && ids.lid == 0u {
-        var a = g / (1.0 + exp(-g));
-        if params.activation == 1u {
-            a = gelu_tanh(g);
-        }
-        y[row] = a * u;
+        y[row] = gate_activation(g, params.activation) * u;
     }
 }

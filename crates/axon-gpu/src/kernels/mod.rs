@@ -9,6 +9,7 @@ pub mod attention;
 pub mod deltanet;
 pub mod gather;
 pub mod l2_norm;
+pub mod matmul;
 pub mod matvec;
 pub mod rms_norm;
 pub mod rope;

@@ -44,6 +44,10 @@ pub static ARGMAX_WGSL: WgslFile = wgsl_file!("argmax.wgsl");
 pub static MATVEC_WGSL: WgslFile = wgsl_file!("matvec.wgsl");
 /// `wgsl/parts/bytes.wgsl`
 pub static BYTES_WGSL: WgslFile = wgsl_file!("parts/bytes.wgsl");
+/// `wgsl/parts/activation.wgsl`
+pub static ACTIVATION_WGSL: WgslFile = wgsl_file!("parts/activation.wgsl");
+/// `wgsl/matmul.wgsl`
+pub static MATMUL_WGSL: WgslFile = wgsl_file!("matmul.wgsl");
 
 /// The block decoders of `wgsl/parts/quant/`, one per weight format.
 pub mod quant_parts {
@@ -88,6 +92,8 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &DELTANET_CONV_WGSL,
     &DELTANET_RULE_WGSL,
     &BYTES_WGSL,
+    &ACTIVATION_WGSL,
+    &MATMUL_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,
     &quant_parts::BF16,
@@ -310,7 +316,7 @@ macro_rules! matvec_variants {
             pub static $gsg: KernelVariant = KernelVariant {
                 name: concat!("matvec_glu_", $name, ".subgroup"),
                 entry_point: "matvec_glu",
-                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
                 workgroup_size: Some(MATVEC_WG),
                 power_of_two_workgroup: false,
                 needs: Needs { subgroups: true, f16: false },
@@ -319,7 +325,7 @@ macro_rules! matvec_variants {
             pub static $gwg: KernelVariant = KernelVariant {
                 name: concat!("matvec_glu_", $name, ".workgroup"),
                 entry_point: "matvec_glu",
-                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
                 workgroup_size: Some(MATVEC_WG),
                 power_of_two_workgroup: true,
                 needs: Needs { subgroups: false, f16: false },
@@ -328,7 +334,7 @@ macro_rules! matvec_variants {
             pub static $sg: KernelVariant = KernelVariant {
                 name: concat!("matvec_", $name, ".subgroup"),
                 entry_point: "matvec",
-                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
                 workgroup_size: Some(MATVEC_WG),
                 power_of_two_workgroup: false,
                 needs: Needs { subgroups: true, f16: false },
@@ -337,7 +343,7 @@ macro_rules! matvec_variants {
             pub static $wg: KernelVariant = KernelVariant {
                 name: concat!("matvec_", $name, ".workgroup"),
                 entry_point: "matvec",
-                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &MATVEC_WGSL],
+                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
                 workgroup_size: Some(MATVEC_WG),
                 power_of_two_workgroup: true,
                 needs: Needs { subgroups: false, f16: false },
@@ -358,6 +364,49 @@ matvec_variants! {
     Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k";
     Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k";
     IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs";
+}
+
+/// Edge of the square output tile of the matrix-matrix kernels (fixed in `wgsl/matmul.wgsl`,
+/// which runs 16 x 16 invocations per tile).
+pub const MATMUL_TILE: u32 = 64;
+
+macro_rules! matmul_variants {
+    ($($fmt:ident => $mm:ident, $glu:ident, $name:literal;)*) => {
+        $(
+            #[doc = concat!("Tiled matrix-matrix product (prefill), ", $name, " weights.")]
+            pub static $mm: KernelVariant = KernelVariant {
+                name: concat!("matmul_", $name),
+                entry_point: "matmul",
+                files: &[&BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATMUL_WGSL],
+                workgroup_size: None,
+                power_of_two_workgroup: false,
+                needs: Needs { subgroups: false, f16: false },
+            };
+            #[doc = concat!("Tiled fused FFN input act(G X) * (U X) (prefill), ", $name, " weights.")]
+            pub static $glu: KernelVariant = KernelVariant {
+                name: concat!("matmul_glu_", $name),
+                entry_point: "matmul_glu",
+                files: &[&BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATMUL_WGSL],
+                workgroup_size: None,
+                power_of_two_workgroup: false,
+                needs: Needs { subgroups: false, f16: false },
+            };
+        )*
+    };
+}
+
+matmul_variants! {
+    F32 => MATMUL_F32, MATMUL_GLU_F32, "f32";
+    F16 => MATMUL_F16, MATMUL_GLU_F16, "f16";
+    BF16 => MATMUL_BF16, MATMUL_GLU_BF16, "bf16";
+    Q8_0 => MATMUL_Q8_0, MATMUL_GLU_Q8_0, "q8_0";
+    Q4_0 => MATMUL_Q4_0, MATMUL_GLU_Q4_0, "q4_0";
+    Q4_1 => MATMUL_Q4_1, MATMUL_GLU_Q4_1, "q4_1";
+    Q5_0 => MATMUL_Q5_0, MATMUL_GLU_Q5_0, "q5_0";
+    Q4_K => MATMUL_Q4_K, MATMUL_GLU_Q4_K, "q4_k";
+    Q6_K => MATMUL_Q6_K, MATMUL_GLU_Q6_K, "q6_k";
+    Q5_K => MATMUL_Q5_K, MATMUL_GLU_Q5_K, "q5_k";
+    IQ4_XS => MATMUL_IQ4_XS, MATMUL_GLU_IQ4_XS, "iq4_xs";
 }
 
 macro_rules! gather_variants {
@@ -465,4 +514,26 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &GATHER_Q6_K,
     &GATHER_Q5_K,
     &GATHER_IQ4_XS,
+    &MATMUL_F32,
+    &MATMUL_GLU_F32,
+    &MATMUL_F16,
+    &MATMUL_GLU_F16,
+    &MATMUL_BF16,
+    &MATMUL_GLU_BF16,
+    &MATMUL_Q8_0,
+    &MATMUL_GLU_Q8_0,
+    &MATMUL_Q4_0,
+    &MATMUL_GLU_Q4_0,
+    &MATMUL_Q4_1,
+    &MATMUL_GLU_Q4_1,
+    &MATMUL_Q5_0,
+    &MATMUL_GLU_Q5_0,
+    &MATMUL_Q4_K,
+    &MATMUL_GLU_Q4_K,
+    &MATMUL_Q6_K,
+    &MATMUL_GLU_Q6_K,
+    &MATMUL_Q5_K,
+    &MATMUL_GLU_Q5_K,
+    &MATMUL_IQ4_XS,
+    &MATMUL_GLU_IQ4_XS,
 ];

@@ -5,9 +5,11 @@ mod argmax;
 mod attention;
 mod deltanet;
 mod gather;
+mod matmul;
 mod matvec;
 mod rms_norm;
 mod rope;
+mod weights;
 
 /// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
 pub const CASES: u32 = 64;

@@ -1,0 +1,188 @@
+//! `matmul` and `matmul_glu` (prefill) for every weight format vs the CPU reference, one token
+//! at a time: `axon_reference::ops::linear::linear_quantized` and `ops::mlp::gated_mlp`.
+//!
+//! Shapes straddle the 64 x 64 output tile and the 16-wide K step: 1, 2, 63, 64, 65 tokens and
+//! rows, and column counts that are not multiples of 16 where the format allows (F32: any;
+//! F16/BF16: even). Tolerance as for `matvec` (same bits decoded, f32 vs f64 accumulation):
+//! |gpu - ref| <= 1e-4 · max|w| · Σ|x_t| + 1e-5 per output.
+//!
+//! Guard: `y` has 7 sentinel elements past `tokens * rows`; they must survive.
+
+use super::CASES;
+use super::weights::encode;
+use crate::gpu;
+use axon_formats::quant::{GgmlType, dequantize};
+use axon_gpu::kernels::matmul::{matmul, matmul_glu};
+use axon_gpu::kernels::matvec::{Activation, MATVEC_TYPES};
+use axon_reference::ops::linear::{linear, linear_quantized};
+use axon_reference::ops::mlp::{GateActivation, gated_mlp};
+use proptest::prelude::*;
+
+const GUARD: usize = 7;
+const SENTINEL: f32 = -12_345.5;
+
+fn run(ty: GgmlType, rows: usize, cols: usize, tokens: usize, w: &[f32], x: &[f32]) {
+    let gpu = gpu();
+    let data = encode(ty, w);
+    let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
+    let dx = gpu.upload_f32("x", x).unwrap();
+    let mut y_init = vec![0.0f32; tokens * rows];
+    y_init.extend([SENTINEL; GUARD]);
+    let dy = gpu.upload_f32("y", &y_init).unwrap();
+    gpu.run("matmul_test", &[matmul(gpu, &m, &dx, &dy, tokens).unwrap()])
+        .unwrap();
+    let got = gpu.read_f32(&dy).unwrap();
+    let wmax = dequantize(ty, &data, w.len())
+        .unwrap()
+        .iter()
+        .fold(0.0f32, |a, v| a.max(v.abs()));
+    for (t, xt) in x.chunks_exact(cols).enumerate() {
+        let want = linear_quantized(ty, &data, xt).unwrap();
+        let tol = 1e-4 * wmax * xt.iter().map(|v| v.abs()).sum::<f32>() + 1e-5;
+        for (r, e) in want.iter().enumerate() {
+            let g = got[t * rows + r];
+            assert!(
+                (g - e).abs() <= tol,
+                "{ty} {tokens}x{rows}x{cols} token {t} row {r}: gpu {g} vs reference {e} (tol {tol})"
+            );
+        }
+    }
+    assert!(
+        got[tokens * rows..].iter().all(|&v| v == SENTINEL),
+        "{ty}: write past tokens * rows: {:?}",
+        &got[tokens * rows..]
+    );
+}
+
+fn cols_for(ty: GgmlType, n: usize) -> usize {
+    match ty.block_len() {
+        1 => n,
+        2 => 2 * n,
+        256 => 256 * (1 + n % 2),
+        len => len * (1 + n % 4),
+    }
+}
+
+fn problem() -> impl Strategy<Value = (GgmlType, usize, usize, usize, Vec<f32>, Vec<f32>)> {
+    let edge = prop::sample::select(vec![1usize, 2, 63, 64, 65]);
+    (
+        prop::sample::select(MATVEC_TYPES.to_vec()),
+        prop_oneof![edge.clone(), 1usize..80],
+        prop_oneof![edge, 1usize..80],
+        1usize..40,
+    )
+        .prop_flat_map(|(ty, rows, tokens, n)| {
+            let cols = cols_for(ty, n);
+            (
+                Just(ty),
+                Just(rows),
+                Just(cols),
+                Just(tokens),
+                prop::collection::vec(-2.0f32..2.0, rows * cols),
+                prop::collection::vec(-1.0f32..1.0, tokens * cols),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn matmul_matches_reference((ty, rows, cols, tokens, w, x) in problem()) {
+        run(ty, rows, cols, tokens, &w, &x);
+    }
+}
+
+#[test]
+fn every_format_across_tile_edges() {
+    for &ty in MATVEC_TYPES {
+        for (rows, tokens) in [(1, 1), (65, 2), (2, 65), (64, 64)] {
+            let cols = cols_for(ty, 3);
+            let w: Vec<f32> = (0..rows * cols)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 31.0)
+                .collect();
+            let x: Vec<f32> = (0..tokens * cols)
+                .map(|i| ((i * 13 % 29) as f32 - 14.0) / 9.0)
+                .collect();
+            run(ty, rows, cols, tokens, &w, &x);
+        }
+    }
+}
+
+#[test]
+fn shape_errors() {
+    let gpu = gpu();
+    let m = gpu
+        .upload_matrix("w", GgmlType::Q8_0, 2, 32, &[0; 68])
+        .unwrap();
+    let x = gpu.zeros_f32("x", 3 * 32).unwrap();
+    let short_y = gpu.zeros_f32("y", 5).unwrap();
+    assert!(matmul(gpu, &m, &x, &short_y, 3).is_err());
+    let y = gpu.zeros_f32("y", 6).unwrap();
+    assert!(matmul(gpu, &m, &x, &y, 2).is_err(), "x is 3 tokens, not 2");
+    assert!(matmul(gpu, &m, &x, &y, 3).is_ok());
+}
+
+/// act(G x_t) · (U x_t) per token against `gated_mlp` with an identity down projection, every
+/// format and both activations, at a token count and width past one tile. Tolerance as in
+/// the matvec_glu test: each dot is within 3e-5·Σ|w x|, the product within
+/// 2·d·(|u| + |g| + d).
+#[test]
+fn matmul_glu_matches_reference() {
+    let gpu = gpu();
+    let (ff, tokens) = (67, 66);
+    for &ty in MATVEC_TYPES {
+        let cols = cols_for(ty, 0).max(32);
+        let w: Vec<f32> = (0..2 * ff * cols)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0)
+            .collect();
+        let data = encode(ty, &w);
+        let deq = dequantize(ty, &data, w.len()).unwrap();
+        let (gate, up) = deq.split_at(ff * cols);
+        let x: Vec<f32> = (0..tokens * cols)
+            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 20.0)
+            .collect();
+        let identity: Vec<f32> = (0..ff * ff)
+            .map(|i| if i % (ff + 1) == 0 { 1.0 } else { 0.0 })
+            .collect();
+        let m = gpu
+            .upload_matrix("gate_up", ty, 2 * ff, cols, &data)
+            .unwrap();
+        let dx = gpu.upload_f32("x", &x).unwrap();
+        for (act, gact) in [
+            (Activation::Silu, GateActivation::Silu),
+            (Activation::GeluTanh, GateActivation::GeluTanh),
+        ] {
+            let mut y_init = vec![0.0f32; tokens * ff];
+            y_init.extend([SENTINEL; GUARD]);
+            let y = gpu.upload_f32("y", &y_init).unwrap();
+            gpu.run(
+                "matmul_glu_test",
+                &[matmul_glu(gpu, &m, &dx, &y, tokens, act).unwrap()],
+            )
+            .unwrap();
+            let got = gpu.read_f32(&y).unwrap();
+            for (t, xt) in x.chunks_exact(cols).enumerate() {
+                let want = gated_mlp(gate, up, &identity, xt, gact);
+                let (g_ref, u_ref) = (linear(gate, xt), linear(up, xt));
+                for r in 0..ff {
+                    let abs = |m: &[f32]| -> f32 {
+                        m[r * cols..(r + 1) * cols]
+                            .iter()
+                            .zip(xt)
+                            .map(|(a, b)| (a * b).abs())
+                            .sum()
+                    };
+                    let d = 3e-5 * abs(gate).max(abs(up)) + 1e-6;
+                    let tol = 2.0 * d * (u_ref[r].abs() + g_ref[r].abs() + d);
+                    let g = got[t * ff + r];
+                    assert!(
+                        (g - want[r]).abs() <= tol,
+                        "{ty} {act:?} token {t} row {r}: gpu {g} vs reference {} (tol {tol})",
+                        want[r]
+                    );
+                }
+            }
+            assert!(got[tokens * ff..].iter().all(|&v| v == SENTINEL));
+        }
+    }
+}
