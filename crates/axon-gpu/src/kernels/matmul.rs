@@ -8,8 +8,8 @@
 //! 64 x 64 output tiles are masked. The CPU twin is
 //! `axon_reference::ops::linear::linear_quantized`, one token at a time.
 
-use super::check_binding;
 use super::matvec::{Activation, QuantMatrix, check_weights};
+use super::{check_binding, grid_2d};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -140,20 +140,12 @@ fn launch(
                 format: w.ty().name(),
             })?;
     let variant = if activation.is_some() { glu } else { plain };
-    let tile = MATMUL_TILE as u64;
-    let groups = [
-        (out_rows as u64).div_ceil(tile),
-        (tokens as u64).div_ceil(tile),
-    ];
-    let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension;
-    let [gx, gy] = groups.map(|g| u32::try_from(g).ok().filter(|&g| g <= max_per_dim));
-    let (Some(gx), Some(gy)) = (gx, gy) else {
-        return Err(GpuError::GridTooLarge {
-            kernel,
-            groups: groups[0] * groups[1],
-            max_per_dim,
-        });
-    };
+    let tile = MATMUL_TILE as usize;
+    let workgroups = grid_2d(
+        gpu,
+        kernel,
+        [out_rows.div_ceil(tile), tokens.div_ceil(tile)],
+    )?;
     // The binding checks bound every element and byte offset by u32::MAX.
     let params = Params {
         rows: out_rows as u32,
@@ -169,6 +161,6 @@ fn launch(
         gpu,
         variant,
         &[&uniform, w.raw(), x.raw(), y.raw()],
-        [gx, gy, 1],
+        workgroups,
     )
 }

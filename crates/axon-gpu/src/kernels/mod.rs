@@ -6,6 +6,7 @@
 pub mod add;
 pub mod argmax;
 pub mod attention;
+pub mod attention_prefill;
 pub mod deltanet;
 pub mod gather;
 pub mod l2_norm;
@@ -69,6 +70,25 @@ pub(crate) fn grid(gpu: &Gpu, kernel: &'static str, groups: u64) -> Result<[u32;
         groups,
         max_per_dim,
     })
+}
+
+/// A two-dimensional grid of `x` by `y` workgroups, unfolded (each within the per-dimension
+/// limit).
+pub(crate) fn grid_2d(
+    gpu: &Gpu,
+    kernel: &'static str,
+    [x, y]: [usize; 2],
+) -> Result<[u32; 3], GpuError> {
+    let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension;
+    let fit = |n: usize| u32::try_from(n).ok().filter(|&n| n <= max_per_dim);
+    match (fit(x), fit(y)) {
+        (Some(x), Some(y)) => Ok([x, y, 1]),
+        _ => Err(GpuError::GridTooLarge {
+            kernel,
+            groups: (x as u64).saturating_mul(y as u64),
+            max_per_dim,
+        }),
+    }
 }
 
 /// How a workgroup adds up its partial sums.

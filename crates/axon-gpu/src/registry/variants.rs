@@ -32,6 +32,8 @@ pub static DELTANET_CONV_WGSL: WgslFile = wgsl_file!("deltanet_conv.wgsl");
 pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
 /// `wgsl/attention_decode.wgsl`
 pub static ATTENTION_DECODE_WGSL: WgslFile = wgsl_file!("attention_decode.wgsl");
+/// `wgsl/attention_prefill.wgsl`
+pub static ATTENTION_PREFILL_WGSL: WgslFile = wgsl_file!("attention_prefill.wgsl");
 /// `wgsl/l2_norm.wgsl`
 pub static L2_NORM_WGSL: WgslFile = wgsl_file!("l2_norm.wgsl");
 /// `wgsl/gather.wgsl`
@@ -89,6 +91,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &GATHER_WGSL,
     &L2_NORM_WGSL,
     &ATTENTION_DECODE_WGSL,
+    &ATTENTION_PREFILL_WGSL,
     &DELTANET_CONV_WGSL,
     &DELTANET_RULE_WGSL,
     &BYTES_WGSL,
@@ -260,6 +263,19 @@ pub static ATTN_SCORES: KernelVariant = KernelVariant {
     files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// Prefill attention: query tiles over the cache, online softmax (fixed 64 invocations).
+pub static ATTN_PREFILL: KernelVariant = KernelVariant {
+    name: "attn_prefill",
+    entry_point: "attn_prefill",
+    files: &[&ATTENTION_PREFILL_WGSL],
+    workgroup_size: None,
+    power_of_two_workgroup: false,
     needs: Needs {
         subgroups: false,
         f16: false,
@@ -459,6 +475,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ATTN_SCORES,
     &ATTN_COMBINE_SUBGROUP,
     &ATTN_COMBINE_WORKGROUP,
+    &ATTN_PREFILL,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
     &MATVEC_F16_SUBGROUP,

@@ -3,6 +3,7 @@
 mod add;
 mod argmax;
 mod attention;
+mod attention_prefill;
 mod deltanet;
 mod gather;
 mod matmul;

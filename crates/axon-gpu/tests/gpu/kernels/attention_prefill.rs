@@ -1,0 +1,178 @@
+//! Prefill attention vs `axon_reference::ops::attention::attend` (+ `sigmoid_gate`) for each
+//! query token at its own position: GQA, sliding windows shorter and longer than the context,
+//! gated and ungated, starting at position 0 or after a cached prefix, token counts across
+//! the 8-query tile and contexts across the 64-key tile.
+//!
+//! Tolerance: 1e-4 · (1 + max|v|) per value, as for decode attention (f32 scores and online
+//! softmax vs f64; weights sum to 1). A wrong mask edge, KV head or rescale is off by
+//! O(max|v|).
+//!
+//! Guard: `out` has 7 sentinel elements past `tokens * heads * head_dim`; they must survive.
+
+use super::CASES;
+use crate::gpu;
+use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
+use axon_reference::ops::attention::{AttentionShape, attend, sigmoid_gate};
+use proptest::prelude::*;
+
+const GUARD: usize = 7;
+const SENTINEL: f32 = -12_345.5;
+
+fn values(n: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 4.0 - 2.0
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    kv_heads: usize,
+    group: usize,
+    head_dim: usize,
+    start: usize,
+    tokens: usize,
+    window: Option<usize>,
+    gated: bool,
+    seed: u64,
+}
+
+fn check(c: Case) {
+    let gpu = gpu();
+    let heads = c.kv_heads * c.group;
+    let positions = c.start + c.tokens;
+    let per_token = heads * c.head_dim;
+    let q = values(c.tokens * per_token, c.seed);
+    let k = values(positions * c.kv_heads * c.head_dim, c.seed ^ 1);
+    let v = values(positions * c.kv_heads * c.head_dim, c.seed ^ 2);
+    let g = values(c.tokens * per_token, c.seed ^ 3);
+    let scale = 1.0 / (c.head_dim as f32).sqrt();
+    let a = PrefillAttention {
+        heads,
+        kv_heads: c.kv_heads,
+        head_dim: c.head_dim,
+        start: c.start,
+        tokens: c.tokens,
+        window: c.window,
+        scale,
+    };
+    let (dq, dk, dv, dg) = (
+        gpu.upload_f32("q", &q).unwrap(),
+        gpu.upload_f32("k", &k).unwrap(),
+        gpu.upload_f32("v", &v).unwrap(),
+        gpu.upload_f32("gate", &g).unwrap(),
+    );
+    let mut out_init = vec![0.0f32; c.tokens * per_token];
+    out_init.extend([SENTINEL; GUARD]);
+    let out = gpu.upload_f32("out", &out_init).unwrap();
+    let dispatch = attention_prefill(gpu, &a, [&dq, &dk, &dv, &out], c.gated.then_some(&dg));
+    gpu.run("attention_prefill_test", &[dispatch.unwrap()])
+        .unwrap();
+    let got = gpu.read_f32(&out).unwrap();
+    let shape = AttentionShape {
+        heads,
+        kv_heads: c.kv_heads,
+        head_dim: c.head_dim,
+    };
+    let vmax = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(
+        got[c.tokens * per_token..].iter().all(|&x| x == SENTINEL),
+        "{c:?}: write past out"
+    );
+    for t in 0..c.tokens {
+        let span = t * per_token..(t + 1) * per_token;
+        let mut want = attend(
+            &q[span.clone()],
+            &k,
+            &v,
+            shape,
+            f64::from(scale),
+            c.start + t,
+            c.window,
+        );
+        if c.gated {
+            sigmoid_gate(&mut want, &g[span.clone()]);
+        }
+        for (i, (a, b)) in got[span].iter().zip(&want).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-4 * (1.0 + vmax),
+                "{c:?}: token {t} out[{i}] gpu {a} vs reference {b}"
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn prefill_attention_matches_reference(
+        kv_heads in 1usize..3, group in 1usize..4,
+        head_dim in prop_oneof![1usize..80, Just(256usize)],
+        start in prop_oneof![Just(0usize), 0usize..150], tokens in 1usize..40,
+        window in prop_oneof![Just(None), (1usize..70).prop_map(Some), (200usize..300).prop_map(Some)],
+        gated in any::<bool>(), seed in any::<u64>(),
+    ) {
+        check(Case { kv_heads, group, head_dim, start, tokens, window, gated, seed });
+    }
+}
+
+#[test]
+fn edge_cases() {
+    let base = Case {
+        kv_heads: 1,
+        group: 1,
+        head_dim: 1,
+        start: 0,
+        tokens: 1,
+        window: None,
+        gated: false,
+        seed: 1,
+    };
+    check(base);
+    check(Case {
+        head_dim: 2,
+        tokens: 2,
+        window: Some(1),
+        gated: true,
+        ..base
+    });
+    // Gemma-like: 256-wide heads, a 512 window inside a longer context, 65 tokens.
+    check(Case {
+        kv_heads: 1,
+        group: 4,
+        head_dim: 256,
+        start: 600,
+        tokens: 65,
+        window: Some(512),
+        gated: true,
+        seed: 3,
+    });
+}
+
+#[test]
+fn shape_errors() {
+    let gpu = gpu();
+    let buf = gpu.zeros_f32("b", 2 * 300).unwrap();
+    let a = PrefillAttention {
+        heads: 1,
+        kv_heads: 1,
+        head_dim: 300,
+        start: 0,
+        tokens: 2,
+        window: None,
+        scale: 1.0,
+    };
+    assert!(attention_prefill(gpu, &a, [&buf, &buf, &buf, &buf], None).is_err());
+    let a = PrefillAttention {
+        head_dim: 2,
+        window: Some(0),
+        ..a
+    };
+    let small = gpu.zeros_f32("s", 4).unwrap();
+    assert!(attention_prefill(gpu, &a, [&small, &small, &small, &small], None).is_err());
+}
