@@ -1,5 +1,6 @@
-// Gated DeltaNet's gated delta rule, sequential form (decode, and prefill token by token),
-// with state carried in and out. Value columns are independent, so no barriers.
+// Gated DeltaNet's gated delta rule with state carried in and out, in two entry points:
+// `delta_rule`, the sequential form (decode), and `delta_chunked`, the chunked form (prefill).
+// Value columns of the state are independent: each invocation owns whole columns.
 
 struct DeltaParams {
     tokens: u32,
@@ -67,5 +68,125 @@ fn delta_rule(
             }
             o[(t * params.v_heads + h) * dv + j] = out;
         }
+    }
+}
+
+// Chunked form (prefill): the same outputs and final state, CHUNK tokens at a time. Per chunk,
+// with gamma_r the inclusive cumulative log decay inside the chunk:
+//   L[r][s] = beta_r (k_r . k_s) exp(gamma_r - gamma_s)   (s < r)
+//   A[r][s] = (q_r . k_s) exp(gamma_r - gamma_s)           (s <= r)
+// are shared by all value columns (workgroup memory). Then each invocation, for each of its
+// columns j, loads column j of S once, solves the corrected values by forward substitution
+//   vn_r = beta_r (v_r[j] - exp(gamma_r) k_r . S_j) - sum_{s<r} L[r][s] vn_s,
+// writes o_r[j] = exp(gamma_r) q_r . S_j + sum_{s<=r} A[r][s] vn_s, and stores
+//   S_j <- exp(gamma_last) S_j + sum_s exp(gamma_last - gamma_s) k_s vn_s.
+// State traffic is one read and one write per chunk instead of per token. dk <= MAX_DK.
+
+const CHUNK: u32 = 32u;
+const MAX_DK: u32 = 256u;
+
+var<workgroup> chunk_l: array<f32, 1024>; // [CHUNK][CHUNK]
+var<workgroup> chunk_a: array<f32, 1024>; // [CHUNK][CHUNK]
+var<workgroup> chunk_gamma: array<f32, 32>;
+var<workgroup> chunk_beta: array<f32, 32>;
+
+fn key_dot(a: u32, b: u32, n: u32) -> f32 {
+    var acc = 0.0;
+    for (var i = 0u; i < n; i++) {
+        acc += k[a + i] * k[b + i];
+    }
+    return acc;
+}
+
+fn query_key_dot(a: u32, b: u32, n: u32) -> f32 {
+    var acc = 0.0;
+    for (var i = 0u; i < n; i++) {
+        acc += q[a + i] * k[b + i];
+    }
+    return acc;
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn delta_chunked(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
+) {
+    let h = group.x;
+    if h >= params.v_heads {
+        return;
+    }
+    let dk = params.dk;
+    let dv = params.dv;
+    let ratio = max(params.v_heads / max(params.k_heads, 1u), 1u);
+    let kh = select(h / ratio, h % max(params.k_heads, 1u), params.tiled != 0u);
+    let s0 = h * dk * dv;
+    for (var c0 = 0u; c0 < params.tokens; c0 += CHUNK) {
+        let n = min(CHUNK, params.tokens - c0);
+        if lid == 0u {
+            var acc = 0.0;
+            for (var r = 0u; r < n; r++) {
+                let at = ((c0 + r) * params.v_heads + h) * 2u;
+                acc += bg[at + 1u];
+                chunk_gamma[r] = acc;
+                chunk_beta[r] = bg[at];
+            }
+        }
+        workgroupBarrier();
+        for (var e = lid; e < CHUNK * CHUNK; e += WG_SIZE) {
+            let r = e / CHUNK;
+            let s = e % CHUNK;
+            var l = 0.0;
+            var a = 0.0;
+            if r < n && s <= r {
+                let kr = ((c0 + r) * params.k_heads + kh) * dk;
+                let ks = ((c0 + s) * params.k_heads + kh) * dk;
+                let decay = exp(chunk_gamma[r] - chunk_gamma[s]);
+                a = query_key_dot(kr, ks, dk) * decay;
+                if s < r {
+                    l = chunk_beta[r] * key_dot(kr, ks, dk) * decay;
+                }
+            }
+            chunk_l[e] = l;
+            chunk_a[e] = a;
+        }
+        workgroupBarrier();
+        let last = chunk_gamma[n - 1u];
+        for (var j = lid; j < dv; j += WG_SIZE) {
+            var col: array<f32, MAX_DK>;
+            for (var i = 0u; i < dk; i++) {
+                col[i] = state[s0 + i * dv + j];
+            }
+            var vn: array<f32, CHUNK>;
+            for (var r = 0u; r < n; r++) {
+                let kr = ((c0 + r) * params.k_heads + kh) * dk;
+                var p = 0.0;
+                var qs = 0.0;
+                for (var i = 0u; i < dk; i++) {
+                    p += k[kr + i] * col[i];
+                    qs += q[kr + i] * col[i];
+                }
+                let vr = v[((c0 + r) * params.v_heads + h) * dv + j];
+                let decay = exp(chunk_gamma[r]);
+                var x = chunk_beta[r] * (vr - decay * p);
+                for (var s = 0u; s < r; s++) {
+                    x -= chunk_l[r * CHUNK + s] * vn[s];
+                }
+                vn[r] = x;
+                var out = decay * qs;
+                for (var s = 0u; s <= r; s++) {
+                    out += chunk_a[r * CHUNK + s] * vn[s];
+                }
+                o[((c0 + r) * params.v_heads + h) * dv + j] = out;
+            }
+            for (var i = 0u; i < dk; i++) {
+                var written = 0.0;
+                for (var s = 0u; s < n; s++) {
+                    let ks = ((c0 + s) * params.k_heads + kh) * dk;
+                    written += exp(last - chunk_gamma[s]) * k[ks + i] * vn[s];
+                }
+                state[s0 + i * dv + j] = exp(last) * col[i] + written;
+            }
+        }
+        workgroupBarrier();
     }
 }

@@ -1,14 +1,16 @@
-//! Launchers for Gated DeltaNet's sequential kernels (`wgsl/deltanet_conv.wgsl`,
-//! `wgsl/deltanet_rule.wgsl`): the short convolution and the delta rule, token by token, with
-//! state carried across calls. CPU twins: `axon_reference::ops::conv1d::ConvState` and
-//! `axon_reference::ops::deltanet::delta_step`.
+//! Launchers for Gated DeltaNet's kernels (`wgsl/deltanet_conv.wgsl`,
+//! `wgsl/deltanet_rule.wgsl`): the short convolution, and the delta rule token by token
+//! (decode) or chunk by chunk (prefill), with state carried across calls. CPU twins:
+//! `axon_reference::ops::conv1d::ConvState` and `axon_reference::ops::deltanet::{delta_step,
+//! delta_chunked}`.
 
 use super::{check_binding, check_len, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
-use crate::registry::variants::{DELTANET_CONV, DELTANET_RULE};
+use crate::registry::KernelVariant;
+use crate::registry::variants::{DELTANET_CHUNKED, DELTANET_CONV, DELTANET_RULE};
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -99,9 +101,41 @@ struct RuleParams {
 pub fn delta_rule(
     gpu: &Gpu,
     shape: DeltaShape,
+    buffers: [&DeviceBuffer; 6],
+) -> Result<Dispatch, GpuError> {
+    launch_rule(gpu, "deltanet_rule", &DELTANET_RULE, shape, buffers)
+}
+
+/// Largest key head size [`delta_chunked`] holds (one state column per invocation).
+pub const CHUNKED_MAX_DK: usize = 256;
+
+/// The delta rule over `tokens` tokens in its chunked form (prefill): the same contract,
+/// outputs and final state as [`delta_rule`] (to f32 rounding), with `dk <= 256`. CPU twin:
+/// `axon_reference::ops::deltanet::delta_chunked`.
+pub fn delta_chunked(
+    gpu: &Gpu,
+    shape: DeltaShape,
+    buffers: [&DeviceBuffer; 6],
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "deltanet_chunked";
+    if shape.dk > CHUNKED_MAX_DK {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "dk (at most 256)",
+            expected: CHUNKED_MAX_DK,
+            got: shape.dk,
+        });
+    }
+    launch_rule(gpu, KERNEL, &DELTANET_CHUNKED, shape, buffers)
+}
+
+fn launch_rule(
+    gpu: &Gpu,
+    kernel: &'static str,
+    variant: &'static KernelVariant,
+    shape: DeltaShape,
     [q, k, v, beta_g, state, o]: [&DeviceBuffer; 6],
 ) -> Result<Dispatch, GpuError> {
-    const KERNEL: &str = "deltanet_rule";
     let DeltaShape {
         k_heads,
         v_heads,
@@ -117,18 +151,18 @@ pub fn delta_rule(
         || !q.len().is_multiple_of(key_row)
     {
         return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
+            kernel: kernel,
             what: "q (whole [k_heads, dk] rows)",
             expected: key_row.max(1),
             got: q.len(),
         });
     }
     let tokens = q.len() / key_row;
-    check_len(KERNEL, "k", k, q.len())?;
-    check_len(KERNEL, "v", v, tokens * v_heads * dv)?;
-    check_len(KERNEL, "beta_g", beta_g, tokens * v_heads * 2)?;
-    check_len(KERNEL, "state", state, v_heads * dk * dv)?;
-    check_len(KERNEL, "o", o, tokens * v_heads * dv)?;
+    check_len(kernel, "k", k, q.len())?;
+    check_len(kernel, "v", v, tokens * v_heads * dv)?;
+    check_len(kernel, "beta_g", beta_g, tokens * v_heads * 2)?;
+    check_len(kernel, "state", state, v_heads * dk * dv)?;
+    check_len(kernel, "o", o, tokens * v_heads * dv)?;
     for (what, buf) in [
         ("q", q),
         ("k", k),
@@ -137,7 +171,7 @@ pub fn delta_rule(
         ("state", state),
         ("o", o),
     ] {
-        check_binding(gpu, KERNEL, what, buf)?;
+        check_binding(gpu, kernel, what, buf)?;
     }
     let params = RuleParams {
         tokens: tokens as u32,
@@ -152,7 +186,7 @@ pub fn delta_rule(
     let workgroups = [u32::try_from(v_heads).unwrap_or(u32::MAX), 1, 1];
     Dispatch::new(
         gpu,
-        &DELTANET_RULE,
+        variant,
         &[
             &uniform,
             q.raw(),

@@ -308,6 +308,19 @@ pub static DELTANET_RULE: KernelVariant = KernelVariant {
     },
 };
 
+/// Gated DeltaNet's delta rule, chunked (prefill; one workgroup per value head).
+pub static DELTANET_CHUNKED: KernelVariant = KernelVariant {
+    name: "deltanet_chunked",
+    entry_point: "delta_chunked",
+    files: &[&DELTANET_RULE_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// Reports the subgroup sizes compute shaders actually run at.
 pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     name: "subgroup_size_probe",
@@ -468,6 +481,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ROPE_F32,
     &DELTANET_CONV,
     &DELTANET_RULE,
+    &DELTANET_CHUNKED,
     &GATED_RMS_NORM_F32_SUBGROUP,
     &GATED_RMS_NORM_F32_WORKGROUP,
     &L2_NORM_F32_SUBGROUP,

@@ -5,6 +5,7 @@ mod argmax;
 mod attention;
 mod attention_prefill;
 mod deltanet;
+mod deltanet_chunked;
 mod gather;
 mod matmul;
 mod matvec;

@@ -1,0 +1,260 @@
+//! The chunked delta-rule kernel (prefill) vs the sequential reference `delta_step`: every
+//! length 1..=300 (chunk boundaries at multiples of 32 and every ragged tail) from a non-zero
+//! carried-in state, checking outputs and the carried-out state; random head layouts in a
+//! property test; and the decode kernel token by token for 64 steps against the same
+//! reference and against the chunked kernel.
+//!
+//! Tolerance: 2e-4 · (1 + |reference|), as for the sequential kernel. The chunked form adds
+//! a forward substitution over at most 32 rows whose coefficients are bounded by
+//! beta·|k_r·k_s| <= 1 for unit keys, so f32 rounding stays a small multiple of the
+//! sequential kernel's; a wrong decay, mask or substitution order is off by O(|v|).
+
+use super::CASES;
+use crate::gpu;
+use axon_gpu::kernels::deltanet::{DeltaShape, delta_chunked, delta_rule};
+use axon_reference::ops::activation::{sigmoid, softplus};
+use axon_reference::ops::deltanet::{DeltaInput, DeltaState, delta_step};
+use proptest::prelude::*;
+
+fn close(got: &[f32], want: &[f32], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 2e-4 * (1.0 + w.abs()),
+            "{what}[{i}]: gpu {g} vs reference {w}"
+        );
+    }
+}
+
+fn noise(n: usize, seed: u64, scale: f32) -> Vec<f32> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+        })
+        .collect()
+}
+
+/// A sequence's inputs in the kernels' layouts.
+struct Sequence {
+    shape: DeltaShape,
+    tokens: usize,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    bg: Vec<f32>,
+}
+
+impl Sequence {
+    fn random(shape: DeltaShape, tokens: usize, seed: u64) -> Self {
+        let DeltaShape {
+            k_heads,
+            v_heads,
+            dk,
+            dv,
+            ..
+        } = shape;
+        let unit = |v: Vec<f32>, scale: f32| -> Vec<f32> {
+            v.chunks_exact(dk)
+                .flat_map(|h| {
+                    let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+                    h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let raw = noise(tokens * v_heads * 2, seed ^ 3, 2.0);
+        Self {
+            shape,
+            tokens,
+            q: unit(
+                noise(tokens * k_heads * dk, seed, 1.0),
+                1.0 / (dk as f32).sqrt(),
+            ),
+            k: unit(noise(tokens * k_heads * dk, seed ^ 1, 1.0), 1.0),
+            v: noise(tokens * v_heads * dv, seed ^ 2, 1.0),
+            bg: raw
+                .chunks_exact(2)
+                .flat_map(|p| [sigmoid(p[0]), -softplus(p[1])])
+                .collect(),
+        }
+    }
+
+    /// Tokens `range` through `delta_step`, advancing `heads`; outputs `[tokens, v_heads, dv]`.
+    fn reference(&self, heads: &mut [DeltaState], range: std::ops::Range<usize>) -> Vec<f32> {
+        let DeltaShape {
+            k_heads,
+            v_heads,
+            dk,
+            dv,
+            tiled,
+        } = self.shape;
+        let mut out = Vec::new();
+        for t in range {
+            for (h, st) in heads.iter_mut().enumerate() {
+                let kh = if tiled {
+                    h % k_heads
+                } else {
+                    h / (v_heads / k_heads)
+                };
+                let kq = (t * k_heads + kh) * dk;
+                let vo = (t * v_heads + h) * dv;
+                out.extend(delta_step(
+                    st,
+                    DeltaInput {
+                        q: &self.q[kq..kq + dk],
+                        k: &self.k[kq..kq + dk],
+                        v: &self.v[vo..vo + dv],
+                        beta: self.bg[(t * v_heads + h) * 2],
+                        g: self.bg[(t * v_heads + h) * 2 + 1],
+                    },
+                ));
+            }
+        }
+        out
+    }
+
+    /// Tokens `range` through the chunked (or sequential) kernel with `state`; returns `o`.
+    fn gpu(
+        &self,
+        state: &axon_gpu::DeviceBuffer,
+        range: std::ops::Range<usize>,
+        chunked: bool,
+    ) -> Vec<f32> {
+        let gpu = gpu();
+        let DeltaShape {
+            k_heads,
+            v_heads,
+            dk,
+            dv,
+            ..
+        } = self.shape;
+        let slice = |buf: &[f32], row: usize| buf[range.start * row..range.end * row].to_vec();
+        let (q, k, v, bg) = (
+            gpu.upload_f32("q", &slice(&self.q, k_heads * dk)).unwrap(),
+            gpu.upload_f32("k", &slice(&self.k, k_heads * dk)).unwrap(),
+            gpu.upload_f32("v", &slice(&self.v, v_heads * dv)).unwrap(),
+            gpu.upload_f32("bg", &slice(&self.bg, v_heads * 2)).unwrap(),
+        );
+        let o = gpu.zeros_f32("o", range.len() * v_heads * dv).unwrap();
+        let launch = if chunked { delta_chunked } else { delta_rule };
+        let dispatch = launch(gpu, self.shape, [&q, &k, &v, &bg, state, &o]).unwrap();
+        gpu.run("delta_chunked_test", &[dispatch]).unwrap();
+        gpu.read_f32(&o).unwrap()
+    }
+}
+
+fn random_state(shape: DeltaShape, seed: u64) -> Vec<DeltaState> {
+    (0..shape.v_heads)
+        .map(|h| {
+            let mut st = DeltaState::new(shape.dk, shape.dv);
+            let init = noise(shape.dk * shape.dv, seed ^ (h as u64 + 11), 0.5);
+            st.s = init.iter().map(|&x| f64::from(x)).collect();
+            st
+        })
+        .collect()
+}
+
+fn flat(heads: &[DeltaState]) -> Vec<f32> {
+    heads
+        .iter()
+        .flat_map(|h| h.s.iter().map(|&x| x as f32))
+        .collect()
+}
+
+#[test]
+fn chunked_equals_sequential_reference_for_every_length_to_300() {
+    let gpu = gpu();
+    let shape = DeltaShape {
+        k_heads: 1,
+        v_heads: 2,
+        dk: 8,
+        dv: 12,
+        tiled: false,
+    };
+    let seq = Sequence::random(shape, 300, 7);
+    for len in 1..=300 {
+        let mut heads = random_state(shape, len as u64);
+        let state = gpu.upload_f32("state", &flat(&heads)).unwrap();
+        let got = seq.gpu(&state, 0..len, true);
+        let want = seq.reference(&mut heads, 0..len);
+        close(&got, &want, &format!("length {len}: o"));
+        close(
+            &gpu.read_f32(&state).unwrap(),
+            &flat(&heads),
+            &format!("length {len}: state"),
+        );
+    }
+}
+
+#[test]
+fn decode_kernel_equals_reference_and_chunked_for_64_steps() {
+    let gpu = gpu();
+    let shape = DeltaShape {
+        k_heads: 2,
+        v_heads: 4,
+        dk: 16,
+        dv: 70,
+        tiled: true,
+    };
+    let seq = Sequence::random(shape, 64, 99);
+    let mut heads = random_state(shape, 5);
+    let decode_state = gpu.upload_f32("decode.state", &flat(&heads)).unwrap();
+    let chunked_state = gpu.upload_f32("chunked.state", &flat(&heads)).unwrap();
+    let mut decoded = Vec::new();
+    for t in 0..64 {
+        let got = seq.gpu(&decode_state, t..t + 1, false);
+        let want = seq.reference(&mut heads, t..t + 1);
+        close(&got, &want, &format!("decode step {t}: o"));
+        decoded.extend(got);
+    }
+    close(
+        &gpu.read_f32(&decode_state).unwrap(),
+        &flat(&heads),
+        "decode state after 64 steps",
+    );
+    let chunked = seq.gpu(&chunked_state, 0..64, true);
+    close(&chunked, &decoded, "chunked o vs decode o");
+    close(
+        &gpu.read_f32(&chunked_state).unwrap(),
+        &gpu.read_f32(&decode_state).unwrap(),
+        "chunked state vs decode state",
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn chunked_matches_reference_across_calls(
+        k_heads in 1usize..3, ratio in 1usize..3, dk in 1usize..40, dv in 1usize..80,
+        t1 in 1usize..70, t2 in 1usize..40, tiled in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let shape = DeltaShape { k_heads, v_heads: k_heads * ratio, dk, dv, tiled };
+        let seq = Sequence::random(shape, t1 + t2, seed);
+        let mut heads = random_state(shape, seed ^ 5);
+        let state = gpu().upload_f32("state", &flat(&heads)).unwrap();
+        for range in [0..t1, t1..t1 + t2] {
+            let got = seq.gpu(&state, range.clone(), true);
+            let want = seq.reference(&mut heads, range);
+            close(&got, &want, "o");
+        }
+        close(&gpu().read_f32(&state).unwrap(), &flat(&heads), "state");
+    }
+}
+
+#[test]
+fn oversized_key_heads_are_an_error() {
+    let gpu = gpu();
+    let shape = DeltaShape {
+        k_heads: 1,
+        v_heads: 1,
+        dk: 257,
+        dv: 1,
+        tiled: false,
+    };
+    let b = |n| gpu.zeros_f32("b", n).unwrap();
+    let (q, v, bg, st) = (b(257), b(1), b(2), b(257));
+    assert!(delta_chunked(gpu, shape, [&q, &q, &v, &bg, &st, &v]).is_err());
+}
