@@ -1,7 +1,8 @@
-// Index of the largest value of a row (greedy sampling without reading logits back).
-// Ties go to the lower index; NaN never wins.
+// Selection over the vocabulary without reading logits back. `argmax_f32`: the index of each
+// row's largest value (greedy sampling). `top_k`: the k best of a vector, in rank order.
+// Rank: larger value first; NaN below every number; ties to the lower index.
 //
-// Bindings:
+// argmax bindings:
 //   params  uniform  n = values per row, rows
 //   values  read     [rows, n] f32
 //   out     write    [rows] u32
@@ -31,15 +32,24 @@ fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
-// Whether candidate (v, i) beats the current best (bv, bi); bi == NONE means "no best yet".
+// Whether candidate (v, i) ranks above (bv, bi): larger value first, NaN below every number,
+// ties (and NaN against NaN) to the lower index; NONE ranks below everything.
 fn better(v: f32, i: u32, bv: f32, bi: u32) -> bool {
-    if i == NONE || is_nan(v) {
+    if i == NONE {
         return false;
     }
     if bi == NONE {
         return true;
     }
-    return v > bv || (v == bv && i < bi);
+    let v_nan = is_nan(v);
+    let b_nan = is_nan(bv);
+    if v_nan != b_nan {
+        return b_nan;
+    }
+    if v_nan || v == bv {
+        return i < bi;
+    }
+    return v > bv;
 }
 
 @compute @workgroup_size(WG_SIZE)
@@ -71,7 +81,86 @@ fn argmax_f32(
         workgroupBarrier();
     }
     if in_range && lid == 0u {
-        // An all-NaN row reports index 0.
-        out[row] = select(best_index[0], 0u, best_index[0] == NONE);
+        out[row] = best_index[0];
+    }
+}
+
+// top_k bindings (its own, at 3..7):
+//   select   uniform  n (candidates), k, indexed (1: candidate i's index is in_indices[i])
+//   in_v     read     [n] f32 candidate values
+//   in_i     read     [n] u32 candidate indices (when indexed)
+//   out_v    write    [groups, k] f32, each workgroup's k best in rank order
+//   out_i    write    [groups, k] u32 (NONE past a segment with fewer than k candidates)
+// Dispatch: one workgroup per segment of WG_SIZE * PER_THREAD candidates. Each invocation keeps
+// its PER_THREAD candidates in registers; k rounds each take the best candidate ranked below
+// the previous round's winner (a workgroup tree). The launcher chains levels until one
+// segment remains.
+
+struct TopKParams {
+    n: u32,
+    k: u32,
+    indexed: u32,
+    _pad: u32,
+}
+
+const PER_THREAD: u32 = 16u;
+
+@group(0) @binding(3) var<uniform> select_params: TopKParams;
+@group(0) @binding(4) var<storage, read> in_v: array<f32>;
+@group(0) @binding(5) var<storage, read> in_i: array<u32>;
+@group(0) @binding(6) var<storage, read_write> out_v: array<f32>;
+@group(0) @binding(7) var<storage, read_write> out_i: array<u32>;
+
+@compute @workgroup_size(WG_SIZE)
+fn top_k(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
+) {
+    let seg0 = group.x * WG_SIZE * PER_THREAD;
+    var vals: array<f32, PER_THREAD>;
+    var idxs: array<u32, PER_THREAD>;
+    for (var e = 0u; e < PER_THREAD; e++) {
+        let at = seg0 + e * WG_SIZE + lid;
+        idxs[e] = NONE;
+        if at < select_params.n {
+            vals[e] = in_v[at];
+            idxs[e] = at;
+            if select_params.indexed != 0u {
+                idxs[e] = in_i[at];
+            }
+        }
+    }
+    // The previous round's winner; candidates must rank below it once `started`.
+    var prev_v = 0.0;
+    var prev_i = NONE;
+    var started = false;
+    for (var r = 0u; r < select_params.k; r++) {
+        var bv = 0.0;
+        var bi = NONE;
+        for (var e = 0u; e < PER_THREAD; e++) {
+            let below = !started || better(prev_v, prev_i, vals[e], idxs[e]);
+            if below && better(vals[e], idxs[e], bv, bi) {
+                bv = vals[e];
+                bi = idxs[e];
+            }
+        }
+        best_value[lid] = bv;
+        best_index[lid] = bi;
+        workgroupBarrier();
+        for (var stride = WG_SIZE / 2u; stride > 0u; stride /= 2u) {
+            if lid < stride && better(best_value[lid + stride], best_index[lid + stride], best_value[lid], best_index[lid]) {
+                best_value[lid] = best_value[lid + stride];
+                best_index[lid] = best_index[lid + stride];
+            }
+            workgroupBarrier();
+        }
+        prev_v = best_value[0];
+        prev_i = best_index[0];
+        started = true;
+        if lid == 0u {
+            out_v[group.x * select_params.k + r] = prev_v;
+            out_i[group.x * select_params.k + r] = prev_i;
+        }
+        workgroupBarrier();
     }
 }

@@ -15,6 +15,7 @@ pub mod matvec;
 pub mod rms_norm;
 pub mod rope;
 pub mod subgroup_probe;
+pub mod top_k;
 
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;

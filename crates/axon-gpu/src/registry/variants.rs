@@ -230,10 +230,23 @@ reduced_pair!(
     "Decode attention, pass 2: softmax and value sum per head"
 );
 
-/// Index of each row's largest value (ties: lower index; NaN never wins).
+/// Index of each row's largest value (ties: lower index; NaN ranks below every number).
 pub static ARGMAX_F32: KernelVariant = KernelVariant {
     name: "argmax_f32",
     entry_point: "argmax_f32",
+    files: &[&ARGMAX_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// The k best values of a vector in rank order, one segment per workgroup (chained levels).
+pub static TOP_K_F32: KernelVariant = KernelVariant {
+    name: "top_k_f32",
+    entry_point: "top_k",
     files: &[&ARGMAX_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: true,
@@ -478,6 +491,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_RMS_NORM_F32_WORKGROUP,
     &SUBGROUP_PROBE,
     &ARGMAX_F32,
+    &TOP_K_F32,
     &ROPE_F32,
     &DELTANET_CONV,
     &DELTANET_RULE,

@@ -11,6 +11,7 @@ mod matmul;
 mod matvec;
 mod rms_norm;
 mod rope;
+mod top_k;
 mod weights;
 
 /// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
