@@ -1,10 +1,10 @@
 //! Launcher for `wgsl/add.wgsl`: `out[i] = a[i] + b[i]`.
 //!
-//! Contract: `a`, `b`, `out` all `[n]` f32; `out` may not alias an input. Any `n`, including 0
+//! Contract: `a`, `b` `[n]` f32, `out` at least `[n]`; `out` may not alias an input. Any `n`, including 0
 //! (an empty grid) and sizes that are not a multiple of the workgroup. Exact in f32 (the CPU twin
 //! is `axon_reference::add`).
 
-use super::{check_binding, check_len, grid};
+use super::{check_binding, check_len, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -28,7 +28,7 @@ pub fn add(
     const KERNEL: &str = "add";
     let n = a.len();
     check_len(KERNEL, "b", b, n)?;
-    check_len(KERNEL, "out", out, n)?;
+    check_room(KERNEL, "out", out, n)?;
     for (what, buf) in [("a", a), ("b", b), ("out", out)] {
         check_binding(gpu, KERNEL, what, buf)?;
     }

@@ -7,7 +7,7 @@
 //! `heads * visible`; `out` `[heads, head_dim]`; `gate` `[heads, head_dim]` when given.
 //! CPU twins: `axon_reference::ops::attention::{attend, sigmoid_gate}`.
 
-use super::{check_binding, check_len, grid};
+use super::{check_binding, check_len, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -74,7 +74,7 @@ pub fn attention_decode(
     }
     let (first, count) = a.visible();
     check_len(KERNEL, "q", q, heads * hd)?;
-    check_len(KERNEL, "out", out, heads * hd)?;
+    check_room(KERNEL, "out", out, heads * hd)?;
     if let Some(g) = gate {
         check_len(KERNEL, "gate", g, heads * hd)?;
     }

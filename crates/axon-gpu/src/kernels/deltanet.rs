@@ -4,7 +4,7 @@
 //! `axon_reference::ops::conv1d::ConvState` and `axon_reference::ops::deltanet::{delta_step,
 //! delta_chunked}`.
 
-use super::{check_binding, check_len, grid};
+use super::{check_binding, check_len, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -48,7 +48,7 @@ pub fn conv1d_silu(
         });
     }
     check_len(KERNEL, "state", state, (kernel - 1).max(1) * channels)?;
-    check_len(KERNEL, "y", y, x.len())?;
+    check_room(KERNEL, "y", y, x.len())?;
     for (what, buf) in [("w", w), ("state", state), ("x", x), ("y", y)] {
         check_binding(gpu, KERNEL, what, buf)?;
     }
@@ -162,7 +162,7 @@ fn launch_rule(
     check_len(kernel, "v", v, tokens * v_heads * dv)?;
     check_len(kernel, "beta_g", beta_g, tokens * v_heads * 2)?;
     check_len(kernel, "state", state, v_heads * dk * dv)?;
-    check_len(kernel, "o", o, tokens * v_heads * dv)?;
+    check_room(kernel, "o", o, tokens * v_heads * dv)?;
     for (what, buf) in [
         ("q", q),
         ("k", k),

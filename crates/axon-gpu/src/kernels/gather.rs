@@ -5,7 +5,7 @@
 //! `[tokens, dim]`; an id past the vocabulary yields a zero row (the caller validates ids; the
 //! kernel never reads out of bounds). CPU twin: the formats crate's `dequantize` of the row.
 
-use super::{check_binding, check_len, grid};
+use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -59,7 +59,7 @@ pub fn gather(
     })?;
     check_weights(gpu, KERNEL, "table", table.raw().size())?;
     let tokens = ids.len();
-    check_len(KERNEL, "out", out, tokens * table.cols())?;
+    check_room(KERNEL, "out", out, tokens * table.cols())?;
     check_binding(gpu, KERNEL, "out", out)?;
     let wg = u64::from(variant.workgroup_size.unwrap_or(1));
     let workgroups = grid(gpu, KERNEL, ((tokens * table.cols()) as u64).div_ceil(wg))?;

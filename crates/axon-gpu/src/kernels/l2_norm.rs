@@ -2,7 +2,7 @@
 //! `cols` (Gated DeltaNet's q heads use scale `1/sqrt(d_k)`, k heads 1). CPU twin:
 //! `axon_reference::ops::l2_norm::l2_norm` (then the scale).
 
-use super::{check_binding, check_len, grid};
+use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -38,7 +38,7 @@ pub fn l2_norm(
             got: x.len(),
         });
     }
-    check_len(KERNEL, "out", out, x.len())?;
+    check_room(KERNEL, "out", out, x.len())?;
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "out", out)?;
     let rows = x.len() / cols;

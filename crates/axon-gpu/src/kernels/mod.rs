@@ -2,6 +2,10 @@
 //!
 //! A launcher never runs anything by itself; callers put dispatches into [`Gpu::run`] (one
 //! submit), which is what plans will do too.
+//!
+//! Outputs may be longer than a call needs (a scratch buffer sized for the largest call):
+//! launchers check only that they have room, and no kernel writes past the elements its call
+//! covers. Every family's GPU test proves that with sentinels past the end of its outputs.
 
 pub mod add;
 pub mod argmax;
@@ -57,6 +61,25 @@ pub(crate) fn check_len(
             kernel,
             what,
             expected,
+            got: buf.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Fails unless the output `buf` has room for `needed` elements. Outputs may be longer (a
+/// scratch buffer sized for the largest call); kernels never write past `needed`.
+pub(crate) fn check_room(
+    kernel: &'static str,
+    what: &'static str,
+    buf: &DeviceBuffer,
+    needed: usize,
+) -> Result<(), GpuError> {
+    if buf.len() < needed {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what,
+            expected: needed,
             got: buf.len(),
         });
     }

@@ -1,11 +1,11 @@
 //! Launcher for `wgsl/rms_norm.wgsl`.
 //!
-//! Contract: `x`, `out` are `[rows, cols]` f32, `weight` is `[cols]`, `cols >= 1`, any `rows`
+//! Contract: `x` is `[rows, cols]` f32 (`out` at least that), `weight` is `[cols]`, `cols >= 1`, any `rows`
 //! (0 gives an empty grid). One workgroup per row. `out[r, c] = x[r, c] *
 //! inverseSqrt(mean(x[r]^2) + eps) * (weight[c] + weight_offset)`; the CPU twin is
 //! `axon_reference::rms_norm`.
 
-use super::{check_binding, check_len, grid};
+use super::{check_binding, check_len, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -74,7 +74,7 @@ fn prepare(
             got: x.len(),
         });
     }
-    check_len(kernel, "out", out, x.len())?;
+    check_room(kernel, "out", out, x.len())?;
     for (what, buf) in [("x", x), ("weight", weight), ("out", out)] {
         check_binding(gpu, kernel, what, buf)?;
     }

@@ -126,31 +126,28 @@ struct Params {
     _pad: u32,
 }
 
-/// Rotates `x` (`[tokens, heads, head_dim]`) in place for positions `pos0..pos0 + tokens`.
+/// Rotates the first `tokens` rows of `x` (`[tokens, heads, head_dim]`, possibly longer) in
+/// place for positions `pos0..pos0 + tokens`.
 pub fn rope(
     gpu: &Gpu,
     x: &DeviceBuffer,
+    tokens: usize,
     heads: usize,
     head_dim: usize,
     pos0: u32,
     config: &RopeConfig,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "rope";
-    if heads == 0
-        || head_dim == 0
-        || !config.dims.is_multiple_of(2)
-        || config.dims > head_dim
-        || !x.len().is_multiple_of(heads * head_dim)
-    {
+    if heads == 0 || head_dim == 0 || !config.dims.is_multiple_of(2) || config.dims > head_dim {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
-            what: "x (whole [heads, head_dim] rows; even dims <= head_dim)",
-            expected: heads * head_dim,
-            got: x.len(),
+            what: "heads, head_dim (non-zero; even dims <= head_dim)",
+            expected: config.dims.max(1),
+            got: head_dim,
         });
     }
+    super::check_room(KERNEL, "x", x, tokens * heads * head_dim)?;
     super::check_binding(gpu, KERNEL, "x", x)?;
-    let tokens = x.len() / (heads * head_dim);
     let (freqs, mscale) = config.table();
     let half = freqs.len();
     let table = gpu.upload_f32("rope.freqs", &freqs)?;

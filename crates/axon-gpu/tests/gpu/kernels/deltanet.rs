@@ -7,7 +7,7 @@
 //! |k| = 1, beta < 1 and decays <= 1 the state stays O(|v|), so errors stay near 1e-6. A
 //! wrong head mapping, decay order or update is off by O(|v|).
 
-use super::CASES;
+use super::{CASES, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::deltanet::{DeltaShape, conv1d_silu, delta_rule};
 use axon_reference::ops::conv1d::ConvState;
@@ -49,10 +49,10 @@ proptest! {
         for (call, tokens) in [(0, t1), (t1, t2)] {
             let xs = &x[call * channels..(call + tokens) * channels];
             let dx = gpu.upload_f32("conv.x", xs).unwrap();
-            let dy = gpu.zeros_f32("conv.y", xs.len()).unwrap();
+            let dy = guarded_zeros(gpu, "conv.y", xs.len());
             gpu.run("conv_test", &[conv1d_silu(gpu, &dw, &state, &dx, &dy, kernel).unwrap()]).unwrap();
             let want: Vec<f32> = xs.chunks_exact(channels).flat_map(|xt| reference.step(&w, xt)).collect();
-            close(&gpu.read_f32(&dy).unwrap(), &want, "conv y");
+            close(&read_guarded(gpu, &dy, xs.len()), &want, "conv y");
         }
     }
 
@@ -91,7 +91,7 @@ proptest! {
                 gpu.upload_f32("v", &slice(&v, v_heads * dv)).unwrap(),
                 gpu.upload_f32("bg", &slice(&bg, v_heads * 2)).unwrap(),
             );
-            let o = gpu.zeros_f32("o", len * v_heads * dv).unwrap();
+            let o = guarded_zeros(gpu, "o", len * v_heads * dv);
             let dispatch = delta_rule(gpu, shape, [&dq, &dk_, &dv_, &dbg, &state, &o]).unwrap();
             gpu.run("delta_test", &[dispatch]).unwrap();
             let mut want = Vec::new();
@@ -109,7 +109,7 @@ proptest! {
                     want.extend(delta_step(st, input));
                 }
             }
-            close(&gpu.read_f32(&o).unwrap(), &want, "delta o");
+            close(&read_guarded(gpu, &o, len * v_heads * dv), &want, "delta o");
         }
         let final_state: Vec<f32> = heads.iter().flat_map(|h| h.s.iter().map(|&x| x as f32)).collect();
         close(&gpu.read_f32(&state).unwrap(), &final_state, "delta state");
@@ -142,8 +142,8 @@ fn l2_norm_and_gated_norm_match_reference() {
                 gpu.upload_f32("z", &z).unwrap(),
                 gpu.upload_f32("w", &w).unwrap(),
             );
-            let l2 = gpu.zeros_f32("l2", x.len()).unwrap();
-            let gated = gpu.zeros_f32("gated", x.len()).unwrap();
+            let l2 = guarded_zeros(gpu, "l2", x.len());
+            let gated = guarded_zeros(gpu, "gated", x.len());
             let params = RmsNormParams {
                 eps: 1e-6,
                 weight_offset: 0.0,
@@ -155,8 +155,8 @@ fn l2_norm_and_gated_norm_match_reference() {
             ];
             gpu.run("norms_test", &steps).unwrap();
             for (what, got, want) in [
-                ("l2", gpu.read_f32(&l2).unwrap(), &want_l2),
-                ("gated", gpu.read_f32(&gated).unwrap(), &want_gated),
+                ("l2", read_guarded(gpu, &l2, x.len()), &want_l2),
+                ("gated", read_guarded(gpu, &gated, x.len()), &want_gated),
             ] {
                 for (i, (g, e)) in got.iter().zip(want.iter()).enumerate() {
                     assert!(

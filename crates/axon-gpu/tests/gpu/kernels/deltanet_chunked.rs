@@ -9,7 +9,7 @@
 //! beta·|k_r·k_s| <= 1 for unit keys, so f32 rounding stays a small multiple of the
 //! sequential kernel's; a wrong decay, mask or substitution order is off by O(|v|).
 
-use super::CASES;
+use super::{CASES, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::deltanet::{DeltaShape, delta_chunked, delta_rule};
 use axon_reference::ops::activation::{sigmoid, softplus};
@@ -41,7 +41,6 @@ fn noise(n: usize, seed: u64, scale: f32) -> Vec<f32> {
 /// A sequence's inputs in the kernels' layouts.
 struct Sequence {
     shape: DeltaShape,
-    tokens: usize,
     q: Vec<f32>,
     k: Vec<f32>,
     v: Vec<f32>,
@@ -68,7 +67,6 @@ impl Sequence {
         let raw = noise(tokens * v_heads * 2, seed ^ 3, 2.0);
         Self {
             shape,
-            tokens,
             q: unit(
                 noise(tokens * k_heads * dk, seed, 1.0),
                 1.0 / (dk as f32).sqrt(),
@@ -138,11 +136,11 @@ impl Sequence {
             gpu.upload_f32("v", &slice(&self.v, v_heads * dv)).unwrap(),
             gpu.upload_f32("bg", &slice(&self.bg, v_heads * 2)).unwrap(),
         );
-        let o = gpu.zeros_f32("o", range.len() * v_heads * dv).unwrap();
+        let o = guarded_zeros(gpu, "o", range.len() * v_heads * dv);
         let launch = if chunked { delta_chunked } else { delta_rule };
         let dispatch = launch(gpu, self.shape, [&q, &k, &v, &bg, state, &o]).unwrap();
         gpu.run("delta_chunked_test", &[dispatch]).unwrap();
-        gpu.read_f32(&o).unwrap()
+        read_guarded(gpu, &o, range.len() * v_heads * dv)
     }
 }
 

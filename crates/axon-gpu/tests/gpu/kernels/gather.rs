@@ -3,6 +3,7 @@
 //! operations in the same order; only a GPU compiler's fused multiply-add (allowed by Vulkan)
 //! can move the last bit. Ids past the vocabulary give zero rows.
 
+use super::{guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_formats::quant::{GgmlType, dequantize};
 use axon_gpu::kernels::gather::gather;
@@ -60,14 +61,14 @@ fn gather_matches_cpu_dequantization_for_every_format() {
         let m = gpu.upload_matrix("embd", ty, rows, cols, &data).unwrap();
         let ids = [3u32, 0, 6, 3, 99];
         let dids = gpu.upload_u32("ids", &ids).unwrap();
-        let out = gpu.zeros_f32("out", ids.len() * cols).unwrap();
+        let out = guarded_zeros(gpu, "out", ids.len() * cols);
         let scale = 1.5f32;
         gpu.run(
             "gather_test",
             &[gather(gpu, &m, &dids, &out, scale).unwrap()],
         )
         .unwrap();
-        let got = gpu.read_f32(&out).unwrap();
+        let got = read_guarded(gpu, &out, ids.len() * cols);
         let all = dequantize(ty, &data, rows * cols).unwrap();
         for (t, &id) in ids.iter().enumerate() {
             let row = &got[t * cols..(t + 1) * cols];

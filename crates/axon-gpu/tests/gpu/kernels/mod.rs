@@ -16,3 +16,34 @@ mod weights;
 
 /// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
 pub const CASES: u32 = 64;
+
+/// Elements past the end of every output buffer the kernel tests allocate.
+pub const GUARD: usize = 7;
+/// What those elements hold; a kernel that writes past its output overwrites it.
+pub const SENTINEL: f32 = -12_345.5;
+
+/// `data` followed by [`GUARD`] sentinels (an in-place or output buffer).
+pub fn guarded_upload(gpu: &axon_gpu::Gpu, label: &str, data: &[f32]) -> axon_gpu::DeviceBuffer {
+    let mut padded = data.to_vec();
+    padded.extend([SENTINEL; GUARD]);
+    gpu.upload_f32(label, &padded).unwrap()
+}
+
+/// `n` zeros followed by [`GUARD`] sentinels.
+pub fn guarded_zeros(gpu: &axon_gpu::Gpu, label: &str, n: usize) -> axon_gpu::DeviceBuffer {
+    guarded_upload(gpu, label, &vec![0.0; n])
+}
+
+/// The first `n` values of `buf`, after checking the sentinels past them survived.
+pub fn read_guarded(gpu: &axon_gpu::Gpu, buf: &axon_gpu::DeviceBuffer, n: usize) -> Vec<f32> {
+    let mut all = gpu.read_f32(buf).unwrap();
+    assert_eq!(all.len(), n + GUARD, "{}: guarded length", buf.label());
+    assert!(
+        all[n..].iter().all(|&v| v == SENTINEL),
+        "{}: a kernel wrote past its {n} elements: {:?}",
+        buf.label(),
+        &all[n..]
+    );
+    all.truncate(n);
+    all
+}

@@ -7,7 +7,7 @@
 //! So ~1.5e-6 is the worst case; 1e-5 leaves margin without hiding a wrong index or a lost
 //! partial (which are off by O(1)).
 
-use super::CASES;
+use super::{CASES, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::rms_norm::{Reduction, RmsNormParams, rms_norm};
 use proptest::prelude::*;
@@ -47,7 +47,7 @@ fn check(p: &Problem, reduction: Reduction) {
     let gpu = gpu();
     let x = gpu.upload_f32("x", &p.x).unwrap();
     let w = gpu.upload_f32("weight", &p.weight).unwrap();
-    let out = gpu.zeros_f32("out", p.x.len()).unwrap();
+    let out = guarded_zeros(gpu, "out", p.x.len());
     let params = RmsNormParams {
         eps: p.eps,
         weight_offset: p.weight_offset,
@@ -55,7 +55,7 @@ fn check(p: &Problem, reduction: Reduction) {
     };
     let dispatch = rms_norm(gpu, &x, &w, &out, params).unwrap();
     gpu.run("rms_norm_test", &[dispatch]).unwrap();
-    let got = gpu.read_f32(&out).unwrap();
+    let got = read_guarded(gpu, &out, p.x.len());
     let want = axon_reference::rms_norm(&p.x, &p.weight, p.eps, p.weight_offset).unwrap();
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -140,7 +140,7 @@ fn check_fused(p: &Problem, residual: &[f32], reduction: Reduction) {
     let r = gpu.upload_f32("residual", residual).unwrap();
     let x = gpu.upload_f32("x", &p.x).unwrap();
     let w = gpu.upload_f32("weight", &p.weight).unwrap();
-    let out = gpu.zeros_f32("out", p.x.len()).unwrap();
+    let out = guarded_zeros(gpu, "out", p.x.len());
     let params = RmsNormParams {
         eps: p.eps,
         weight_offset: p.weight_offset,
@@ -163,7 +163,7 @@ fn check_fused(p: &Problem, residual: &[f32], reduction: Reduction) {
         want_residual,
         "{reduction:?}: residual"
     );
-    let got = gpu.read_f32(&out).unwrap();
+    let got = read_guarded(gpu, &out, p.x.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         let tol = 1e-5 * w.abs() + 1e-30;
         assert!(

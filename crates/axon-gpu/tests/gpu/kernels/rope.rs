@@ -6,7 +6,7 @@
 //! about 2^-11 absolute; the reference works in f64. A swapped pair or a wrong frequency is
 //! off by O(max|x|).
 
-use super::CASES;
+use super::{CASES, guarded_upload, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig, rope};
 use axon_reference::ops::rope::{Rope, RopePairing};
@@ -89,13 +89,13 @@ fn check(p: &Problem) {
         pairing,
         frequencies,
     };
-    let x = gpu.upload_f32("x", &p.x).unwrap();
+    let x = guarded_upload(gpu, "x", &p.x);
     gpu.run(
         "rope_test",
-        &[rope(gpu, &x, p.heads, p.head_dim, p.pos0, &config).unwrap()],
+        &[rope(gpu, &x, p.tokens, p.heads, p.head_dim, p.pos0, &config).unwrap()],
     )
     .unwrap();
-    let got = gpu.read_f32(&x).unwrap();
+    let got = read_guarded(gpu, &x, p.x.len());
 
     let mut want = p.x.clone();
     for (t, token) in want.chunks_exact_mut(p.heads * p.head_dim).enumerate() {
@@ -185,8 +185,11 @@ fn partial_rotary_leaves_the_tail_bit_exact() {
             linear_scale: 1.0,
         },
     };
-    gpu.run("rope_tail", &[rope(gpu, &x, 3, 16, 17, &config).unwrap()])
-        .unwrap();
+    gpu.run(
+        "rope_tail",
+        &[rope(gpu, &x, 2, 3, 16, 17, &config).unwrap()],
+    )
+    .unwrap();
     let got = gpu.read_f32(&x).unwrap();
     for head in 0..6 {
         assert_eq!(
