@@ -151,7 +151,7 @@ fn launch_rule(
         || !q.len().is_multiple_of(key_row)
     {
         return Err(GpuError::ShapeMismatch {
-            kernel: kernel,
+            kernel,
             what: "q (whole [k_heads, dk] rows)",
             expected: key_row.max(1),
             got: q.len(),
