@@ -34,6 +34,12 @@ override WG_SIZE: u32 = 64u;
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;
 @group(0) @binding(6) var<storage, read_write> o: array<f32>;
 
+// The key head value head h reads (see `tiled`).
+fn key_head(h: u32) -> u32 {
+    let ratio = max(params.v_heads / max(params.k_heads, 1u), 1u);
+    return select(h / ratio, h % max(params.k_heads, 1u), params.tiled != 0u);
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn delta_rule(
     @builtin(local_invocation_index) lid: u32,
@@ -45,8 +51,7 @@ fn delta_rule(
     }
     let dk = params.dk;
     let dv = params.dv;
-    let ratio = max(params.v_heads / max(params.k_heads, 1u), 1u);
-    let kh = select(h / ratio, h % max(params.k_heads, 1u), params.tiled != 0u);
+    let kh = key_head(h);
     let s0 = h * dk * dv;
     for (var t = 0u; t < params.tokens; t++) {
         let kq = (t * params.k_heads + kh) * dk;
@@ -117,8 +122,7 @@ fn delta_chunked(
     }
     let dk = params.dk;
     let dv = params.dv;
-    let ratio = max(params.v_heads / max(params.k_heads, 1u), 1u);
-    let kh = select(h / ratio, h % max(params.k_heads, 1u), params.tiled != 0u);
+    let kh = key_head(h);
     let s0 = h * dk * dv;
     for (var c0 = 0u; c0 < params.tokens; c0 += CHUNK) {
         let n = min(CHUNK, params.tokens - c0);

@@ -6,23 +6,16 @@
 //! small multiple of f32 rounding of values of size max|v|. A wrong KV head, window edge or
 //! normalisation is off by O(max|v|).
 
-use super::{CASES, guarded_zeros, read_guarded};
+use super::{CASES, guarded_zeros, noise, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
 use axon_reference::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use proptest::prelude::*;
 
+/// Values in [-2, 2).
 fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 4.0 - 2.0
-        })
-        .collect()
+    noise(n, seed, 2.0)
 }
 
 /// One test case.

@@ -9,7 +9,7 @@
 //! beta·|k_r·k_s| <= 1 for unit keys, so f32 rounding stays a small multiple of the
 //! sequential kernel's; a wrong decay, mask or substitution order is off by O(|v|).
 
-use super::{CASES, guarded_zeros, read_guarded};
+use super::{CASES, assert_close, guarded_zeros, noise, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::deltanet::{DeltaShape, delta_chunked, delta_rule};
 use axon_reference::ops::activation::{sigmoid, softplus};
@@ -17,25 +17,7 @@ use axon_reference::ops::deltanet::{DeltaInput, DeltaState, delta_step};
 use proptest::prelude::*;
 
 fn close(got: &[f32], want: &[f32], what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= 2e-4 * (1.0 + w.abs()),
-            "{what}[{i}]: gpu {g} vs reference {w}"
-        );
-    }
-}
-
-fn noise(n: usize, seed: u64, scale: f32) -> Vec<f32> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
-        })
-        .collect()
+    assert_close(got, want, 2e-4, what);
 }
 
 /// A sequence's inputs in the kernels' layouts.

@@ -47,3 +47,27 @@ pub fn read_guarded(gpu: &axon_gpu::Gpu, buf: &axon_gpu::DeviceBuffer, n: usize)
     all.truncate(n);
     all
 }
+
+/// `n` pseudo-random values in `[-scale, scale)` (xorshift; the same seed gives the same values).
+pub fn noise(n: usize, seed: u64, scale: f32) -> Vec<f32> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+        })
+        .collect()
+}
+
+/// Asserts `|got - want| <= rel · (1 + |want|)` element by element.
+pub fn assert_close(got: &[f32], want: &[f32], rel: f32, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= rel * (1.0 + w.abs()),
+            "{what}[{i}]: gpu {g} vs reference {w}"
+        );
+    }
+}

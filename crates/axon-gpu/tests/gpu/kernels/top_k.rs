@@ -5,7 +5,7 @@
 //!
 //! Guard: both outputs have 5 sentinel elements past k; they must survive.
 
-use super::CASES;
+use super::{CASES, noise};
 use crate::gpu;
 use axon_gpu::kernels::top_k::{MAX_K, TopK};
 use axon_reference::ops::sampling::top_k;
@@ -44,20 +44,15 @@ fn check(values: &[f32], k: usize) {
 
 /// Values drawn from a small set, so ties are everywhere, with specials mixed in.
 fn logits(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            match s % 97 {
-                0 => f32::NAN,
-                1 => f32::INFINITY,
-                2 => f32::NEG_INFINITY,
-                3 => -0.0,
-                4 => 0.0,
-                m => (m % 41) as f32 * 0.25 - 5.0,
-            }
+    noise(n, seed, 1.0)
+        .into_iter()
+        .map(|u| match ((u + 1.0) * 48.5) as u32 {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => f32::NEG_INFINITY,
+            3 => -0.0,
+            4 => 0.0,
+            m => (m % 41) as f32 * 0.25 - 5.0,
         })
         .collect()
 }
