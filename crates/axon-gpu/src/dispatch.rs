@@ -65,6 +65,28 @@ impl Dispatch {
     }
 }
 
+/// Records `dispatches` in order into one compute pass of `encoder` (empty grids skipped).
+pub(crate) fn encode_pass(
+    encoder: &mut wgpu::CommandEncoder,
+    label: &str,
+    dispatches: &[Dispatch],
+    timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+) {
+    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: Some(label),
+        timestamp_writes,
+    });
+    for d in dispatches {
+        let [x, y, z] = d.workgroups;
+        if x == 0 || y == 0 || z == 0 {
+            continue;
+        }
+        pass.set_pipeline(&d.pipeline);
+        pass.set_bind_group(0, &d.bind_group, &[]);
+        pass.dispatch_workgroups(x, y, z);
+    }
+}
+
 impl Gpu {
     /// Encodes `dispatches` in order into one compute pass and submits once.
     pub fn run(
@@ -76,21 +98,7 @@ impl Gpu {
         let mut encoder = self
             .device()
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(label),
-                timestamp_writes: None,
-            });
-            for d in dispatches {
-                let [x, y, z] = d.workgroups;
-                if x == 0 || y == 0 || z == 0 {
-                    continue;
-                }
-                pass.set_pipeline(&d.pipeline);
-                pass.set_bind_group(0, &d.bind_group, &[]);
-                pass.dispatch_workgroups(x, y, z);
-            }
-        }
+        encode_pass(&mut encoder, label, dispatches, None);
         self.submit(label, encoder)
     }
 }

@@ -51,6 +51,8 @@ pub enum ObjectKind {
     BindGroup,
     /// A recorded command buffer (deferred encoder errors surface at `finish`).
     CommandBuffer,
+    /// A query set (GPU timestamps).
+    QuerySet,
 }
 
 impl std::fmt::Display for ObjectKind {
@@ -61,6 +63,7 @@ impl std::fmt::Display for ObjectKind {
             Self::ComputePipeline => "compute pipeline",
             Self::BindGroup => "bind group",
             Self::CommandBuffer => "command buffer",
+            Self::QuerySet => "query set",
         })
     }
 }

@@ -24,6 +24,7 @@ pub mod grid;
 pub mod kernels;
 mod pipelines;
 pub mod registry;
+mod timing;
 
 pub use buffer::DeviceBuffer;
 pub use device::caps::{DeviceCaps, parse_adapter_marker};

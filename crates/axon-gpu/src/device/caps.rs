@@ -57,6 +57,13 @@ impl DeviceCaps {
         self.features.contains(Features::SHADER_F16)
     }
 
+    /// Timestamps may be written at the start and end of a compute pass ([`Gpu::run_timed`]).
+    ///
+    /// [`Gpu::run_timed`]: crate::Gpu::run_timed
+    pub fn has_timestamps(&self) -> bool {
+        self.features.contains(Features::TIMESTAMP_QUERY)
+    }
+
     /// Timestamps may be written between dispatches inside one compute pass.
     pub fn has_timestamps_in_passes(&self) -> bool {
         self.features

@@ -11,6 +11,7 @@ pub mod add;
 pub mod argmax;
 pub mod attention;
 pub mod attention_prefill;
+pub mod copy;
 pub mod deltanet;
 pub mod gather;
 pub mod l2_norm;

@@ -17,6 +17,8 @@ macro_rules! wgsl_file {
 
 /// `wgsl/add.wgsl`
 pub static ADD_WGSL: WgslFile = wgsl_file!("add.wgsl");
+/// `wgsl/copy.wgsl`
+pub static COPY_WGSL: WgslFile = wgsl_file!("copy.wgsl");
 /// `wgsl/rms_norm.wgsl`
 pub static RMS_NORM_WGSL: WgslFile = wgsl_file!("rms_norm.wgsl");
 /// `wgsl/subgroup_probe.wgsl`
@@ -81,6 +83,7 @@ pub mod quant_parts {
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
 pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
+    &COPY_WGSL,
     &RMS_NORM_WGSL,
     &SUBGROUP_PROBE_WGSL,
     &REDUCE_SUBGROUP_WGSL,
@@ -151,6 +154,19 @@ pub static ADD_F32: KernelVariant = KernelVariant {
     name: "add_f32",
     entry_point: "add_f32",
     files: &[&ADD_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// `dst = src` in 16-byte vectors (the shader bandwidth reference).
+pub static COPY_VEC4: KernelVariant = KernelVariant {
+    name: "copy_vec4",
+    entry_point: "copy_vec4",
+    files: &[&COPY_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -485,6 +501,7 @@ gather_variants! {
 /// CPU-only test validates each with naga and emits SPIR-V for it.
 pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_F32,
+    &COPY_VEC4,
     &RMS_NORM_F32_SUBGROUP,
     &RMS_NORM_F32_WORKGROUP,
     &ADD_RMS_NORM_F32_SUBGROUP,

@@ -5,6 +5,7 @@
 mod adapter;
 mod errors;
 mod kernels;
+mod timing;
 
 use axon_gpu::Gpu;
 use std::sync::OnceLock;

@@ -4,6 +4,7 @@ mod add;
 mod argmax;
 mod attention;
 mod attention_prefill;
+mod copy;
 mod deltanet;
 mod deltanet_chunked;
 mod gather;
