@@ -6,7 +6,7 @@
 //   weights  read     [rows * row_bytes] bytes as u32 words
 //   ids      read     [tokens] u32
 //   out      write    [tokens, cols] f32
-//   x        (binding 4) only declared: the format parts' `block_dot` names it; this entry
+//   x        (binding 4) only declared: the format parts' `block_part_dot` names it; this entry
 //            point never uses it, so it is not part of the pipeline layout.
 // Dispatch: ceil(tokens * cols / WG_SIZE) workgroups, folded into x/y.
 

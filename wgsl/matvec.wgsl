@@ -5,11 +5,13 @@
 // Bindings:
 //   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
 //   weights  read     [rows * row_bytes] bytes as u32 words, in the ggml block format the
-//                     composed `parts/quant/*.wgsl` part decodes (`block_dot`)
+//                     composed `parts/quant/*.wgsl` part decodes (`block_part_dot`)
 //   x        read     [cols] f32
 //   y        write    [rows] f32
 // Dispatch: one workgroup per row (folded into x/y past the grid limit); its invocations
-// stride over the row's blocks and meet in `workgroup_sum`. cols is a multiple of BLOCK_LEN
+// stride over the row's block parts (BLOCK_PARTS per block, e.g. Q4_K's eight 32-value
+// sub-blocks, so neighbouring invocations read neighbouring words) and meet in
+// `workgroup_sum`. cols is a multiple of BLOCK_LEN
 // (the launcher checks). No early return: every invocation reaches the reduction's barriers.
 
 struct MatvecParams {
@@ -37,11 +39,12 @@ fn matvec(
 ) {
     let row = group.x + group.y * groups.x;
     let in_range = row < params.rows;
-    let blocks = select(0u, params.cols / BLOCK_LEN, in_range);
+    let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, in_range);
     let row_base = params.weight_offset + row * params.row_bytes;
     var acc = 0.0;
-    for (var b = ids.lid; b < blocks; b += WG_SIZE) {
-        acc += block_dot(row_base + b * BLOCK_BYTES, b * BLOCK_LEN);
+    for (var it = ids.lid; it < items; it += WG_SIZE) {
+        let b = it / BLOCK_PARTS;
+        acc += block_part_dot(row_base + b * BLOCK_BYTES, b * BLOCK_LEN, it % BLOCK_PARTS);
     }
     let total = workgroup_sum(acc, ids);
     if in_range && ids.lid == 0u {
@@ -58,14 +61,16 @@ fn matvec_glu(
 ) {
     let row = group.x + group.y * groups.x;
     let in_range = row < params.rows;
-    let blocks = select(0u, params.cols / BLOCK_LEN, in_range);
+    let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, in_range);
     let gate_base = params.weight_offset + row * params.row_bytes;
     let up_base = gate_base + params.rows * params.row_bytes;
     var g_acc = 0.0;
     var u_acc = 0.0;
-    for (var b = ids.lid; b < blocks; b += WG_SIZE) {
-        g_acc += block_dot(gate_base + b * BLOCK_BYTES, b * BLOCK_LEN);
-        u_acc += block_dot(up_base + b * BLOCK_BYTES, b * BLOCK_LEN);
+    for (var it = ids.lid; it < items; it += WG_SIZE) {
+        let b = it / BLOCK_PARTS;
+        let part = it % BLOCK_PARTS;
+        g_acc += block_part_dot(gate_base + b * BLOCK_BYTES, b * BLOCK_LEN, part);
+        u_acc += block_part_dot(up_base + b * BLOCK_BYTES, b * BLOCK_LEN, part);
     }
     let g = workgroup_sum(g_acc, ids);
     let u = workgroup_sum(u_acc, ids);

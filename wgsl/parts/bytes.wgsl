@@ -1,5 +1,6 @@
 // Byte-addressed reads from the `weights` binding (array<u32>, little-endian), for quantized
-// blocks whose sizes are not multiples of 4 bytes (Q8_0 is 34, Q6_K 210).
+// blocks whose sizes are not multiples of 4 bytes (Q8_0 is 34, Q6_K 210). Hot loops read
+// whole (possibly unaligned) words with `load_u32` and take bytes out of them.
 
 fn load_byte(at: u32) -> u32 {
     return (weights[at >> 2u] >> ((at & 3u) * 8u)) & 0xffu;
@@ -10,6 +11,10 @@ fn load_i8(at: u32) -> i32 {
 }
 
 fn load_u16(at: u32) -> u32 {
+    let shift = (at & 3u) * 8u;
+    if shift < 24u {
+        return (weights[at >> 2u] >> shift) & 0xffffu;
+    }
     return load_byte(at) | (load_byte(at + 1u) << 8u);
 }
 
@@ -33,8 +38,20 @@ fn load_f16(at: u32) -> f32 {
     return f16_to_f32(load_u16(at));
 }
 
+// The four bytes at `at`, any alignment: one word read when aligned, two otherwise (both
+// inside the data, since the four bytes are).
 fn load_u32(at: u32) -> u32 {
-    return load_u16(at) | (load_u16(at + 2u) << 16u);
+    let w = at >> 2u;
+    let shift = (at & 3u) * 8u;
+    if shift == 0u {
+        return weights[w];
+    }
+    return (weights[w] >> shift) | (weights[w + 1u] << (32u - shift));
+}
+
+// Byte k (0..3) of `word`, signed.
+fn i8_of(word: u32, k: u32) -> i32 {
+    return i32(word << (24u - 8u * k)) >> 24u;
 }
 
 // K-quants (Q4_K, Q5_K) pack eight 6-bit (scale, min) pairs into 12 bytes; this unpacks

@@ -2,12 +2,18 @@
 // element j + 16; value = d * (q - 8).
 const BLOCK_LEN: u32 = 32u;
 const BLOCK_BYTES: u32 = 18u;
+const BLOCK_PARTS: u32 = 2u;
 
-fn block_dot(base: u32, xo: u32) -> f32 {
+// Part p: bytes 8p..8p + 8 (elements 8p.. and 16 + 8p..).
+fn block_part_dot(base: u32, xo: u32, part: u32) -> f32 {
     var acc = 0.0;
-    for (var j = 0u; j < 16u; j++) {
-        let q = load_byte(base + 2u + j);
-        acc += f32(i32(q & 0xfu) - 8) * x[xo + j] + f32(i32(q >> 4u) - 8) * x[xo + j + 16u];
+    for (var w = 0u; w < 2u; w++) {
+        let word = load_u32(base + 2u + 8u * part + 4u * w);
+        for (var k = 0u; k < 4u; k++) {
+            let j = 8u * part + 4u * w + k;
+            let q = (word >> (8u * k)) & 0xffu;
+            acc += f32(i32(q & 0xfu) - 8) * x[xo + j] + f32(i32(q >> 4u) - 8) * x[xo + j + 16u];
+        }
     }
     return load_f16(base) * acc;
 }

@@ -1,16 +1,22 @@
 // Q4_1: f16 scale d and min m, 16 bytes of nibbles (layout as Q4_0); value = d * q + m.
 const BLOCK_LEN: u32 = 32u;
 const BLOCK_BYTES: u32 = 20u;
+const BLOCK_PARTS: u32 = 2u;
 
-fn block_dot(base: u32, xo: u32) -> f32 {
-    let d = load_f16(base);
-    let m = load_f16(base + 2u);
-    var acc = 0.0;
-    for (var j = 0u; j < 16u; j++) {
-        let q = load_byte(base + 4u + j);
-        acc += (d * f32(q & 0xfu) + m) * x[xo + j] + (d * f32(q >> 4u) + m) * x[xo + j + 16u];
+// Part p: bytes 8p..8p + 8 (elements 8p.. and 16 + 8p..); sum (d q + m) x = d sum q x + m sum x.
+fn block_part_dot(base: u32, xo: u32, part: u32) -> f32 {
+    var dot = 0.0;
+    var sum = 0.0;
+    for (var w = 0u; w < 2u; w++) {
+        let word = load_u32(base + 4u + 8u * part + 4u * w);
+        for (var k = 0u; k < 4u; k++) {
+            let j = 8u * part + 4u * w + k;
+            let q = (word >> (8u * k)) & 0xffu;
+            dot += f32(q & 0xfu) * x[xo + j] + f32(q >> 4u) * x[xo + j + 16u];
+            sum += x[xo + j] + x[xo + j + 16u];
+        }
     }
-    return acc;
+    return load_f16(base) * dot + load_f16(base + 2u) * sum;
 }
 
 fn block_value(base: u32, i: u32) -> f32 {

@@ -2,15 +2,21 @@
 // of qh as its fifth bit, element j + 16 bit j + 16; value = d * (q - 16).
 const BLOCK_LEN: u32 = 32u;
 const BLOCK_BYTES: u32 = 22u;
+const BLOCK_PARTS: u32 = 2u;
 
-fn block_dot(base: u32, xo: u32) -> f32 {
+// Part p: bytes 8p..8p + 8 of the nibbles (elements 8p.. and 16 + 8p..).
+fn block_part_dot(base: u32, xo: u32, part: u32) -> f32 {
     let qh = load_u32(base + 2u);
     var acc = 0.0;
-    for (var j = 0u; j < 16u; j++) {
-        let q = load_byte(base + 6u + j);
-        let lo = (q & 0xfu) | (((qh >> j) & 1u) << 4u);
-        let hi = (q >> 4u) | (((qh >> (j + 16u)) & 1u) << 4u);
-        acc += f32(i32(lo) - 16) * x[xo + j] + f32(i32(hi) - 16) * x[xo + j + 16u];
+    for (var w = 0u; w < 2u; w++) {
+        let word = load_u32(base + 6u + 8u * part + 4u * w);
+        for (var k = 0u; k < 4u; k++) {
+            let j = 8u * part + 4u * w + k;
+            let q = (word >> (8u * k)) & 0xffu;
+            let lo = (q & 0xfu) | (((qh >> j) & 1u) << 4u);
+            let hi = (q >> 4u) | (((qh >> (j + 16u)) & 1u) << 4u);
+            acc += f32(i32(lo) - 16) * x[xo + j] + f32(i32(hi) - 16) * x[xo + j + 16u];
+        }
     }
     return load_f16(base) * acc;
 }

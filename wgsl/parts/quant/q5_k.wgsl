@@ -5,33 +5,27 @@
 // (k4_scale_min in parts/bytes.wgsl).
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 176u;
+const BLOCK_PARTS: u32 = 8u;
 
-fn block_dot(base: u32, xo: u32) -> f32 {
-    let d = load_f16(base);
-    let dmin = load_f16(base + 2u);
-    var acc = 0.0;
-    for (var j = 0u; j < 4u; j++) {
-        let lo = k4_scale_min(base + 4u, 2u * j);
-        let hi = k4_scale_min(base + 4u, 2u * j + 1u);
-        var dot_lo = 0.0;
-        var dot_hi = 0.0;
-        var sum_lo = 0.0;
-        var sum_hi = 0.0;
-        for (var l = 0u; l < 32u; l++) {
-            let q = load_byte(base + 48u + 32u * j + l);
-            let h = load_byte(base + 16u + l);
-            let q_lo = (q & 0xfu) | (((h >> (2u * j)) & 1u) << 4u);
-            let q_hi = (q >> 4u) | (((h >> (2u * j + 1u)) & 1u) << 4u);
-            let x_lo = x[xo + 64u * j + l];
-            let x_hi = x[xo + 64u * j + 32u + l];
-            dot_lo += f32(q_lo) * x_lo;
-            dot_hi += f32(q_hi) * x_hi;
-            sum_lo += x_lo;
-            sum_hi += x_hi;
+// Part s: sub-block s (32 values): nibbles as Q4_K, fifth bits = bit s of qh[l].
+fn block_part_dot(base: u32, xo: u32, s: u32) -> f32 {
+    let sm = k4_scale_min(base + 4u, s);
+    let qs = base + 48u + 32u * (s / 2u);
+    let shift = 4u * (s & 1u);
+    let xs = xo + 32u * s;
+    var dot = 0.0;
+    var sum = 0.0;
+    for (var w = 0u; w < 8u; w++) {
+        let word = load_u32(qs + 4u * w) >> shift;
+        let high = load_u32(base + 16u + 4u * w) >> s;
+        for (var k = 0u; k < 4u; k++) {
+            let q = ((word >> (8u * k)) & 0xfu) | (((high >> (8u * k)) & 1u) << 4u);
+            let xv = x[xs + 4u * w + k];
+            dot += f32(q) * xv;
+            sum += xv;
         }
-        acc += d * (lo.x * dot_lo + hi.x * dot_hi) - dmin * (lo.y * sum_lo + hi.y * sum_hi);
     }
-    return acc;
+    return load_f16(base) * sm.x * dot - load_f16(base + 2u) * sm.y * sum;
 }
 
 fn block_value(base: u32, i: u32) -> f32 {

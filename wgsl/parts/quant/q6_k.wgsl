@@ -3,31 +3,35 @@
 // (l, l+32, l+64, l+96) combine ql/qh as below; value = d * scale * (q - 32).
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 210u;
+const BLOCK_PARTS: u32 = 8u;
 
-fn block_dot(base: u32, xo: u32) -> f32 {
-    let d = load_f16(base + 208u);
-    var acc = 0.0;
-    for (var n = 0u; n < 2u; n++) {
-        let ql = base + 64u * n;
-        let qh = base + 128u + 32u * n;
-        let sc = base + 192u + 8u * n;
-        let y = xo + 128u * n;
-        for (var l = 0u; l < 32u; l++) {
-            let is = l / 16u;
-            let a = load_byte(ql + l);
-            let b = load_byte(ql + l + 32u);
-            let h = load_byte(qh + l);
-            let q1 = i32((a & 0xfu) | ((h & 3u) << 4u)) - 32;
-            let q2 = i32((b & 0xfu) | (((h >> 2u) & 3u) << 4u)) - 32;
-            let q3 = i32((a >> 4u) | (((h >> 4u) & 3u) << 4u)) - 32;
-            let q4 = i32((b >> 4u) | (((h >> 6u) & 3u) << 4u)) - 32;
-            acc += f32(load_i8(sc + is)) * f32(q1) * x[y + l]
-                + f32(load_i8(sc + is + 2u)) * f32(q2) * x[y + l + 32u]
-                + f32(load_i8(sc + is + 4u)) * f32(q3) * x[y + l + 64u]
-                + f32(load_i8(sc + is + 6u)) * f32(q4) * x[y + l + 96u];
+// Part p = 4 n + quarter: values 128 n + 32 quarter + l (l < 32), two scales (l < 16, l >= 16).
+fn block_part_dot(base: u32, xo: u32, p: u32) -> f32 {
+    let n = p / 4u;
+    let quarter = p % 4u;
+    let ql = base + 64u * n + 32u * (quarter & 1u);
+    let qh = base + 128u + 32u * n;
+    let nibble_shift = 4u * (quarter / 2u);
+    let high_shift = 2u * quarter;
+    let sc = base + 192u + 8u * n + 2u * quarter;
+    let xs = xo + 128u * n + 32u * quarter;
+    var dot0 = 0.0;
+    var dot1 = 0.0;
+    for (var w = 0u; w < 8u; w++) {
+        let lo = load_u32(ql + 4u * w) >> nibble_shift;
+        let hi = load_u32(qh + 4u * w) >> high_shift;
+        var acc = 0.0;
+        for (var k = 0u; k < 4u; k++) {
+            let q = i32(((lo >> (8u * k)) & 0xfu) | (((hi >> (8u * k)) & 3u) << 4u)) - 32;
+            acc += f32(q) * x[xs + 4u * w + k];
+        }
+        if w < 4u {
+            dot0 += acc;
+        } else {
+            dot1 += acc;
         }
     }
-    return d * acc;
+    return load_f16(base + 208u) * (f32(load_i8(sc)) * dot0 + f32(load_i8(sc + 1u)) * dot1);
 }
 
 fn block_value(base: u32, i: u32) -> f32 {

@@ -1,11 +1,17 @@
 // Q8_0: f16 scale d, then 32 signed bytes; value = d * q.
 const BLOCK_LEN: u32 = 32u;
 const BLOCK_BYTES: u32 = 34u;
+const BLOCK_PARTS: u32 = 4u;
 
-fn block_dot(base: u32, xo: u32) -> f32 {
+// Part p: values 8p..8p + 8, from two words.
+fn block_part_dot(base: u32, xo: u32, part: u32) -> f32 {
+    let at = base + 2u + 8u * part;
+    let xi = xo + 8u * part;
+    let w0 = load_u32(at);
+    let w1 = load_u32(at + 4u);
     var acc = 0.0;
-    for (var i = 0u; i < 32u; i++) {
-        acc += f32(load_i8(base + 2u + i)) * x[xo + i];
+    for (var k = 0u; k < 4u; k++) {
+        acc += f32(i8_of(w0, k)) * x[xi + k] + f32(i8_of(w1, k)) * x[xi + 4u + k];
     }
     return load_f16(base) * acc;
 }
