@@ -3,6 +3,7 @@
 // Library code reports failures as typed errors; tests may unwrap (clippy.toml).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bench;
 mod info;
 mod inspect;
 mod logits;
@@ -51,6 +52,10 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         greedy: usize,
     },
+    /// Measure performance: `axon bench kernels` (copy, matrix-vector and matrix-matrix speed
+    /// on the chosen adapter), or `axon bench --model FILE` (whole-model speed; not yet
+    /// implemented).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +75,7 @@ fn main() -> ExitCode {
         } => logits::parse_tokens(&tokens)
             .and_then(|ids| logits::run(&model, &ids, backend, greedy))
             .map_err(Into::into),
+        Command::Bench(args) => bench::run(args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,115 @@
+//! `axon bench kernels`: what is measured, at which shapes, in which order.
+
+use super::case::{Bench, Case, Kernel, micros, per_second};
+use super::report::{Adapter, Entry, Report};
+use super::timing::Timer;
+use super::weights::Rng;
+use super::{BenchError, KernelArgs, copies, provenance};
+use axon_formats::quant::GgmlType;
+use axon_gpu::Gpu;
+
+/// Matrix-vector weight formats, in report order.
+const MATVEC_FORMATS: [GgmlType; 4] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::F16];
+/// Matrix-matrix weight formats, in report order.
+const MATMUL_FORMATS: [GgmlType; 2] = [GgmlType::F16, GgmlType::Q4K];
+
+/// Shapes and sizes of one mode.
+struct Plan {
+    iters: usize,
+    copy_bytes: u64,
+    /// `(rows, cols)`.
+    matvec: &'static [(usize, usize)],
+    /// `(tokens, rows, cols)`.
+    matmul: &'static [(usize, usize, usize)],
+}
+
+/// Decode-sized projections of an 8B-class model: attention, FFN up, FFN down, vocabulary.
+const FULL: Plan = Plan {
+    iters: 20,
+    copy_bytes: 1 << 30,
+    matvec: &[(4096, 4096), (12288, 4096), (4096, 12288), (248_320, 4096)],
+    matmul: &[(512, 4096, 4096)],
+};
+
+/// Tiny shapes that run in seconds on the software adapter.
+const QUICK: Plan = Plan {
+    iters: 3,
+    copy_bytes: 64 << 20,
+    matvec: &[(256, 256), (512, 256)],
+    matmul: &[(8, 256, 256)],
+};
+
+/// Opens the device, measures everything on the clock `--clock` asks for and returns the
+/// report.
+pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
+    let gpu = Gpu::new()?;
+    let plan = if args.quick { &QUICK } else { &FULL };
+    let iters = args.iters.map_or(plan.iters, |n| n as usize);
+    let timer = Timer::new(&gpu, args.clock, iters)?;
+    let copies = copies::measure(&gpu, &timer, plan.copy_bytes)?;
+    let copy_gb_s = per_second(copies.moved() as f64, copies.buffer) / 1e9;
+    let shader_copy_gb_s = per_second(copies.moved() as f64, copies.shader.per_dispatch) / 1e9;
+    let reference_gb_s = copy_gb_s.max(shader_copy_gb_s);
+    tracing::info!(copy_gb_s, shader_copy_gb_s, "copies measured");
+
+    let mut bench = Bench {
+        gpu: &gpu,
+        timer: &timer,
+        rng: Rng::new(0x00a8_0be4),
+    };
+    let mut matvec = Vec::new();
+    for ty in MATVEC_FORMATS {
+        for &(rows, cols) in plan.matvec {
+            let case = Case {
+                kernel: Kernel::Matvec,
+                ty,
+                tokens: 1,
+                rows,
+                cols,
+            };
+            matvec.push(match bench.time(&case)? {
+                Ok(time) => Entry::Measured(case.matvec(time, reference_gb_s)),
+                Err(reason) => Entry::Skipped(case.skipped(reason)),
+            });
+        }
+    }
+    let mut matmul = Vec::new();
+    for ty in MATMUL_FORMATS {
+        for &(tokens, rows, cols) in plan.matmul {
+            let case = Case {
+                kernel: Kernel::Matmul,
+                ty,
+                tokens,
+                rows,
+                cols,
+            };
+            matmul.push(match bench.time(&case)? {
+                Ok(time) => Entry::Measured(case.matmul(time)),
+                Err(reason) => Entry::Skipped(case.skipped(reason)),
+            });
+        }
+    }
+
+    let caps = gpu.caps();
+    Ok(Report {
+        adapter: Adapter {
+            name: caps.adapter_name.clone(),
+            driver: caps.driver.clone(),
+            backend: format!("{:?}", caps.backend),
+            device_type: format!("{:?}", caps.device_type),
+        },
+        commit: provenance::commit(),
+        date: provenance::utc_now(),
+        clock: timer.clock().name(),
+        iters,
+        quick: args.quick,
+        copy_bytes_moved_per_iter: copies.moved(),
+        copy_us: micros(copies.buffer),
+        copy_gb_s,
+        shader_copy_us: micros(copies.shader.per_dispatch),
+        shader_copy_gb_s,
+        reference_gb_s,
+        matvec,
+        matmul,
+    })
+}

@@ -1,0 +1,227 @@
+//! `axon bench` end to end: the kernel benchmark's JSON contract on the test adapter (lavapipe
+//! in CI, which has timestamp queries, so `auto` picks the timestamp clock there) with each
+//! clock, and the whole-model benchmark's "not implemented yet" answer.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn axon(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_axon"))
+        .args(args)
+        .output()
+        .expect("the axon binary runs")
+}
+
+/// The report of `axon bench kernels --json --quick --clock CLOCK`; `None` when the binary
+/// says (exit 1) that this clock cannot be used on this device.
+fn quick_report(clock: &str) -> Option<Value> {
+    let out = axon(&["bench", "kernels", "--json", "--quick", "--clock", clock]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(1) && stderr.contains("--clock timestamp cannot time kernels") {
+        assert!(out.stdout.is_empty());
+        return None;
+    }
+    assert!(out.status.success(), "axon bench kernels failed:\n{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one JSON object:\n{stdout}");
+    Some(serde_json::from_str(&stdout).unwrap())
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn positive(v: &Value, key: &str) -> f64 {
+    let x = v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is a number in {v}"));
+    assert!(x.is_finite() && x > 0.0, "{key} = {x} in {v}");
+    x
+}
+
+fn check_contract(v: &Value) {
+    assert_eq!(
+        keys(v),
+        [
+            "adapter",
+            "clock",
+            "commit",
+            "copy_bytes_moved_per_iter",
+            "copy_gb_s",
+            "copy_us",
+            "date",
+            "iters",
+            "matmul",
+            "matvec",
+            "quick",
+            "reference_gb_s",
+            "shader_copy_gb_s",
+            "shader_copy_us"
+        ]
+    );
+    assert_eq!(
+        keys(&v["adapter"]),
+        ["backend", "device_type", "driver", "name"]
+    );
+    assert_eq!(v["adapter"]["backend"], "Vulkan");
+    assert!(v["commit"].is_null() || v["commit"].is_string(), "{v}");
+    let date = v["date"].as_str().unwrap();
+    assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
+    assert!(v["clock"] == "timestamp" || v["clock"] == "wall", "{v}");
+    assert_eq!(v["iters"], 3);
+    assert_eq!(v["quick"], true);
+    assert_eq!(v["copy_bytes_moved_per_iter"], 2 * (64 << 20));
+    let copy_gb_s = positive(v, "copy_gb_s");
+    let copy_us = positive(v, "copy_us");
+    let moved = 2.0 * f64::from(64 << 20);
+    assert!(
+        (copy_gb_s / (moved / copy_us / 1e3) - 1.0).abs() < 1e-6,
+        "{v}"
+    );
+    let shader_copy_gb_s = positive(v, "shader_copy_gb_s");
+    let shader_copy_us = positive(v, "shader_copy_us");
+    assert!(
+        (shader_copy_gb_s / (moved / shader_copy_us / 1e3) - 1.0).abs() < 1e-6,
+        "{v}"
+    );
+    let reference_gb_s = positive(v, "reference_gb_s");
+    assert!(
+        reference_gb_s >= copy_gb_s && reference_gb_s >= shader_copy_gb_s,
+        "{v}"
+    );
+    assert_eq!(reference_gb_s, copy_gb_s.max(shader_copy_gb_s), "{v}");
+
+    let matvec = v["matvec"].as_array().unwrap();
+    let formats: Vec<&str> = matvec
+        .iter()
+        .map(|m| m["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        ["Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0", "F16", "F16"]
+    );
+    for m in matvec {
+        assert!(
+            m.get("skipped").is_none(),
+            "quick shapes fit every device: {m}"
+        );
+        assert_eq!(
+            keys(m),
+            [
+                "batch",
+                "bytes",
+                "cols",
+                "format",
+                "gb_s",
+                "pct_of_copy",
+                "rows",
+                "us",
+                "weight_bytes"
+            ]
+        );
+        let (rows, cols) = (m["rows"].as_u64().unwrap(), m["cols"].as_u64().unwrap());
+        let weight_bytes = m["weight_bytes"].as_u64().unwrap();
+        assert_eq!(
+            m["bytes"].as_u64().unwrap(),
+            weight_bytes + 4 * (rows + cols)
+        );
+        let gb_s = positive(m, "gb_s");
+        let us = positive(m, "us");
+        let expected = m["bytes"].as_f64().unwrap() / us / 1e3;
+        assert!((gb_s / expected - 1.0).abs() < 1e-6, "{m}");
+        let pct = positive(m, "pct_of_copy");
+        assert!(
+            (pct / (100.0 * gb_s / reference_gb_s) - 1.0).abs() < 1e-6,
+            "{m}"
+        );
+    }
+
+    let matmul = v["matmul"].as_array().unwrap();
+    let formats: Vec<&str> = matmul
+        .iter()
+        .map(|m| m["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["F16", "Q4_K"]);
+    for m in matmul {
+        assert!(
+            m.get("skipped").is_none(),
+            "quick shapes fit every device: {m}"
+        );
+        assert_eq!(
+            keys(m),
+            ["batch", "cols", "format", "rows", "tflop_s", "tokens", "us"]
+        );
+        assert_eq!(
+            (m["tokens"].as_u64(), m["rows"].as_u64()),
+            (Some(8), Some(256))
+        );
+        positive(m, "us");
+        positive(m, "tflop_s");
+    }
+}
+
+#[test]
+fn quick_kernel_bench_follows_the_contract() {
+    check_contract(&quick_report("auto").unwrap());
+}
+
+#[test]
+fn quick_kernel_bench_follows_the_contract_with_the_wall_clock() {
+    let v = quick_report("wall").unwrap();
+    check_contract(&v);
+    assert_eq!(v["clock"], "wall");
+}
+
+#[test]
+fn timestamp_clock_is_used_or_refused_with_a_reason() {
+    if let Some(v) = quick_report("timestamp") {
+        check_contract(&v);
+        assert_eq!(v["clock"], "timestamp");
+    }
+}
+
+#[test]
+fn quick_kernel_bench_prints_a_table_by_default() {
+    let out = axon(&["bench", "kernels", "--quick", "--iters", "1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "adapter",
+        "clock",
+        "GB/s (read + write)",
+        "copy shader",
+        "matvec",
+        "Q6_K",
+        "TFLOP/s",
+    ] {
+        assert!(
+            stdout.contains(needle),
+            "{needle:?} missing from:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn whole_model_bench_is_a_clear_error_for_now() {
+    let out = axon(&["bench", "--model", "x.gguf", "--prompt", "64", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not implemented yet"), "{stderr}");
+    assert!(stderr.contains("x.gguf"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bench_needs_a_model_or_a_subcommand_but_not_both() {
+    let out = axon(&["bench"]);
+    assert_eq!(out.status.code(), Some(2), "usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--model"));
+    let out = axon(&["bench", "--model", "x.gguf", "kernels"]);
+    assert_eq!(out.status.code(), Some(2), "usage error");
+}
