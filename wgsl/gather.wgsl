@@ -6,8 +6,6 @@
 //   weights  read     [rows * row_bytes] bytes as u32 words
 //   ids      read     [tokens] u32
 //   out      write    [tokens, cols] f32
-//   x        (binding 4) only declared: the format parts' `block_part_dot` names it; this entry
-//            point never uses it, so it is not part of the pipeline layout.
 // Dispatch: ceil(tokens * cols / WG_SIZE) workgroups, folded into x/y.
 
 struct GatherParams {
@@ -27,7 +25,6 @@ override WG_SIZE: u32 = 256u;
 @group(0) @binding(1) var<storage, read> weights: array<u32>;
 @group(0) @binding(2) var<storage, read> ids: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> x: array<f32>;
 
 @compute @workgroup_size(WG_SIZE)
 fn gather(

@@ -8,11 +8,12 @@
 //                     composed `parts/quant/*.wgsl` part decodes (`block_part_dot`)
 //   x        read     [cols] f32
 //   y        write    [rows] f32
-// Dispatch: one workgroup per row (folded into x/y past the grid limit); its invocations
-// stride over the row's block parts (BLOCK_PARTS per block, e.g. Q4_K's eight 32-value
-// sub-blocks, so neighbouring invocations read neighbouring words) and meet in
-// `workgroup_sum`. cols is a multiple of BLOCK_LEN
-// (the launcher checks). No early return: every invocation reaches the reduction's barriers.
+// Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
+// Its invocations stride over the (block, part) items of a row (BLOCK_PARTS per block, e.g.
+// Q4_K's eight 32-value sub-blocks, so neighbouring invocations read neighbouring words);
+// each item's x values are loaded once into registers and used for all ROWS rows. Each row's
+// partial sums meet in `workgroup_sum`. cols is a multiple of BLOCK_LEN (the launcher
+// checks). No early return: every invocation reaches the reductions' barriers.
 
 struct MatvecParams {
     rows: u32,
@@ -31,24 +32,44 @@ struct MatvecParams {
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
+// Rows per workgroup (the launcher's MATVEC_ROWS).
+const ROWS: u32 = 4u;
+
+// Item `it`'s x values, and the block's byte offset within a row.
+fn load_part(it: u32, xv: ptr<function, PartValues>) -> u32 {
+    let b = it / BLOCK_PARTS;
+    let part = it % BLOCK_PARTS;
+    for (var k = 0u; k < PART_LEN; k++) {
+        (*xv)[k] = x[b * BLOCK_LEN + part_x(part, k)];
+    }
+    return b * BLOCK_BYTES;
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn matvec(
     ids: ReduceIds,
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let row = group.x + group.y * groups.x;
-    let in_range = row < params.rows;
-    let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, in_range);
-    let row_base = params.weight_offset + row * params.row_bytes;
-    var acc = 0.0;
+    let row0 = (group.x + group.y * groups.x) * ROWS;
+    let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
+    let base0 = params.weight_offset + row0 * params.row_bytes;
+    var acc = vec4<f32>();
     for (var it = ids.lid; it < items; it += WG_SIZE) {
-        let b = it / BLOCK_PARTS;
-        acc += block_part_dot(row_base + b * BLOCK_BYTES, b * BLOCK_LEN, it % BLOCK_PARTS);
+        var xv: PartValues;
+        let offset = base0 + load_part(it, &xv);
+        let part = it % BLOCK_PARTS;
+        for (var r = 0u; r < ROWS; r++) {
+            if row0 + r < params.rows {
+                acc[r] += block_part_dot(offset + r * params.row_bytes, &xv, part);
+            }
+        }
     }
-    let total = workgroup_sum(acc, ids);
-    if in_range && ids.lid == 0u {
-        y[row] = total;
+    for (var r = 0u; r < ROWS; r++) {
+        let total = workgroup_sum(acc[r], ids);
+        if row0 + r < params.rows && ids.lid == 0u {
+            y[row0 + r] = total;
+        }
     }
 }
 
@@ -59,22 +80,29 @@ fn matvec_glu(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let row = group.x + group.y * groups.x;
-    let in_range = row < params.rows;
-    let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, in_range);
-    let gate_base = params.weight_offset + row * params.row_bytes;
-    let up_base = gate_base + params.rows * params.row_bytes;
-    var g_acc = 0.0;
-    var u_acc = 0.0;
+    let row0 = (group.x + group.y * groups.x) * ROWS;
+    let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
+    let gate0 = params.weight_offset + row0 * params.row_bytes;
+    let up0 = gate0 + params.rows * params.row_bytes;
+    var g_acc = vec4<f32>();
+    var u_acc = vec4<f32>();
     for (var it = ids.lid; it < items; it += WG_SIZE) {
-        let b = it / BLOCK_PARTS;
+        var xv: PartValues;
+        let offset = load_part(it, &xv);
         let part = it % BLOCK_PARTS;
-        g_acc += block_part_dot(gate_base + b * BLOCK_BYTES, b * BLOCK_LEN, part);
-        u_acc += block_part_dot(up_base + b * BLOCK_BYTES, b * BLOCK_LEN, part);
+        for (var r = 0u; r < ROWS; r++) {
+            if row0 + r < params.rows {
+                let row = r * params.row_bytes + offset;
+                g_acc[r] += block_part_dot(gate0 + row, &xv, part);
+                u_acc[r] += block_part_dot(up0 + row, &xv, part);
+            }
+        }
     }
-    let g = workgroup_sum(g_acc, ids);
-    let u = workgroup_sum(u_acc, ids);
-    if in_range && ids.lid == 0u {
-        y[row] = gate_activation(g, params.activation) * u;
+    for (var r = 0u; r < ROWS; r++) {
+        let g = workgroup_sum(g_acc[r], ids);
+        let u = workgroup_sum(u_acc[r], ids);
+        if row0 + r < params.rows && ids.lid == 0u {
+            y[row0 + r] = gate_activation(g, params.activation) * u;
+        }
     }
 }

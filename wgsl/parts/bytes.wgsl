@@ -65,3 +65,6 @@ fn k4_scale_min(at: u32, s: u32) -> vec2<f32> {
     return vec2<f32>(f32(sc), f32(mn));
 }
 
+// The x values one block part multiplies (at most 32), loaded once and shared by the rows a
+// matrix-vector workgroup computes.
+alias PartValues = array<f32, 32>;

@@ -2,10 +2,16 @@
 const BLOCK_LEN: u32 = 2u;
 const BLOCK_BYTES: u32 = 4u;
 const BLOCK_PARTS: u32 = 1u;
+// x values per part; the part's k-th value is element part_x(part, k) of the block.
+const PART_LEN: u32 = 2u;
 
-fn block_part_dot(base: u32, xo: u32, part: u32) -> f32 {
+fn part_x(part: u32, k: u32) -> u32 {
+    return k;
+}
+
+fn block_part_dot(base: u32, xv: ptr<function, PartValues>, part: u32) -> f32 {
     let w = load_u32(base);
-    return bitcast<f32>(w << 16u) * x[xo] + bitcast<f32>(w & 0xffff0000u) * x[xo + 1u];
+    return bitcast<f32>(w << 16u) * (*xv)[0] + bitcast<f32>(w & 0xffff0000u) * (*xv)[1];
 }
 
 fn block_value(base: u32, i: u32) -> f32 {

@@ -5,6 +5,8 @@
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 136u;
 const BLOCK_PARTS: u32 = 8u;
+// x values per part; the part's k-th value is element part_x(part, k) of the block.
+const PART_LEN: u32 = 32u;
 
 // The table {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113} as
 // signed bytes packed four to a word, picked without branches. (A module-scope array or
@@ -19,18 +21,22 @@ fn iq4_value(q: u32) -> f32 {
     return f32((i32(byte) << 24u) >> 24u);
 }
 
-// Part b: sub-block b (32 values), 16 bytes at 8 + 16 b.
-fn block_part_dot(base: u32, xo: u32, b: u32) -> f32 {
+// Part b: sub-block b (32 values), 16 bytes at 8 + 16 b: low nibbles are values 0..16,
+// high nibbles 16..32.
+fn part_x(part: u32, k: u32) -> u32 {
+    return 32u * part + k;
+}
+
+fn block_part_dot(base: u32, xv: ptr<function, PartValues>, b: u32) -> f32 {
     let low = (load_byte(base + 4u + b / 2u) >> (4u * (b % 2u))) & 0xfu;
     let ls = i32(low | (((load_u16(base + 2u) >> (2u * b)) & 3u) << 4u)) - 32;
-    let xs = xo + 32u * b;
     var dot = 0.0;
     for (var w = 0u; w < 4u; w++) {
         let word = load_u32(base + 8u + 16u * b + 4u * w);
         for (var k = 0u; k < 4u; k++) {
             let j = 4u * w + k;
             let q = (word >> (8u * k)) & 0xffu;
-            dot += iq4_value(q & 0xfu) * x[xs + j] + iq4_value(q >> 4u) * x[xs + 16u + j];
+            dot += iq4_value(q & 0xfu) * (*xv)[j] + iq4_value(q >> 4u) * (*xv)[16u + j];
         }
     }
     return load_f16(base) * f32(ls) * dot;

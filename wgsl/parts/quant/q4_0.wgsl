@@ -3,16 +3,23 @@
 const BLOCK_LEN: u32 = 32u;
 const BLOCK_BYTES: u32 = 18u;
 const BLOCK_PARTS: u32 = 2u;
+// x values per part; the part's k-th value is element part_x(part, k) of the block.
+const PART_LEN: u32 = 16u;
 
-// Part p: bytes 8p..8p + 8 (elements 8p.. and 16 + 8p..).
-fn block_part_dot(base: u32, xo: u32, part: u32) -> f32 {
+// Part p: bytes 8p..8p + 8 of the nibbles; values k < 8 are their low nibbles (elements
+// 8p + k), k >= 8 their high nibbles (elements 16 + 8p + k - 8).
+fn part_x(part: u32, k: u32) -> u32 {
+    return 8u * part + k + select(0u, 8u, k >= 8u);
+}
+
+fn block_part_dot(base: u32, xv: ptr<function, PartValues>, part: u32) -> f32 {
     var acc = 0.0;
     for (var w = 0u; w < 2u; w++) {
         let word = load_u32(base + 2u + 8u * part + 4u * w);
         for (var k = 0u; k < 4u; k++) {
-            let j = 8u * part + 4u * w + k;
             let q = (word >> (8u * k)) & 0xffu;
-            acc += f32(i32(q & 0xfu) - 8) * x[xo + j] + f32(i32(q >> 4u) - 8) * x[xo + j + 16u];
+            let j = 4u * w + k;
+            acc += f32(i32(q & 0xfu) - 8) * (*xv)[j] + f32(i32(q >> 4u) - 8) * (*xv)[j + 8u];
         }
     }
     return load_f16(base) * acc;

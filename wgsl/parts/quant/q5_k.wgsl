@@ -6,13 +6,18 @@
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 176u;
 const BLOCK_PARTS: u32 = 8u;
+// x values per part; the part's k-th value is element part_x(part, k) of the block.
+const PART_LEN: u32 = 32u;
 
 // Part s: sub-block s (32 values): nibbles as Q4_K, fifth bits = bit s of qh[l].
-fn block_part_dot(base: u32, xo: u32, s: u32) -> f32 {
+fn part_x(part: u32, k: u32) -> u32 {
+    return 32u * part + k;
+}
+
+fn block_part_dot(base: u32, xv: ptr<function, PartValues>, s: u32) -> f32 {
     let sm = k4_scale_min(base + 4u, s);
     let qs = base + 48u + 32u * (s / 2u);
     let shift = 4u * (s & 1u);
-    let xs = xo + 32u * s;
     var dot = 0.0;
     var sum = 0.0;
     for (var w = 0u; w < 8u; w++) {
@@ -20,9 +25,9 @@ fn block_part_dot(base: u32, xo: u32, s: u32) -> f32 {
         let high = load_u32(base + 16u + 4u * w) >> s;
         for (var k = 0u; k < 4u; k++) {
             let q = ((word >> (8u * k)) & 0xfu) | (((high >> (8u * k)) & 1u) << 4u);
-            let xv = x[xs + 4u * w + k];
-            dot += f32(q) * xv;
-            sum += xv;
+            let xk = (*xv)[4u * w + k];
+            dot += f32(q) * xk;
+            sum += xk;
         }
     }
     return load_f16(base) * sm.x * dot - load_f16(base + 2u) * sm.y * sum;

@@ -4,9 +4,15 @@
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 210u;
 const BLOCK_PARTS: u32 = 8u;
+// x values per part; the part's k-th value is element part_x(part, k) of the block.
+const PART_LEN: u32 = 32u;
 
 // Part p = 4 n + quarter: values 128 n + 32 quarter + l (l < 32), two scales (l < 16, l >= 16).
-fn block_part_dot(base: u32, xo: u32, p: u32) -> f32 {
+fn part_x(part: u32, k: u32) -> u32 {
+    return 32u * part + k;
+}
+
+fn block_part_dot(base: u32, xv: ptr<function, PartValues>, p: u32) -> f32 {
     let n = p / 4u;
     let quarter = p % 4u;
     let ql = base + 64u * n + 32u * (quarter & 1u);
@@ -14,7 +20,6 @@ fn block_part_dot(base: u32, xo: u32, p: u32) -> f32 {
     let nibble_shift = 4u * (quarter / 2u);
     let high_shift = 2u * quarter;
     let sc = base + 192u + 8u * n + 2u * quarter;
-    let xs = xo + 128u * n + 32u * quarter;
     var dot0 = 0.0;
     var dot1 = 0.0;
     for (var w = 0u; w < 8u; w++) {
@@ -23,7 +28,7 @@ fn block_part_dot(base: u32, xo: u32, p: u32) -> f32 {
         var acc = 0.0;
         for (var k = 0u; k < 4u; k++) {
             let q = i32(((lo >> (8u * k)) & 0xfu) | (((hi >> (8u * k)) & 3u) << 4u)) - 32;
-            acc += f32(q) * x[xs + 4u * w + k];
+            acc += f32(q) * (*xv)[4u * w + k];
         }
         if w < 4u {
             dot0 += acc;

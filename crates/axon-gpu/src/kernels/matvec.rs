@@ -3,7 +3,7 @@
 //!
 //! Contract: `weights` holds `rows` rows of `cols` values of its type (`cols` a multiple of the
 //! block length), `x` has `cols` elements, `y` at least `rows` (elements past `rows` are never
-//! written). One workgroup per row. The CPU twin is `axon_reference::ops::linear::linear_quantized`.
+//! written). One workgroup per four rows. The CPU twin is `axon_reference::ops::linear::linear_quantized`.
 
 use super::{check_binding, grid};
 use crate::buffer::DeviceBuffer;
@@ -12,7 +12,7 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::registry::KernelVariant;
-use crate::registry::variants as v;
+use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
 
 /// The weight formats the matrix-vector kernel decodes directly.
@@ -245,7 +245,11 @@ pub fn matvec(
         kernel: KERNEL,
         format: w.ty.name(),
     })?;
-    let workgroups = grid(gpu, KERNEL, w.rows as u64)?;
+    let workgroups = grid(
+        gpu,
+        KERNEL,
+        (w.rows as u64).div_ceil(u64::from(MATVEC_ROWS)),
+    )?;
     // The binding check bounds every byte offset by u32::MAX.
     let params = Params {
         rows: w.rows as u32,
@@ -309,7 +313,7 @@ pub fn matvec_glu(
         kernel: KERNEL,
         format: gate_up.ty.name(),
     })?;
-    let workgroups = grid(gpu, KERNEL, ff as u64)?;
+    let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {
         rows: ff as u32,
         cols: gate_up.cols as u32,

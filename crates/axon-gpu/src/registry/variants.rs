@@ -363,9 +363,13 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     },
 };
 
-/// Workgroup size of the matrix-vector kernels: one workgroup per output row, so rows of few
-/// blocks (a 4096-wide Q4_K row is 16 blocks) waste little.
+/// Workgroup size of the matrix-vector kernels: 64 invocations share [`MATVEC_ROWS`] rows, so
+/// rows of few block parts (a 4096-wide Q4_K row is 128) waste little.
 pub const MATVEC_WG: u32 = 64;
+
+/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`): each x value loaded
+/// is used this many times.
+pub const MATVEC_ROWS: u32 = 4;
 
 macro_rules! matvec_variants {
     ($($fmt:ident => $sg:ident, $wg:ident, $gsg:ident, $gwg:ident, $name:literal;)*) => {

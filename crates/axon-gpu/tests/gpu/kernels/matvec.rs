@@ -90,7 +90,9 @@ fn every_format_on_fixed_shapes() {
 
 #[test]
 fn matvec_folds_the_grid_past_the_per_dimension_limit() {
-    let rows = gpu().caps().limits.max_compute_workgroups_per_dimension as usize + 3;
+    // Each workgroup computes MATVEC_ROWS rows.
+    let per_dim = gpu().caps().limits.max_compute_workgroups_per_dimension as usize;
+    let rows = axon_gpu::registry::variants::MATVEC_ROWS as usize * per_dim + 3;
     let cols = 32;
     let w: Vec<f32> = (0..rows * cols)
         .map(|i| ((i % 17) as f32 - 8.0) / 4.0)
