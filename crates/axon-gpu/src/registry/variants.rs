@@ -363,23 +363,27 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     },
 };
 
-/// Workgroup size of the matrix-vector kernels: 64 invocations share [`MATVEC_ROWS`] rows, so
-/// rows of few block parts (a 4096-wide Q4_K row is 128) waste little.
-pub const MATVEC_WG: u32 = 64;
+/// Workgroup sizes of the matrix-vector kernels, by how many (block, part) items a row has:
+/// a 4096-wide row is 128 items in the K-quants and IQ4_XS (32 values each), 256-512 in the
+/// 32-value formats, 2048 in the float formats. Enough invocations to keep loads in flight,
+/// few enough that none idles on common widths.
+const MATVEC_WG_K: u32 = 64;
+const MATVEC_WG_32: u32 = 128;
+const MATVEC_WG_FLOAT: u32 = 256;
 
 /// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`): each x value loaded
 /// is used this many times.
 pub const MATVEC_ROWS: u32 = 4;
 
 macro_rules! matvec_variants {
-    ($($fmt:ident => $sg:ident, $wg:ident, $gsg:ident, $gwg:ident, $name:literal;)*) => {
+    ($($fmt:ident => $sg:ident, $wg:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr;)*) => {
         $(
             #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, subgroup reduction.")]
             pub static $gsg: KernelVariant = KernelVariant {
                 name: concat!("matvec_glu_", $name, ".subgroup"),
                 entry_point: "matvec_glu",
                 files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
-                workgroup_size: Some(MATVEC_WG),
+                workgroup_size: Some($size),
                 power_of_two_workgroup: false,
                 needs: Needs { subgroups: true, f16: false },
             };
@@ -388,7 +392,7 @@ macro_rules! matvec_variants {
                 name: concat!("matvec_glu_", $name, ".workgroup"),
                 entry_point: "matvec_glu",
                 files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
-                workgroup_size: Some(MATVEC_WG),
+                workgroup_size: Some($size),
                 power_of_two_workgroup: true,
                 needs: Needs { subgroups: false, f16: false },
             };
@@ -397,7 +401,7 @@ macro_rules! matvec_variants {
                 name: concat!("matvec_", $name, ".subgroup"),
                 entry_point: "matvec",
                 files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
-                workgroup_size: Some(MATVEC_WG),
+                workgroup_size: Some($size),
                 power_of_two_workgroup: false,
                 needs: Needs { subgroups: true, f16: false },
             };
@@ -406,7 +410,7 @@ macro_rules! matvec_variants {
                 name: concat!("matvec_", $name, ".workgroup"),
                 entry_point: "matvec",
                 files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
-                workgroup_size: Some(MATVEC_WG),
+                workgroup_size: Some($size),
                 power_of_two_workgroup: true,
                 needs: Needs { subgroups: false, f16: false },
             };
@@ -415,17 +419,17 @@ macro_rules! matvec_variants {
 }
 
 matvec_variants! {
-    F32 => MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32";
-    F16 => MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16";
-    BF16 => MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16";
-    Q8_0 => MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0";
-    Q4_0 => MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0";
-    Q4_1 => MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1";
-    Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0";
-    Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k";
-    Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k";
-    Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k";
-    IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs";
+    F32 => MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT;
+    F16 => MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT;
+    BF16 => MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT;
+    Q8_0 => MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32;
+    Q4_0 => MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32;
+    Q4_1 => MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32;
+    Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32;
+    Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K;
+    Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K;
+    Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K;
+    IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K;
 }
 
 /// Edge of the square output tile of the matrix-matrix kernels (fixed in `wgsl/matmul.wgsl`,
