@@ -54,16 +54,22 @@ fn matvec(
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
     let base0 = params.weight_offset + row0 * params.row_bytes;
+    // Rows past the matrix repeat the last row (their sums are never stored), so the loop has
+    // no per-row branch.
+    let last = params.rows - 1u;
+    let stride = params.row_bytes;
+    let r1 = min(row0 + 1u, last) - row0;
+    let r2 = min(row0 + 2u, last) - row0;
+    let r3 = min(row0 + 3u, last) - row0;
     var acc = vec4<f32>();
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         var xv: PartValues;
         let offset = base0 + load_part(it, &xv);
         let part = it % BLOCK_PARTS;
-        for (var r = 0u; r < ROWS; r++) {
-            if row0 + r < params.rows {
-                acc[r] += block_part_dot(offset + r * params.row_bytes, &xv, part);
-            }
-        }
+        acc.x += block_part_dot(offset, &xv, part);
+        acc.y += block_part_dot(offset + r1 * stride, &xv, part);
+        acc.z += block_part_dot(offset + r2 * stride, &xv, part);
+        acc.w += block_part_dot(offset + r3 * stride, &xv, part);
     }
     for (var r = 0u; r < ROWS; r++) {
         let total = workgroup_sum(acc[r], ids);

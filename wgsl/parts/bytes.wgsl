@@ -38,15 +38,20 @@ fn load_f16(at: u32) -> f32 {
     return f16_to_f32(load_u16(at));
 }
 
-// The four bytes at `at`, any alignment: one word read when aligned, two otherwise (both
-// inside the data, since the four bytes are).
+// The four bytes at `at`, any alignment, without a branch: two word reads combined (the
+// second is ignored when aligned; WGSL takes shift amounts modulo 32). For blocks whose size
+// is a multiple of 4 (rows then start aligned), `load_word` reads one.
 fn load_u32(at: u32) -> u32 {
     let w = at >> 2u;
     let shift = (at & 3u) * 8u;
-    if shift == 0u {
-        return weights[w];
-    }
-    return (weights[w] >> shift) | (weights[w + 1u] << (32u - shift));
+    let lo = weights[w];
+    let hi = weights[w + 1u];
+    return select((lo >> shift) | (hi << (32u - shift)), lo, shift == 0u);
+}
+
+// The word at `at`, which must be a multiple of 4.
+fn load_word(at: u32) -> u32 {
+    return weights[at >> 2u];
 }
 
 // Byte k (0..3) of `word`, signed.

@@ -10,7 +10,7 @@ fn part_x(part: u32, k: u32) -> u32 {
 }
 
 fn block_part_dot(base: u32, xv: ptr<function, PartValues>, part: u32) -> f32 {
-    let w = load_u32(base);
+    let w = load_word(base);
     return f16_to_f32(w & 0xffffu) * (*xv)[0] + f16_to_f32(w >> 16u) * (*xv)[1];
 }
 

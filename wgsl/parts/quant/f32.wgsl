@@ -10,7 +10,7 @@ fn part_x(part: u32, k: u32) -> u32 {
 }
 
 fn block_part_dot(base: u32, xv: ptr<function, PartValues>, part: u32) -> f32 {
-    return bitcast<f32>(load_u32(base)) * (*xv)[0];
+    return bitcast<f32>(load_word(base)) * (*xv)[0];
 }
 
 fn block_value(base: u32, i: u32) -> f32 {

@@ -32,7 +32,7 @@ fn block_part_dot(base: u32, xv: ptr<function, PartValues>, b: u32) -> f32 {
     let ls = i32(low | (((load_u16(base + 2u) >> (2u * b)) & 3u) << 4u)) - 32;
     var dot = 0.0;
     for (var w = 0u; w < 4u; w++) {
-        let word = load_u32(base + 8u + 16u * b + 4u * w);
+        let word = load_word(base + 8u + 16u * b + 4u * w);
         for (var k = 0u; k < 4u; k++) {
             let j = 4u * w + k;
             let q = (word >> (8u * k)) & 0xffu;

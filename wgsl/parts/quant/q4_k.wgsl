@@ -21,7 +21,7 @@ fn block_part_dot(base: u32, xv: ptr<function, PartValues>, s: u32) -> f32 {
     var dot = 0.0;
     var sum = 0.0;
     for (var w = 0u; w < 8u; w++) {
-        let word = load_u32(qs + 4u * w) >> shift;
+        let word = load_word(qs + 4u * w) >> shift;
         for (var k = 0u; k < 4u; k++) {
             let xk = (*xv)[4u * w + k];
             dot += f32((word >> (8u * k)) & 0xfu) * xk;

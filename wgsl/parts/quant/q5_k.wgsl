@@ -21,8 +21,8 @@ fn block_part_dot(base: u32, xv: ptr<function, PartValues>, s: u32) -> f32 {
     var dot = 0.0;
     var sum = 0.0;
     for (var w = 0u; w < 8u; w++) {
-        let word = load_u32(qs + 4u * w) >> shift;
-        let high = load_u32(base + 16u + 4u * w) >> s;
+        let word = load_word(qs + 4u * w) >> shift;
+        let high = load_word(base + 16u + 4u * w) >> s;
         for (var k = 0u; k < 4u; k++) {
             let q = ((word >> (8u * k)) & 0xfu) | (((high >> (8u * k)) & 1u) << 4u);
             let xk = (*xv)[4u * w + k];
