@@ -8,14 +8,14 @@
 //!
 //! Guard: `y` has sentinel elements past `tokens * rows`; they must survive.
 
-use super::weights::encode;
+use super::weights::{GluWeights, encode};
 use super::{CASES, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_formats::quant::{GgmlType, dequantize};
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{Activation, MATVEC_TYPES};
-use axon_reference::ops::linear::{linear, linear_quantized};
-use axon_reference::ops::mlp::{GateActivation, gated_mlp};
+use axon_reference::ops::linear::linear_quantized;
+use axon_reference::ops::mlp::GateActivation;
 use proptest::prelude::*;
 
 fn run(ty: GgmlType, rows: usize, cols: usize, tokens: usize, w: &[f32], x: &[f32]) {
@@ -112,30 +112,18 @@ fn shape_errors() {
     assert!(matmul(gpu, &m, &x, &y, 3).is_ok());
 }
 
-/// act(G x_t) · (U x_t) per token against `gated_mlp` with an identity down projection, every
-/// format and both activations, at a token count and width past one tile. Tolerance as in
-/// the matvec_glu test: each dot is within 3e-5·Σ|w x|, the product within
-/// 2·d·(|u| + |g| + d).
+/// act(G x_t) · (U x_t) per token against `gated_mlp` with an identity down projection
+/// (`GluWeights::check_token`), every format and both activations, at a token count and width
+/// past one tile.
 #[test]
 fn matmul_glu_matches_reference() {
     let gpu = gpu();
     let (ff, tokens) = (67, 66);
     for &ty in MATVEC_TYPES {
-        let cols = cols_for(ty, 0).max(32);
-        let w: Vec<f32> = (0..2 * ff * cols)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0)
-            .collect();
-        let data = encode(ty, &w);
-        let deq = dequantize(ty, &data, w.len()).unwrap();
-        let (gate, up) = deq.split_at(ff * cols);
-        let x: Vec<f32> = (0..tokens * cols)
-            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 20.0)
-            .collect();
-        let identity: Vec<f32> = (0..ff * ff)
-            .map(|i| if i % (ff + 1) == 0 { 1.0 } else { 0.0 })
-            .collect();
+        let glu = GluWeights::new(ty, ff, cols_for(ty, 0).max(32));
+        let x = glu.input(tokens);
         let m = gpu
-            .upload_matrix("gate_up", ty, 2 * ff, cols, &data)
+            .upload_matrix("gate_up", ty, 2 * ff, glu.cols, &glu.data)
             .unwrap();
         let dx = gpu.upload_f32("x", &x).unwrap();
         for (act, gact) in [
@@ -149,26 +137,9 @@ fn matmul_glu_matches_reference() {
             )
             .unwrap();
             let got = read_guarded(gpu, &y, tokens * ff);
-            for (t, xt) in x.chunks_exact(cols).enumerate() {
-                let want = gated_mlp(gate, up, &identity, xt, gact);
-                let (g_ref, u_ref) = (linear(gate, xt), linear(up, xt));
-                for r in 0..ff {
-                    let abs = |m: &[f32]| -> f32 {
-                        m[r * cols..(r + 1) * cols]
-                            .iter()
-                            .zip(xt)
-                            .map(|(a, b)| (a * b).abs())
-                            .sum()
-                    };
-                    let d = 3e-5 * abs(gate).max(abs(up)) + 1e-6;
-                    let tol = 2.0 * d * (u_ref[r].abs() + g_ref[r].abs() + d);
-                    let g = got[t * ff + r];
-                    assert!(
-                        (g - want[r]).abs() <= tol,
-                        "{ty} {act:?} token {t} row {r}: gpu {g} vs reference {} (tol {tol})",
-                        want[r]
-                    );
-                }
+            for (t, xt) in x.chunks_exact(glu.cols).enumerate() {
+                let what = format!("{ty} {act:?} token {t}");
+                glu.check_token(xt, &got[t * ff..(t + 1) * ff], gact, &what);
             }
         }
     }

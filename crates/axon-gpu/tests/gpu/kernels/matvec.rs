@@ -9,7 +9,7 @@
 //!
 //! Guard: `y` has sentinel elements past the rows; they must survive.
 
-use super::weights::encode;
+use super::weights::{GluWeights, encode};
 use super::{CASES, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_formats::quant::GgmlType;
@@ -128,67 +128,34 @@ fn unsupported_format_and_ragged_rows_are_errors() {
 }
 
 /// The fused FFN input against `axon_reference::ops::mlp::gated_mlp` with an identity down
-/// projection (so its output is act(G x) · (U x)), every format, both activations and
-/// reductions. Tolerance as above, scaled by the two products' size.
+/// projection (so its output is act(G x) · (U x); `GluWeights::check_token`), every format,
+/// both activations and reductions.
 #[test]
 fn matvec_glu_matches_reference() {
     use axon_gpu::kernels::matvec::{Activation, matvec_glu};
-    use axon_reference::ops::mlp::{GateActivation, gated_mlp};
+    use axon_reference::ops::mlp::GateActivation;
     let gpu = gpu();
     let (ff, cols) = (9, 256);
     for &ty in MATVEC_TYPES {
-        let w: Vec<f32> = (0..2 * ff * cols)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0)
-            .collect();
-        let data = encode(ty, &w);
-        let dequantized = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
-        let (gate, up) = dequantized.split_at(ff * cols);
-        // G x lands around ±1..3, where SiLU and GELU-tanh differ by ~0.1·|u| (a swapped
-        // activation must fail this test).
-        let x: Vec<f32> = (0..cols)
-            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 20.0)
-            .collect();
-        let identity: Vec<f32> = (0..ff * ff)
-            .map(|i| if i % (ff + 1) == 0 { 1.0 } else { 0.0 })
-            .collect();
+        let glu = GluWeights::new(ty, ff, cols);
+        let x = glu.input(1);
         let m = gpu
-            .upload_matrix("gate_up", ty, 2 * ff, cols, &data)
+            .upload_matrix("gate_up", ty, 2 * ff, cols, &glu.data)
             .unwrap();
         let dx = gpu.upload_f32("x", &x).unwrap();
         for (act, gact) in [
             (Activation::Silu, GateActivation::Silu),
             (Activation::GeluTanh, GateActivation::GeluTanh),
         ] {
-            let want = gated_mlp(gate, up, &identity, &x, gact);
-            // Each f32 dot product of 256 terms is within 256·2^-24 ≈ 1.5e-5 of Σ|w_i x_i| (we
-            // allow 3e-5); the product's error is then at most d·(|u| + |g| + d), doubled.
-            let abs_dot = |rows: &[f32]| -> Vec<f32> {
-                rows.chunks_exact(cols)
-                    .map(|r| r.iter().zip(&x).map(|(a, b)| (a * b).abs()).sum())
-                    .collect()
-            };
-            let (g_abs, u_abs) = (abs_dot(gate), abs_dot(up));
-            let g_ref = axon_reference::ops::linear::linear(gate, &x);
-            let u_ref = axon_reference::ops::linear::linear(up, &x);
             for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
-                let y = gpu.zeros_f32("y", ff).unwrap();
+                let y = guarded_zeros(gpu, "y", ff);
                 gpu.run(
                     "glu_test",
                     &[matvec_glu(gpu, &m, &dx, &y, act, reduction).unwrap()],
                 )
                 .unwrap();
-                let got = gpu.read_f32(&y).unwrap();
-                assert_eq!(got.len(), want.len());
-                for r in 0..ff {
-                    let d = 3e-5 * g_abs[r].max(u_abs[r]) + 1e-6;
-                    let tol = 2.0 * d * (u_ref[r].abs() + g_ref[r].abs() + d);
-                    assert!(
-                        (got[r] - want[r]).abs() <= tol,
-                        "{ty} {act:?} {reduction:?} row {r}: gpu {} vs reference {} (tol {tol})",
-                        got[r],
-                        want[r]
-                    );
-                }
+                let got = read_guarded(gpu, &y, ff);
+                glu.check_token(&x, &got, gact, &format!("{ty} {act:?} {reduction:?}"));
             }
         }
     }

@@ -30,3 +30,79 @@ pub fn encode(ty: GgmlType, w: &[f32]) -> Vec<u8> {
     }
     data
 }
+
+/// Gate and up matrices of `ff` rows each, encoded as one matrix of `2 * ff` rows (gate rows
+/// first), and their decoded values.
+pub struct GluWeights {
+    /// The encoded matrix.
+    pub data: Vec<u8>,
+    /// Decoded gate rows, `[ff, cols]`.
+    pub gate: Vec<f32>,
+    /// Decoded up rows, `[ff, cols]`.
+    pub up: Vec<f32>,
+    /// Columns.
+    pub cols: usize,
+}
+
+impl GluWeights {
+    /// Fixed pseudo-random weights of `ty`.
+    pub fn new(ty: GgmlType, ff: usize, cols: usize) -> Self {
+        let w: Vec<f32> = (0..2 * ff * cols)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 60.0)
+            .collect();
+        let data = encode(ty, &w);
+        let mut gate = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
+        let up = gate.split_off(ff * cols);
+        Self {
+            data,
+            gate,
+            up,
+            cols,
+        }
+    }
+
+    /// Inputs for `tokens` tokens whose G x lands around ±1..3, where SiLU and GELU-tanh
+    /// differ by ~0.1·|u| (a swapped activation must fail the check).
+    pub fn input(&self, tokens: usize) -> Vec<f32> {
+        (0..tokens * self.cols)
+            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 20.0)
+            .collect()
+    }
+
+    /// Asserts one token's outputs `got` (`[ff]`) against `gated_mlp` with an identity down
+    /// projection. Tolerance: each f32 dot product is within 3e-5·Σ|w_i x_i| (256 terms give
+    /// 256·2^-24 ≈ 1.5e-5), so the product is within 2·d·(|u| + |g| + d).
+    pub fn check_token(
+        &self,
+        x: &[f32],
+        got: &[f32],
+        act: axon_reference::ops::mlp::GateActivation,
+        what: &str,
+    ) {
+        use axon_reference::ops::linear::linear;
+        let ff = self.gate.len() / self.cols;
+        let identity: Vec<f32> = (0..ff * ff)
+            .map(|i| if i % (ff + 1) == 0 { 1.0 } else { 0.0 })
+            .collect();
+        let want = axon_reference::ops::mlp::gated_mlp(&self.gate, &self.up, &identity, x, act);
+        let (g_ref, u_ref) = (linear(&self.gate, x), linear(&self.up, x));
+        let abs_dot = |m: &[f32], r: usize| -> f32 {
+            m[r * self.cols..(r + 1) * self.cols]
+                .iter()
+                .zip(x)
+                .map(|(a, b)| (a * b).abs())
+                .sum()
+        };
+        assert_eq!(got.len(), ff, "{what}: outputs");
+        for r in 0..ff {
+            let d = 3e-5 * abs_dot(&self.gate, r).max(abs_dot(&self.up, r)) + 1e-6;
+            let tol = 2.0 * d * (u_ref[r].abs() + g_ref[r].abs() + d);
+            assert!(
+                (got[r] - want[r]).abs() <= tol,
+                "{what} row {r}: gpu {} vs reference {} (tol {tol})",
+                got[r],
+                want[r]
+            );
+        }
+    }
+}
