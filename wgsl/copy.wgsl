@@ -30,3 +30,37 @@ fn copy_vec4(
         dst[i] = src[i];
     }
 }
+
+// `copy_columns`: a block of columns of a row-major matrix into another, at any offsets:
+//   dst[r * dst_stride + dst_offset + c] = src[r * src_stride + src_offset + c]
+// for r < rows, c < cols. Splits a fused QKV projection into Q, K and V, and writes K/V rows
+// into the cache at a position. One invocation per element.
+struct ColumnsParams {
+    rows: u32,
+    cols: u32,
+    src_stride: u32,
+    src_offset: u32,
+    dst_stride: u32,
+    dst_offset: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+@group(0) @binding(3) var<uniform> columns: ColumnsParams;
+@group(0) @binding(4) var<storage, read> src_f32: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dst_f32: array<f32>;
+
+@compute @workgroup_size(WG_SIZE)
+fn copy_columns(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = gid.x + gid.y * groups.x * WG_SIZE;
+    if i >= columns.rows * columns.cols {
+        return;
+    }
+    let r = i / columns.cols;
+    let c = i % columns.cols;
+    dst_f32[r * columns.dst_stride + columns.dst_offset + c] =
+        src_f32[r * columns.src_stride + columns.src_offset + c];
+}

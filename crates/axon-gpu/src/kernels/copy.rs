@@ -1,15 +1,15 @@
-//! Launcher for `wgsl/copy.wgsl`: `dst[..n] = src` in 16-byte vectors, the shader-side
-//! bandwidth reference of `axon bench kernels` (a compute copy reaches more of the memory
-//! bandwidth than `copy_buffer_to_buffer` on some drivers).
-//!
-//! Contract: `src` holds a multiple of 4 f32 values; `dst` at least as many. Exact.
+//! Launchers for `wgsl/copy.wgsl`: [`copy`], `dst[..n] = src` in 16-byte vectors (the
+//! shader-side bandwidth reference of `axon bench kernels`: a compute copy reaches more of the
+//! memory bandwidth than `copy_buffer_to_buffer` on some drivers), and [`copy_columns`], a
+//! block of columns between row-major matrices (splitting a fused QKV output, writing K/V
+//! rows into the cache). Both exact.
 
 use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
-use crate::registry::variants::COPY_VEC4;
+use crate::registry::variants::{COPY_COLUMNS, COPY_VEC4};
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -44,6 +44,85 @@ pub fn copy(gpu: &Gpu, src: &DeviceBuffer, dst: &DeviceBuffer) -> Result<Dispatc
         gpu,
         &COPY_VEC4,
         &[&uniform, src.raw(), dst.raw()],
+        workgroups,
+    )
+}
+
+/// Where a block of columns sits in a row-major matrix: element `(r, c)` of the block is
+/// `buffer[r * stride + offset + c]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    /// Elements from one row to the next.
+    pub stride: usize,
+    /// Element of row 0, column 0 of the block.
+    pub offset: usize,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct ColumnsParams {
+    rows: u32,
+    cols: u32,
+    src_stride: u32,
+    src_offset: u32,
+    dst_stride: u32,
+    dst_offset: u32,
+    _pad: [u32; 2],
+}
+
+/// Copies a `rows x cols` block of columns from `src` (at `from`) to `dst` (at `to`).
+pub fn copy_columns(
+    gpu: &Gpu,
+    [src, dst]: [&DeviceBuffer; 2],
+    [rows, cols]: [usize; 2],
+    from: Columns,
+    to: Columns,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "copy_columns";
+    let extent = |c: Columns| {
+        if rows == 0 || cols == 0 {
+            0
+        } else {
+            (rows - 1) * c.stride + c.offset + cols
+        }
+    };
+    let bad_stride = |c: Columns| rows > 1 && c.stride < cols;
+    if bad_stride(from) || bad_stride(to) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "row stride (at least cols)",
+            expected: cols,
+            got: from.stride.min(to.stride),
+        });
+    }
+    if src.len() < extent(from) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "src (rows of the block)",
+            expected: extent(from),
+            got: src.len(),
+        });
+    }
+    check_room(KERNEL, "dst", dst, extent(to))?;
+    check_binding(gpu, KERNEL, "src", src)?;
+    check_binding(gpu, KERNEL, "dst", dst)?;
+    let wg = u64::from(COPY_COLUMNS.workgroup_size.unwrap_or(1));
+    let workgroups = grid(gpu, KERNEL, ((rows * cols) as u64).div_ceil(wg))?;
+    // The binding checks bound every extent (hence every field) by u32::MAX bytes.
+    let params = ColumnsParams {
+        rows: rows as u32,
+        cols: cols as u32,
+        src_stride: from.stride as u32,
+        src_offset: from.offset as u32,
+        dst_stride: to.stride as u32,
+        dst_offset: to.offset as u32,
+        _pad: [0; 2],
+    };
+    let uniform = gpu.uniform("copy_columns.params", &params)?;
+    Dispatch::with_bindings(
+        gpu,
+        &COPY_COLUMNS,
+        &[(3, &uniform), (4, src.raw()), (5, dst.raw())],
         workgroups,
     )
 }

@@ -175,6 +175,19 @@ pub static COPY_VEC4: KernelVariant = KernelVariant {
     },
 };
 
+/// A block of columns of one row-major f32 matrix into another, at offsets.
+pub static COPY_COLUMNS: KernelVariant = KernelVariant {
+    name: "copy_columns",
+    entry_point: "copy_columns",
+    files: &[&COPY_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// A kernel in its two reduction variants: subgroup operations, or a tree in workgroup memory
 /// (power-of-two workgroup, no subgroup support needed). The reduction part comes first.
 macro_rules! reduced_pair {
@@ -510,6 +523,7 @@ gather_variants! {
 pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_F32,
     &COPY_VEC4,
+    &COPY_COLUMNS,
     &RMS_NORM_F32_SUBGROUP,
     &RMS_NORM_F32_WORKGROUP,
     &ADD_RMS_NORM_F32_SUBGROUP,
