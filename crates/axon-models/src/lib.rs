@@ -8,4 +8,5 @@
 // Library code reports failures as typed errors; tests may unwrap (clippy.toml).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod decoder;
 pub mod plan;

@@ -1,0 +1,289 @@
+//! Builds the plan of one decoder forward pass over `tokens` tokens: embeddings, the blocks,
+//! the final norm and the logits of every token.
+//!
+//! Per block (pre-norm; Gemma 3's extras in brackets):
+//! `n = norm(h)` (fused with the previous block's residual add), `q, k, v = n Wqkv` (one fused
+//! matrix, split by columns, or three), [`q, k = norm per head`], rope(q, k), K and V rows into
+//! the cache, `a = attention(q, cache)`, `o = a Wo` [`o = norm(o)`], `h += o` fused with
+//! `n = norm(h)`, `f = act(n G) * (n U)`, `d = f Wdown` [`d = norm(d)`]; the next block (or
+//! the final norm) adds `d` to `h`.
+
+use super::{DecoderDims, DecoderOp, Gate};
+use crate::plan::{Access, Plan, Step, TensorId, TensorKind};
+
+/// How the model's matrices were uploaded (names the plan asks the weights for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeightLayout {
+    /// `blk.N.attn_qkv` (Q, K, V rows in one matrix) instead of `attn_q`, `attn_k`, `attn_v`.
+    pub fused_qkv: bool,
+}
+
+/// Why a plan could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanBuildError {
+    /// The weights have no tensor of this name.
+    #[error("the model has no weight {0:?}, which the plan needs")]
+    MissingWeight(String),
+    /// Zero tokens, or more than the context holds.
+    #[error("a plan for {tokens} tokens does not fit a context of {context}")]
+    Tokens {
+        /// Tokens asked for.
+        tokens: usize,
+        /// The context.
+        context: usize,
+    },
+}
+
+const F32: u64 = 4;
+
+struct Builder<'a> {
+    plan: Plan<DecoderOp>,
+    weight_bytes: &'a dyn Fn(&str) -> Option<u64>,
+    tokens: usize,
+}
+
+impl Builder<'_> {
+    fn weight(&mut self, name: &str) -> Result<TensorId, PlanBuildError> {
+        let bytes = (self.weight_bytes)(name)
+            .ok_or_else(|| PlanBuildError::MissingWeight(name.to_owned()))?;
+        Ok(self.plan.tensor(name, TensorKind::Weight, bytes))
+    }
+
+    /// A scratch tensor of `cols` f32 per token.
+    fn scratch(&mut self, name: impl Into<String>, cols: usize) -> TensorId {
+        let bytes = (self.tokens * cols) as u64 * F32;
+        self.plan.tensor(name, TensorKind::Scratch, bytes)
+    }
+
+    fn bytes(&self, t: TensorId) -> u64 {
+        self.plan.decl(t).map_or(0, |d| d.bytes)
+    }
+
+    fn step(&mut self, op: DecoderOp, reads: &[TensorId], writes: &[TensorId]) {
+        let whole = |b: &Self, list: &[TensorId]| -> Vec<Access> {
+            list.iter().map(|&t| Access::whole(t, b.bytes(t))).collect()
+        };
+        let step = Step {
+            reads: whole(self, reads),
+            writes: whole(self, writes),
+            op,
+        };
+        self.plan.push(step);
+    }
+}
+
+/// The plan of one forward pass over `tokens` tokens with a KV cache of `context` positions.
+/// `weight_bytes` gives the size of each weight by name (`None`: absent).
+pub fn build_plan(
+    dims: &DecoderDims,
+    layout: WeightLayout,
+    tokens: usize,
+    context: usize,
+    weight_bytes: &dyn Fn(&str) -> Option<u64>,
+) -> Result<Plan<DecoderOp>, PlanBuildError> {
+    if tokens == 0 || tokens > context {
+        return Err(PlanBuildError::Tokens { tokens, context });
+    }
+    let mut b = Builder {
+        plan: Plan::new(),
+        weight_bytes,
+        tokens,
+    };
+    let (embd, hd) = (dims.embd, dims.head_dim);
+    let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
+    let ids = b.plan.tensor("ids", TensorKind::Input, tokens as u64 * F32);
+    let table = b.weight("token_embd")?;
+    let h = b.scratch("h", embd);
+    b.step(
+        DecoderOp::Embed {
+            table,
+            ids,
+            out: h,
+            scale: dims.embed_scale,
+        },
+        &[table, ids],
+        &[h],
+    );
+    // What the previous block added to h (its FFN output), not yet added.
+    let mut pending: Option<TensorId> = None;
+    for l in 0..dims.layers {
+        let w = |name: &str| format!("blk.{l}.{name}");
+        let attn_norm = b.weight(&w("attn_norm"))?;
+        let n = b.scratch(w("n"), embd);
+        add_norm(&mut b, h, pending, attn_norm, n);
+        let (q, k, v_src) = project_qkv(&mut b, dims, layout, l, n)?;
+        let (q, k) = if dims.qk_norm {
+            let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
+            let (qn, kn) = (
+                b.scratch(w("q_normed"), q_cols),
+                b.scratch(w("k_normed"), kv_cols),
+            );
+            norm(&mut b, q, qw, qn);
+            norm(&mut b, k, kw, kn);
+            (qn, kn)
+        } else {
+            (q, k)
+        };
+        let local = dims.windows.get(l).copied().flatten().is_some();
+        for (x, heads) in [(q, dims.heads), (k, dims.kv_heads)] {
+            b.step(DecoderOp::Rope { x, heads, local }, &[x], &[x]);
+        }
+        let cache_bytes = (context * kv_cols) as u64 * F32;
+        let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
+        let values = b.plan.tensor(w("cache_v"), TensorKind::State, cache_bytes);
+        let (v, v_cols, v_first) = v_src;
+        for (src, src_cols, first, cache) in [(k, kv_cols, 0, keys), (v, v_cols, v_first, values)] {
+            let op = DecoderOp::CacheWrite {
+                src,
+                src_cols,
+                first,
+                cache,
+            };
+            b.step(op, &[src, cache], &[cache]);
+        }
+        let scores = (tokens == 1).then(|| {
+            let bytes = (dims.heads * context) as u64 * F32;
+            b.plan.tensor(w("scores"), TensorKind::Scratch, bytes)
+        });
+        let attn = b.scratch(w("attn"), q_cols);
+        let op = DecoderOp::Attention {
+            q,
+            keys,
+            values,
+            scores,
+            out: attn,
+            window: dims.windows.get(l).copied().flatten(),
+        };
+        let writes: Vec<TensorId> = scores.into_iter().chain([attn]).collect();
+        b.step(op, &[q, keys, values], &writes);
+        let o = linear(&mut b, &w("attn_output"), attn, w("o"), embd)?;
+        let o = post_norm(&mut b, dims, &w("post_attention_norm"), o, w("o_normed"))?;
+        let ffn_norm = b.weight(&w("ffn_norm"))?;
+        let n2 = b.scratch(w("n2"), embd);
+        add_norm(&mut b, h, Some(o), ffn_norm, n2);
+        let gate_up = b.weight(&w("ffn_gate_up"))?;
+        let f = b.scratch(w("ffn"), dims.ff);
+        let op = DecoderOp::Glu {
+            w: gate_up,
+            x: n2,
+            y: f,
+            gate: dims.gate,
+        };
+        b.step(op, &[gate_up, n2], &[f]);
+        let d = linear(&mut b, &w("ffn_down"), f, w("down"), embd)?;
+        let d = post_norm(&mut b, dims, &w("post_ffw_norm"), d, w("down_normed"))?;
+        pending = Some(d);
+    }
+    let output_norm = b.weight("output_norm")?;
+    let nf = b.scratch("final_normed", embd);
+    add_norm(&mut b, h, pending, output_norm, nf);
+    let output_name = if weight_bytes("output").is_some() {
+        "output"
+    } else {
+        "token_embd"
+    };
+    linear(&mut b, output_name, nf, "logits".to_owned(), dims.vocab)?;
+    Ok(b.plan)
+}
+
+/// `out = norm(h)`, after `h += pending` when a previous sub-layer left something to add.
+fn add_norm(
+    b: &mut Builder<'_>,
+    h: TensorId,
+    pending: Option<TensorId>,
+    weight: TensorId,
+    out: TensorId,
+) {
+    match pending {
+        None => norm(b, h, weight, out),
+        Some(x) => b.step(
+            DecoderOp::AddNorm {
+                residual: h,
+                x,
+                weight,
+                out,
+            },
+            &[h, x, weight],
+            &[h, out],
+        ),
+    }
+}
+
+fn norm(b: &mut Builder<'_>, x: TensorId, weight: TensorId, out: TensorId) {
+    b.step(DecoderOp::Norm { x, weight, out }, &[x, weight], &[out]);
+}
+
+/// Gemma 3's norm after a sub-layer; the input itself elsewhere.
+fn post_norm(
+    b: &mut Builder<'_>,
+    dims: &DecoderDims,
+    weight: &str,
+    x: TensorId,
+    out_name: String,
+) -> Result<TensorId, PlanBuildError> {
+    if !dims.post_norms {
+        return Ok(x);
+    }
+    let weight = b.weight(weight)?;
+    let out = b.scratch(out_name, dims.embd);
+    norm(b, x, weight, out);
+    Ok(out)
+}
+
+fn linear(
+    b: &mut Builder<'_>,
+    weight: &str,
+    x: TensorId,
+    out_name: String,
+    rows: usize,
+) -> Result<TensorId, PlanBuildError> {
+    let w = b.weight(weight)?;
+    let y = b.scratch(out_name, rows);
+    b.step(DecoderOp::Linear { w, x, y }, &[w, x], &[y]);
+    Ok(y)
+}
+
+/// Where a block of columns is: (tensor, its row length, first column).
+type ColumnBlock = (TensorId, usize, usize);
+
+/// Q and K as contiguous tensors, and where V's rows are.
+fn project_qkv(
+    b: &mut Builder<'_>,
+    dims: &DecoderDims,
+    layout: WeightLayout,
+    l: usize,
+    n: TensorId,
+) -> Result<(TensorId, TensorId, ColumnBlock), PlanBuildError> {
+    let w = |name: &str| format!("blk.{l}.{name}");
+    let (q_cols, kv_cols) = (dims.heads * dims.head_dim, dims.kv_cols());
+    if !layout.fused_qkv {
+        let q = linear(b, &w("attn_q"), n, w("q"), q_cols)?;
+        let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
+        let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
+        return Ok((q, k, (v, kv_cols, 0)));
+    }
+    let total = dims.qkv_cols();
+    let qkv = linear(b, &w("attn_qkv"), n, w("qkv"), total)?;
+    let mut split = |name: &str, first: usize, cols: usize| {
+        let dst = b.scratch(w(name), cols);
+        let op = DecoderOp::Split {
+            src: qkv,
+            src_cols: total,
+            first,
+            dst,
+            cols,
+        };
+        b.step(op, &[qkv], &[dst]);
+        dst
+    };
+    let q = split("q", 0, q_cols);
+    let k = split("k", q_cols, kv_cols);
+    Ok((q, k, (qkv, total, q_cols + kv_cols)))
+}
+
+impl Gate {
+    /// The gate of a GGUF/HF architecture family: GELU-tanh for Gemma, SiLU otherwise.
+    pub fn for_gemma(gemma: bool) -> Self {
+        if gemma { Self::GeluTanh } else { Self::Silu }
+    }
+}

@@ -1,0 +1,121 @@
+//! The steps a decoder plan is made of: one kernel launch each, naming its tensors by
+//! [`TensorId`]. Values that change from call to call (the position of the first token) are
+//! not in the op: the executor supplies them when it encodes the plan.
+
+use crate::plan::TensorId;
+
+/// Gate activation of the fused FFN input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// SwiGLU (llama).
+    Silu,
+    /// GELU, tanh approximation (Gemma).
+    GeluTanh,
+}
+
+/// One kernel launch of a decoder forward pass over `tokens` tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecoderOp {
+    /// `out[t] = table[ids[t]] * scale`.
+    Embed {
+        /// Embedding matrix (weight).
+        table: TensorId,
+        /// Token ids (input, u32).
+        ids: TensorId,
+        /// `[tokens, embd]`.
+        out: TensorId,
+        /// Gemma: sqrt(embd); 1 otherwise.
+        scale: f32,
+    },
+    /// RMSNorm of each row of `x` (rows of `weight`'s length) into `out`.
+    Norm {
+        /// Rows to normalise.
+        x: TensorId,
+        /// Per-column weight (already `1 + w` where the model stores it so).
+        weight: TensorId,
+        /// Output.
+        out: TensorId,
+    },
+    /// `residual += x` in place, then `out = RMSNorm(residual) * weight`.
+    AddNorm {
+        /// The residual stream, updated in place.
+        residual: TensorId,
+        /// What the sub-layer added.
+        x: TensorId,
+        /// Norm weight.
+        weight: TensorId,
+        /// Normalised output.
+        out: TensorId,
+    },
+    /// `y[t] = W x[t]` (matrix-vector for one token, tiled matrix-matrix for more).
+    Linear {
+        /// Weight matrix.
+        w: TensorId,
+        /// `[tokens, cols]`.
+        x: TensorId,
+        /// `[tokens, rows]`.
+        y: TensorId,
+    },
+    /// Fused FFN input: `y[t] = act(G x[t]) * (U x[t])`, G and U stored as one matrix.
+    Glu {
+        /// Gate rows then up rows.
+        w: TensorId,
+        /// `[tokens, embd]`.
+        x: TensorId,
+        /// `[tokens, ff]`.
+        y: TensorId,
+        /// The gate's activation.
+        gate: Gate,
+    },
+    /// A block of columns of `src` (`[tokens, src_cols]`) into contiguous `dst`
+    /// (`[tokens, cols]`): splits a fused QKV output.
+    Split {
+        /// Source matrix.
+        src: TensorId,
+        /// Its row length.
+        src_cols: usize,
+        /// First column of the block.
+        first: usize,
+        /// Destination.
+        dst: TensorId,
+        /// Columns of the block.
+        cols: usize,
+    },
+    /// Rotary embedding of `[tokens, heads, head_dim]` in place, at the call's positions.
+    Rope {
+        /// Rotated in place.
+        x: TensorId,
+        /// Heads in `x`.
+        heads: usize,
+        /// The sliding-window layers' RoPE (Gemma 3's local base) instead of the global one.
+        local: bool,
+    },
+    /// Writes the call's rows of `src` (a block of columns, as [`DecoderOp::Split`]) into the
+    /// cache at the call's positions.
+    CacheWrite {
+        /// Source matrix.
+        src: TensorId,
+        /// Its row length.
+        src_cols: usize,
+        /// First column of the block.
+        first: usize,
+        /// `[context, kv_heads * head_dim]` cache (state).
+        cache: TensorId,
+    },
+    /// Causal attention of the call's queries over the cache.
+    Attention {
+        /// `[tokens, heads * head_dim]`.
+        q: TensorId,
+        /// Key cache (state).
+        keys: TensorId,
+        /// Value cache (state).
+        values: TensorId,
+        /// Scores scratch (`[heads, context]`) of the one-token (decode) kernel; prefill
+        /// keeps its scores in workgroup memory.
+        scores: Option<TensorId>,
+        /// `[tokens, heads * head_dim]`.
+        out: TensorId,
+        /// Sliding window of this layer.
+        window: Option<usize>,
+    },
+}
