@@ -1,7 +1,8 @@
 //! Decoder plans validate (every read has a writer, weights are never written, placements
 //! are sound) for llama- and Gemma-shaped models, fused and unfused QKV, decode and prefill.
 
-use axon_models::decoder::{DecoderDims, DecoderOp, Gate, WeightLayout, build_plan};
+use axon_gpu::kernels::matvec::Activation;
+use axon_models::decoder::{DecoderDims, DecoderOp, WeightLayout, build_plan};
 use axon_models::plan::{Limits, ScratchMode, TensorKind, place_scratch, validate};
 
 fn dims(gemma: bool) -> DecoderDims {
@@ -14,7 +15,11 @@ fn dims(gemma: bool) -> DecoderDims {
         head_dim: 16,
         vocab: 100,
         embed_scale: if gemma { 8.0 } else { 1.0 },
-        gate: Gate::for_gemma(gemma),
+        gate: if gemma {
+            Activation::GeluTanh
+        } else {
+            Activation::Silu
+        },
         qk_norm: gemma,
         post_norms: gemma,
         windows: if gemma {

@@ -8,7 +8,7 @@
 //! `n = norm(h)`, `f = act(n G) * (n U)`, `d = f Wdown` [`d = norm(d)`]; the next block (or
 //! the final norm) adds `d` to `h`.
 
-use super::{DecoderDims, DecoderOp, Gate};
+use super::{DecoderDims, DecoderOp};
 use crate::plan::{Access, Plan, Step, TensorId, TensorKind};
 
 /// How the model's matrices were uploaded (names the plan asks the weights for).
@@ -279,11 +279,4 @@ fn project_qkv(
     let q = split("q", 0, q_cols);
     let k = split("k", q_cols, kv_cols);
     Ok((q, k, (qkv, total, q_cols + kv_cols)))
-}
-
-impl Gate {
-    /// The gate of a GGUF/HF architecture family: GELU-tanh for Gemma, SiLU otherwise.
-    pub fn for_gemma(gemma: bool) -> Self {
-        if gemma { Self::GeluTanh } else { Self::Silu }
-    }
 }

@@ -6,7 +6,9 @@ mod build;
 mod op;
 
 pub use build::{PlanBuildError, WeightLayout, build_plan};
-pub use op::{DecoderOp, Gate};
+pub use op::DecoderOp;
+
+use axon_gpu::kernels::matvec::Activation;
 
 /// What a decoder plan needs to know about the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +30,7 @@ pub struct DecoderDims {
     /// Embedding scale (Gemma: sqrt(embd); 1 otherwise).
     pub embed_scale: f32,
     /// The FFN gate's activation.
-    pub gate: Gate,
+    pub gate: Activation,
     /// Gemma 3: RMSNorm on each query and key head.
     pub qk_norm: bool,
     /// Gemma 3: norms after attention and after the FFN, before the residual add.

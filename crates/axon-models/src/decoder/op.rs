@@ -3,15 +3,7 @@
 //! not in the op: the executor supplies them when it encodes the plan.
 
 use crate::plan::TensorId;
-
-/// Gate activation of the fused FFN input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    /// SwiGLU (llama).
-    Silu,
-    /// GELU, tanh approximation (Gemma).
-    GeluTanh,
-}
+use axon_gpu::kernels::matvec::Activation;
 
 /// One kernel launch of a decoder forward pass over `tokens` tokens.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +57,7 @@ pub enum DecoderOp {
         /// `[tokens, ff]`.
         y: TensorId,
         /// The gate's activation.
-        gate: Gate,
+        gate: Activation,
     },
     /// A block of columns of `src` (`[tokens, src_cols]`) into contiguous `dst`
     /// (`[tokens, cols]`): splits a fused QKV output.
