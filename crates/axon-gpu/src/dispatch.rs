@@ -1,5 +1,6 @@
 //! A recorded kernel launch, and running a list of them in one submit.
 
+use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::error::{GpuError, ObjectKind};
 use crate::registry::KernelVariant;
@@ -100,5 +101,26 @@ impl Gpu {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         encode_pass(&mut encoder, label, dispatches, None);
         self.submit(label, encoder)
+    }
+
+    /// Runs `dispatches` as [`Gpu::run`] does and reads `out` back, in one submit (the copy to
+    /// the host is recorded after the pass), so a forward pass that returns logits costs one
+    /// `queue.submit`.
+    pub fn run_and_read(
+        &self,
+        label: &str,
+        dispatches: &[Dispatch],
+        out: &DeviceBuffer,
+    ) -> Result<Vec<f32>, GpuError> {
+        let mut encoder = self
+            .device()
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        encode_pass(&mut encoder, label, dispatches, None);
+        let bytes = self.submit_and_read(label, encoder, out.raw(), out.byte_len())?;
+        Ok(bytes
+            .chunks_exact(4)
+            .take(out.len())
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
     }
 }

@@ -40,6 +40,8 @@ pub struct Gpu {
     caps: DeviceCaps,
     health: Arc<Health>,
     pub(crate) pipelines: crate::pipelines::PipelineCache,
+    /// `queue.submit` calls so far (the engine proves one per decode token with it).
+    submits: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -174,6 +176,7 @@ impl Gpu {
             caps,
             health,
             pipelines: Default::default(),
+            submits: Default::default(),
         })
     }
 
@@ -287,8 +290,15 @@ impl Gpu {
         encoder: wgpu::CommandEncoder,
     ) -> Result<wgpu::SubmissionIndex, GpuError> {
         let commands = self.guarded(ObjectKind::CommandBuffer, label, |_| encoder.finish())?;
+        self.submits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // A device lost by this submission is reported by the next call (or the wait).
         Ok(self.queue.submit([commands]))
+    }
+
+    /// How many command buffers this device has submitted (every [`Gpu::submit`]).
+    pub fn submit_count(&self) -> u64 {
+        self.submits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Blocks until `submission` (or, with `None`, everything submitted so far) has finished,
@@ -319,6 +329,21 @@ impl Gpu {
         buffer: &wgpu::Buffer,
         size: u64,
     ) -> Result<Vec<u8>, GpuError> {
+        let encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        self.submit_and_read(label, encoder, buffer, size)
+    }
+
+    /// Appends a copy of `size` bytes of `buffer` to `encoder`, submits it (one submit for
+    /// whatever the encoder already holds and the copy), and returns the bytes.
+    pub(crate) fn submit_and_read(
+        &self,
+        label: &str,
+        mut encoder: wgpu::CommandEncoder,
+        buffer: &wgpu::Buffer,
+        size: u64,
+    ) -> Result<Vec<u8>, GpuError> {
         let size = size.next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
         let staging_label = format!("{label}.readback");
         let staging = self.create_buffer(
@@ -326,11 +351,6 @@ impl Gpu {
             size.max(wgpu::COPY_BUFFER_ALIGNMENT),
             wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         )?;
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some(&staging_label),
-            });
         if size > 0 {
             encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, size);
         }

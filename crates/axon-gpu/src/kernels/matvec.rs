@@ -116,6 +116,11 @@ impl QuantMatrix {
         self.row_bytes
     }
 
+    /// Bytes of the encoded rows on the device.
+    pub fn byte_len(&self) -> u64 {
+        (self.row_bytes * self.rows) as u64
+    }
+
     /// Element type.
     pub fn ty(&self) -> GgmlType {
         self.ty

@@ -1,0 +1,236 @@
+//! Turns one plan step into kernel launches, binding each tensor the plan names to its
+//! buffer: weights from the model, state from the session, scratch from the plan's placement,
+//! token ids from the call.
+
+use crate::engine::{ModelShape, Prepared};
+use crate::error::RuntimeError;
+use crate::weights::DeviceWeights;
+use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
+use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
+use axon_gpu::kernels::argmax::IndexBuffer;
+use axon_gpu::kernels::copy::{Columns, copy_columns};
+use axon_gpu::kernels::gather::gather;
+use axon_gpu::kernels::matmul::{matmul, matmul_glu};
+use axon_gpu::kernels::matvec::{QuantMatrix, matvec, matvec_glu};
+use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, rms_norm};
+use axon_gpu::kernels::rope::rope;
+use axon_gpu::kernels::Reduction;
+use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
+use axon_models::decoder::DecoderOp;
+use axon_models::plan::{TensorId, TensorKind};
+use std::collections::HashMap;
+
+/// Per-call values: how many tokens, from which position.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub(crate) tokens: usize,
+    pub(crate) pos: usize,
+    pub(crate) reduction: Reduction,
+}
+
+/// Every buffer a plan's tensors may live in.
+pub(crate) struct Bindings<'a> {
+    pub(crate) prepared: &'a Prepared,
+    pub(crate) weights: &'a dyn DeviceWeights,
+    pub(crate) state: &'a HashMap<String, DeviceBuffer>,
+    pub(crate) ids: &'a IndexBuffer,
+}
+
+impl Bindings<'_> {
+    fn name(&self, t: TensorId) -> &str {
+        self.prepared.plan.decl(t).map_or("?", |d| d.name.as_str())
+    }
+
+    /// An f32 tensor: scratch, state or a weight vector.
+    fn f32(&self, t: TensorId) -> Result<&DeviceBuffer, RuntimeError> {
+        let decl = self.prepared.plan.decl(t);
+        let found = match decl.map(|d| d.kind) {
+            Some(TensorKind::Scratch) => self
+                .prepared
+                .placement
+                .buffer(t)
+                .and_then(|b| self.prepared.scratch.get(b)),
+            Some(TensorKind::State) => self.state.get(self.name(t)),
+            Some(TensorKind::Weight) => self.weights.vector(self.name(t)),
+            Some(TensorKind::Input) | None => None,
+        };
+        found.ok_or_else(|| RuntimeError::Weight {
+            name: self.name(t).to_owned(),
+            problem: "no f32 buffer for this tensor",
+        })
+    }
+
+    fn matrix(&self, t: TensorId) -> Result<&QuantMatrix, RuntimeError> {
+        self.weights
+            .matrix(self.name(t))
+            .ok_or_else(|| RuntimeError::Weight {
+                name: self.name(t).to_owned(),
+                problem: "not a weight matrix of this model",
+            })
+    }
+
+    /// The buffer of the plan's `logits` tensor.
+    pub(crate) fn logits(&self) -> Result<&DeviceBuffer, RuntimeError> {
+        let id = self
+            .prepared
+            .plan
+            .tensors()
+            .iter()
+            .position(|t| t.name == "logits")
+            .map(|i| TensorId(i as u32))
+            .ok_or(RuntimeError::Weight {
+                name: "logits".to_owned(),
+                problem: "the plan has no logits tensor",
+            })?;
+        self.f32(id)
+    }
+}
+
+/// The launches of one step.
+pub(crate) fn encode_step(
+    gpu: &Gpu,
+    shape: &ModelShape,
+    b: &Bindings<'_>,
+    op: &DecoderOp,
+    call: Call,
+) -> Result<Vec<Dispatch>, RuntimeError> {
+    let dims = &shape.dims;
+    let Call {
+        tokens,
+        pos,
+        reduction,
+    } = call;
+    let norm = RmsNormParams {
+        eps: shape.eps,
+        weight_offset: 0.0,
+        reduction,
+    };
+    let one = |d: Result<Dispatch, axon_gpu::GpuError>| -> Result<Vec<Dispatch>, RuntimeError> {
+        Ok(vec![d?])
+    };
+    match *op {
+        DecoderOp::Embed {
+            table,
+            out,
+            scale,
+            ..
+        } => one(gather(gpu, b.matrix(table)?, b.ids, b.f32(out)?, scale)),
+        DecoderOp::Norm { x, weight, out } => {
+            one(rms_norm(gpu, b.f32(x)?, b.f32(weight)?, b.f32(out)?, norm))
+        }
+        DecoderOp::AddNorm {
+            residual,
+            x,
+            weight,
+            out,
+        } => one(add_rms_norm(
+            gpu,
+            b.f32(residual)?,
+            b.f32(x)?,
+            b.f32(weight)?,
+            b.f32(out)?,
+            norm,
+        )),
+        DecoderOp::Linear { w, x, y } => {
+            let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
+            one(if tokens == 1 {
+                matvec(gpu, w, x, y, reduction)
+            } else {
+                matmul(gpu, w, x, y, tokens)
+            })
+        }
+        DecoderOp::Glu { w, x, y, gate } => {
+            let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
+            one(if tokens == 1 {
+                matvec_glu(gpu, w, x, y, gate, reduction)
+            } else {
+                matmul_glu(gpu, w, x, y, tokens, gate)
+            })
+        }
+        DecoderOp::Split {
+            src,
+            src_cols,
+            first,
+            dst,
+            cols,
+        } => one(copy_columns(
+            gpu,
+            [b.f32(src)?, b.f32(dst)?],
+            [tokens, cols],
+            Columns {
+                stride: src_cols,
+                offset: first,
+            },
+            Columns {
+                stride: cols,
+                offset: 0,
+            },
+        )),
+        DecoderOp::Rope { x, heads, local } => {
+            let config = match (local, &shape.local_rope) {
+                (true, Some(local)) => local,
+                _ => &shape.rope,
+            };
+            let pos0 = u32::try_from(pos).unwrap_or(u32::MAX);
+            one(rope(gpu, b.f32(x)?, tokens, heads, dims.head_dim, pos0, config))
+        }
+        DecoderOp::CacheWrite {
+            src,
+            src_cols,
+            first,
+            cache,
+        } => {
+            let kv = dims.kv_cols();
+            one(copy_columns(
+                gpu,
+                [b.f32(src)?, b.f32(cache)?],
+                [tokens, kv],
+                Columns {
+                    stride: src_cols,
+                    offset: first,
+                },
+                Columns {
+                    stride: kv,
+                    offset: pos * kv,
+                },
+            ))
+        }
+        DecoderOp::Attention {
+            q,
+            keys,
+            values,
+            scores,
+            out,
+            window,
+        } => {
+            let (q, keys, values, out) = (b.f32(q)?, b.f32(keys)?, b.f32(values)?, b.f32(out)?);
+            match scores {
+                Some(scores) if tokens == 1 => {
+                    let a = DecodeAttention {
+                        heads: dims.heads,
+                        kv_heads: dims.kv_heads,
+                        head_dim: dims.head_dim,
+                        pos,
+                        window,
+                        scale: shape.attention_scale,
+                        reduction,
+                    };
+                    let scores = b.f32(scores)?;
+                    Ok(attention_decode(gpu, &a, [q, keys, values, scores, out], None)?.into())
+                }
+                _ => {
+                    let a = PrefillAttention {
+                        heads: dims.heads,
+                        kv_heads: dims.kv_heads,
+                        head_dim: dims.head_dim,
+                        start: pos,
+                        tokens,
+                        window,
+                        scale: shape.attention_scale,
+                    };
+                    one(attention_prefill(gpu, &a, [q, keys, values, out], None))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The engine: a model's weights, its shape, and its plans, built and validated once per
+//! (token count, context) and cached with their scratch buffers.
+
+use crate::encode::{Bindings, encode_step};
+use crate::error::RuntimeError;
+use crate::session::Session;
+use crate::weights::DeviceWeights;
+use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::rope::RopeConfig;
+use axon_gpu::{DeviceBuffer, Gpu};
+use axon_models::decoder::{DecoderDims, DecoderOp, WeightLayout, build_plan};
+use axon_models::plan::{Limits, Placement, Plan, ScratchMode, place_scratch, validate};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// What the executor needs besides the plan: the model's shape and per-model constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelShape {
+    /// Sizes and per-layer structure.
+    pub dims: DecoderDims,
+    /// How the weights were uploaded.
+    pub layout: WeightLayout,
+    /// RoPE of full-attention layers.
+    pub rope: RopeConfig,
+    /// RoPE of sliding-window layers (Gemma 3), if different.
+    pub local_rope: Option<RopeConfig>,
+    /// RMSNorm epsilon.
+    pub eps: f32,
+    /// Factor on `q · k`.
+    pub attention_scale: f32,
+}
+
+/// Engine choices that must not change the logits (tests prove each on/off bit-identical).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Scratch buffer reuse.
+    pub scratch: ScratchMode,
+    /// Reduction variant of the kernels that have two; `None`: the device's preferred.
+    pub reduction: Option<Reduction>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            scratch: ScratchMode::Reuse,
+            reduction: None,
+        }
+    }
+}
+
+/// A validated plan with its scratch buffers.
+pub(crate) struct Prepared {
+    pub(crate) plan: Plan<DecoderOp>,
+    pub(crate) placement: Placement,
+    pub(crate) scratch: Vec<DeviceBuffer>,
+}
+
+/// A model ready to run on one device.
+pub struct Engine<'g, W> {
+    gpu: &'g Gpu,
+    shape: ModelShape,
+    weights: W,
+    options: EngineOptions,
+    plans: Mutex<HashMap<(usize, usize), Arc<Prepared>>>,
+}
+
+impl<W> std::fmt::Debug for Engine<'_, W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("shape", &self.shape)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'g, W: DeviceWeights> Engine<'g, W> {
+    /// An engine over `weights` (already on `gpu`).
+    pub fn new(gpu: &'g Gpu, shape: ModelShape, weights: W, options: EngineOptions) -> Self {
+        Self {
+            gpu,
+            shape,
+            weights,
+            options,
+            plans: Mutex::default(),
+        }
+    }
+
+    /// The model's shape.
+    pub fn shape(&self) -> &ModelShape {
+        &self.shape
+    }
+
+    /// The weights.
+    pub fn weights(&self) -> &W {
+        &self.weights
+    }
+
+    fn layout_key(&self) -> usize {
+        self as *const Self as usize
+    }
+
+    /// A new session holding up to `context` tokens (its KV cache allocated now).
+    pub fn session(&self, context: usize) -> Result<Session, RuntimeError> {
+        let rows = context * self.shape.dims.kv_cols();
+        let mut state = HashMap::new();
+        for l in 0..self.shape.dims.layers {
+            for which in ["cache_k", "cache_v"] {
+                let name = format!("blk.{l}.{which}");
+                let buffer = self.gpu.zeros_f32(&name, rows)?;
+                state.insert(name, buffer);
+            }
+        }
+        Ok(Session {
+            context,
+            pos: 0,
+            tokens: Vec::new(),
+            state,
+            layout_key: self.layout_key(),
+        })
+    }
+
+    /// Runs `ids` through the model after the session's tokens and returns their logits,
+    /// `[ids.len(), vocab]` row-major. One `queue.submit`.
+    pub fn forward(&self, session: &mut Session, ids: &[u32]) -> Result<Vec<f32>, RuntimeError> {
+        if ids.is_empty() {
+            return Err(RuntimeError::NoTokens);
+        }
+        if session.layout_key != self.layout_key() {
+            return Err(RuntimeError::ForeignSession);
+        }
+        let needed = session.pos + ids.len();
+        if needed > session.context {
+            return Err(RuntimeError::ContextFull {
+                context: session.context,
+                needed,
+            });
+        }
+        let vocab = self.shape.dims.vocab;
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab) {
+            return Err(RuntimeError::TokenId { id, vocab });
+        }
+        let prepared = self.prepared(ids.len(), session.context)?;
+        let ids_buffer = self.gpu.upload_u32("ids", ids)?;
+        let bindings = Bindings {
+            prepared: &prepared,
+            weights: &self.weights,
+            state: &session.state,
+            ids: &ids_buffer,
+        };
+        let reduction = self
+            .options
+            .reduction
+            .unwrap_or_else(|| Reduction::preferred(self.gpu.caps()));
+        let mut dispatches = Vec::with_capacity(prepared.plan.steps().len() + 8);
+        for step in prepared.plan.steps() {
+            let call = crate::encode::Call {
+                tokens: ids.len(),
+                pos: session.pos,
+                reduction,
+            };
+            dispatches.extend(encode_step(self.gpu, &self.shape, &bindings, &step.op, call)?);
+        }
+        let logits = bindings.logits()?;
+        let out = self.gpu.run_and_read("forward", &dispatches, logits)?;
+        session.pos = needed;
+        session.tokens.extend_from_slice(ids);
+        Ok(out)
+    }
+
+    /// The validated plan for `tokens` tokens and this context, built on first use.
+    fn prepared(&self, tokens: usize, context: usize) -> Result<Arc<Prepared>, RuntimeError> {
+        let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = plans.get(&(tokens, context)) {
+            return Ok(Arc::clone(p));
+        }
+        let sizes = |name: &str| self.weights.bytes(name);
+        let plan = build_plan(&self.shape.dims, self.shape.layout, tokens, context, &sizes)?;
+        let placement = place_scratch(&plan, self.options.scratch);
+        let limits = Limits {
+            max_binding_bytes: self.gpu.caps().max_storage_binding_bytes(),
+            scratch_bound: None,
+        };
+        validate(&plan, &placement, &limits)?;
+        let scratch = placement
+            .buffers
+            .iter()
+            .enumerate()
+            .map(|(i, &bytes)| self.gpu.zeros_f32(&format!("scratch.{i}"), (bytes / 4) as usize))
+            .collect::<Result<Vec<_>, _>>()?;
+        let prepared = Arc::new(Prepared {
+            plan,
+            placement,
+            scratch,
+        });
+        plans.insert((tokens, context), Arc::clone(&prepared));
+        Ok(prepared)
+    }
+
+    /// Bytes of the scratch buffers of every plan built so far.
+    pub fn scratch_bytes(&self) -> u64 {
+        let plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+        plans.values().map(|p| p.placement.total_bytes()).sum()
+    }
+}

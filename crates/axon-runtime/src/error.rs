@@ -1,0 +1,49 @@
+//! What the runtime reports.
+
+use axon_gpu::GpuError;
+use axon_models::decoder::PlanBuildError;
+use axon_models::plan::PlanError;
+
+/// A failed forward pass or session operation.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The GPU refused or failed.
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    /// A plan could not be built.
+    #[error(transparent)]
+    Build(#[from] PlanBuildError),
+    /// A plan failed validation (a bug in the plan builder; never run).
+    #[error("invalid plan: {0}")]
+    Plan(#[from] PlanError),
+    /// A weight the plan names is not in the model, or is not the kind the step needs.
+    #[error("weight {name:?}: {problem}")]
+    Weight {
+        /// Weight name.
+        name: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// The session's context cannot hold the tokens.
+    #[error("the session's context holds {context} tokens; {needed} would be needed")]
+    ContextFull {
+        /// The context size.
+        context: usize,
+        /// Position after the call.
+        needed: usize,
+    },
+    /// A token id past the vocabulary.
+    #[error("token id {id} is outside the vocabulary of {vocab}")]
+    TokenId {
+        /// The id.
+        id: u32,
+        /// Vocabulary size.
+        vocab: usize,
+    },
+    /// A forward pass over no tokens.
+    #[error("a forward pass needs at least one token")]
+    NoTokens,
+    /// A session of another engine.
+    #[error("the session belongs to a model with a different cache layout")]
+    ForeignSession,
+}

@@ -1,0 +1,18 @@
+//! Axon's runtime: runs the plans of `axon-models` on the GPU. An [`Engine`] holds a model's
+//! weights and its cached, validated plans (one per token count); a [`Session`] holds one
+//! conversation's KV cache and position. Every forward pass is one `queue.submit` that also
+//! reads the logits back.
+
+// Library code reports failures as typed errors; tests may unwrap (clippy.toml).
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod encode;
+mod engine;
+mod error;
+mod session;
+mod weights;
+
+pub use engine::{Engine, EngineOptions, ModelShape};
+pub use error::RuntimeError;
+pub use session::Session;
+pub use weights::DeviceWeights;
