@@ -8,5 +8,7 @@
 // Library code reports failures as typed errors; tests may unwrap (clippy.toml).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod config;
 pub mod decoder;
 pub mod plan;
+pub mod weights;
