@@ -14,6 +14,7 @@ pub mod attention_prefill;
 pub mod copy;
 pub mod deltanet;
 pub mod gather;
+pub mod glu;
 pub mod l2_norm;
 pub mod matmul;
 pub mod matvec;

@@ -17,6 +17,8 @@ macro_rules! wgsl_file {
 
 /// `wgsl/add.wgsl`
 pub static ADD_WGSL: WgslFile = wgsl_file!("add.wgsl");
+/// `wgsl/glu.wgsl`
+pub static GLU_WGSL: WgslFile = wgsl_file!("glu.wgsl");
 /// `wgsl/copy.wgsl`
 pub static COPY_WGSL: WgslFile = wgsl_file!("copy.wgsl");
 /// `wgsl/rms_norm.wgsl`
@@ -84,6 +86,7 @@ pub mod quant_parts {
 pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
     &COPY_WGSL,
+    &GLU_WGSL,
     &RMS_NORM_WGSL,
     &SUBGROUP_PROBE_WGSL,
     &REDUCE_SUBGROUP_WGSL,
@@ -180,6 +183,19 @@ pub static COPY_COLUMNS: KernelVariant = KernelVariant {
     name: "copy_columns",
     entry_point: "copy_columns",
     files: &[&COPY_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// The FFN gate elementwise, for separate gate and up matrices.
+pub static GLU_F32: KernelVariant = KernelVariant {
+    name: "glu_f32",
+    entry_point: "glu_f32",
+    files: &[&ACTIVATION_WGSL, &GLU_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -524,6 +540,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_F32,
     &COPY_VEC4,
     &COPY_COLUMNS,
+    &GLU_F32,
     &RMS_NORM_F32_SUBGROUP,
     &RMS_NORM_F32_WORKGROUP,
     &ADD_RMS_NORM_F32_SUBGROUP,

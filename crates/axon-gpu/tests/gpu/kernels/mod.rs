@@ -8,6 +8,7 @@ mod copy;
 mod deltanet;
 mod deltanet_chunked;
 mod gather;
+mod glu;
 mod matmul;
 mod matvec;
 mod rms_norm;

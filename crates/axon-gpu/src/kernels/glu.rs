@@ -1,0 +1,48 @@
+//! Launcher for `wgsl/glu.wgsl`: `out[i] = act(gate[i]) * up[i]`, the FFN gate for layers
+//! whose gate and up matrices are separate. The CPU twin is `axon_reference::ops::mlp`'s
+//! gating (`gated_mlp` with an identity down projection).
+
+use super::matvec::Activation;
+use super::{check_binding, check_len, check_room, grid};
+use crate::buffer::DeviceBuffer;
+use crate::device::Gpu;
+use crate::dispatch::Dispatch;
+use crate::error::GpuError;
+use crate::registry::variants::GLU_F32;
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    n: u32,
+    activation: u32,
+    _pad: [u32; 2],
+}
+
+/// `out[i] = act(gate[i]) * up[i]` for every element of `gate`.
+pub fn glu(
+    gpu: &Gpu,
+    [gate, up, out]: [&DeviceBuffer; 3],
+    activation: Activation,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "glu";
+    let n = gate.len();
+    check_len(KERNEL, "up", up, n)?;
+    check_room(KERNEL, "out", out, n)?;
+    for (what, buf) in [("gate", gate), ("up", up), ("out", out)] {
+        check_binding(gpu, KERNEL, what, buf)?;
+    }
+    let wg = u64::from(GLU_F32.workgroup_size.unwrap_or(1));
+    let workgroups = grid(gpu, KERNEL, (n as u64).div_ceil(wg))?;
+    let params = Params {
+        n: n as u32,
+        activation: u32::from(activation == Activation::GeluTanh),
+        _pad: [0; 2],
+    };
+    let uniform = gpu.uniform("glu.params", &params)?;
+    Dispatch::new(
+        gpu,
+        &GLU_F32,
+        &[&uniform, gate.raw(), up.raw(), out.raw()],
+        workgroups,
+    )
+}
