@@ -2,7 +2,7 @@
 //! are sound) for llama- and Gemma-shaped models, fused and unfused QKV, decode and prefill.
 
 use axon_gpu::kernels::matvec::Activation;
-use axon_models::decoder::{DecoderDims, DecoderOp, WeightLayout, build_plan};
+use axon_models::decoder::{DecoderDims, DecoderOp, build_plan};
 use axon_models::plan::{Limits, ScratchMode, TensorKind, place_scratch, validate};
 
 fn dims(gemma: bool) -> DecoderDims {
@@ -30,9 +30,23 @@ fn dims(gemma: bool) -> DecoderDims {
     }
 }
 
-/// Every weight exists with a plausible size, except `missing`.
+/// Every weight of a fused (or unfused) model exists with a plausible size, except
+/// `missing`; the output is tied.
+fn weights(fused: bool, missing: &'static str) -> impl Fn(&str) -> Option<u64> {
+    let unfused = ["attn_q", "attn_k", "attn_v", "ffn_gate", "ffn_up"];
+    let fused_only = ["attn_qkv", "ffn_gate_up"];
+    move |name: &str| {
+        let stem = name.rsplit('.').next().unwrap_or(name);
+        let absent = name == missing
+            || name == "output"
+            || (fused && unfused.contains(&stem))
+            || (!fused && fused_only.contains(&stem));
+        (!absent).then_some(1024)
+    }
+}
+
 fn sizes(missing: &'static str) -> impl Fn(&str) -> Option<u64> {
-    move |name: &str| (name != missing && name != "output").then_some(1024)
+    weights(true, missing)
 }
 
 #[test]
@@ -41,8 +55,13 @@ fn plans_validate_in_both_scratch_modes() {
         for fused_qkv in [false, true] {
             for tokens in [1, 5] {
                 let d = dims(gemma);
-                let plan =
-                    build_plan(&d, WeightLayout { fused_qkv }, tokens, 32, &sizes("")).unwrap();
+                let plan = build_plan(&d, tokens, 32, &weights(fused_qkv, "")).unwrap();
+                let gates = plan
+                    .steps()
+                    .iter()
+                    .filter(|s| matches!(s.op, DecoderOp::Gate { .. }))
+                    .count();
+                assert_eq!(gates, if fused_qkv { 0 } else { d.layers });
                 let limits = Limits {
                     max_binding_bytes: 1 << 20,
                     scratch_bound: None,
@@ -81,14 +100,7 @@ fn plans_validate_in_both_scratch_modes() {
 
 #[test]
 fn tied_output_reads_the_embedding() {
-    let plan = build_plan(
-        &dims(false),
-        WeightLayout { fused_qkv: true },
-        1,
-        8,
-        &sizes(""),
-    )
-    .unwrap();
+    let plan = build_plan(&dims(false), 1, 8, &sizes("")).unwrap();
     let Some(DecoderOp::Linear { w, .. }) = plan.steps().last().map(|s| &s.op) else {
         panic!("the last step is not the output projection");
     };
@@ -97,23 +109,7 @@ fn tied_output_reads_the_embedding() {
 
 #[test]
 fn a_missing_weight_is_named() {
-    let err = build_plan(
-        &dims(true),
-        WeightLayout { fused_qkv: true },
-        1,
-        8,
-        &sizes("blk.1.attn_k_norm"),
-    )
-    .unwrap_err();
+    let err = build_plan(&dims(true), 1, 8, &sizes("blk.1.attn_k_norm")).unwrap_err();
     assert!(err.to_string().contains("blk.1.attn_k_norm"), "{err}");
-    assert!(
-        build_plan(
-            &dims(false),
-            WeightLayout { fused_qkv: true },
-            9,
-            8,
-            &sizes("")
-        )
-        .is_err()
-    );
+    assert!(build_plan(&dims(false), 9, 8, &sizes("")).is_err());
 }

@@ -5,16 +5,17 @@
 use crate::engine::{ModelShape, Prepared};
 use crate::error::RuntimeError;
 use crate::weights::DeviceWeights;
+use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::argmax::IndexBuffer;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
-use axon_gpu::kernels::argmax::IndexBuffer;
 use axon_gpu::kernels::copy::{Columns, copy_columns};
 use axon_gpu::kernels::gather::gather;
+use axon_gpu::kernels::glu::glu;
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{QuantMatrix, matvec, matvec_glu};
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope;
-use axon_gpu::kernels::Reduction;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
 use axon_models::decoder::DecoderOp;
 use axon_models::plan::{TensorId, TensorKind};
@@ -110,10 +111,7 @@ pub(crate) fn encode_step(
     };
     match *op {
         DecoderOp::Embed {
-            table,
-            out,
-            scale,
-            ..
+            table, out, scale, ..
         } => one(gather(gpu, b.matrix(table)?, b.ids, b.f32(out)?, scale)),
         DecoderOp::Norm { x, weight, out } => {
             one(rms_norm(gpu, b.f32(x)?, b.f32(weight)?, b.f32(out)?, norm))
@@ -147,6 +145,12 @@ pub(crate) fn encode_step(
                 matmul_glu(gpu, w, x, y, tokens, gate)
             })
         }
+        DecoderOp::Gate {
+            gate,
+            up,
+            y,
+            activation,
+        } => one(glu(gpu, [b.f32(gate)?, b.f32(up)?, b.f32(y)?], activation)),
         DecoderOp::Split {
             src,
             src_cols,
@@ -172,7 +176,15 @@ pub(crate) fn encode_step(
                 _ => &shape.rope,
             };
             let pos0 = u32::try_from(pos).unwrap_or(u32::MAX);
-            one(rope(gpu, b.f32(x)?, tokens, heads, dims.head_dim, pos0, config))
+            one(rope(
+                gpu,
+                b.f32(x)?,
+                tokens,
+                heads,
+                dims.head_dim,
+                pos0,
+                config,
+            ))
         }
         DecoderOp::CacheWrite {
             src,

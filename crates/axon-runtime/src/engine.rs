@@ -8,7 +8,8 @@ use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::rope::RopeConfig;
 use axon_gpu::{DeviceBuffer, Gpu};
-use axon_models::decoder::{DecoderDims, DecoderOp, WeightLayout, build_plan};
+use axon_models::config::{Architecture, ModelConfig};
+use axon_models::decoder::{DecoderDims, DecoderOp, build_plan};
 use axon_models::plan::{Limits, Placement, Plan, ScratchMode, place_scratch, validate};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,8 +19,6 @@ use std::sync::{Arc, Mutex};
 pub struct ModelShape {
     /// Sizes and per-layer structure.
     pub dims: DecoderDims,
-    /// How the weights were uploaded.
-    pub layout: WeightLayout,
     /// RoPE of full-attention layers.
     pub rope: RopeConfig,
     /// RoPE of sliding-window layers (Gemma 3), if different.
@@ -28,6 +27,39 @@ pub struct ModelShape {
     pub eps: f32,
     /// Factor on `q · k`.
     pub attention_scale: f32,
+}
+
+impl ModelShape {
+    /// The shape of a llama-family or Gemma 3 model.
+    pub fn from_config(config: &ModelConfig) -> Self {
+        let dims = DecoderDims {
+            layers: config.layers,
+            embd: config.embd,
+            ff: config.ff,
+            heads: config.heads,
+            kv_heads: config.kv_heads,
+            head_dim: config.head_dim,
+            vocab: config.vocab,
+            embed_scale: config.embedding_scale,
+            gate: config.activation,
+            qk_norm: config.qk_norm,
+            post_norms: config.post_attention_norm || config.post_ffn_norm,
+            windows: (0..config.layers)
+                .map(|l| config.sliding_window(l))
+                .collect(),
+        };
+        let local_rope = match &config.architecture {
+            Architecture::Gemma3(swa) => Some(swa.local_rope),
+            Architecture::Llama => None,
+        };
+        Self {
+            dims,
+            rope: config.rope,
+            local_rope,
+            eps: config.rms_eps,
+            attention_scale: config.attention_scale,
+        }
+    }
 }
 
 /// Engine choices that must not change the logits (tests prove each on/off bit-identical).
@@ -158,7 +190,13 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
                 pos: session.pos,
                 reduction,
             };
-            dispatches.extend(encode_step(self.gpu, &self.shape, &bindings, &step.op, call)?);
+            dispatches.extend(encode_step(
+                self.gpu,
+                &self.shape,
+                &bindings,
+                &step.op,
+                call,
+            )?);
         }
         let logits = bindings.logits()?;
         let out = self.gpu.run_and_read("forward", &dispatches, logits)?;
@@ -174,7 +212,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             return Ok(Arc::clone(p));
         }
         let sizes = |name: &str| self.weights.bytes(name);
-        let plan = build_plan(&self.shape.dims, self.shape.layout, tokens, context, &sizes)?;
+        let plan = build_plan(&self.shape.dims, tokens, context, &sizes)?;
         let placement = place_scratch(&plan, self.options.scratch);
         let limits = Limits {
             max_binding_bytes: self.gpu.caps().max_storage_binding_bytes(),
@@ -185,7 +223,10 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             .buffers
             .iter()
             .enumerate()
-            .map(|(i, &bytes)| self.gpu.zeros_f32(&format!("scratch.{i}"), (bytes / 4) as usize))
+            .map(|(i, &bytes)| {
+                self.gpu
+                    .zeros_f32(&format!("scratch.{i}"), (bytes / 4) as usize)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let prepared = Arc::new(Prepared {
             plan,

@@ -9,10 +9,12 @@
 mod encode;
 mod engine;
 mod error;
+mod load;
 mod session;
 mod weights;
 
 pub use engine::{Engine, EngineOptions, ModelShape};
 pub use error::RuntimeError;
+pub use load::{LoadError, layout_from_env, open_model};
 pub use session::Session;
 pub use weights::DeviceWeights;

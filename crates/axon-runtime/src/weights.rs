@@ -18,3 +18,13 @@ pub trait DeviceWeights {
             .or_else(|| self.vector(name).map(DeviceBuffer::byte_len))
     }
 }
+
+impl DeviceWeights for axon_models::weights::ModelWeights {
+    fn matrix(&self, name: &str) -> Option<&QuantMatrix> {
+        axon_models::weights::ModelWeights::matrix(self, name)
+    }
+
+    fn vector(&self, name: &str) -> Option<&DeviceBuffer> {
+        axon_models::weights::ModelWeights::vector(self, name)
+    }
+}

@@ -1,6 +1,10 @@
 //! Builds the plan of one decoder forward pass over `tokens` tokens: embeddings, the blocks,
 //! the final norm and the logits of every token.
 //!
+//! Whether a layer's Q/K/V (and gate/up) are one fused matrix is read from the weights, per
+//! layer: `blk.N.attn_qkv` present means fused, else `attn_q`, `attn_k`, `attn_v`; likewise
+//! `ffn_gate_up` or `ffn_gate` + `ffn_up` (then the gate is applied by its own step).
+//!
 //! Per block (pre-norm; Gemma 3's extras in brackets):
 //! `n = norm(h)` (fused with the previous block's residual add), `q, k, v = n Wqkv` (one fused
 //! matrix, split by columns, or three), [`q, k = norm per head`], rope(q, k), K and V rows into
@@ -10,13 +14,6 @@
 
 use super::{DecoderDims, DecoderOp};
 use crate::plan::{Access, Plan, Step, TensorId, TensorKind};
-
-/// How the model's matrices were uploaded (names the plan asks the weights for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WeightLayout {
-    /// `blk.N.attn_qkv` (Q, K, V rows in one matrix) instead of `attn_q`, `attn_k`, `attn_v`.
-    pub fused_qkv: bool,
-}
 
 /// Why a plan could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,7 +73,6 @@ impl Builder<'_> {
 /// `weight_bytes` gives the size of each weight by name (`None`: absent).
 pub fn build_plan(
     dims: &DecoderDims,
-    layout: WeightLayout,
     tokens: usize,
     context: usize,
     weight_bytes: &dyn Fn(&str) -> Option<u64>,
@@ -111,7 +107,7 @@ pub fn build_plan(
         let attn_norm = b.weight(&w("attn_norm"))?;
         let n = b.scratch(w("n"), embd);
         add_norm(&mut b, h, pending, attn_norm, n);
-        let (q, k, v_src) = project_qkv(&mut b, dims, layout, l, n)?;
+        let (q, k, v_src) = project_qkv(&mut b, dims, l, n)?;
         let (q, k) = if dims.qk_norm {
             let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
             let (qn, kn) = (
@@ -161,15 +157,7 @@ pub fn build_plan(
         let ffn_norm = b.weight(&w("ffn_norm"))?;
         let n2 = b.scratch(w("n2"), embd);
         add_norm(&mut b, h, Some(o), ffn_norm, n2);
-        let gate_up = b.weight(&w("ffn_gate_up"))?;
-        let f = b.scratch(w("ffn"), dims.ff);
-        let op = DecoderOp::Glu {
-            w: gate_up,
-            x: n2,
-            y: f,
-            gate: dims.gate,
-        };
-        b.step(op, &[gate_up, n2], &[f]);
+        let f = feed_forward_input(&mut b, dims, l, n2)?;
         let d = linear(&mut b, &w("ffn_down"), f, w("down"), embd)?;
         let d = post_norm(&mut b, dims, &w("post_ffw_norm"), d, w("down_normed"))?;
         pending = Some(d);
@@ -243,6 +231,38 @@ fn linear(
     Ok(y)
 }
 
+/// `act(n G) * (n U)`: one fused step, or two projections and the gate.
+fn feed_forward_input(
+    b: &mut Builder<'_>,
+    dims: &DecoderDims,
+    l: usize,
+    n: TensorId,
+) -> Result<TensorId, PlanBuildError> {
+    let w = |name: &str| format!("blk.{l}.{name}");
+    let f = b.scratch(w("ffn"), dims.ff);
+    if (b.weight_bytes)(&w("ffn_gate_up")).is_some() {
+        let gate_up = b.weight(&w("ffn_gate_up"))?;
+        let op = DecoderOp::Glu {
+            w: gate_up,
+            x: n,
+            y: f,
+            gate: dims.gate,
+        };
+        b.step(op, &[gate_up, n], &[f]);
+        return Ok(f);
+    }
+    let gate = linear(b, &w("ffn_gate"), n, w("gate"), dims.ff)?;
+    let up = linear(b, &w("ffn_up"), n, w("up"), dims.ff)?;
+    let op = DecoderOp::Gate {
+        gate,
+        up,
+        y: f,
+        activation: dims.gate,
+    };
+    b.step(op, &[gate, up], &[f]);
+    Ok(f)
+}
+
 /// Where a block of columns is: (tensor, its row length, first column).
 type ColumnBlock = (TensorId, usize, usize);
 
@@ -250,13 +270,12 @@ type ColumnBlock = (TensorId, usize, usize);
 fn project_qkv(
     b: &mut Builder<'_>,
     dims: &DecoderDims,
-    layout: WeightLayout,
     l: usize,
     n: TensorId,
 ) -> Result<(TensorId, TensorId, ColumnBlock), PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
     let (q_cols, kv_cols) = (dims.heads * dims.head_dim, dims.kv_cols());
-    if !layout.fused_qkv {
+    if (b.weight_bytes)(&w("attn_qkv")).is_none() {
         let q = linear(b, &w("attn_q"), n, w("q"), q_cols)?;
         let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
         let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;

@@ -59,6 +59,17 @@ pub enum DecoderOp {
         /// The gate's activation.
         gate: Activation,
     },
+    /// The FFN gate elementwise, for separate gate and up matrices: `y = act(gate) * up`.
+    Gate {
+        /// `[tokens, ff]`, before the activation.
+        gate: TensorId,
+        /// `[tokens, ff]`.
+        up: TensorId,
+        /// `[tokens, ff]`.
+        y: TensorId,
+        /// The activation.
+        activation: Activation,
+    },
     /// A block of columns of `src` (`[tokens, src_cols]`) into contiguous `dst`
     /// (`[tokens, cols]`): splits a fused QKV output.
     Split {

@@ -1,0 +1,84 @@
+//! The GPU engine against the CPU reference and the transformers fixtures, on whatever adapter
+//! `AXON_ADAPTER` / `AXON_ALLOW_SOFTWARE` pick (lavapipe in CI, an H100 on the device). These
+//! tests never skip and never take a CPU path: the logits compared come from the GPU.
+
+mod fixtures;
+mod paths;
+mod sessions;
+
+use axon_gpu::Gpu;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The device shared by the tests of this binary.
+pub fn gpu() -> &'static Gpu {
+    static GPU: OnceLock<Gpu> = OnceLock::new();
+    GPU.get_or_init(|| match Gpu::new() {
+        Ok(gpu) => gpu,
+        Err(e) => panic!("GPU tests need a Vulkan adapter: {e}"),
+    })
+}
+
+/// A committed tiny Hugging Face checkpoint (`crates/axon-reference/tests/fixtures/hf/NAME`).
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf")
+        .join(name)
+}
+
+/// The llama-family and Gemma 3 fixtures the engine runs.
+pub const DECODER_FIXTURES: [&str; 2] = ["llama-gqa-untied", "gemma3-sliding-tied"];
+
+/// The fixture's expected.json: prompt, per-position argmax, last logits, greedy tokens.
+pub struct Expected {
+    /// Token ids of the prompt.
+    pub prompt: Vec<u32>,
+    /// transformers' argmax at each position.
+    pub argmax: Vec<usize>,
+    /// transformers' logits at the last position.
+    pub last_logits: Vec<f32>,
+    /// transformers' greedy continuation.
+    pub greedy: Vec<u32>,
+}
+
+impl Expected {
+    /// Reads `NAME/expected.json`.
+    pub fn read(name: &str) -> Self {
+        let text = std::fs::read_to_string(fixture(name).join("expected.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let list = |key: &str| -> Vec<f64> {
+            v[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        };
+        Self {
+            prompt: list("prompt").iter().map(|&x| x as u32).collect(),
+            argmax: list("argmax").iter().map(|&x| x as usize).collect(),
+            last_logits: list("last_logits").iter().map(|&x| x as f32).collect(),
+            greedy: list("greedy").iter().map(|&x| x as u32).collect(),
+        }
+    }
+}
+
+/// Index of the largest value (first on ties).
+pub fn argmax(row: &[f32]) -> usize {
+    axon_reference::ops::sampling::argmax(row)
+}
+
+/// Asserts `|got - want| <= 1e-2 · max|want|` over a row (the logits tolerance).
+pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let worst = got
+        .iter()
+        .zip(want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= 1e-2 * scale,
+        "{what}: max |Δlogit| {worst} > 1e-2 · {scale}"
+    );
+}

@@ -1,0 +1,103 @@
+//! Path equivalence: choices that must not change the result. Scratch reuse on or off gives
+//! bit-identical logits; fused and unfused QKV / FFN agree (top-1 equal, top-5 KL < 1e-4 at
+//! every position); both reductions agree the same way.
+
+use crate::{DECODER_FIXTURES, Expected, argmax, fixture, gpu};
+use axon_gpu::kernels::Reduction;
+use axon_models::plan::ScratchMode;
+use axon_models::weights::WeightLayout;
+use axon_runtime::{EngineOptions, open_model};
+
+fn logits(name: &str, layout: WeightLayout, options: EngineOptions) -> (Vec<f32>, usize) {
+    let engine = open_model(gpu(), &fixture(name), layout, options).unwrap();
+    let prompt = Expected::read(name).prompt;
+    let mut s = engine.session(64).unwrap();
+    let mut rows = engine.forward(&mut s, &prompt[..30]).unwrap();
+    for &t in &prompt[30..] {
+        rows.extend(engine.forward(&mut s, &[t]).unwrap());
+    }
+    (rows, engine.shape().dims.vocab)
+}
+
+/// KL(p || q) over p's five most likely tokens, from logits.
+fn top5_kl(p: &[f32], q: &[f32]) -> f64 {
+    let softmax = |x: &[f32]| -> Vec<f64> {
+        let m = x.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
+        let e: Vec<f64> = x.iter().map(|&v| (v as f64 - m).exp()).collect();
+        let z: f64 = e.iter().sum();
+        e.into_iter().map(|v| v / z).collect()
+    };
+    let (sp, sq) = (softmax(p), softmax(q));
+    axon_reference::ops::sampling::top_k(p, 5)
+        .into_iter()
+        .map(|i| sp[i] * (sp[i] / sq[i]).ln())
+        .sum()
+}
+
+fn assert_equivalent(a: &[f32], b: &[f32], vocab: usize, what: &str) {
+    for (p, (x, y)) in a.chunks_exact(vocab).zip(b.chunks_exact(vocab)).enumerate() {
+        assert_eq!(argmax(x), argmax(y), "{what}: top-1 at position {p}");
+        let kl = top5_kl(x, y);
+        assert!(kl < 1e-4, "{what}: top-5 KL {kl} at position {p}");
+    }
+}
+
+#[test]
+fn scratch_reuse_is_bit_identical() {
+    for name in DECODER_FIXTURES {
+        let reuse = EngineOptions::default();
+        let separate = EngineOptions {
+            scratch: ScratchMode::NoReuse,
+            ..reuse
+        };
+        let (a, _) = logits(name, WeightLayout::FUSED, reuse);
+        let (b, _) = logits(name, WeightLayout::FUSED, separate);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&a),
+            bits(&b),
+            "{name}: scratch reuse changed the logits"
+        );
+    }
+}
+
+#[test]
+fn fused_and_unfused_projections_agree() {
+    for name in DECODER_FIXTURES {
+        let options = EngineOptions::default();
+        let (fused, vocab) = logits(name, WeightLayout::FUSED, options);
+        for (layout, what) in [
+            (
+                WeightLayout {
+                    fuse_qkv: false,
+                    fuse_ffn: true,
+                },
+                "unfused QKV",
+            ),
+            (
+                WeightLayout {
+                    fuse_qkv: true,
+                    fuse_ffn: false,
+                },
+                "unfused FFN",
+            ),
+            (WeightLayout::SEPARATE, "unfused"),
+        ] {
+            let (other, _) = logits(name, layout, options);
+            assert_equivalent(&fused, &other, vocab, &format!("{name}: fused vs {what}"));
+        }
+    }
+}
+
+#[test]
+fn both_reductions_agree() {
+    for name in DECODER_FIXTURES {
+        let with = |reduction| EngineOptions {
+            reduction: Some(reduction),
+            ..EngineOptions::default()
+        };
+        let (a, vocab) = logits(name, WeightLayout::FUSED, with(Reduction::Subgroup));
+        let (b, _) = logits(name, WeightLayout::FUSED, with(Reduction::Workgroup));
+        assert_equivalent(&a, &b, vocab, &format!("{name}: subgroup vs workgroup"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Sessions: prefill then decode equals one recompute of the whole sequence; a sequence fed
+//! over several calls equals one call; several sessions on one engine do not disturb each
+//! other; the context limit and reset; one `queue.submit` per decode token.
+
+use crate::{DECODER_FIXTURES, Expected, argmax, assert_logits_close, fixture, gpu};
+use axon_models::weights::WeightLayout;
+use axon_runtime::{Engine, EngineOptions, RuntimeError, open_model};
+
+fn engine(name: &str) -> Engine<'static, axon_models::weights::ModelWeights> {
+    open_model(
+        gpu(),
+        &fixture(name),
+        WeightLayout::FUSED,
+        EngineOptions::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn split_calls_and_decode_equal_one_call() {
+    for name in DECODER_FIXTURES {
+        let prompt = Expected::read(name).prompt;
+        let engine = engine(name);
+        let vocab = engine.shape().dims.vocab;
+        let mut whole = engine.session(64).unwrap();
+        let all = engine.forward(&mut whole, &prompt).unwrap();
+        // 13 tokens, then 1, then the rest in one chunk, then decode the tail token by token.
+        let mut split = engine.session(64).unwrap();
+        let mut rows = engine.forward(&mut split, &prompt[..13]).unwrap();
+        rows.extend(engine.forward(&mut split, &prompt[13..14]).unwrap());
+        rows.extend(engine.forward(&mut split, &prompt[14..30]).unwrap());
+        for &t in &prompt[30..] {
+            rows.extend(engine.forward(&mut split, &[t]).unwrap());
+        }
+        assert_eq!(split.position(), prompt.len());
+        assert_eq!(split.tokens(), &prompt[..]);
+        for (p, (a, b)) in rows
+            .chunks_exact(vocab)
+            .zip(all.chunks_exact(vocab))
+            .enumerate()
+        {
+            let what = format!("{name} position {p}: split vs whole");
+            assert_eq!(argmax(a), argmax(b), "{what}");
+            assert_logits_close(a, b, &what);
+        }
+    }
+}
+
+#[test]
+fn sessions_are_independent_and_reset_restarts() {
+    let name = DECODER_FIXTURES[0];
+    let prompt = Expected::read(name).prompt;
+    let engine = engine(name);
+    let mut a = engine.session(64).unwrap();
+    let mut b = engine.session(64).unwrap();
+    let alone = engine.forward(&mut a, &prompt[..20]).unwrap();
+    // Interleave another sequence in b between a's calls.
+    engine.forward(&mut b, &prompt[20..]).unwrap();
+    a.reset();
+    assert_eq!(a.position(), 0);
+    let first = engine.forward(&mut a, &prompt[..10]).unwrap();
+    engine.forward(&mut b, &prompt[..5]).unwrap();
+    let second = engine.forward(&mut a, &prompt[10..20]).unwrap();
+    let together: Vec<f32> = first.into_iter().chain(second).collect();
+    let vocab = engine.shape().dims.vocab;
+    for (x, y) in together.chunks_exact(vocab).zip(alone.chunks_exact(vocab)) {
+        assert_logits_close(x, y, "interleaved sessions");
+    }
+}
+
+#[test]
+fn the_context_limit_is_an_error() {
+    let engine = engine(DECODER_FIXTURES[0]);
+    let mut s = engine.session(8).unwrap();
+    engine.forward(&mut s, &[1, 2, 3, 4, 5, 6]).unwrap();
+    let err = engine.forward(&mut s, &[1, 2, 3]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RuntimeError::ContextFull {
+                context: 8,
+                needed: 9
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        s.position(),
+        6,
+        "a refused call leaves the session as it was"
+    );
+    engine.forward(&mut s, &[1, 2]).unwrap();
+    assert!(matches!(
+        engine.forward(&mut s, &[1_000_000]),
+        Err(RuntimeError::ContextFull { .. } | RuntimeError::TokenId { .. })
+    ));
+    assert!(matches!(
+        engine.forward(&mut s, &[]),
+        Err(RuntimeError::NoTokens)
+    ));
+}
+
+#[test]
+fn one_submit_per_decode_token() {
+    // A device of its own: the shared one counts the other tests' submits too.
+    let own = axon_gpu::Gpu::new().unwrap();
+    let engine = open_model(
+        &own,
+        &fixture(DECODER_FIXTURES[1]),
+        WeightLayout::FUSED,
+        EngineOptions::default(),
+    )
+    .unwrap();
+    let mut s = engine.session(32).unwrap();
+    engine.forward(&mut s, &[5, 6, 7]).unwrap();
+    for t in [8, 9, 10, 11] {
+        let before = own.submit_count();
+        engine.forward(&mut s, &[t]).unwrap();
+        assert_eq!(
+            own.submit_count() - before,
+            1,
+            "submits for one decode token"
+        );
+    }
+}
