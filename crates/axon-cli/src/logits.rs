@@ -28,9 +28,15 @@ pub enum LogitsError {
     /// The model cannot be built or run.
     #[error(transparent)]
     Model(#[from] ModelError),
-    /// A request this build cannot serve yet.
-    #[error("{0}")]
-    NotSupported(String),
+    /// The GPU device could not be opened.
+    #[error(transparent)]
+    BringUp(#[from] axon_gpu::BringUpError),
+    /// The GPU engine could not load the model.
+    #[error(transparent)]
+    Load(#[from] axon_runtime::LoadError),
+    /// The GPU engine failed.
+    #[error(transparent)]
+    Runtime(#[from] axon_runtime::RuntimeError),
     /// `--tokens` is empty or malformed.
     #[error("--tokens: {0}")]
     Tokens(String),
@@ -59,11 +65,42 @@ pub fn run(
     backend: Backend,
     greedy: usize,
 ) -> Result<(), LogitsError> {
-    if backend == Backend::Gpu {
-        return Err(LogitsError::NotSupported(
-            "--backend gpu is not yet supported: the GPU engine is not built yet; use --backend cpu".to_owned(),
-        ));
-    }
+    let report = match backend {
+        Backend::Cpu => run_cpu(model, tokens, greedy)?,
+        Backend::Gpu => run_gpu(model, tokens, greedy)?,
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, &report)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Per-position logits rows and the greedy continuation, computed by one backend.
+struct Outcome {
+    rows: Vec<Vec<f32>>,
+    vocab: usize,
+    continuation: Vec<u32>,
+}
+
+fn report(outcome: Outcome, backend: &str, adapter: Option<String>) -> serde_json::Value {
+    let Outcome {
+        rows,
+        vocab,
+        continuation,
+    } = outcome;
+    serde_json::json!({
+        "backend": backend,
+        "adapter": adapter,
+        "n_vocab": vocab,
+        "argmax": rows.iter().map(|r| argmax(r)).collect::<Vec<_>>(),
+        "top5": rows.iter().map(|r| top_k(r, 5)).collect::<Vec<_>>(),
+        "logsumexp": rows.iter().map(|r| logsumexp(r)).collect::<Vec<_>>(),
+        "last_logits": rows.last().cloned().unwrap_or_default(),
+        "greedy": continuation,
+    })
+}
+
+fn run_cpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Value, LogitsError> {
     let reference = ReferenceModel::open(model)?;
     let mut session = reference.new_session();
     let rows = reference.forward(&mut session, tokens)?;
@@ -77,18 +114,41 @@ pub fn run(
             .pop()
             .unwrap_or_default();
     }
-    let report = serde_json::json!({
-        "backend": "cpu",
-        "adapter": null,
-        "n_vocab": reference.vocab(),
-        "argmax": rows.iter().map(|r| argmax(r)).collect::<Vec<_>>(),
-        "top5": rows.iter().map(|r| top_k(r, 5)).collect::<Vec<_>>(),
-        "logsumexp": rows.iter().map(|r| logsumexp(r)).collect::<Vec<_>>(),
-        "last_logits": rows.last().cloned().unwrap_or_default(),
-        "greedy": continuation,
-    });
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, &report)?;
-    writeln!(out)?;
-    Ok(())
+    let outcome = Outcome {
+        rows,
+        vocab: reference.vocab(),
+        continuation,
+    };
+    Ok(report(outcome, "cpu", None))
+}
+
+/// The GPU engine: the prompt in one forward pass, then one pass per greedy token.
+fn run_gpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Value, LogitsError> {
+    let gpu = axon_gpu::Gpu::new()?;
+    let layout = axon_runtime::layout_from_env()?;
+    let options = axon_runtime::EngineOptions::default();
+    let engine = axon_runtime::open_model(&gpu, model, layout, options)?;
+    let vocab = engine.shape().dims.vocab;
+    let mut session = engine.session(tokens.len() + greedy)?;
+    let flat = engine.forward(&mut session, tokens)?;
+    let rows: Vec<Vec<f32>> = flat.chunks_exact(vocab).map(<[f32]>::to_vec).collect();
+    let mut last = rows.last().cloned().unwrap_or_default();
+    let mut continuation = Vec::with_capacity(greedy);
+    for _ in 0..greedy {
+        let next = argmax(&last) as u32;
+        continuation.push(next);
+        if continuation.len() < greedy {
+            last = engine.forward(&mut session, &[next])?;
+        }
+    }
+    let adapter = gpu.caps().adapter_name.clone();
+    Ok(report(
+        Outcome {
+            rows,
+            vocab,
+            continuation,
+        },
+        "gpu",
+        Some(adapter),
+    ))
 }

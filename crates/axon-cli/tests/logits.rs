@@ -85,20 +85,118 @@ fn cpu_logits_follow_the_contract() {
     assert_eq!(greedy[0], argmax[3]);
 }
 
-#[test]
-fn unsupported_requests_exit_1_with_a_reason() {
-    let path = model("SmolLM2-135M-Instruct.Q4_1.gguf");
-    let gpu = axon(&[
+/// Runs `axon logits` and parses its one JSON object (asserting success).
+fn logits_json(
+    path: &std::path::Path,
+    tokens: &str,
+    backend: &str,
+    greedy: &str,
+) -> (serde_json::Value, String) {
+    let out = axon(&[
         "logits",
         "--model",
         path.to_str().unwrap(),
+        "--tokens",
+        tokens,
+        "--backend",
+        backend,
+        "--greedy",
+        greedy,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{backend}: {stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}
+
+/// `--backend gpu` follows the same contract, announces its adapter, and equals the CPU
+/// reference: top-1 at every position, top-5 sets, the greedy continuation, and the last
+/// logits within 1e-2 · max|logit|.
+#[test]
+fn gpu_logits_equal_cpu_logits() {
+    let smollm = model("SmolLM2-135M-Instruct.Q4_1.gguf");
+    let llama = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf/llama-gqa-untied");
+    for (path, tokens) in [
+        (smollm, "1,504,2365,6354,28,2017"),
+        (llama, "5,17,99,3,250,7"),
+    ] {
+        let (gpu, stderr) = logits_json(&path, tokens, "gpu", "4");
+        let (cpu, _) = logits_json(&path, tokens, "cpu", "4");
+        assert!(
+            stderr.contains("[AXON ADAPTER]"),
+            "no adapter marker: {stderr}"
+        );
+        assert_eq!(gpu["backend"], "gpu");
+        assert!(gpu["adapter"].is_string());
+        let mut keys: Vec<&String> = gpu.as_object().unwrap().keys().collect();
+        let mut cpu_keys: Vec<&String> = cpu.as_object().unwrap().keys().collect();
+        keys.sort();
+        cpu_keys.sort();
+        assert_eq!(keys, cpu_keys, "same contract");
+        for key in ["n_vocab", "argmax", "greedy"] {
+            assert_eq!(gpu[key], cpu[key], "{}: {key}", path.display());
+        }
+        let set = |v: &serde_json::Value| -> Vec<u64> {
+            let mut ids: Vec<u64> = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap())
+                .collect();
+            ids.sort();
+            ids
+        };
+        for (g, c) in gpu["top5"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(cpu["top5"].as_array().unwrap())
+        {
+            assert_eq!(set(g), set(c), "{}: top-5", path.display());
+        }
+        let floats = |v: &serde_json::Value| -> Vec<f64> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        };
+        let (g, c) = (floats(&gpu["last_logits"]), floats(&cpu["last_logits"]));
+        let scale = c.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let worst = g
+            .iter()
+            .zip(&c)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            worst <= 1e-2 * scale,
+            "{}: max |dlogit| {worst}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn unsupported_requests_exit_1_with_a_reason() {
+    let path = model("SmolLM2-135M-Instruct.Q4_1.gguf");
+    // Qwen3.5's hybrid layers are not on the GPU yet: a clear refusal, never a CPU fallback.
+    let qwen = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf/qwen35-grouped-tied");
+    let gpu = axon(&[
+        "logits",
+        "--model",
+        qwen.to_str().unwrap(),
         "--tokens",
         "1",
         "--backend",
         "gpu",
     ]);
     assert_eq!(gpu.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&gpu.stderr).contains("not yet supported"));
+    let stderr = String::from_utf8_lossy(&gpu.stderr);
+    assert!(
+        stderr.contains("qwen3_5") || stderr.contains("Qwen3_5"),
+        "{stderr}"
+    );
     let bad = axon(&[
         "logits",
         "--model",
