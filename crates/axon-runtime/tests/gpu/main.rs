@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod paths;
+mod real_models;
 mod sessions;
 
 use axon_gpu::Gpu;
