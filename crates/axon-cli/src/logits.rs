@@ -126,7 +126,7 @@ fn run_cpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Va
 fn run_gpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Value, LogitsError> {
     let gpu = axon_gpu::Gpu::new()?;
     let layout = axon_runtime::layout_from_env()?;
-    let options = axon_runtime::EngineOptions::default();
+    let options = axon_runtime::options_from_env()?;
     let engine = axon_runtime::open_model(&gpu, model, layout, options)?;
     let vocab = engine.shape().dims.vocab;
     let mut session = engine.session(tokens.len() + greedy)?;

@@ -2,7 +2,7 @@
 //! are sound) for llama- and Gemma-shaped models, fused and unfused QKV, decode and prefill.
 
 use axon_gpu::kernels::matvec::Activation;
-use axon_models::decoder::{DecoderDims, DecoderOp, build_plan};
+use axon_models::decoder::{DecoderDims, DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{Limits, ScratchMode, TensorKind, place_scratch, validate};
 
 fn dims(gemma: bool) -> DecoderDims {
@@ -52,16 +52,23 @@ fn sizes(missing: &'static str) -> impl Fn(&str) -> Option<u64> {
 #[test]
 fn plans_validate_in_both_scratch_modes() {
     for gemma in [false, true] {
-        for fused_qkv in [false, true] {
+        for (fused_qkv, fuse_norm) in [(false, false), (true, true), (true, false)] {
+            let options = PlanOptions { fuse_norm };
             for tokens in [1, 5] {
                 let d = dims(gemma);
-                let plan = build_plan(&d, tokens, 32, &weights(fused_qkv, "")).unwrap();
+                let plan = build_plan(&d, tokens, 32, options, &weights(fused_qkv, "")).unwrap();
                 let gates = plan
                     .steps()
                     .iter()
                     .filter(|s| matches!(s.op, DecoderOp::Gate { .. }))
                     .count();
                 assert_eq!(gates, if fused_qkv { 0 } else { d.layers });
+                let adds = plan
+                    .steps()
+                    .iter()
+                    .filter(|s| matches!(s.op, DecoderOp::Add { .. }))
+                    .count();
+                assert_eq!(adds, if fuse_norm { 0 } else { 2 * d.layers });
                 let limits = Limits {
                     max_binding_bytes: 1 << 20,
                     scratch_bound: None,
@@ -100,7 +107,7 @@ fn plans_validate_in_both_scratch_modes() {
 
 #[test]
 fn tied_output_reads_the_embedding() {
-    let plan = build_plan(&dims(false), 1, 8, &sizes("")).unwrap();
+    let plan = build_plan(&dims(false), 1, 8, PlanOptions::default(), &sizes("")).unwrap();
     let Some(DecoderOp::Linear { w, .. }) = plan.steps().last().map(|s| &s.op) else {
         panic!("the last step is not the output projection");
     };
@@ -109,7 +116,14 @@ fn tied_output_reads_the_embedding() {
 
 #[test]
 fn a_missing_weight_is_named() {
-    let err = build_plan(&dims(true), 1, 8, &sizes("blk.1.attn_k_norm")).unwrap_err();
+    let err = build_plan(
+        &dims(true),
+        1,
+        8,
+        PlanOptions::default(),
+        &sizes("blk.1.attn_k_norm"),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("blk.1.attn_k_norm"), "{err}");
-    assert!(build_plan(&dims(false), 9, 8, &sizes("")).is_err());
+    assert!(build_plan(&dims(false), 9, 8, PlanOptions::default(), &sizes("")).is_err());
 }

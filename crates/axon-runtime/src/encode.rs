@@ -6,6 +6,7 @@ use crate::engine::{ModelShape, Prepared};
 use crate::error::RuntimeError;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::add::add;
 use axon_gpu::kernels::argmax::IndexBuffer;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
@@ -129,6 +130,7 @@ pub(crate) fn encode_step(
             b.f32(out)?,
             norm,
         )),
+        DecoderOp::Add { a, b: x, out } => one(add(gpu, b.f32(a)?, b.f32(x)?, b.f32(out)?)),
         DecoderOp::Linear { w, x, y } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
             one(if tokens == 1 {

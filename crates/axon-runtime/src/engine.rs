@@ -9,7 +9,7 @@ use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::rope::RopeConfig;
 use axon_gpu::{DeviceBuffer, Gpu};
 use axon_models::config::{Architecture, ModelConfig};
-use axon_models::decoder::{DecoderDims, DecoderOp, build_plan};
+use axon_models::decoder::{DecoderDims, DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{Limits, Placement, Plan, ScratchMode, place_scratch, validate};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -69,6 +69,8 @@ pub struct EngineOptions {
     pub scratch: ScratchMode,
     /// Reduction variant of the kernels that have two; `None`: the device's preferred.
     pub reduction: Option<Reduction>,
+    /// Residual add fused with the next norm (`AXON_FUSE_NORM`).
+    pub fuse_norm: bool,
 }
 
 impl Default for EngineOptions {
@@ -76,6 +78,7 @@ impl Default for EngineOptions {
         Self {
             scratch: ScratchMode::Reuse,
             reduction: None,
+            fuse_norm: true,
         }
     }
 }
@@ -212,7 +215,10 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             return Ok(Arc::clone(p));
         }
         let sizes = |name: &str| self.weights.bytes(name);
-        let plan = build_plan(&self.shape.dims, tokens, context, &sizes)?;
+        let options = PlanOptions {
+            fuse_norm: self.options.fuse_norm,
+        };
+        let plan = build_plan(&self.shape.dims, tokens, context, options, &sizes)?;
         let placement = place_scratch(&plan, self.options.scratch);
         let limits = Limits {
             max_binding_bytes: self.gpu.caps().max_storage_binding_bytes(),

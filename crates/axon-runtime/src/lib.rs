@@ -15,6 +15,6 @@ mod weights;
 
 pub use engine::{Engine, EngineOptions, ModelShape};
 pub use error::RuntimeError;
-pub use load::{LoadError, layout_from_env, open_model};
+pub use load::{LoadError, layout_from_env, open_model, options_from_env};
 pub use session::Session;
 pub use weights::DeviceWeights;

@@ -34,17 +34,29 @@ pub enum LoadError {
     },
 }
 
-/// The weight layout from `AXON_FUSE_QKV` and `AXON_FUSE_FFN` (each `0` or `1`; unset: fused).
-pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
-    let switch = |name: &'static str| match std::env::var(name) {
+/// A `0`/`1` environment switch; unset means on.
+fn switch(name: &'static str) -> Result<bool, LoadError> {
+    match std::env::var(name) {
         Err(_) => Ok(true),
         Ok(v) if v == "1" => Ok(true),
         Ok(v) if v == "0" => Ok(false),
         Ok(value) => Err(LoadError::Switch { name, value }),
-    };
+    }
+}
+
+/// The weight layout from `AXON_FUSE_QKV` and `AXON_FUSE_FFN` (each `0` or `1`; unset: fused).
+pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
     Ok(WeightLayout {
         fuse_qkv: switch("AXON_FUSE_QKV")?,
         fuse_ffn: switch("AXON_FUSE_FFN")?,
+    })
+}
+
+/// Engine options from the environment: `AXON_FUSE_NORM` (`0` or `1`; unset: fused).
+pub fn options_from_env() -> Result<EngineOptions, LoadError> {
+    Ok(EngineOptions {
+        fuse_norm: switch("AXON_FUSE_NORM")?,
+        ..EngineOptions::default()
     })
 }
 

@@ -37,6 +37,25 @@ struct Builder<'a> {
     plan: Plan<DecoderOp>,
     weight_bytes: &'a dyn Fn(&str) -> Option<u64>,
     tokens: usize,
+    options: PlanOptions,
+    /// The tensor holding the residual stream now (it moves when the add is not fused).
+    h: TensorId,
+    /// Width of the residual stream.
+    embd: usize,
+}
+
+/// Choices between equivalent plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Residual add fused with the next RMSNorm (`add_rms_norm`, in place), or an `add` into
+    /// a new tensor followed by the norm.
+    pub fuse_norm: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self { fuse_norm: true }
+    }
 }
 
 impl Builder<'_> {
@@ -75,6 +94,7 @@ pub fn build_plan(
     dims: &DecoderDims,
     tokens: usize,
     context: usize,
+    options: PlanOptions,
     weight_bytes: &dyn Fn(&str) -> Option<u64>,
 ) -> Result<Plan<DecoderOp>, PlanBuildError> {
     if tokens == 0 || tokens > context {
@@ -84,12 +104,16 @@ pub fn build_plan(
         plan: Plan::new(),
         weight_bytes,
         tokens,
+        options,
+        h: TensorId(0),
+        embd: dims.embd,
     };
     let (embd, hd) = (dims.embd, dims.head_dim);
     let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
     let ids = b.plan.tensor("ids", TensorKind::Input, tokens as u64 * F32);
     let table = b.weight("token_embd")?;
     let h = b.scratch("h", embd);
+    b.h = h;
     b.step(
         DecoderOp::Embed {
             table,
@@ -106,7 +130,7 @@ pub fn build_plan(
         let w = |name: &str| format!("blk.{l}.{name}");
         let attn_norm = b.weight(&w("attn_norm"))?;
         let n = b.scratch(w("n"), embd);
-        add_norm(&mut b, h, pending, attn_norm, n);
+        add_norm(&mut b, pending, attn_norm, n, &w("h_attn"));
         let (q, k, v_src) = project_qkv(&mut b, dims, l, n)?;
         let (q, k) = if dims.qk_norm {
             let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
@@ -156,7 +180,7 @@ pub fn build_plan(
         let o = post_norm(&mut b, dims, &w("post_attention_norm"), o, w("o_normed"))?;
         let ffn_norm = b.weight(&w("ffn_norm"))?;
         let n2 = b.scratch(w("n2"), embd);
-        add_norm(&mut b, h, Some(o), ffn_norm, n2);
+        add_norm(&mut b, Some(o), ffn_norm, n2, &w("h_ffn"));
         let f = feed_forward_input(&mut b, dims, l, n2)?;
         let d = linear(&mut b, &w("ffn_down"), f, w("down"), embd)?;
         let d = post_norm(&mut b, dims, &w("post_ffw_norm"), d, w("down_normed"))?;
@@ -164,7 +188,7 @@ pub fn build_plan(
     }
     let output_norm = b.weight("output_norm")?;
     let nf = b.scratch("final_normed", embd);
-    add_norm(&mut b, h, pending, output_norm, nf);
+    add_norm(&mut b, pending, output_norm, nf, "h_final");
     let output_name = if weight_bytes("output").is_some() {
         "output"
     } else {
@@ -174,17 +198,19 @@ pub fn build_plan(
     Ok(b.plan)
 }
 
-/// `out = norm(h)`, after `h += pending` when a previous sub-layer left something to add.
+/// `out = norm(h)`, after `h += pending` when a previous sub-layer left something to add:
+/// in place and fused, or (unfused) into a new residual tensor named `new_h`.
 fn add_norm(
     b: &mut Builder<'_>,
-    h: TensorId,
     pending: Option<TensorId>,
     weight: TensorId,
     out: TensorId,
+    new_h: &str,
 ) {
+    let h = b.h;
     match pending {
         None => norm(b, h, weight, out),
-        Some(x) => b.step(
+        Some(x) if b.options.fuse_norm => b.step(
             DecoderOp::AddNorm {
                 residual: h,
                 x,
@@ -194,6 +220,20 @@ fn add_norm(
             &[h, x, weight],
             &[h, out],
         ),
+        Some(x) => {
+            let sum = b.scratch(new_h, b.embd);
+            b.step(
+                DecoderOp::Add {
+                    a: h,
+                    b: x,
+                    out: sum,
+                },
+                &[h, x],
+                &[sum],
+            );
+            b.h = sum;
+            norm(b, sum, weight, out);
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 mod build;
 mod op;
 
-pub use build::{PlanBuildError, build_plan};
+pub use build::{PlanBuildError, PlanOptions, build_plan};
 pub use op::DecoderOp;
 
 use axon_gpu::kernels::matvec::Activation;

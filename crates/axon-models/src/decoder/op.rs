@@ -39,6 +39,15 @@ pub enum DecoderOp {
         /// Normalised output.
         out: TensorId,
     },
+    /// `out = a + b` (the unfused residual add).
+    Add {
+        /// The residual stream.
+        a: TensorId,
+        /// What the sub-layer added.
+        b: TensorId,
+        /// The new residual stream.
+        out: TensorId,
+    },
     /// `y[t] = W x[t]` (matrix-vector for one token, tiled matrix-matrix for more).
     Linear {
         /// Weight matrix.

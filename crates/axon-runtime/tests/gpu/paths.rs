@@ -1,6 +1,6 @@
 //! Path equivalence: choices that must not change the result. Scratch reuse on or off gives
-//! bit-identical logits; fused and unfused QKV / FFN agree (top-1 equal, top-5 KL < 1e-4 at
-//! every position); both reductions agree the same way.
+//! bit-identical logits; fused and unfused QKV, FFN and residual add + norm agree (top-1
+//! equal, top-5 KL < 1e-4 at every position); both reductions agree the same way.
 
 use crate::{DECODER_FIXTURES, Expected, argmax, fixture, gpu};
 use axon_gpu::kernels::Reduction;
@@ -86,6 +86,25 @@ fn fused_and_unfused_projections_agree() {
             let (other, _) = logits(name, layout, options);
             assert_equivalent(&fused, &other, vocab, &format!("{name}: fused vs {what}"));
         }
+    }
+}
+
+#[test]
+fn unfused_residual_add_and_norm_agree() {
+    for name in DECODER_FIXTURES {
+        let fused = EngineOptions::default();
+        let unfused = EngineOptions {
+            fuse_norm: false,
+            ..fused
+        };
+        let (a, vocab) = logits(name, WeightLayout::FUSED, fused);
+        let (b, _) = logits(name, WeightLayout::FUSED, unfused);
+        assert_equivalent(
+            &a,
+            &b,
+            vocab,
+            &format!("{name}: fused vs unfused residual norm"),
+        );
     }
 }
 
