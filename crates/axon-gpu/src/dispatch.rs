@@ -116,11 +116,16 @@ impl Gpu {
             .device()
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         encode_pass(&mut encoder, label, dispatches, None);
-        let bytes = self.submit_and_read(label, encoder, out.raw(), out.byte_len())?;
-        Ok(bytes
-            .chunks_exact(4)
-            .take(out.len())
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        let mut parts = self.submit_and_read(label, encoder, &[(out.raw(), out.byte_len())])?;
+        Ok(f32s(&parts.pop().unwrap_or_default(), out.len()))
     }
+}
+
+/// The first `len` little-endian f32 values of `bytes`.
+pub(crate) fn f32s(bytes: &[u8], len: usize) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .take(len)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }

@@ -1,10 +1,15 @@
 //! GPU time of one submit, from timestamps the GPU writes at the start and end of its compute
-//! pass. A diagnostic: the dispatches run exactly as [`Gpu::run`] runs them.
+//! pass. A diagnostic: the dispatches run exactly as [`Gpu::run`] / [`Gpu::run_and_read`] run
+//! them, in the same single submit.
 
+use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
-use crate::dispatch::{Dispatch, encode_pass};
+use crate::dispatch::{Dispatch, encode_pass, f32s};
 use crate::error::{GpuError, ObjectKind};
 use std::time::Duration;
+
+/// Bytes of the two resolved timestamps.
+const STAMP_BYTES: u64 = 2 * wgpu::QUERY_SIZE as u64;
 
 impl Gpu {
     /// Runs `dispatches` in one compute pass and one submit, as [`Gpu::run`] does, waits for
@@ -13,6 +18,34 @@ impl Gpu {
     ///
     /// [`DeviceCaps::has_timestamps`]: crate::DeviceCaps::has_timestamps
     pub fn run_timed(&self, label: &str, dispatches: &[Dispatch]) -> Result<Duration, GpuError> {
+        let (encoder, resolved) = self.timed_pass(label, dispatches)?;
+        let parts = self.submit_and_read(label, encoder, &[(&resolved, STAMP_BYTES)])?;
+        self.elapsed(label, parts.first().map_or(&[][..], Vec::as_slice))
+    }
+
+    /// [`Gpu::run_and_read`] with timestamps at the start and end of the pass: the same
+    /// dispatches, the same single submit, plus the pass's GPU time. An observer: the values
+    /// read back are those `run_and_read` returns.
+    pub fn run_and_read_timed(
+        &self,
+        label: &str,
+        dispatches: &[Dispatch],
+        out: &DeviceBuffer,
+    ) -> Result<(Vec<f32>, Duration), GpuError> {
+        let (encoder, resolved) = self.timed_pass(label, dispatches)?;
+        let sources = [(out.raw(), out.byte_len()), (&resolved, STAMP_BYTES)];
+        let parts = self.submit_and_read(label, encoder, &sources)?;
+        let values = parts.first().map_or(&[][..], Vec::as_slice);
+        let stamps = parts.get(1).map_or(&[][..], Vec::as_slice);
+        Ok((f32s(values, out.len()), self.elapsed(label, stamps)?))
+    }
+
+    /// An encoder holding the pass with timestamps and their resolve into the returned buffer.
+    fn timed_pass(
+        &self,
+        label: &str,
+        dispatches: &[Dispatch],
+    ) -> Result<(wgpu::CommandEncoder, wgpu::Buffer), GpuError> {
         if !self.caps().has_timestamps() {
             return Err(GpuError::MissingFeature {
                 variant: "run_timed",
@@ -29,7 +62,7 @@ impl Gpu {
         })?;
         let resolved = self.create_buffer(
             label,
-            2 * wgpu::QUERY_SIZE as u64,
+            STAMP_BYTES,
             wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
         )?;
         let mut encoder = self
@@ -42,13 +75,15 @@ impl Gpu {
         };
         encode_pass(&mut encoder, label, dispatches, Some(writes));
         encoder.resolve_query_set(&query_set, 0..2, &resolved, 0);
-        self.submit(label, encoder)?;
-        // The read-back is submitted after the run, so it waits for it.
-        let bytes = self.read_bytes(label, &resolved, 2 * wgpu::QUERY_SIZE as u64)?;
-        let (Some(start), Some(end)) = (tick(&bytes, 0), tick(&bytes, 8)) else {
+        Ok((encoder, resolved))
+    }
+
+    /// The time between the two resolved timestamps in `stamps`.
+    fn elapsed(&self, label: &str, stamps: &[u8]) -> Result<Duration, GpuError> {
+        let (Some(start), Some(end)) = (tick(stamps, 0), tick(stamps, 8)) else {
             return Err(GpuError::Readback {
                 label: label.to_owned(),
-                message: format!("{} bytes of timestamps, expected 16", bytes.len()),
+                message: format!("{} bytes of timestamps, expected 16", stamps.len()),
             });
         };
         let ticks = end.saturating_sub(start);

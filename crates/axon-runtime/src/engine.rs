@@ -13,6 +13,7 @@ use axon_models::decoder::{DecoderDims, DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{Limits, Placement, Plan, ScratchMode, place_scratch, validate};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// What the executor needs besides the plan: the model's shape and per-model constants.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +72,8 @@ pub struct EngineOptions {
     pub reduction: Option<Reduction>,
     /// Residual add fused with the next norm (`AXON_FUSE_NORM`).
     pub fuse_norm: bool,
+    /// Observer: GPU timestamps around each forward pass ([`Engine::last_gpu_time`]).
+    pub timestamps: bool,
 }
 
 impl Default for EngineOptions {
@@ -79,6 +82,7 @@ impl Default for EngineOptions {
             scratch: ScratchMode::Reuse,
             reduction: None,
             fuse_norm: true,
+            timestamps: false,
         }
     }
 }
@@ -97,6 +101,7 @@ pub struct Engine<'g, W> {
     weights: W,
     options: EngineOptions,
     plans: Mutex<HashMap<(usize, usize), Arc<Prepared>>>,
+    last_gpu_time: Mutex<Option<Duration>>,
 }
 
 impl<W> std::fmt::Debug for Engine<'_, W> {
@@ -117,6 +122,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             weights,
             options,
             plans: Mutex::default(),
+            last_gpu_time: Mutex::default(),
         }
     }
 
@@ -202,7 +208,15 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             )?);
         }
         let logits = bindings.logits()?;
-        let out = self.gpu.run_and_read("forward", &dispatches, logits)?;
+        let out = if self.options.timestamps {
+            let (out, time) = self
+                .gpu
+                .run_and_read_timed("forward", &dispatches, logits)?;
+            *self.last_gpu_time.lock().unwrap_or_else(|e| e.into_inner()) = Some(time);
+            out
+        } else {
+            self.gpu.run_and_read("forward", &dispatches, logits)?
+        };
         session.pos = needed;
         session.tokens.extend_from_slice(ids);
         Ok(out)
@@ -241,6 +255,11 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         });
         plans.insert((tokens, context), Arc::clone(&prepared));
         Ok(prepared)
+    }
+
+    /// GPU time of the last forward pass, when [`EngineOptions::timestamps`] is on.
+    pub fn last_gpu_time(&self) -> Option<Duration> {
+        *self.last_gpu_time.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Bytes of the scratch buffers of every plan built so far.

@@ -332,27 +332,36 @@ impl Gpu {
         let encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
-        self.submit_and_read(label, encoder, buffer, size)
+        let mut parts = self.submit_and_read(label, encoder, &[(buffer, size)])?;
+        Ok(parts.pop().unwrap_or_default())
     }
 
-    /// Appends a copy of `size` bytes of `buffer` to `encoder`, submits it (one submit for
-    /// whatever the encoder already holds and the copy), and returns the bytes.
+    /// Appends copies of each `(buffer, size)` to `encoder` (packed into one staging buffer),
+    /// submits it (one submit for whatever the encoder already holds and the copies), and
+    /// returns each buffer's bytes.
     pub(crate) fn submit_and_read(
         &self,
         label: &str,
         mut encoder: wgpu::CommandEncoder,
-        buffer: &wgpu::Buffer,
-        size: u64,
-    ) -> Result<Vec<u8>, GpuError> {
-        let size = size.next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
+        sources: &[(&wgpu::Buffer, u64)],
+    ) -> Result<Vec<Vec<u8>>, GpuError> {
+        let sizes: Vec<u64> = sources
+            .iter()
+            .map(|&(_, size)| size.next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT))
+            .collect();
+        let total: u64 = sizes.iter().sum();
         let staging_label = format!("{label}.readback");
         let staging = self.create_buffer(
             &staging_label,
-            size.max(wgpu::COPY_BUFFER_ALIGNMENT),
+            total.max(wgpu::COPY_BUFFER_ALIGNMENT),
             wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         )?;
-        if size > 0 {
-            encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, size);
+        let mut at = 0;
+        for (&(buffer, _), &size) in sources.iter().zip(&sizes) {
+            if size > 0 {
+                encoder.copy_buffer_to_buffer(buffer, 0, &staging, at, size);
+            }
+            at += size;
         }
         let submission = self.submit(&staging_label, encoder)?;
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -375,6 +384,13 @@ impl Gpu {
             .map_err(|e| readback(e.to_string()))?
             .to_vec();
         staging.unmap();
-        Ok(bytes)
+        let mut parts = Vec::with_capacity(sizes.len());
+        let mut at = 0usize;
+        for &size in &sizes {
+            let end = at + size as usize;
+            parts.push(bytes.get(at..end).unwrap_or_default().to_vec());
+            at = end;
+        }
+        Ok(parts)
     }
 }

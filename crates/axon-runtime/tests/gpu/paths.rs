@@ -1,6 +1,7 @@
 //! Path equivalence: choices that must not change the result. Scratch reuse on or off gives
 //! bit-identical logits; fused and unfused QKV, FFN and residual add + norm agree (top-1
-//! equal, top-5 KL < 1e-4 at every position); both reductions agree the same way.
+//! equal, top-5 KL < 1e-4 at every position); both reductions agree the same way; GPU
+//! timestamps (an observer) leave the logits bit-identical.
 
 use crate::{DECODER_FIXTURES, Expected, argmax, fixture, gpu};
 use axon_gpu::kernels::Reduction;
@@ -59,6 +60,33 @@ fn scratch_reuse_is_bit_identical() {
             "{name}: scratch reuse changed the logits"
         );
     }
+}
+
+#[test]
+fn timestamps_only_observe() {
+    let name = DECODER_FIXTURES[1];
+    let observed = EngineOptions {
+        timestamps: true,
+        ..EngineOptions::default()
+    };
+    if !gpu().caps().has_timestamps() {
+        let engine = open_model(gpu(), &fixture(name), WeightLayout::FUSED, observed).unwrap();
+        let mut s = engine.session(8).unwrap();
+        assert!(
+            engine.forward(&mut s, &[1, 2]).is_err(),
+            "timestamps without the feature"
+        );
+        return;
+    }
+    let (plain, _) = logits(name, WeightLayout::FUSED, EngineOptions::default());
+    let (timed, _) = logits(name, WeightLayout::FUSED, observed);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&plain), bits(&timed), "timestamps changed the logits");
+    let engine = open_model(gpu(), &fixture(name), WeightLayout::FUSED, observed).unwrap();
+    assert_eq!(engine.last_gpu_time(), None);
+    let mut s = engine.session(8).unwrap();
+    engine.forward(&mut s, &[1, 2, 3]).unwrap();
+    assert!(engine.last_gpu_time().is_some_and(|t| t.as_nanos() > 0));
 }
 
 #[test]
