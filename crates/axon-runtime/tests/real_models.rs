@@ -4,12 +4,24 @@
 //!
 //! Gemma 3's token embedding (178 MB) is larger than one storage binding on lavapipe
 //! (128 MiB); there the load must refuse it by name (splitting matrices by rows is future
-//! work), and the continuations run on devices that can bind it (the H100 via the device tool).
+//! work), and the continuations run on devices that can bind it. Its own test binary: the
+//! model files stay on machines that fetched them (the device bundle carries `engine` only).
 
-use crate::gpu;
+use axon_gpu::Gpu;
 use axon_models::weights::{WeightLayout, WeightsError};
+use axon_reference::ops::sampling::argmax;
 use axon_runtime::{EngineOptions, LoadError, open_model};
 use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The device shared by the tests of this binary (never skipped: no adapter is a failure).
+fn gpu() -> &'static Gpu {
+    static GPU: OnceLock<Gpu> = OnceLock::new();
+    GPU.get_or_init(|| match Gpu::new() {
+        Ok(gpu) => gpu,
+        Err(e) => panic!("GPU tests need a Vulkan adapter: {e}"),
+    })
+}
 
 fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,10 +68,10 @@ fn check(model_file: &str, fixture: &str) {
         let mut session = engine.session(prompt.len() + want.len()).unwrap();
         let vocab = engine.shape().dims.vocab;
         let logits = engine.forward(&mut session, &prompt).unwrap();
-        let mut next = crate::argmax(&logits[logits.len() - vocab..]) as u32;
+        let mut next = argmax(&logits[logits.len() - vocab..]) as u32;
         let mut got = vec![next];
         while got.len() < want.len() {
-            next = crate::argmax(&engine.forward(&mut session, &[next]).unwrap()) as u32;
+            next = argmax(&engine.forward(&mut session, &[next]).unwrap()) as u32;
             got.push(next);
         }
         assert_eq!(

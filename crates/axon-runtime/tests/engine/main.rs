@@ -4,7 +4,6 @@
 
 mod fixtures;
 mod paths;
-mod real_models;
 mod sessions;
 
 use axon_gpu::Gpu;
