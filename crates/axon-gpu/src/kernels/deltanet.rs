@@ -10,7 +10,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::registry::KernelVariant;
-use crate::registry::variants::{DELTANET_CHUNKED, DELTANET_CONV, DELTANET_RULE};
+use crate::registry::variants::{DELTANET_CHUNKED, DELTANET_CONV, DELTANET_GATES, DELTANET_RULE};
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -195,6 +195,60 @@ fn launch_rule(
             beta_g.raw(),
             state.raw(),
             o.raw(),
+        ],
+        workgroups,
+    )
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct GateParams {
+    rows: u32,
+    v_heads: u32,
+    _pad: [u32; 2],
+}
+
+/// `(beta, g)` per token and value head, as [`delta_rule`] reads them: `beta = sigmoid(b)`,
+/// `g = a_neg * softplus(a + dt_bias)`. Shapes: `b`, `a` `[tokens, v_heads]`, `a_neg`
+/// (`-exp(A_log)`) and `dt_bias` `[v_heads]`, `out` at least `[tokens, v_heads, 2]`.
+pub fn deltanet_gates(
+    gpu: &Gpu,
+    [b, a, a_neg, dt_bias, out]: [&DeviceBuffer; 5],
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "deltanet_gates";
+    let v_heads = a_neg.len();
+    if v_heads == 0 || !b.len().is_multiple_of(v_heads) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "b (whole rows of v_heads)",
+            expected: v_heads.max(1),
+            got: b.len(),
+        });
+    }
+    check_len(KERNEL, "a", a, b.len())?;
+    check_len(KERNEL, "dt_bias", dt_bias, v_heads)?;
+    check_room(KERNEL, "out", out, 2 * b.len())?;
+    for (what, buf) in [("b", b), ("a", a), ("out", out)] {
+        check_binding(gpu, KERNEL, what, buf)?;
+    }
+    let params = GateParams {
+        rows: b.len() as u32,
+        v_heads: v_heads as u32,
+        _pad: [0; 2],
+    };
+    let uniform = gpu.uniform("deltanet_gates.params", &params)?;
+    let wg = u64::from(DELTANET_GATES.workgroup_size.unwrap_or(1));
+    let workgroups = grid(gpu, KERNEL, (b.len() as u64).div_ceil(wg))?;
+    Dispatch::new(
+        gpu,
+        &DELTANET_GATES,
+        &[
+            &uniform,
+            b.raw(),
+            a.raw(),
+            a_neg.raw(),
+            dt_bias.raw(),
+            out.raw(),
         ],
         workgroups,
     )

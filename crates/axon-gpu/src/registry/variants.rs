@@ -32,6 +32,8 @@ pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.
 
 /// `wgsl/deltanet_conv.wgsl`
 pub static DELTANET_CONV_WGSL: WgslFile = wgsl_file!("deltanet_conv.wgsl");
+/// `wgsl/deltanet_gates.wgsl`
+pub static DELTANET_GATES_WGSL: WgslFile = wgsl_file!("deltanet_gates.wgsl");
 /// `wgsl/deltanet_rule.wgsl`
 pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
 /// `wgsl/attention_decode.wgsl`
@@ -100,6 +102,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &ATTENTION_PREFILL_WGSL,
     &DELTANET_CONV_WGSL,
     &DELTANET_RULE_WGSL,
+    &DELTANET_GATES_WGSL,
     &BYTES_WGSL,
     &ACTIVATION_WGSL,
     &MATMUL_WGSL,
@@ -366,6 +369,19 @@ pub static DELTANET_RULE: KernelVariant = KernelVariant {
     },
 };
 
+/// Gated DeltaNet's (beta, g) gates from the b and a projections.
+pub static DELTANET_GATES: KernelVariant = KernelVariant {
+    name: "deltanet_gates",
+    entry_point: "deltanet_gates",
+    files: &[&DELTANET_GATES_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
 /// Gated DeltaNet's delta rule, chunked (prefill; one workgroup per value head).
 pub static DELTANET_CHUNKED: KernelVariant = KernelVariant {
     name: "deltanet_chunked",
@@ -552,6 +568,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &DELTANET_CONV,
     &DELTANET_RULE,
     &DELTANET_CHUNKED,
+    &DELTANET_GATES,
     &GATED_RMS_NORM_F32_SUBGROUP,
     &GATED_RMS_NORM_F32_WORKGROUP,
     &L2_NORM_F32_SUBGROUP,

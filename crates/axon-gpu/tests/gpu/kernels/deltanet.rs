@@ -150,3 +150,40 @@ fn l2_norm_and_gated_norm_match_reference() {
         }
     }
 }
+
+/// `deltanet_gates` vs the reference's `sigmoid` and `softplus` (f64): 1e-5 relative
+/// (+1e-6). One `exp`, one `log` and a few roundings per value; softplus's large-|x| branch
+/// is exercised by projections up to ±30.
+#[test]
+fn gates_match_reference() {
+    use axon_gpu::kernels::deltanet::deltanet_gates;
+    use axon_reference::ops::activation::{sigmoid, softplus};
+    let gpu = gpu();
+    for (tokens, v_heads) in [(1, 1), (3, 5), (70, 16)] {
+        let n = tokens * v_heads;
+        let b = noise(n, n as u64, 30.0);
+        let a = noise(n, n as u64 ^ 7, 30.0);
+        let a_neg: Vec<f32> = noise(v_heads, 3, 1.0).iter().map(|x| -x.exp()).collect();
+        let dt = noise(v_heads, 4, 2.0);
+        let bufs: Vec<_> = [&b, &a, &a_neg, &dt]
+            .iter()
+            .map(|v| gpu.upload_f32("in", v).unwrap())
+            .collect();
+        let out = guarded_zeros(gpu, "bg", 2 * n);
+        let dispatch = deltanet_gates(gpu, [&bufs[0], &bufs[1], &bufs[2], &bufs[3], &out]).unwrap();
+        gpu.run("gates_test", &[dispatch]).unwrap();
+        let got = read_guarded(gpu, &out, 2 * n);
+        let want: Vec<f32> = (0..n)
+            .flat_map(|i| {
+                let h = i % v_heads;
+                [sigmoid(b[i]), a_neg[h] * softplus(a[i] + dt[h])]
+            })
+            .collect();
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - w).abs() <= 1e-5 * w.abs() + 1e-6,
+                "{tokens}x{v_heads} [{i}]: gpu {g} vs reference {w}"
+            );
+        }
+    }
+}
