@@ -22,6 +22,7 @@ fn dims(gemma: bool) -> DecoderDims {
         },
         qk_norm: gemma,
         post_norms: gemma,
+        hybrid: None,
         windows: if gemma {
             vec![Some(8), Some(8), None]
         } else {
@@ -39,6 +40,7 @@ fn weights(fused: bool, missing: &'static str) -> impl Fn(&str) -> Option<u64> {
         let stem = name.rsplit('.').next().unwrap_or(name);
         let absent = name == missing
             || name == "output"
+            || stem == "attn_q_gate"
             || (fused && unfused.contains(&stem))
             || (!fused && fused_only.contains(&stem));
         (!absent).then_some(1024)
@@ -126,4 +128,56 @@ fn a_missing_weight_is_named() {
     .unwrap_err();
     assert!(err.to_string().contains("blk.1.attn_k_norm"), "{err}");
     assert!(build_plan(&dims(false), 9, 8, PlanOptions::default(), &sizes("")).is_err());
+}
+
+/// A Qwen3.5-shaped hybrid: three Gated DeltaNet layers to one gated attention layer. Its
+/// plans validate in both scratch modes, every DeltaNet layer carries conv and recurrent
+/// state, and attention layers apply their output gate.
+#[test]
+fn hybrid_plans_validate() {
+    use axon_models::decoder::HybridDims;
+    let mut d = dims(false);
+    d.layers = 4;
+    d.windows = vec![None; 4];
+    d.qk_norm = true;
+    d.hybrid = Some(HybridDims {
+        full_attention: vec![false, false, false, true],
+        k_heads: 2,
+        v_heads: 4,
+        dk: 16,
+        dv: 16,
+        conv_kernel: 4,
+    });
+    let names = |name: &str| {
+        let stem = name.rsplit('.').next().unwrap_or(name);
+        let absent = ["output", "attn_qkv", "attn_q", "ffn_gate", "ffn_up"].contains(&stem);
+        (!absent).then_some(1024)
+    };
+    for tokens in [1, 40] {
+        let plan = build_plan(&d, tokens, 64, PlanOptions::default(), &names).unwrap();
+        for mode in [ScratchMode::Reuse, ScratchMode::NoReuse] {
+            let limits = Limits {
+                max_binding_bytes: 1 << 20,
+                scratch_bound: None,
+            };
+            validate(&plan, &place_scratch(&plan, mode), &limits).unwrap();
+        }
+        let count = |f: fn(&DecoderOp) -> bool| plan.steps().iter().filter(|s| f(&s.op)).count();
+        assert_eq!(count(|op| matches!(op, DecoderOp::DeltaRule { .. })), 3);
+        assert_eq!(count(|op| matches!(op, DecoderOp::Conv { .. })), 3);
+        assert_eq!(
+            count(|op| matches!(op, DecoderOp::Attention { gate: Some(_), .. })),
+            1
+        );
+        let states = plan
+            .tensors()
+            .iter()
+            .filter(|t| t.kind == TensorKind::State)
+            .count();
+        assert_eq!(
+            states,
+            3 * 2 + 2,
+            "conv + recurrent state per DeltaNet layer, K/V cache"
+        );
+    }
 }

@@ -11,11 +11,15 @@ use axon_gpu::kernels::argmax::IndexBuffer;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
 use axon_gpu::kernels::copy::{Columns, copy_columns};
+use axon_gpu::kernels::deltanet::{
+    DeltaShape, conv1d_silu, delta_chunked, delta_rule, deltanet_gates,
+};
 use axon_gpu::kernels::gather::gather;
 use axon_gpu::kernels::glu::glu;
+use axon_gpu::kernels::l2_norm::l2_norm;
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{QuantMatrix, matvec, matvec_glu};
-use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, rms_norm};
+use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
 use axon_models::decoder::DecoderOp;
@@ -86,6 +90,14 @@ impl Bindings<'_> {
             })?;
         self.f32(id)
     }
+}
+
+/// The model's Gated DeltaNet shape, which its DeltaNet steps need.
+fn linear_attention(shape: &ModelShape) -> Result<&crate::engine::LinearAttention, RuntimeError> {
+    shape.linear_attention.as_ref().ok_or(RuntimeError::Weight {
+        name: "ssm".to_owned(),
+        problem: "a DeltaNet step in a model without DeltaNet layers",
+    })
 }
 
 /// The launches of one step.
@@ -159,10 +171,11 @@ pub(crate) fn encode_step(
             first,
             dst,
             cols,
+            groups,
         } => one(copy_columns(
             gpu,
             [b.f32(src)?, b.f32(dst)?],
-            [tokens, cols],
+            [tokens * groups, cols],
             Columns {
                 stride: src_cols,
                 offset: first,
@@ -216,8 +229,10 @@ pub(crate) fn encode_step(
             scores,
             out,
             window,
+            gate,
         } => {
             let (q, keys, values, out) = (b.f32(q)?, b.f32(keys)?, b.f32(values)?, b.f32(out)?);
+            let gate = gate.map(|g| b.f32(g)).transpose()?;
             match scores {
                 Some(scores) if tokens == 1 => {
                     let a = DecodeAttention {
@@ -230,7 +245,7 @@ pub(crate) fn encode_step(
                         reduction,
                     };
                     let scores = b.f32(scores)?;
-                    Ok(attention_decode(gpu, &a, [q, keys, values, scores, out], None)?.into())
+                    Ok(attention_decode(gpu, &a, [q, keys, values, scores, out], gate)?.into())
                 }
                 _ => {
                     let a = PrefillAttention {
@@ -242,9 +257,93 @@ pub(crate) fn encode_step(
                         window,
                         scale: shape.attention_scale,
                     };
-                    one(attention_prefill(gpu, &a, [q, keys, values, out], None))
+                    one(attention_prefill(gpu, &a, [q, keys, values, out], gate))
                 }
             }
         }
+        DecoderOp::Conv { w, state, x, y } => {
+            let kernel = linear_attention(shape)?.dims.conv_kernel;
+            one(conv1d_silu(
+                gpu,
+                b.f32(w)?,
+                b.f32(state)?,
+                b.f32(x)?,
+                b.f32(y)?,
+                kernel,
+            ))
+        }
+        DecoderOp::L2Norm {
+            x,
+            out,
+            cols,
+            scale,
+        } => one(l2_norm(
+            gpu,
+            b.f32(x)?,
+            b.f32(out)?,
+            cols,
+            linear_attention(shape)?.l2_eps,
+            scale,
+            reduction,
+        )),
+        DecoderOp::Gates {
+            b: beta,
+            a,
+            a_neg,
+            dt_bias,
+            out,
+        } => one(deltanet_gates(
+            gpu,
+            [
+                b.f32(beta)?,
+                b.f32(a)?,
+                b.f32(a_neg)?,
+                b.f32(dt_bias)?,
+                b.f32(out)?,
+            ],
+        )),
+        DecoderOp::DeltaRule {
+            q,
+            k,
+            v,
+            gates,
+            state,
+            out,
+        } => {
+            let hy = linear_attention(shape)?;
+            let delta = DeltaShape {
+                k_heads: hy.dims.k_heads,
+                v_heads: hy.dims.v_heads,
+                dk: hy.dims.dk,
+                dv: hy.dims.dv,
+                tiled: hy.tiled,
+            };
+            let bufs = [
+                b.f32(q)?,
+                b.f32(k)?,
+                b.f32(v)?,
+                b.f32(gates)?,
+                b.f32(state)?,
+                b.f32(out)?,
+            ];
+            one(if tokens == 1 {
+                delta_rule(gpu, delta, bufs)
+            } else {
+                delta_chunked(gpu, delta, bufs)
+            })
+        }
+        DecoderOp::GatedNorm {
+            x,
+            gate,
+            weight,
+            out,
+        } => one(gated_rms_norm(
+            gpu,
+            b.f32(x)?,
+            b.f32(gate)?,
+            b.f32(weight)?,
+            b.f32(out)?,
+            norm,
+        )),
     }
 }

@@ -8,8 +8,8 @@ use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::rope::RopeConfig;
 use axon_gpu::{DeviceBuffer, Gpu};
-use axon_models::config::{Architecture, ModelConfig};
-use axon_models::decoder::{DecoderDims, DecoderOp, PlanOptions, build_plan};
+use axon_models::config::{Architecture, ModelConfig, ValueHeadOrder};
+use axon_models::decoder::{DecoderDims, DecoderOp, HybridDims, PlanOptions, build_plan};
 use axon_models::plan::{Limits, Placement, Plan, ScratchMode, place_scratch, validate};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,6 +28,20 @@ pub struct ModelShape {
     pub eps: f32,
     /// Factor on `q · k`.
     pub attention_scale: f32,
+    /// Qwen3.5's Gated DeltaNet layers: their sizes and value-head order.
+    pub linear_attention: Option<LinearAttention>,
+}
+
+/// What the executor needs to run Gated DeltaNet layers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearAttention {
+    /// Sizes (shared with the plan builder).
+    pub dims: HybridDims,
+    /// Value head `h` reads key head `h % k_heads` (llama.cpp's GGUF order) instead of
+    /// `h / (v_heads / k_heads)` (Hugging Face's).
+    pub tiled: bool,
+    /// Epsilon of the query and key heads' L2 norm.
+    pub l2_eps: f32,
 }
 
 impl ModelShape {
@@ -48,10 +62,26 @@ impl ModelShape {
             windows: (0..config.layers)
                 .map(|l| config.sliding_window(l))
                 .collect(),
+            hybrid: config.hybrid().map(|h| HybridDims {
+                full_attention: h.full_attention.clone(),
+                k_heads: h.k_heads,
+                v_heads: h.v_heads,
+                dk: h.dk,
+                dv: h.dv,
+                conv_kernel: h.conv_kernel,
+            }),
         };
         let local_rope = match &config.architecture {
             Architecture::Gemma3(swa) => Some(swa.local_rope),
-            Architecture::Llama => None,
+            Architecture::Llama | Architecture::Qwen35(_) => None,
+        };
+        let linear_attention = match (&dims.hybrid, config.hybrid()) {
+            (Some(dims), Some(h)) => Some(LinearAttention {
+                dims: dims.clone(),
+                tiled: h.value_head_order == ValueHeadOrder::Tiled,
+                l2_eps: h.l2_norm_eps,
+            }),
+            _ => None,
         };
         Self {
             dims,
@@ -59,6 +89,7 @@ impl ModelShape {
             local_rope,
             eps: config.rms_eps,
             attention_scale: config.attention_scale,
+            linear_attention,
         }
     }
 }
@@ -140,16 +171,30 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         self as *const Self as usize
     }
 
-    /// A new session holding up to `context` tokens (its KV cache allocated now).
+    /// A new session holding up to `context` tokens: the KV cache of every attention layer
+    /// and the conv and recurrent state of every Gated DeltaNet layer, allocated (zeroed) now.
     pub fn session(&self, context: usize) -> Result<Session, RuntimeError> {
-        let rows = context * self.shape.dims.kv_cols();
-        let mut state = HashMap::new();
-        for l in 0..self.shape.dims.layers {
-            for which in ["cache_k", "cache_v"] {
-                let name = format!("blk.{l}.{which}");
-                let buffer = self.gpu.zeros_f32(&name, rows)?;
-                state.insert(name, buffer);
+        let dims = &self.shape.dims;
+        let mut sizes = Vec::new();
+        for l in 0..dims.layers {
+            match (&self.shape.linear_attention, dims.is_deltanet(l)) {
+                (Some(la), true) => {
+                    let hy = &la.dims;
+                    let conv = (hy.conv_kernel.max(2) - 1) * hy.conv_channels();
+                    sizes.push((format!("blk.{l}.conv_state"), conv));
+                    sizes.push((format!("blk.{l}.ssm_state"), hy.v_heads * hy.dk * hy.dv));
+                }
+                _ => {
+                    for which in ["cache_k", "cache_v"] {
+                        sizes.push((format!("blk.{l}.{which}"), context * dims.kv_cols()));
+                    }
+                }
             }
+        }
+        let mut state = HashMap::new();
+        for (name, len) in sizes {
+            let buffer = self.gpu.zeros_f32(&name, len)?;
+            state.insert(name, buffer);
         }
         Ok(Session {
             context,
@@ -158,6 +203,24 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             state,
             layout_key: self.layout_key(),
         })
+    }
+
+    /// Forgets the session's sequence: position 0, no tokens; the Gated DeltaNet state is
+    /// zeroed (the KV cache is overwritten from position 0 on, and attention never reads
+    /// past the current position, so its stale rows are never seen).
+    pub fn reset(&self, session: &mut Session) -> Result<(), RuntimeError> {
+        if session.layout_key != self.layout_key() {
+            return Err(RuntimeError::ForeignSession);
+        }
+        for (name, buffer) in &session.state {
+            if name.ends_with("conv_state") || name.ends_with("ssm_state") {
+                let zeros = vec![0u8; buffer.byte_len() as usize];
+                self.gpu.queue().write_buffer(buffer.raw(), 0, &zeros);
+            }
+        }
+        session.pos = 0;
+        session.tokens.clear();
+        Ok(())
     }
 
     /// Runs `ids` through the model after the session's tokens and returns their logits,

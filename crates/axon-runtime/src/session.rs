@@ -32,13 +32,6 @@ impl Session {
         &self.tokens
     }
 
-    /// Forgets the sequence (the cache is overwritten from position 0 on; attention never
-    /// reads past the current position, so stale rows are never seen).
-    pub fn reset(&mut self) {
-        self.pos = 0;
-        self.tokens.clear();
-    }
-
     /// Bytes of this session's state on the device.
     pub fn state_bytes(&self) -> u64 {
         self.state.values().map(DeviceBuffer::byte_len).sum()

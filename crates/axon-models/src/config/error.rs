@@ -57,5 +57,6 @@ pub enum ConfigError {
 }
 
 /// The architectures [`ModelConfig`](super::ModelConfig) reads, as named in error messages.
-pub const SUPPORTED_ARCHITECTURES: &str = "GGUF llama, gemma3; Hugging Face LlamaForCausalLM, \
-     Gemma3ForCausalLM, Gemma3ForConditionalGeneration";
+pub const SUPPORTED_ARCHITECTURES: &str = "GGUF llama, gemma3, qwen35; Hugging Face \
+     LlamaForCausalLM, Gemma3ForCausalLM, Gemma3ForConditionalGeneration, Qwen3_5ForCausalLM, \
+     Qwen3_5ForConditionalGeneration";

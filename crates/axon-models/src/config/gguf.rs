@@ -11,17 +11,17 @@ use axon_gpu::kernels::matvec::Activation;
 use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig};
 
 /// Typed reads of one file's metadata, each failure naming the file and the key.
-struct Metadata<'a> {
-    file: &'a GgufFile,
+pub(super) struct Metadata<'a> {
+    pub(super) file: &'a GgufFile,
     arch: &'a str,
 }
 
 impl Metadata<'_> {
-    fn key(&self, suffix: &str) -> String {
+    pub(super) fn key(&self, suffix: &str) -> String {
         format!("{}.{suffix}", self.arch)
     }
 
-    fn bad(&self, key: &str, value: &Value, expected: &str) -> ConfigError {
+    pub(super) fn bad(&self, key: &str, value: &Value, expected: &str) -> ConfigError {
         ConfigError::BadValue {
             file: self.file.path().to_path_buf(),
             key: key.to_owned(),
@@ -30,7 +30,7 @@ impl Metadata<'_> {
         }
     }
 
-    fn optional_usize(&self, suffix: &str) -> Result<Option<usize>, ConfigError> {
+    pub(super) fn optional_usize(&self, suffix: &str) -> Result<Option<usize>, ConfigError> {
         let key = self.key(suffix);
         self.file
             .get(&key)
@@ -42,7 +42,7 @@ impl Metadata<'_> {
             .transpose()
     }
 
-    fn usize(&self, suffix: &str) -> Result<usize, ConfigError> {
+    pub(super) fn usize(&self, suffix: &str) -> Result<usize, ConfigError> {
         self.optional_usize(suffix)?
             .ok_or_else(|| ConfigError::MissingKey {
                 file: self.file.path().to_path_buf(),
@@ -50,7 +50,7 @@ impl Metadata<'_> {
             })
     }
 
-    fn optional_f64(&self, suffix: &str) -> Result<Option<f64>, ConfigError> {
+    pub(super) fn optional_f64(&self, suffix: &str) -> Result<Option<f64>, ConfigError> {
         let key = self.key(suffix);
         self.file
             .get(&key)
@@ -58,7 +58,7 @@ impl Metadata<'_> {
             .transpose()
     }
 
-    fn optional_str(&self, suffix: &str) -> Result<Option<&str>, ConfigError> {
+    pub(super) fn optional_str(&self, suffix: &str) -> Result<Option<&str>, ConfigError> {
         let key = self.key(suffix);
         self.file
             .get(&key)
@@ -66,7 +66,12 @@ impl Metadata<'_> {
             .transpose()
     }
 
-    fn unsupported(&self, key: String, value: String, reason: &'static str) -> ConfigError {
+    pub(super) fn unsupported(
+        &self,
+        key: String,
+        value: String,
+        reason: &'static str,
+    ) -> ConfigError {
         ConfigError::UnsupportedFeature {
             file: self.file.path().to_path_buf(),
             key,
@@ -77,7 +82,7 @@ impl Metadata<'_> {
 
     /// The linear RoPE scaling factor: `rope.scaling.type` = `linear` with `rope.scaling.factor`,
     /// or the older `rope.scale_linear`; 1 when neither is set.
-    fn rope_linear_scale(&self) -> Result<f64, ConfigError> {
+    pub(super) fn rope_linear_scale(&self) -> Result<f64, ConfigError> {
         match self.optional_str("rope.scaling.type")? {
             None | Some("none") => Ok(self.optional_f64("rope.scale_linear")?.unwrap_or(1.0)),
             Some("linear") => {
@@ -96,7 +101,7 @@ impl Metadata<'_> {
     }
 
     /// `{arch}.vocab_size`, else the length of the tokenizer's token list.
-    fn vocab(&self) -> Result<usize, ConfigError> {
+    pub(super) fn vocab(&self) -> Result<usize, ConfigError> {
         if let Some(n) = self.optional_usize("vocab_size")? {
             return Ok(n);
         }
@@ -114,7 +119,7 @@ impl Metadata<'_> {
     }
 }
 
-fn has_tensor(file: &GgufFile, name: &str) -> bool {
+pub(super) fn has_tensor(file: &GgufFile, name: &str) -> bool {
     file.tensors().iter().any(|t| t.name == name)
 }
 
@@ -123,7 +128,7 @@ fn has_tensor(file: &GgufFile, name: &str) -> bool {
 const GEMMA3_27B_LAYERS: usize = 62;
 
 impl ModelConfig {
-    /// Reads the hyperparameters of a `llama` or `gemma3` GGUF file.
+    /// Reads the hyperparameters of a `llama`, `gemma3` or `qwen35` GGUF file.
     ///
     /// Llama's Q/K rows were permuted by llama.cpp's converter, so its RoPE pairs adjacent
     /// values; Gemma's pair NeoX halves. GGUF Gemma norms already hold `1 + w`. The output is
@@ -148,6 +153,10 @@ impl ModelConfig {
         let gemma = match arch {
             "llama" => false,
             "gemma3" => true,
+            "qwen35" => {
+                let meta = Metadata { file, arch };
+                return super::qwen35::from_gguf(&meta);
+            }
             other => {
                 return Err(ConfigError::UnsupportedArchitecture {
                     file: path,

@@ -11,17 +11,27 @@ use axon_gpu::kernels::matvec::Activation;
 use axon_gpu::kernels::rope::{Pairing, RopeConfig};
 use serde_json::Value;
 
+/// A family [`ModelConfig::from_hf`] reads.
+enum Family {
+    Llama,
+    Gemma3,
+    Qwen35,
+}
+
 /// Which family a checkpoint is: `architectures[0]` when present, else `model_type`.
-fn family_of(top: &Json<'_>, text: &Json<'_>) -> Result<bool, ConfigError> {
+fn family_of(top: &Json<'_>, text: &Json<'_>) -> Result<Family, ConfigError> {
     let named = top
         .get("architectures")
         .and_then(|a| a.get(0))
         .and_then(Value::as_str);
     let model_type = text.optional_str("model_type")?;
+    if super::qwen35::is_qwen35(named, model_type) {
+        return Ok(Family::Qwen35);
+    }
     match (named, model_type) {
-        (Some("LlamaForCausalLM"), _) | (None, Some("llama")) => Ok(false),
+        (Some("LlamaForCausalLM"), _) | (None, Some("llama")) => Ok(Family::Llama),
         (Some("Gemma3ForCausalLM" | "Gemma3ForConditionalGeneration"), _)
-        | (None, Some("gemma3_text" | "gemma3")) => Ok(true),
+        | (None, Some("gemma3_text" | "gemma3")) => Ok(Family::Gemma3),
         (named, model_type) => Err(ConfigError::UnsupportedArchitecture {
             file: top.file.clone(),
             architecture: named.or(model_type).unwrap_or("(none named)").to_owned(),
@@ -31,7 +41,8 @@ fn family_of(top: &Json<'_>, text: &Json<'_>) -> Result<bool, ConfigError> {
 
 impl ModelConfig {
     /// Reads the text model's hyperparameters of a Hugging Face `LlamaForCausalLM`,
-    /// `Gemma3ForCausalLM` or `Gemma3ForConditionalGeneration` checkpoint.
+    /// `Gemma3ForCausalLM`, `Gemma3ForConditionalGeneration`, `Qwen3_5ForCausalLM` or
+    /// `Qwen3_5ForConditionalGeneration` checkpoint.
     ///
     /// Hugging Face keeps Q/K rows in their original order, so RoPE pairs NeoX halves for both
     /// families; Gemma's norms are stored zero-centred ([`NormWeightConvention::OnePlus`]).
@@ -47,13 +58,18 @@ impl ModelConfig {
             file,
             object: checkpoint.text_config(),
         };
-        let gemma = family_of(&top, &cfg)?;
+        let family = family_of(&top, &cfg)?;
         let bias_reason = "projection biases are not implemented";
         cfg.refuse_unless("attention_bias", &[], bias_reason)?;
         cfg.refuse_unless("mlp_bias", &[], bias_reason)?;
         let softcap_reason = "logit soft-capping is not implemented";
         cfg.refuse_unless("attn_logit_softcapping", &[], softcap_reason)?;
         cfg.refuse_unless("final_logit_softcapping", &[], softcap_reason)?;
+        let gemma = match family {
+            Family::Llama => false,
+            Family::Gemma3 => true,
+            Family::Qwen35 => return super::qwen35::from_hf(&top, &cfg),
+        };
         let (act_key, act_allowed, activation) = if gemma {
             (
                 "hidden_activation",

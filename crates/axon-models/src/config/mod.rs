@@ -3,19 +3,23 @@
 //! One [`ModelConfig`] describes every decoder-only transformer the engine builds: the fields
 //! all of them share (sizes, norms, RoPE of full-attention layers, activation, scales) are
 //! plain fields, and what only one family has lives in its [`Architecture`] variant (Gemma 3's
-//! sliding-window layers). A third family (Qwen3.5's hybrid layers) is a third variant.
+//! sliding-window layers, Qwen3.5's Gated DeltaNet layers).
 //!
 //! Conventions are resolved here, once, so the plan builder never asks which file a model came
 //! from: RoPE pairing (llama.cpp's converter permutes Llama's Q/K rows for adjacent pairs;
-//! Hugging Face keeps NeoX halves), attention and embedding scales, tied output, and whether
-//! stored norm weights still need their `1 +` ([`NormWeightConvention`]).
+//! Hugging Face keeps NeoX halves), attention and embedding scales, tied output, whether
+//! stored norm weights still need their `1 +` ([`NormWeightConvention`]), and how Qwen3.5's
+//! value heads are ordered ([`ValueHeadOrder`]).
 
 mod error;
 mod gguf;
 mod hf;
+mod hybrid;
 mod json;
+mod qwen35;
 
 pub use error::{ConfigError, SUPPORTED_ARCHITECTURES};
+pub use hybrid::{HybridLayers, ValueHeadOrder};
 
 use axon_gpu::kernels::matvec::Activation;
 use axon_gpu::kernels::rope::RopeConfig;
@@ -47,6 +51,10 @@ pub enum Architecture {
     Llama,
     /// Gemma 3 text: most layers attend within a sliding window.
     Gemma3(SlidingWindowAttention),
+    /// Qwen3.5 dense hybrid: Gated DeltaNet (linear attention) layers between gated
+    /// full-attention layers. The shared fields (`heads`, `head_dim`, `rope`, `qk_norm`, ...)
+    /// describe the full-attention layers.
+    Qwen35(HybridLayers),
 }
 
 impl Architecture {
@@ -55,6 +63,7 @@ impl Architecture {
         match self {
             Self::Llama => "llama",
             Self::Gemma3(_) => "gemma3",
+            Self::Qwen35(_) => "qwen35",
         }
     }
 }
@@ -136,6 +145,21 @@ impl ModelConfig {
         }
     }
 
+    /// The hybrid layers' hyperparameters (Qwen3.5), `None` for other families.
+    pub fn hybrid(&self) -> Option<&HybridLayers> {
+        match &self.architecture {
+            Architecture::Qwen35(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// Whether layer `layer` is a Gated DeltaNet (linear attention) layer rather than an
+    /// attention layer.
+    pub fn is_linear_attention(&self, layer: usize) -> bool {
+        self.hybrid()
+            .is_some_and(|h| h.full_attention.get(layer) == Some(&false))
+    }
+
     /// The RoPE that layer `layer` applies.
     pub fn rope_for_layer(&self, layer: usize) -> &RopeConfig {
         match &self.architecture {
@@ -176,7 +200,7 @@ impl ModelConfig {
         }
         for rope in std::iter::once(&self.rope).chain(match &self.architecture {
             Architecture::Gemma3(swa) => Some(&swa.local_rope),
-            Architecture::Llama => None,
+            Architecture::Llama | Architecture::Qwen35(_) => None,
         }) {
             if rope.dims == 0 || !rope.dims.is_multiple_of(2) || rope.dims > self.head_dim {
                 let value = format!("{} (head_dim {})", rope.dims, self.head_dim);
@@ -199,6 +223,9 @@ impl ModelConfig {
             if swa.window == 0 {
                 return Err(bad("sliding_window", "0".to_owned(), "a positive window"));
             }
+        }
+        if let Architecture::Qwen35(hybrid) = &self.architecture {
+            hybrid.validate(self.layers, file)?;
         }
         Ok(())
     }

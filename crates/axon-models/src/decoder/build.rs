@@ -31,12 +31,12 @@ pub enum PlanBuildError {
     },
 }
 
-const F32: u64 = 4;
+pub(super) const F32: u64 = 4;
 
-struct Builder<'a> {
-    plan: Plan<DecoderOp>,
-    weight_bytes: &'a dyn Fn(&str) -> Option<u64>,
-    tokens: usize,
+pub(super) struct Builder<'a> {
+    pub(super) plan: Plan<DecoderOp>,
+    pub(super) weight_bytes: &'a dyn Fn(&str) -> Option<u64>,
+    pub(super) tokens: usize,
     options: PlanOptions,
     /// The tensor holding the residual stream now (it moves when the add is not fused).
     h: TensorId,
@@ -59,14 +59,14 @@ impl Default for PlanOptions {
 }
 
 impl Builder<'_> {
-    fn weight(&mut self, name: &str) -> Result<TensorId, PlanBuildError> {
+    pub(super) fn weight(&mut self, name: &str) -> Result<TensorId, PlanBuildError> {
         let bytes = (self.weight_bytes)(name)
             .ok_or_else(|| PlanBuildError::MissingWeight(name.to_owned()))?;
         Ok(self.plan.tensor(name, TensorKind::Weight, bytes))
     }
 
     /// A scratch tensor of `cols` f32 per token.
-    fn scratch(&mut self, name: impl Into<String>, cols: usize) -> TensorId {
+    pub(super) fn scratch(&mut self, name: impl Into<String>, cols: usize) -> TensorId {
         let bytes = (self.tokens * cols) as u64 * F32;
         self.plan.tensor(name, TensorKind::Scratch, bytes)
     }
@@ -75,7 +75,7 @@ impl Builder<'_> {
         self.plan.decl(t).map_or(0, |d| d.bytes)
     }
 
-    fn step(&mut self, op: DecoderOp, reads: &[TensorId], writes: &[TensorId]) {
+    pub(super) fn step(&mut self, op: DecoderOp, reads: &[TensorId], writes: &[TensorId]) {
         let whole = |b: &Self, list: &[TensorId]| -> Vec<Access> {
             list.iter().map(|&t| Access::whole(t, b.bytes(t))).collect()
         };
@@ -108,8 +108,7 @@ pub fn build_plan(
         h: TensorId(0),
         embd: dims.embd,
     };
-    let (embd, hd) = (dims.embd, dims.head_dim);
-    let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
+    let embd = dims.embd;
     let ids = b.plan.tensor("ids", TensorKind::Input, tokens as u64 * F32);
     let table = b.weight("token_embd")?;
     let h = b.scratch("h", embd);
@@ -131,52 +130,11 @@ pub fn build_plan(
         let attn_norm = b.weight(&w("attn_norm"))?;
         let n = b.scratch(w("n"), embd);
         add_norm(&mut b, pending, attn_norm, n, &w("h_attn"));
-        let (q, k, v_src) = project_qkv(&mut b, dims, l, n)?;
-        let (q, k) = if dims.qk_norm {
-            let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
-            let (qn, kn) = (
-                b.scratch(w("q_normed"), q_cols),
-                b.scratch(w("k_normed"), kv_cols),
-            );
-            norm(&mut b, q, qw, qn);
-            norm(&mut b, k, kw, kn);
-            (qn, kn)
+        let o = if dims.is_deltanet(l) {
+            super::hybrid::deltanet_block(&mut b, dims, l, n)?
         } else {
-            (q, k)
+            attention_block(&mut b, dims, l, n, context)?
         };
-        let local = dims.windows.get(l).copied().flatten().is_some();
-        for (x, heads) in [(q, dims.heads), (k, dims.kv_heads)] {
-            b.step(DecoderOp::Rope { x, heads, local }, &[x], &[x]);
-        }
-        let cache_bytes = (context * kv_cols) as u64 * F32;
-        let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
-        let values = b.plan.tensor(w("cache_v"), TensorKind::State, cache_bytes);
-        let (v, v_cols, v_first) = v_src;
-        for (src, src_cols, first, cache) in [(k, kv_cols, 0, keys), (v, v_cols, v_first, values)] {
-            let op = DecoderOp::CacheWrite {
-                src,
-                src_cols,
-                first,
-                cache,
-            };
-            b.step(op, &[src, cache], &[cache]);
-        }
-        let scores = (tokens == 1).then(|| {
-            let bytes = (dims.heads * context) as u64 * F32;
-            b.plan.tensor(w("scores"), TensorKind::Scratch, bytes)
-        });
-        let attn = b.scratch(w("attn"), q_cols);
-        let op = DecoderOp::Attention {
-            q,
-            keys,
-            values,
-            scores,
-            out: attn,
-            window: dims.windows.get(l).copied().flatten(),
-        };
-        let writes: Vec<TensorId> = scores.into_iter().chain([attn]).collect();
-        b.step(op, &[q, keys, values], &writes);
-        let o = linear(&mut b, &w("attn_output"), attn, w("o"), embd)?;
         let o = post_norm(&mut b, dims, &w("post_attention_norm"), o, w("o_normed"))?;
         let ffn_norm = b.weight(&w("ffn_norm"))?;
         let n2 = b.scratch(w("n2"), embd);
@@ -196,6 +154,69 @@ pub fn build_plan(
     };
     linear(&mut b, output_name, nf, "logits".to_owned(), dims.vocab)?;
     Ok(b.plan)
+}
+
+/// One attention sub-layer: QKV, per-head norms, RoPE, cache writes, attention (with
+/// Qwen3.5's output gate when the Q projection carries one), the output projection.
+fn attention_block(
+    b: &mut Builder<'_>,
+    dims: &DecoderDims,
+    l: usize,
+    n: TensorId,
+    context: usize,
+) -> Result<TensorId, PlanBuildError> {
+    let w = |name: &str| format!("blk.{l}.{name}");
+    let (embd, hd) = (dims.embd, dims.head_dim);
+    let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
+    let tokens = b.tokens;
+    let (q, k, v_src, gate) = project_qkv(b, dims, l, n)?;
+    let (q, k) = if dims.qk_norm {
+        let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
+        let (qn, kn) = (
+            b.scratch(w("q_normed"), q_cols),
+            b.scratch(w("k_normed"), kv_cols),
+        );
+        norm(b, q, qw, qn);
+        norm(b, k, kw, kn);
+        (qn, kn)
+    } else {
+        (q, k)
+    };
+    let local = dims.windows.get(l).copied().flatten().is_some();
+    for (x, heads) in [(q, dims.heads), (k, dims.kv_heads)] {
+        b.step(DecoderOp::Rope { x, heads, local }, &[x], &[x]);
+    }
+    let cache_bytes = (context * kv_cols) as u64 * F32;
+    let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
+    let values = b.plan.tensor(w("cache_v"), TensorKind::State, cache_bytes);
+    let (v, v_cols, v_first) = v_src;
+    for (src, src_cols, first, cache) in [(k, kv_cols, 0, keys), (v, v_cols, v_first, values)] {
+        let op = DecoderOp::CacheWrite {
+            src,
+            src_cols,
+            first,
+            cache,
+        };
+        b.step(op, &[src, cache], &[cache]);
+    }
+    let scores = (tokens == 1).then(|| {
+        let bytes = (dims.heads * context) as u64 * F32;
+        b.plan.tensor(w("scores"), TensorKind::Scratch, bytes)
+    });
+    let attn = b.scratch(w("attn"), q_cols);
+    let op = DecoderOp::Attention {
+        q,
+        keys,
+        values,
+        scores,
+        out: attn,
+        window: dims.windows.get(l).copied().flatten(),
+        gate,
+    };
+    let writes: Vec<TensorId> = scores.into_iter().chain([attn]).collect();
+    let reads: Vec<TensorId> = [q, keys, values].into_iter().chain(gate).collect();
+    b.step(op, &reads, &writes);
+    linear(b, &w("attn_output"), attn, w("o"), embd)
 }
 
 /// `out = norm(h)`, after `h += pending` when a previous sub-layer left something to add:
@@ -237,7 +258,7 @@ fn add_norm(
     }
 }
 
-fn norm(b: &mut Builder<'_>, x: TensorId, weight: TensorId, out: TensorId) {
+pub(super) fn norm(b: &mut Builder<'_>, x: TensorId, weight: TensorId, out: TensorId) {
     b.step(DecoderOp::Norm { x, weight, out }, &[x, weight], &[out]);
 }
 
@@ -258,7 +279,7 @@ fn post_norm(
     Ok(out)
 }
 
-fn linear(
+pub(super) fn linear(
     b: &mut Builder<'_>,
     weight: &str,
     x: TensorId,
@@ -306,20 +327,46 @@ fn feed_forward_input(
 /// Where a block of columns is: (tensor, its row length, first column).
 type ColumnBlock = (TensorId, usize, usize);
 
-/// Q and K as contiguous tensors, and where V's rows are.
+/// Q, K and V of an attention layer: Q and K as contiguous tensors, where V's rows are, and
+/// the output gate when the Q projection carries one (Qwen3.5: per head, the query's
+/// `head_dim` rows then the gate's).
+type Projected = (TensorId, TensorId, ColumnBlock, Option<TensorId>);
+
 fn project_qkv(
     b: &mut Builder<'_>,
     dims: &DecoderDims,
     l: usize,
     n: TensorId,
-) -> Result<(TensorId, TensorId, ColumnBlock), PlanBuildError> {
+) -> Result<Projected, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
-    let (q_cols, kv_cols) = (dims.heads * dims.head_dim, dims.kv_cols());
+    let hd = dims.head_dim;
+    let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
+    if (b.weight_bytes)(&w("attn_q_gate")).is_some() {
+        let qg = linear(b, &w("attn_q_gate"), n, w("q_gate"), 2 * q_cols)?;
+        let mut per_head = |name: &str, first: usize| {
+            let dst = b.scratch(w(name), q_cols);
+            let op = DecoderOp::Split {
+                src: qg,
+                src_cols: 2 * hd,
+                first,
+                dst,
+                cols: hd,
+                groups: dims.heads,
+            };
+            b.step(op, &[qg], &[dst]);
+            dst
+        };
+        let q = per_head("q", 0);
+        let gate = per_head("gate", hd);
+        let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
+        let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
+        return Ok((q, k, (v, kv_cols, 0), Some(gate)));
+    }
     if (b.weight_bytes)(&w("attn_qkv")).is_none() {
         let q = linear(b, &w("attn_q"), n, w("q"), q_cols)?;
         let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
         let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
-        return Ok((q, k, (v, kv_cols, 0)));
+        return Ok((q, k, (v, kv_cols, 0), None));
     }
     let total = dims.qkv_cols();
     let qkv = linear(b, &w("attn_qkv"), n, w("qkv"), total)?;
@@ -331,11 +378,12 @@ fn project_qkv(
             first,
             dst,
             cols,
+            groups: 1,
         };
         b.step(op, &[qkv], &[dst]);
         dst
     };
     let q = split("q", 0, q_cols);
     let k = split("k", q_cols, kv_cols);
-    Ok((q, k, (qkv, total, q_cols + kv_cols)))
+    Ok((q, k, (qkv, total, q_cols + kv_cols), None))
 }

@@ -3,6 +3,7 @@
 //! ([`build_plan`]).
 
 mod build;
+mod hybrid;
 mod op;
 
 pub use build::{PlanBuildError, PlanOptions, build_plan};
@@ -37,9 +38,47 @@ pub struct DecoderDims {
     pub post_norms: bool,
     /// Per layer: its sliding window (Gemma 3's local layers), `None` for global attention.
     pub windows: Vec<Option<usize>>,
+    /// Qwen3.5's Gated DeltaNet layers, when the model has them.
+    pub hybrid: Option<HybridDims>,
+}
+
+/// The Gated DeltaNet side of a hybrid model (Qwen3.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HybridDims {
+    /// Per layer: `true` for full attention, `false` for Gated DeltaNet.
+    pub full_attention: Vec<bool>,
+    /// Key heads.
+    pub k_heads: usize,
+    /// Value heads.
+    pub v_heads: usize,
+    /// Key head size.
+    pub dk: usize,
+    /// Value head size.
+    pub dv: usize,
+    /// Causal conv1d taps.
+    pub conv_kernel: usize,
+}
+
+impl HybridDims {
+    /// Channels of the conv1d (queries, keys, values).
+    pub fn conv_channels(&self) -> usize {
+        2 * self.k_heads * self.dk + self.v_heads * self.dv
+    }
+
+    /// Values per token of the recurrence's output.
+    pub fn value_cols(&self) -> usize {
+        self.v_heads * self.dv
+    }
 }
 
 impl DecoderDims {
+    /// Whether layer `l` is a Gated DeltaNet layer.
+    pub fn is_deltanet(&self, l: usize) -> bool {
+        self.hybrid
+            .as_ref()
+            .is_some_and(|h| h.full_attention.get(l) == Some(&false))
+    }
+
     /// Width of the fused QKV output.
     pub fn qkv_cols(&self) -> usize {
         (self.heads + 2 * self.kv_heads) * self.head_dim

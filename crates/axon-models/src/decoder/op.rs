@@ -79,8 +79,9 @@ pub enum DecoderOp {
         /// The activation.
         activation: Activation,
     },
-    /// A block of columns of `src` (`[tokens, src_cols]`) into contiguous `dst`
-    /// (`[tokens, cols]`): splits a fused QKV output.
+    /// A block of columns of `src` (`[tokens * groups, src_cols]`) into contiguous `dst`
+    /// (`[tokens * groups, cols]`): splits a fused QKV output (`groups` 1), or each head's
+    /// query from its output gate (`groups` = heads).
     Split {
         /// Source matrix.
         src: TensorId,
@@ -92,6 +93,8 @@ pub enum DecoderOp {
         dst: TensorId,
         /// Columns of the block.
         cols: usize,
+        /// Rows per token.
+        groups: usize,
     },
     /// Rotary embedding of `[tokens, heads, head_dim]` in place, at the call's positions.
     Rope {
@@ -129,5 +132,68 @@ pub enum DecoderOp {
         out: TensorId,
         /// Sliding window of this layer.
         window: Option<usize>,
+        /// Output gate `[tokens, heads * head_dim]`: `out *= sigmoid(gate)` (Qwen3.5).
+        gate: Option<TensorId>,
+    },
+    /// Gated DeltaNet's causal conv1d + SiLU over `[tokens, channels]`, state carried.
+    Conv {
+        /// `[channels, kernel]` weights.
+        w: TensorId,
+        /// `[kernel - 1, channels]` history (state).
+        state: TensorId,
+        /// Input.
+        x: TensorId,
+        /// Output.
+        y: TensorId,
+    },
+    /// L2 norm of each row of `cols` values, then `* scale`.
+    L2Norm {
+        /// Input.
+        x: TensorId,
+        /// Output.
+        out: TensorId,
+        /// Row length.
+        cols: usize,
+        /// Factor after the norm (`1/sqrt(d_k)` for queries).
+        scale: f32,
+    },
+    /// `(beta, g)` per token and value head from the b and a projections.
+    Gates {
+        /// `[tokens, v_heads]`.
+        b: TensorId,
+        /// `[tokens, v_heads]`.
+        a: TensorId,
+        /// `-exp(A_log)`, `[v_heads]`.
+        a_neg: TensorId,
+        /// `[v_heads]`.
+        dt_bias: TensorId,
+        /// `[tokens, v_heads, 2]`.
+        out: TensorId,
+    },
+    /// The gated delta rule over the call's tokens (sequential for one, chunked for more).
+    DeltaRule {
+        /// L2-normed, scaled queries `[tokens, k_heads, d_k]`.
+        q: TensorId,
+        /// L2-normed keys.
+        k: TensorId,
+        /// Values `[tokens, v_heads, d_v]`.
+        v: TensorId,
+        /// `(beta, g)` pairs.
+        gates: TensorId,
+        /// `[v_heads, d_k, d_v]` recurrent state.
+        state: TensorId,
+        /// `[tokens, v_heads, d_v]`.
+        out: TensorId,
+    },
+    /// `out = RMSNorm(x) * weight * silu(gate)` over rows of `weight`'s length.
+    GatedNorm {
+        /// Input.
+        x: TensorId,
+        /// The gate (same shape as `x`).
+        gate: TensorId,
+        /// Norm weight.
+        weight: TensorId,
+        /// Output.
+        out: TensorId,
     },
 }

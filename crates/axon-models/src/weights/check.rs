@@ -3,12 +3,11 @@
 //! small enough for one binding; and whether a layer's matrices can fuse.
 
 use super::error::WeightsError;
-use super::layer::{GateUpProjection, LayerTensors, QkvProjection};
-use super::manifest::{MatrixPart, PlannedMatrix, PlannedVector};
+use super::manifest::{MatrixPart, PlannedMatrix, PlannedVector, VectorTransform};
 use super::names::{LayerTensor as T, layer_tensor_name};
-use super::records::{FallbackReason, FormatConversion, FusedGroup, FusionFallback, WeightLayout};
+use super::records::{FallbackReason, FormatConversion, FusedGroup, FusionFallback};
 use super::source::{SourceTensor, WeightSource};
-use crate::config::ModelConfig;
+use crate::config::{ModelConfig, NormWeightConvention};
 use axon_formats::quant::{GgmlType, byte_len, can_dequantize};
 use axon_gpu::kernels::matvec::MATVEC_TYPES;
 
@@ -118,7 +117,8 @@ impl<'a, S: WeightSource + ?Sized> Checker<'a, S> {
         Ok(matrix)
     }
 
-    fn layer_matrix(
+    /// Matrix `t` of layer `layer`, `rows x cols`, checked.
+    pub fn layer_matrix(
         &mut self,
         layer: usize,
         t: T,
@@ -128,34 +128,60 @@ impl<'a, S: WeightSource + ?Sized> Checker<'a, S> {
         self.matrix(layer_tensor_name(self.config, layer, t), rows, cols)
     }
 
-    /// Vector `name` of `len` values, checked.
-    pub fn vector(&self, name: String, len: usize) -> Result<PlannedVector<'a>, WeightsError> {
-        let tensor = self.lookup(&name, &[len])?;
+    /// Tensor `name` of `shape` (outermost first), checked, to upload as one f32 vector of
+    /// all its values in row-major order.
+    pub fn vector(
+        &self,
+        name: String,
+        shape: &[usize],
+        transform: VectorTransform,
+    ) -> Result<PlannedVector<'a>, WeightsError> {
+        let tensor = self.lookup(&name, shape)?;
         if !can_dequantize(tensor.ty) {
             return Err(self.unsupported(&name, tensor.ty));
         }
         Ok(PlannedVector {
             tensor: name,
             file_ty: tensor.ty,
-            len,
+            len: shape.iter().product(),
             data: tensor.data,
+            transform,
         })
     }
 
-    fn layer_vector(
+    /// Norm weight `name` of `len` values, checked; its `1 +` is added at upload when the
+    /// config's convention asks for it.
+    pub fn norm(&self, name: String, len: usize) -> Result<PlannedVector<'a>, WeightsError> {
+        let transform = match self.config.norm_weights {
+            NormWeightConvention::Direct => VectorTransform::AsStored,
+            NormWeightConvention::OnePlus => VectorTransform::PlusOne,
+        };
+        self.vector(name, &[len], transform)
+    }
+
+    /// Norm weight `t` of layer `layer`, checked.
+    pub fn layer_norm(
+        &self,
+        layer: usize,
+        t: T,
+        len: usize,
+    ) -> Result<PlannedVector<'a>, WeightsError> {
+        self.norm(layer_tensor_name(self.config, layer, t), len)
+    }
+
+    /// Norm weight `t` of layer `layer` when `present`, checked.
+    pub fn optional_layer_norm(
         &self,
         present: bool,
         layer: usize,
         t: T,
         len: usize,
     ) -> Result<Option<PlannedVector<'a>>, WeightsError> {
-        present
-            .then(|| self.vector(layer_tensor_name(self.config, layer, t), len))
-            .transpose()
+        present.then(|| self.layer_norm(layer, t, len)).transpose()
     }
 
     /// One matrix of `parts`' rows in order, or the parts back (recorded) when they cannot fuse.
-    fn try_fuse<const N: usize>(
+    pub fn try_fuse<const N: usize>(
         &mut self,
         layer: usize,
         group: FusedGroup,
@@ -205,61 +231,5 @@ impl<'a, S: WeightSource + ?Sized> Checker<'a, S> {
             reason,
         });
         Err(parts)
-    }
-
-    /// Every tensor of layer `i`, checked, fused as `layout` asks where they can be.
-    pub fn layer(
-        &mut self,
-        i: usize,
-        layout: WeightLayout,
-    ) -> Result<LayerTensors<PlannedMatrix<'a>, PlannedVector<'a>>, WeightsError> {
-        let c = self.config;
-        let (e, q, kv, ff, hd) = (c.embd, c.q_dim(), c.kv_dim(), c.ff, c.head_dim);
-        let attn_norm = self.vector(layer_tensor_name(c, i, T::AttnNorm), e)?;
-        let parts = [
-            self.layer_matrix(i, T::Q, q, e)?,
-            self.layer_matrix(i, T::K, kv, e)?,
-            self.layer_matrix(i, T::V, kv, e)?,
-        ];
-        let fused = if layout.fuse_qkv {
-            self.try_fuse(i, FusedGroup::Qkv, parts)
-        } else {
-            Err(parts)
-        };
-        let qkv = match fused {
-            Ok(m) => QkvProjection::Fused(m),
-            Err([q, k, v]) => QkvProjection::Separate { q, k, v },
-        };
-        let q_norm = self.layer_vector(c.qk_norm, i, T::QNorm, hd)?;
-        let k_norm = self.layer_vector(c.qk_norm, i, T::KNorm, hd)?;
-        let attn_output = self.layer_matrix(i, T::AttnOutput, e, q)?;
-        let post_attention_norm =
-            self.layer_vector(c.post_attention_norm, i, T::PostAttnNorm, e)?;
-        let ffn_norm = self.vector(layer_tensor_name(c, i, T::FfnNorm), e)?;
-        let parts = [
-            self.layer_matrix(i, T::Gate, ff, e)?,
-            self.layer_matrix(i, T::Up, ff, e)?,
-        ];
-        let fused = if layout.fuse_ffn {
-            self.try_fuse(i, FusedGroup::GateUp, parts)
-        } else {
-            Err(parts)
-        };
-        let gate_up = match fused {
-            Ok(m) => GateUpProjection::Fused(m),
-            Err([gate, up]) => GateUpProjection::Separate { gate, up },
-        };
-        Ok(LayerTensors {
-            attn_norm,
-            qkv,
-            q_norm,
-            k_norm,
-            attn_output,
-            post_attention_norm,
-            ffn_norm,
-            gate_up,
-            ffn_down: self.layer_matrix(i, T::Down, e, ff)?,
-            post_ffn_norm: self.layer_vector(c.post_ffn_norm, i, T::PostFfnNorm, e)?,
-        })
     }
 }

@@ -1,6 +1,8 @@
 //! One transformer block's tensors, generic over how a matrix and a vector are held: the
 //! manifest holds checked file views, [`ModelWeights`](super::ModelWeights) GPU buffers.
 
+use super::mixer::{AttentionTensors, Mixer};
+
 /// The Q, K and V projections of a layer.
 #[derive(Debug)]
 pub enum QkvProjection<M> {
@@ -37,19 +39,14 @@ pub enum GateUpProjection<M> {
 }
 
 /// One transformer block: matrices `M` (`rows x cols`, named by what they compute) and
-/// vectors `N` (norm weights, already the factor each norm multiplies by).
+/// vectors `N` (norm weights already the factor each norm multiplies by; the other f32
+/// vectors of a Gated DeltaNet layer as its kernels read them).
 #[derive(Debug)]
 pub struct LayerTensors<M, N> {
-    /// Pre-attention RMSNorm, `embd`.
+    /// Pre-mixer RMSNorm, `embd`.
     pub attn_norm: N,
-    /// Q, K, V projections, `embd` columns.
-    pub qkv: QkvProjection<M>,
-    /// Per-head RMSNorm of queries, `head_dim` (when the config has `qk_norm`).
-    pub q_norm: Option<N>,
-    /// Per-head RMSNorm of keys, `head_dim` (when the config has `qk_norm`).
-    pub k_norm: Option<N>,
-    /// Attention output projection, `embd x q_dim`.
-    pub attn_output: M,
+    /// What mixes positions: attention or a Gated DeltaNet.
+    pub mixer: Mixer<M, N>,
     /// RMSNorm of the attention output, `embd` (when the config has `post_attention_norm`).
     pub post_attention_norm: Option<N>,
     /// Pre-FFN RMSNorm, `embd`.
@@ -85,8 +82,7 @@ impl<M> GateUpProjection<M> {
 impl<M, N> LayerTensors<M, N> {
     /// Every matrix of the block, in forward order.
     pub fn matrices(&self) -> Vec<&M> {
-        let mut all = self.qkv.matrices();
-        all.push(&self.attn_output);
+        let mut all = self.mixer.matrices();
         all.extend(self.gate_up.matrices());
         all.push(&self.ffn_down);
         all
@@ -94,16 +90,19 @@ impl<M, N> LayerTensors<M, N> {
 
     /// Every vector of the block, in forward order.
     pub fn vectors(&self) -> Vec<&N> {
-        [
-            Some(&self.attn_norm),
-            self.q_norm.as_ref(),
-            self.k_norm.as_ref(),
-            self.post_attention_norm.as_ref(),
-            Some(&self.ffn_norm),
-            self.post_ffn_norm.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
+        let mut all = vec![&self.attn_norm];
+        all.extend(self.mixer.vectors());
+        all.extend(self.post_attention_norm.as_ref());
+        all.push(&self.ffn_norm);
+        all.extend(self.post_ffn_norm.as_ref());
+        all
+    }
+
+    /// The attention of a Llama or Gemma 3 layer, `None` for other mixers.
+    pub fn attention(&self) -> Option<&AttentionTensors<M, N>> {
+        match &self.mixer {
+            Mixer::Attention(a) => Some(a),
+            _ => None,
+        }
     }
 }

@@ -9,7 +9,9 @@ use super::layer::LayerTensors;
 use super::names::{ModelTensor, model_tensor_name};
 use super::records::{FormatConversion, FusionFallback, WeightLayout};
 use super::source::WeightSource;
-use crate::config::{ModelConfig, NormWeightConvention};
+use crate::config::ModelConfig;
+#[cfg(doc)]
+use crate::config::NormWeightConvention;
 use axon_formats::quant::GgmlType;
 
 /// Part of a matrix: one tensor's rows as the file stores them.
@@ -44,13 +46,38 @@ impl PlannedMatrix<'_> {
     }
 }
 
-/// A norm weight to upload as f32.
+/// What the upload does to a vector's stored values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VectorTransform {
+    /// Uploaded as stored.
+    AsStored,
+    /// `1 + w`: a zero-centred norm weight ([`NormWeightConvention::OnePlus`]).
+    PlusOne,
+    /// `-exp(w)`: Hugging Face Qwen3.5's `A_log` as the decay factor GGUF stores.
+    NegExp,
+}
+
+impl VectorTransform {
+    /// Applies the transform in place.
+    pub fn apply(self, values: &mut [f32]) {
+        match self {
+            Self::AsStored => {}
+            Self::PlusOne => values.iter_mut().for_each(|w| *w += 1.0),
+            Self::NegExp => values
+                .iter_mut()
+                .for_each(|w| *w = -(f64::from(*w).exp()) as f32),
+        }
+    }
+}
+
+/// A vector (norm weight or other per-channel constant) to upload as f32.
 #[derive(Debug)]
 pub(crate) struct PlannedVector<'a> {
     pub tensor: String,
     pub file_ty: GgmlType,
     pub len: usize,
     pub data: &'a [u8],
+    pub transform: VectorTransform,
 }
 
 impl PlannedVector<'_> {
@@ -64,7 +91,6 @@ impl PlannedVector<'_> {
 #[derive(Debug)]
 pub struct WeightManifest<'a> {
     pub(crate) layout: WeightLayout,
-    pub(crate) norm_weights: NormWeightConvention,
     pub(crate) token_embedding: PlannedMatrix<'a>,
     /// `None`: tied to the token embedding.
     pub(crate) output: Option<PlannedMatrix<'a>>,
@@ -106,13 +132,12 @@ impl<'a> WeightManifest<'a> {
         } else {
             Some(checker.matrix(name(ModelTensor::Output), config.vocab, config.embd)?)
         };
-        let output_norm = checker.vector(name(ModelTensor::OutputNorm), config.embd)?;
+        let output_norm = checker.norm(name(ModelTensor::OutputNorm), config.embd)?;
         let layers = (0..config.layers)
             .map(|i| checker.layer(i, layout))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             layout,
-            norm_weights: config.norm_weights,
             token_embedding,
             output,
             output_norm,

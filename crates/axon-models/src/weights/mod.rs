@@ -12,9 +12,14 @@
 //!   up rows) are concatenated into one matrix when they share a format and fit one binding;
 //!   otherwise they stay separate and [`ModelWeights::fusion_fallbacks`] says why.
 //! - Norm weights become f32 [`DeviceBuffer`]s holding the factor the norm multiplies by.
+//! - Qwen3.5 layers hold a [`Mixer::GatedAttention`] (never fused: its query rows interleave the
+//!   output gate per head) or a [`Mixer::DeltaNet`], whose f32 vectors are the convolution taps
+//!   (`[channel][tap]`), `-exp(A_log)`, the `dt` bias and the gated norm weight (as stored).
+//!   Value heads stay in the file's order ([`ValueHeadOrder`](crate::config::ValueHeadOrder)).
 //! - A tied output matrix is the token embedding's buffer, not a second upload.
 //! - [`ModelWeights::matrix`] / [`ModelWeights::vector`] find a weight by the decoder plan's
-//!   name (`blk.3.attn_qkv`); the typed accessors ([`ModelWeights::layers`]) are the rest.
+//!   name (`blk.3.attn_qkv`, `blk.0.ssm_in_qkv`); the typed accessors
+//!   ([`ModelWeights::layers`]) are the rest.
 //!
 //! Limitation: one matrix must fit one storage binding (lavapipe: 128 MiB), else loading fails
 //! with [`WeightsError::TooLargeForBinding`]. Splitting a matrix by rows over several bindings
@@ -22,11 +27,13 @@
 //!
 //! [`MATVEC_TYPES`]: axon_gpu::kernels::matvec::MATVEC_TYPES
 
+mod assemble;
 mod check;
 mod error;
 mod layer;
 mod lookup;
 mod manifest;
+mod mixer;
 mod names;
 mod records;
 mod source;
@@ -35,6 +42,7 @@ mod upload;
 pub use error::WeightsError;
 pub use layer::{GateUpProjection, LayerTensors, QkvProjection};
 pub use manifest::WeightManifest;
+pub use mixer::{AttentionTensors, DeltaNetTensors, GatedAttentionTensors, Mixer};
 pub use records::{FallbackReason, FormatConversion, FusedGroup, FusionFallback, WeightLayout};
 pub use source::{SourceTensor, WeightSource};
 

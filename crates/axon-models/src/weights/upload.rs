@@ -1,12 +1,13 @@
 //! Uploading a checked [`WeightManifest`]: converting the formats no kernel decodes,
-//! concatenating fused rows, adding Hugging Face Gemma's `1 +` to norm weights, and one
-//! immutable GPU buffer per matrix or vector.
+//! concatenating fused rows, transforming vectors (Hugging Face's zero-centred norms get their
+//! `1 +`, Qwen3.5's `A_log` becomes `-exp(A_log)`), and one immutable GPU buffer per matrix or
+//! vector.
 
 use super::error::WeightsError;
 use super::layer::{GateUpProjection, LayerTensors, QkvProjection};
 use super::manifest::{MatrixPart, PlannedMatrix, PlannedVector, WeightManifest};
+use super::mixer::{AttentionTensors, DeltaNetTensors, GatedAttentionTensors, Mixer};
 use super::{LayerWeights, ModelWeights};
-use crate::config::NormWeightConvention;
 use axon_formats::quant::{GgmlType, byte_len, dequantize, quantize};
 use axon_gpu::kernels::matvec::QuantMatrix;
 use axon_gpu::{DeviceBuffer, Gpu};
@@ -40,7 +41,6 @@ fn convert(part: &MatrixPart<'_>, cols: usize, to: GgmlType) -> Result<Vec<u8>, 
 
 struct Uploader<'g> {
     gpu: &'g Gpu,
-    norm_weights: NormWeightConvention,
     bytes: u64,
 }
 
@@ -82,9 +82,7 @@ impl Uploader<'_> {
                 to: GgmlType::F32,
                 source,
             })?;
-        if self.norm_weights == NormWeightConvention::OnePlus {
-            values.iter_mut().for_each(|w| *w += 1.0);
-        }
+        v.transform.apply(&mut values);
         let buffer =
             self.gpu
                 .upload_f32(&v.tensor, &values)
@@ -109,17 +107,7 @@ impl Uploader<'_> {
     ) -> Result<LayerWeights, WeightsError> {
         Ok(LayerTensors {
             attn_norm: self.vector(&l.attn_norm)?,
-            qkv: match &l.qkv {
-                QkvProjection::Fused(m) => QkvProjection::Fused(self.matrix(m)?),
-                QkvProjection::Separate { q, k, v } => QkvProjection::Separate {
-                    q: self.matrix(q)?,
-                    k: self.matrix(k)?,
-                    v: self.matrix(v)?,
-                },
-            },
-            q_norm: self.optional_vector(l.q_norm.as_ref())?,
-            k_norm: self.optional_vector(l.k_norm.as_ref())?,
-            attn_output: self.matrix(&l.attn_output)?,
+            mixer: self.mixer(&l.mixer)?,
             post_attention_norm: self.optional_vector(l.post_attention_norm.as_ref())?,
             ffn_norm: self.vector(&l.ffn_norm)?,
             gate_up: match &l.gate_up {
@@ -133,17 +121,53 @@ impl Uploader<'_> {
             post_ffn_norm: self.optional_vector(l.post_ffn_norm.as_ref())?,
         })
     }
+
+    fn mixer(
+        &mut self,
+        m: &Mixer<PlannedMatrix<'_>, PlannedVector<'_>>,
+    ) -> Result<Mixer<QuantMatrix, DeviceBuffer>, WeightsError> {
+        Ok(match m {
+            Mixer::Attention(a) => Mixer::Attention(AttentionTensors {
+                qkv: match &a.qkv {
+                    QkvProjection::Fused(m) => QkvProjection::Fused(self.matrix(m)?),
+                    QkvProjection::Separate { q, k, v } => QkvProjection::Separate {
+                        q: self.matrix(q)?,
+                        k: self.matrix(k)?,
+                        v: self.matrix(v)?,
+                    },
+                },
+                q_norm: self.optional_vector(a.q_norm.as_ref())?,
+                k_norm: self.optional_vector(a.k_norm.as_ref())?,
+                output: self.matrix(&a.output)?,
+            }),
+            Mixer::GatedAttention(g) => Mixer::GatedAttention(GatedAttentionTensors {
+                q_gate: self.matrix(&g.q_gate)?,
+                k: self.matrix(&g.k)?,
+                v: self.matrix(&g.v)?,
+                q_norm: self.vector(&g.q_norm)?,
+                k_norm: self.vector(&g.k_norm)?,
+                output: self.matrix(&g.output)?,
+            }),
+            Mixer::DeltaNet(d) => Mixer::DeltaNet(DeltaNetTensors {
+                in_qkv: self.matrix(&d.in_qkv)?,
+                in_z: self.matrix(&d.in_z)?,
+                in_b: self.matrix(&d.in_b)?,
+                in_a: self.matrix(&d.in_a)?,
+                conv1d: self.vector(&d.conv1d)?,
+                a_neg: self.vector(&d.a_neg)?,
+                dt_bias: self.vector(&d.dt_bias)?,
+                norm: self.vector(&d.norm)?,
+                out: self.matrix(&d.out)?,
+            }),
+        })
+    }
 }
 
 impl WeightManifest<'_> {
     /// Uploads every checked tensor once; the output matrix of a tied model is not uploaded
     /// again (it is the token embedding).
     pub fn upload(self, gpu: &Gpu) -> Result<ModelWeights, WeightsError> {
-        let mut up = Uploader {
-            gpu,
-            norm_weights: self.norm_weights,
-            bytes: 0,
-        };
+        let mut up = Uploader { gpu, bytes: 0 };
         let token_embedding = up.matrix(&self.token_embedding)?;
         let output = self.output.as_ref().map(|m| up.matrix(m)).transpose()?;
         let output_norm = up.vector(&self.output_norm)?;

@@ -106,11 +106,11 @@ fn linear_rope_scaling_is_read() {
 #[test]
 fn unsupported_architecture_is_named() {
     let file = TinyLlama::new()
-        .set("general.architecture", Value::String("qwen35".into()))
+        .set("general.architecture", Value::String("qwen3next".into()))
         .build();
     let e = ModelConfig::from_gguf(&file).unwrap_err();
     assert!(
-        matches!(&e, ConfigError::UnsupportedArchitecture { architecture, .. } if architecture == "qwen35"),
+        matches!(&e, ConfigError::UnsupportedArchitecture { architecture, .. } if architecture == "qwen3next"),
         "{e}"
     );
     assert!(e.to_string().contains("tiny-llama.gguf"), "{e}");

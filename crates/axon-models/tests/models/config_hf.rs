@@ -22,7 +22,7 @@ fn scaled(theta: f64, linear_scale: f64) -> Frequencies {
 }
 
 /// A checkpoint directory holding `config` and a copy of `fixture`'s weights.
-fn with_config(fixture: &str, config: &Value) -> (tempfile::TempDir, HfCheckpoint) {
+pub fn with_config(fixture: &str, config: &Value) -> (tempfile::TempDir, HfCheckpoint) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
     let weights = hf_fixture(fixture).join("model.safetensors");

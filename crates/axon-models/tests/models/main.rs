@@ -5,6 +5,9 @@
 
 mod config_gguf;
 mod config_hf;
+mod qwen35_config;
+mod qwen35_gguf;
+mod qwen35_weights;
 mod support;
 mod weights_errors;
 mod weights_gguf;

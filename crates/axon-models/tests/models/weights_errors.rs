@@ -87,7 +87,7 @@ fn other_formats_are_converted_to_q8_0_and_recorded() {
         ]
     );
     let layer = &weights.layers()[0];
-    let QkvProjection::Fused(qkv) = &layer.qkv else {
+    let QkvProjection::Fused(qkv) = &layer.attention().unwrap().qkv else {
         panic!("QKV not fused")
     };
     assert_eq!(qkv.ty(), GgmlType::Q8_0);
@@ -139,7 +139,10 @@ fn mixed_formats_stay_separate_and_are_recorded() {
         ]
     );
     let layer = &weights.layers()[0];
-    assert!(matches!(layer.qkv, QkvProjection::Separate { .. }));
+    assert!(matches!(
+        layer.attention().unwrap().qkv,
+        QkvProjection::Separate { .. }
+    ));
     assert!(matches!(layer.gate_up, GateUpProjection::Separate { .. }));
 }
 

@@ -34,7 +34,7 @@ fn smollm2_uploads_every_tensor_once() {
     assert_eq!(weights.weight_bytes(), file_tensor_bytes(&file));
 
     // Fused rows are the file's Q, K, V rows in that order (Q4_1, decoded by the GPU).
-    let QkvProjection::Fused(qkv) = &weights.layers()[3].qkv else {
+    let QkvProjection::Fused(qkv) = &weights.layers()[3].attention().unwrap().qkv else {
         panic!("QKV not fused")
     };
     for col in [0, 300] {

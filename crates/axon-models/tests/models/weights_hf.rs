@@ -46,7 +46,7 @@ fn llama_fixture_uploads_fused_rows_in_order() {
 
     for (l, layer) in weights.layers().iter().enumerate() {
         let p = |s: &str| format!("model.layers.{l}.{s}.weight");
-        let QkvProjection::Fused(qkv) = &layer.qkv else {
+        let QkvProjection::Fused(qkv) = &layer.attention().unwrap().qkv else {
             panic!("layer {l}: QKV not fused")
         };
         assert_eq!(
@@ -83,7 +83,7 @@ fn llama_fixture_uploads_fused_rows_in_order() {
         let stored = ckpt.tensor(&p("input_layernorm")).unwrap();
         let stored = axon_formats::quant::dequantize(stored.ty, stored.data, config.embd).unwrap();
         assert_eq!(gpu().read_f32(&layer.attn_norm).unwrap(), stored);
-        assert!(layer.q_norm.is_none() && layer.post_attention_norm.is_none());
+        assert!(layer.attention().unwrap().q_norm.is_none() && layer.post_attention_norm.is_none());
     }
 }
 
@@ -93,7 +93,7 @@ fn llama_fixture_separate_layout_keeps_three_matrices() {
     let weights = ModelWeights::load(gpu(), &ckpt, &config, WeightLayout::SEPARATE).unwrap();
     assert_eq!(weights.weight_bytes(), checkpoint_bytes(&ckpt));
     let layer = &weights.layers()[1];
-    let QkvProjection::Separate { q, k, v } = &layer.qkv else {
+    let QkvProjection::Separate { q, k, v } = &layer.attention().unwrap().qkv else {
         panic!("QKV fused")
     };
     assert_eq!(
@@ -129,8 +129,14 @@ fn gemma3_fixture_is_tied_and_norms_get_their_one() {
         let read =
             |b: &Option<axon_gpu::DeviceBuffer>| gpu().read_f32(b.as_ref().unwrap()).unwrap();
         let (e, hd) = (config.embd, config.head_dim);
-        assert_eq!(read(&layer.q_norm), plus_one(&p("self_attn.q_norm"), hd));
-        assert_eq!(read(&layer.k_norm), plus_one(&p("self_attn.k_norm"), hd));
+        assert_eq!(
+            read(&layer.attention().unwrap().q_norm),
+            plus_one(&p("self_attn.q_norm"), hd)
+        );
+        assert_eq!(
+            read(&layer.attention().unwrap().k_norm),
+            plus_one(&p("self_attn.k_norm"), hd)
+        );
         assert_eq!(
             read(&layer.post_attention_norm),
             plus_one(&p("post_attention_layernorm"), e)
@@ -151,7 +157,7 @@ fn weights_answer_to_the_decoder_plan_names() {
     let (ckpt, config) = open("gemma3-sliding-tied");
     let fused = ModelWeights::load(gpu(), &ckpt, &config, WeightLayout::FUSED).unwrap();
     let layer = &fused.layers()[2];
-    let QkvProjection::Fused(qkv) = &layer.qkv else {
+    let QkvProjection::Fused(qkv) = &layer.attention().unwrap().qkv else {
         panic!("QKV not fused")
     };
     assert!(std::ptr::eq(fused.matrix("blk.2.attn_qkv").unwrap(), qkv));

@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod paths;
+mod qwen35;
 mod sessions;
 
 use axon_gpu::Gpu;

@@ -56,7 +56,7 @@ fn sessions_are_independent_and_reset_restarts() {
     let alone = engine.forward(&mut a, &prompt[..20]).unwrap();
     // Interleave another sequence in b between a's calls.
     engine.forward(&mut b, &prompt[20..]).unwrap();
-    a.reset();
+    engine.reset(&mut a).unwrap();
     assert_eq!(a.position(), 0);
     let first = engine.forward(&mut a, &prompt[..10]).unwrap();
     engine.forward(&mut b, &prompt[..5]).unwrap();

@@ -1,0 +1,104 @@
+//! Qwen3.5's Gated DeltaNet sub-layer as plan steps: the conv input projection, the causal
+//! conv1d + SiLU (state carried), Q/K/V split, L2 norms, the gates, the delta rule (state
+//! carried), the gated RMSNorm and the output projection.
+
+use super::build::{Builder, F32, linear};
+use super::{DecoderDims, DecoderOp, PlanBuildError};
+use crate::plan::{TensorId, TensorKind};
+
+/// One Gated DeltaNet sub-layer over the normed input `n`; returns its `[tokens, embd]`
+/// output.
+pub(super) fn deltanet_block(
+    b: &mut Builder<'_>,
+    dims: &DecoderDims,
+    l: usize,
+    n: TensorId,
+) -> Result<TensorId, PlanBuildError> {
+    let w = |name: &str| format!("blk.{l}.{name}");
+    let Some(hy) = dims.hybrid.as_ref() else {
+        return Err(PlanBuildError::MissingWeight(w("ssm_in_qkv")));
+    };
+    let channels = hy.conv_channels();
+    let key_cols = hy.k_heads * hy.dk;
+    let value_cols = hy.value_cols();
+    let mixed_in = linear(b, &w("ssm_in_qkv"), n, w("ssm_mixed_in"), channels)?;
+    let conv_w = b.weight(&w("ssm_conv1d"))?;
+    let conv_bytes = ((hy.conv_kernel.max(2) - 1) * channels) as u64 * F32;
+    let conv_state = b
+        .plan
+        .tensor(w("conv_state"), TensorKind::State, conv_bytes);
+    let mixed = b.scratch(w("ssm_mixed"), channels);
+    let op = DecoderOp::Conv {
+        w: conv_w,
+        state: conv_state,
+        x: mixed_in,
+        y: mixed,
+    };
+    b.step(op, &[conv_w, conv_state, mixed_in], &[mixed, conv_state]);
+    let mut split = |name: &str, first: usize, cols: usize| {
+        let dst = b.scratch(w(name), cols);
+        let op = DecoderOp::Split {
+            src: mixed,
+            src_cols: channels,
+            first,
+            dst,
+            cols,
+            groups: 1,
+        };
+        b.step(op, &[mixed], &[dst]);
+        dst
+    };
+    let q = split("ssm_q", 0, key_cols);
+    let k = split("ssm_k", key_cols, key_cols);
+    let v = split("ssm_v", 2 * key_cols, value_cols);
+    let mut l2 = |x: TensorId, name: &str, scale: f32| {
+        let out = b.scratch(w(name), key_cols);
+        let op = DecoderOp::L2Norm {
+            x,
+            out,
+            cols: hy.dk,
+            scale,
+        };
+        b.step(op, &[x], &[out]);
+        out
+    };
+    let qn = l2(q, "ssm_q_normed", 1.0 / (hy.dk as f32).sqrt());
+    let kn = l2(k, "ssm_k_normed", 1.0);
+    let z = linear(b, &w("ssm_in_z"), n, w("ssm_z"), value_cols)?;
+    let beta = linear(b, &w("ssm_in_b"), n, w("ssm_b"), hy.v_heads)?;
+    let alpha = linear(b, &w("ssm_in_a"), n, w("ssm_a_proj"), hy.v_heads)?;
+    let (a_neg, dt_bias) = (b.weight(&w("ssm_a"))?, b.weight(&w("ssm_dt_bias"))?);
+    let gates = b.scratch(w("ssm_gates"), 2 * hy.v_heads);
+    let op = DecoderOp::Gates {
+        b: beta,
+        a: alpha,
+        a_neg,
+        dt_bias,
+        out: gates,
+    };
+    b.step(op, &[beta, alpha, a_neg, dt_bias], &[gates]);
+    let state_bytes = (hy.v_heads * hy.dk * hy.dv) as u64 * F32;
+    let state = b
+        .plan
+        .tensor(w("ssm_state"), TensorKind::State, state_bytes);
+    let o = b.scratch(w("ssm_o"), value_cols);
+    let op = DecoderOp::DeltaRule {
+        q: qn,
+        k: kn,
+        v,
+        gates,
+        state,
+        out: o,
+    };
+    b.step(op, &[qn, kn, v, gates, state], &[o, state]);
+    let norm_w = b.weight(&w("ssm_norm"))?;
+    let y = b.scratch(w("ssm_y"), value_cols);
+    let op = DecoderOp::GatedNorm {
+        x: o,
+        gate: z,
+        weight: norm_w,
+        out: y,
+    };
+    b.step(op, &[o, z, norm_w], &[y]);
+    linear(b, &w("ssm_out"), y, w("ssm_out"), dims.embd)
+}

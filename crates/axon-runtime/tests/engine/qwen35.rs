@@ -1,0 +1,91 @@
+//! Qwen3.5's hybrid layers on the GPU (Gated DeltaNet + gated full attention): for both
+//! committed fixtures (more value heads than key heads, tied; equal heads, untied), the
+//! prompt logits at every position equal the CPU reference's and agree with transformers,
+//! the greedy continuation equals transformers'; a sequence split over prefill chunks and
+//! decode steps (crossing the 32-token DeltaNet chunks) equals one call; reset replays it.
+
+use crate::{Expected, argmax, assert_logits_close, fixture, gpu};
+use axon_models::weights::WeightLayout;
+use axon_reference::model::ReferenceModel;
+use axon_runtime::{EngineOptions, open_model};
+
+const QWEN35_FIXTURES: [&str; 2] = ["qwen35-grouped-tied", "qwen35-equal-untied"];
+
+#[test]
+fn qwen35_logits_and_greedy_match_reference_and_transformers() {
+    for name in QWEN35_FIXTURES {
+        let expected = Expected::read(name);
+        let engine = open_model(
+            gpu(),
+            &fixture(name),
+            WeightLayout::FUSED,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let vocab = engine.shape().dims.vocab;
+        let mut session = engine.session(64).unwrap();
+        let logits = engine.forward(&mut session, &expected.prompt).unwrap();
+        let reference = ReferenceModel::open(&fixture(name)).unwrap();
+        let want = reference
+            .forward(&mut reference.new_session(), &expected.prompt)
+            .unwrap();
+        for (p, (got, want)) in logits.chunks_exact(vocab).zip(&want).enumerate() {
+            let what = format!("{name} position {p}");
+            assert_eq!(argmax(got), argmax(want), "{what}: top-1 vs reference");
+            assert_eq!(
+                argmax(got),
+                expected.argmax[p],
+                "{what}: top-1 vs transformers"
+            );
+            assert_logits_close(got, want, &what);
+        }
+        let last = &logits[logits.len() - vocab..];
+        assert_logits_close(
+            last,
+            &expected.last_logits,
+            &format!("{name} last vs transformers"),
+        );
+        let mut next = argmax(last) as u32;
+        let mut greedy = vec![next];
+        while greedy.len() < expected.greedy.len() {
+            next = argmax(&engine.forward(&mut session, &[next]).unwrap()) as u32;
+            greedy.push(next);
+        }
+        assert_eq!(greedy, expected.greedy, "{name}: greedy vs transformers");
+    }
+}
+
+#[test]
+fn qwen35_split_calls_equal_one_call_and_reset_replays() {
+    for name in QWEN35_FIXTURES {
+        let prompt = Expected::read(name).prompt;
+        let engine = open_model(
+            gpu(),
+            &fixture(name),
+            WeightLayout::FUSED,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let vocab = engine.shape().dims.vocab;
+        let mut whole = engine.session(64).unwrap();
+        let all = engine.forward(&mut whole, &prompt).unwrap();
+        let mut split = engine.session(64).unwrap();
+        for _ in 0..2 {
+            let mut rows = engine.forward(&mut split, &prompt[..33]).unwrap();
+            rows.extend(engine.forward(&mut split, &prompt[33..34]).unwrap());
+            for &t in &prompt[34..] {
+                rows.extend(engine.forward(&mut split, &[t]).unwrap());
+            }
+            for (p, (a, b)) in rows
+                .chunks_exact(vocab)
+                .zip(all.chunks_exact(vocab))
+                .enumerate()
+            {
+                let what = format!("{name} position {p}: split vs whole");
+                assert_eq!(argmax(a), argmax(b), "{what}");
+                assert_logits_close(a, b, &what);
+            }
+            engine.reset(&mut split).unwrap();
+        }
+    }
+}
