@@ -89,3 +89,45 @@ fn qwen35_split_calls_equal_one_call_and_reset_replays() {
         }
     }
 }
+
+// The converter axon-models' tests use: one copy, shared by path.
+#[path = "../../../axon-models/tests/models/qwen35_gguf.rs"]
+mod qwen35_gguf;
+
+/// llama.cpp's GGUF layout of the same weights (value heads reordered to tiled, `-exp(A_log)`
+/// and `1 +` stored): the GPU engine must give the Hugging Face checkpoint's logits. The
+/// grouped fixture has 2 value heads per key head, so a wrong head mapping is caught.
+#[test]
+fn qwen35_gguf_layout_equals_the_checkpoint() {
+    use axon_formats::hf::HfCheckpoint;
+    use axon_models::config::ModelConfig;
+    use axon_models::weights::ModelWeights;
+    use axon_runtime::{Engine, ModelShape};
+    for name in QWEN35_FIXTURES {
+        let ckpt = HfCheckpoint::open(fixture(name)).unwrap();
+        let hf_config = ModelConfig::from_hf(&ckpt).unwrap();
+        let file = qwen35_gguf::convert(&ckpt, &hf_config, &[], &[]);
+        let config = ModelConfig::from_gguf(&file).unwrap();
+        let weights = ModelWeights::load(gpu(), &file, &config, WeightLayout::FUSED).unwrap();
+        let shape = ModelShape::from_config(&config);
+        let gguf = Engine::new(gpu(), shape, weights, EngineOptions::default());
+        let hf = open_model(
+            gpu(),
+            &fixture(name),
+            WeightLayout::FUSED,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let prompt = Expected::read(name).prompt;
+        let vocab = hf.shape().dims.vocab;
+        let a = gguf
+            .forward(&mut gguf.session(64).unwrap(), &prompt)
+            .unwrap();
+        let b = hf.forward(&mut hf.session(64).unwrap(), &prompt).unwrap();
+        for (p, (x, y)) in a.chunks_exact(vocab).zip(b.chunks_exact(vocab)).enumerate() {
+            let what = format!("{name} position {p}: GGUF vs HF");
+            assert_eq!(argmax(x), argmax(y), "{what}");
+            assert_logits_close(x, y, &what);
+        }
+    }
+}
