@@ -55,7 +55,10 @@ fn sizes(missing: &'static str) -> impl Fn(&str) -> Option<u64> {
 fn plans_validate_in_both_scratch_modes() {
     for gemma in [false, true] {
         for (fused_qkv, fuse_norm) in [(false, false), (true, true), (true, false)] {
-            let options = PlanOptions { fuse_norm };
+            let options = PlanOptions {
+                fuse_norm,
+                ..PlanOptions::default()
+            };
             for tokens in [1, 5] {
                 let d = dims(gemma);
                 let plan = build_plan(&d, tokens, 32, options, &weights(fused_qkv, "")).unwrap();
@@ -178,6 +181,130 @@ fn hybrid_plans_validate() {
             states,
             3 * 2 + 2,
             "conv + recurrent state per DeltaNet layer, K/V cache"
+        );
+    }
+}
+
+/// Qwen3.5-27B's shapes (`shared/design/qwen35-spec.md`: 64 layers, 48 Gated DeltaNet + 16
+/// gated attention, d 5120, ff 17408, 24/4 heads of 256, H_k 16, H_v 48, d_k = d_v = 128,
+/// vocab 248320, untied), every matrix at Q4_K (the smallest common format, so the bound is
+/// the strictest): at a 4096-token context, the scratch of a decode step and of a 512-token
+/// prefill chunk that keeps only the last token's logits is at most 3 % of the weights.
+#[test]
+fn qwen35_27b_scratch_is_under_3_percent_of_the_weights() {
+    use axon_formats::quant::GgmlType;
+    use axon_models::decoder::HybridDims;
+    let (embd, ff, heads, kv, hd, vocab) = (5120, 17408, 24, 4, 256, 248_320);
+    let (k_heads, v_heads, dk, dv) = (16, 48, 128, 128);
+    let full: Vec<bool> = (0..64).map(|l| (l + 1) % 4 == 0).collect();
+    let d = DecoderDims {
+        layers: 64,
+        embd,
+        ff,
+        heads,
+        kv_heads: kv,
+        head_dim: hd,
+        vocab,
+        embed_scale: 1.0,
+        gate: Activation::Silu,
+        qk_norm: true,
+        post_norms: false,
+        windows: vec![None; 64],
+        hybrid: Some(HybridDims {
+            full_attention: full.clone(),
+            k_heads,
+            v_heads,
+            dk,
+            dv,
+            conv_kernel: 4,
+        }),
+    };
+    let conv = 2 * k_heads * dk + v_heads * dv;
+    // (rows, cols) of each matrix; vectors are f32.
+    let matrix = |stem: &str| -> Option<(usize, usize)> {
+        Some(match stem {
+            "token_embd" | "output" => (vocab, embd),
+            "attn_q_gate" => (2 * heads * hd, embd),
+            "attn_k" | "attn_v" => (kv * hd, embd),
+            "attn_output" => (embd, heads * hd),
+            "ssm_in_qkv" => (conv, embd),
+            "ssm_in_z" => (v_heads * dv, embd),
+            "ssm_in_b" | "ssm_in_a" => (v_heads, embd),
+            "ssm_out" => (embd, v_heads * dv),
+            "ffn_gate_up" => (2 * ff, embd),
+            "ffn_down" => (embd, ff),
+            _ => return None,
+        })
+    };
+    let vector = |stem: &str| -> Option<usize> {
+        Some(match stem {
+            "attn_norm" | "ffn_norm" | "output_norm" => embd,
+            "attn_q_norm" | "attn_k_norm" => hd,
+            "ssm_conv1d" => conv * 4,
+            "ssm_a" | "ssm_dt_bias" => v_heads,
+            "ssm_norm" => dv,
+            _ => return None,
+        })
+    };
+    let bytes = |name: &str| -> Option<u64> {
+        let stem = name.rsplit('.').next().unwrap_or(name);
+        if let Some((rows, cols)) = matrix(stem) {
+            return GgmlType::Q4K.bytes_for((rows * cols) as u64);
+        }
+        vector(stem).map(|n| 4 * n as u64)
+    };
+    let mut names = vec![
+        "token_embd".to_owned(),
+        "output".to_owned(),
+        "output_norm".to_owned(),
+    ];
+    for (l, &is_full) in full.iter().enumerate() {
+        let mixer: &[&str] = if is_full {
+            &[
+                "attn_q_gate",
+                "attn_k",
+                "attn_v",
+                "attn_output",
+                "attn_q_norm",
+                "attn_k_norm",
+            ]
+        } else {
+            &[
+                "ssm_in_qkv",
+                "ssm_in_z",
+                "ssm_in_b",
+                "ssm_in_a",
+                "ssm_out",
+                "ssm_conv1d",
+                "ssm_a",
+                "ssm_dt_bias",
+                "ssm_norm",
+            ]
+        };
+        for stem in mixer
+            .iter()
+            .chain(&["attn_norm", "ffn_norm", "ffn_gate_up", "ffn_down"])
+        {
+            names.push(format!("blk.{l}.{stem}"));
+        }
+    }
+    let weights: u64 = names.iter().map(|n| bytes(n).unwrap()).sum();
+    assert!(weights > 14_000_000_000, "27B at Q4_K: {weights} bytes");
+    let options = PlanOptions {
+        all_logits: false,
+        ..PlanOptions::default()
+    };
+    for tokens in [1, 512] {
+        let plan = build_plan(&d, tokens, 4096, options, &bytes).unwrap();
+        let scratch = place_scratch(&plan, ScratchMode::Reuse).total_bytes();
+        let limits = Limits {
+            max_binding_bytes: u64::from(u32::MAX),
+            scratch_bound: Some(weights * 3 / 100),
+        };
+        validate(&plan, &place_scratch(&plan, ScratchMode::Reuse), &limits).unwrap();
+        println!(
+            "27B, {tokens} tokens: scratch {scratch} bytes = {:.3} % of {weights}",
+            100.0 * scratch as f64 / weights as f64
         );
     }
 }

@@ -143,9 +143,22 @@ pub(crate) fn encode_step(
             norm,
         )),
         DecoderOp::Add { a, b: x, out } => one(add(gpu, b.f32(a)?, b.f32(x)?, b.f32(out)?)),
-        DecoderOp::Linear { w, x, y } => {
+        DecoderOp::LastRow { src, dst, cols } => one(copy_columns(
+            gpu,
+            [b.f32(src)?, b.f32(dst)?],
+            [1, cols],
+            Columns {
+                stride: cols,
+                offset: (tokens - 1) * cols,
+            },
+            Columns {
+                stride: cols,
+                offset: 0,
+            },
+        )),
+        DecoderOp::Linear { w, x, y, single } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
-            one(if tokens == 1 {
+            one(if tokens == 1 || single {
                 matvec(gpu, w, x, y, reduction)
             } else {
                 matmul(gpu, w, x, y, tokens)

@@ -131,7 +131,8 @@ pub struct Engine<'g, W> {
     shape: ModelShape,
     weights: W,
     options: EngineOptions,
-    plans: Mutex<HashMap<(usize, usize), Arc<Prepared>>>,
+    /// By (tokens, context, all logits).
+    plans: Mutex<HashMap<(usize, usize, bool), Arc<Prepared>>>,
     last_gpu_time: Mutex<Option<Duration>>,
 }
 
@@ -226,6 +227,25 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// Runs `ids` through the model after the session's tokens and returns their logits,
     /// `[ids.len(), vocab]` row-major. One `queue.submit`.
     pub fn forward(&self, session: &mut Session, ids: &[u32]) -> Result<Vec<f32>, RuntimeError> {
+        self.run(session, ids, true)
+    }
+
+    /// Like [`Engine::forward`], returning only the last token's logits (`[vocab]`): what
+    /// generation needs, without the `[tokens, vocab]` scratch of a long prefill.
+    pub fn forward_last(
+        &self,
+        session: &mut Session,
+        ids: &[u32],
+    ) -> Result<Vec<f32>, RuntimeError> {
+        self.run(session, ids, false)
+    }
+
+    fn run(
+        &self,
+        session: &mut Session,
+        ids: &[u32],
+        all_logits: bool,
+    ) -> Result<Vec<f32>, RuntimeError> {
         if ids.is_empty() {
             return Err(RuntimeError::NoTokens);
         }
@@ -243,7 +263,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab) {
             return Err(RuntimeError::TokenId { id, vocab });
         }
-        let prepared = self.prepared(ids.len(), session.context)?;
+        let prepared = self.prepared(ids.len(), session.context, all_logits)?;
         let ids_buffer = self.gpu.upload_u32("ids", ids)?;
         let bindings = Bindings {
             prepared: &prepared,
@@ -286,14 +306,21 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     }
 
     /// The validated plan for `tokens` tokens and this context, built on first use.
-    fn prepared(&self, tokens: usize, context: usize) -> Result<Arc<Prepared>, RuntimeError> {
+    fn prepared(
+        &self,
+        tokens: usize,
+        context: usize,
+        all_logits: bool,
+    ) -> Result<Arc<Prepared>, RuntimeError> {
+        let key = (tokens, context, all_logits || tokens == 1);
         let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = plans.get(&(tokens, context)) {
+        if let Some(p) = plans.get(&key) {
             return Ok(Arc::clone(p));
         }
         let sizes = |name: &str| self.weights.bytes(name);
         let options = PlanOptions {
             fuse_norm: self.options.fuse_norm,
+            all_logits,
         };
         let plan = build_plan(&self.shape.dims, tokens, context, options, &sizes)?;
         let placement = place_scratch(&plan, self.options.scratch);
@@ -316,7 +343,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             placement,
             scratch,
         });
-        plans.insert((tokens, context), Arc::clone(&prepared));
+        plans.insert(key, Arc::clone(&prepared));
         Ok(prepared)
     }
 

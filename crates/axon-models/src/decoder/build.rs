@@ -50,11 +50,17 @@ pub struct PlanOptions {
     /// Residual add fused with the next RMSNorm (`add_rms_norm`, in place), or an `add` into
     /// a new tensor followed by the norm.
     pub fuse_norm: bool,
+    /// Logits for every token (`[tokens, vocab]`), or for the last one only (`[1, vocab]`:
+    /// generation, and far less scratch for long prefill chunks).
+    pub all_logits: bool,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        Self { fuse_norm: true }
+        Self {
+            fuse_norm: true,
+            all_logits: true,
+        }
     }
 }
 
@@ -152,7 +158,31 @@ pub fn build_plan(
     } else {
         "token_embd"
     };
-    linear(&mut b, output_name, nf, "logits".to_owned(), dims.vocab)?;
+    if b.options.all_logits || tokens == 1 {
+        linear(&mut b, output_name, nf, "logits".to_owned(), dims.vocab)?;
+    } else {
+        // Only the last token's logits: generation reads nothing else.
+        let last = b
+            .plan
+            .tensor("final_last", TensorKind::Scratch, embd as u64 * F32);
+        let op = DecoderOp::LastRow {
+            src: nf,
+            dst: last,
+            cols: embd,
+        };
+        b.step(op, &[nf], &[last]);
+        let w = b.weight(output_name)?;
+        let y = b
+            .plan
+            .tensor("logits", TensorKind::Scratch, dims.vocab as u64 * F32);
+        let op = DecoderOp::Linear {
+            w,
+            x: last,
+            y,
+            single: true,
+        };
+        b.step(op, &[w, last], &[y]);
+    }
     Ok(b.plan)
 }
 
@@ -288,7 +318,16 @@ pub(super) fn linear(
 ) -> Result<TensorId, PlanBuildError> {
     let w = b.weight(weight)?;
     let y = b.scratch(out_name, rows);
-    b.step(DecoderOp::Linear { w, x, y }, &[w, x], &[y]);
+    b.step(
+        DecoderOp::Linear {
+            w,
+            x,
+            y,
+            single: false,
+        },
+        &[w, x],
+        &[y],
+    );
     Ok(y)
 }
 

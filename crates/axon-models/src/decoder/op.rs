@@ -48,6 +48,15 @@ pub enum DecoderOp {
         /// The new residual stream.
         out: TensorId,
     },
+    /// The last token's row of `src` (`[tokens, cols]`) into `dst` (`[1, cols]`).
+    LastRow {
+        /// Source matrix.
+        src: TensorId,
+        /// Destination.
+        dst: TensorId,
+        /// Row length.
+        cols: usize,
+    },
     /// `y[t] = W x[t]` (matrix-vector for one token, tiled matrix-matrix for more).
     Linear {
         /// Weight matrix.
@@ -56,6 +65,8 @@ pub enum DecoderOp {
         x: TensorId,
         /// `[tokens, rows]`.
         y: TensorId,
+        /// One row whatever the call's token count (the last token's logits).
+        single: bool,
     },
     /// Fused FFN input: `y[t] = act(G x[t]) * (U x[t])`, G and U stored as one matrix.
     Glu {

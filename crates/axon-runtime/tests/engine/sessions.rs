@@ -153,3 +153,26 @@ fn long_context_prefill_and_decode_equal_the_reference() {
         }
     }
 }
+
+/// `forward_last` (only the last token's logits, one matrix-vector product) equals the last
+/// row of `forward` and leaves the session where `forward` would.
+#[test]
+fn last_token_logits_equal_the_last_row() {
+    for name in DECODER_FIXTURES {
+        let prompt = Expected::read(name).prompt;
+        let engine = engine(name);
+        let vocab = engine.shape().dims.vocab;
+        let mut a = engine.session(64).unwrap();
+        let mut b = engine.session(64).unwrap();
+        let all = engine.forward(&mut a, &prompt).unwrap();
+        let last = engine.forward_last(&mut b, &prompt).unwrap();
+        assert_eq!(last.len(), vocab);
+        let row = &all[all.len() - vocab..];
+        assert_eq!(argmax(&last), argmax(row), "{name}");
+        assert_logits_close(&last, row, name);
+        assert_eq!(a.position(), b.position());
+        let next = engine.forward(&mut b, &[7]).unwrap();
+        let want = engine.forward(&mut a, &[7]).unwrap();
+        assert_logits_close(&next, &want, &format!("{name}: decode after forward_last"));
+    }
+}
