@@ -121,6 +121,67 @@ impl Gpu {
     }
 }
 
+/// A validation tap: a copy of `buffer` taken right after the dispatch at index `after`
+/// (before any later dispatch can overwrite it).
+#[derive(Debug, Clone, Copy)]
+pub struct Tap<'a> {
+    /// Index of the dispatch after which the copy is taken.
+    pub after: usize,
+    /// What to copy.
+    pub buffer: &'a DeviceBuffer,
+}
+
+impl Gpu {
+    /// [`Gpu::run_and_read`] with validation taps: the same dispatches in the same order and
+    /// the same single submit; the pass is split after each tapped dispatch for a copy of
+    /// the tapped buffer (an observer: it reads, never writes, what the kernels use).
+    /// Returns `out` and each tap's values.
+    pub fn run_and_read_tapped(
+        &self,
+        label: &str,
+        dispatches: &[Dispatch],
+        taps: &[Tap<'_>],
+        out: &DeviceBuffer,
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), GpuError> {
+        let mut order: Vec<usize> = (0..taps.len()).collect();
+        order.sort_by_key(|&i| taps[i].after);
+        let copies = taps
+            .iter()
+            .map(|t| {
+                self.create_buffer(
+                    &format!("{label}.tap"),
+                    t.buffer.byte_len().max(4),
+                    wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut encoder = self
+            .device()
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        let mut start = 0;
+        for &i in &order {
+            let end = (taps[i].after + 1).min(dispatches.len()).max(start);
+            encode_pass(&mut encoder, label, &dispatches[start..end], None);
+            start = end;
+            let bytes = taps[i].buffer.byte_len();
+            if bytes > 0 {
+                encoder.copy_buffer_to_buffer(taps[i].buffer.raw(), 0, &copies[i], 0, bytes);
+            }
+        }
+        encode_pass(&mut encoder, label, &dispatches[start..], None);
+        let mut sources = vec![(out.raw(), out.byte_len())];
+        sources.extend(taps.iter().zip(&copies).map(|(t, c)| (c, t.buffer.byte_len())));
+        let parts = self.submit_and_read(label, encoder, &sources)?;
+        let values = f32s(parts.first().map_or(&[][..], Vec::as_slice), out.len());
+        let tapped = taps
+            .iter()
+            .zip(parts.iter().skip(1))
+            .map(|(t, bytes)| f32s(bytes, t.buffer.len()))
+            .collect();
+        Ok((values, tapped))
+    }
+}
+
 /// The first `len` little-endian f32 values of `bytes`.
 pub(crate) fn f32s(bytes: &[u8], len: usize) -> Vec<f32> {
     bytes

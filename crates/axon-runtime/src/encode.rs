@@ -48,7 +48,7 @@ impl Bindings<'_> {
     }
 
     /// An f32 tensor: scratch, state or a weight vector.
-    fn f32(&self, t: TensorId) -> Result<&DeviceBuffer, RuntimeError> {
+    pub(crate) fn f32(&self, t: TensorId) -> Result<&DeviceBuffer, RuntimeError> {
         let decl = self.prepared.plan.decl(t);
         let found = match decl.map(|d| d.kind) {
             Some(TensorKind::Scratch) => self

@@ -1,7 +1,6 @@
 //! The engine: a model's weights, its shape, and its plans, built and validated once per
 //! (token count, context) and cached with their scratch buffers.
 
-use crate::encode::{Bindings, encode_step};
 use crate::error::RuntimeError;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
@@ -127,13 +126,13 @@ pub(crate) struct Prepared {
 
 /// A model ready to run on one device.
 pub struct Engine<'g, W> {
-    gpu: &'g Gpu,
-    shape: ModelShape,
-    weights: W,
-    options: EngineOptions,
+    pub(crate) gpu: &'g Gpu,
+    pub(crate) shape: ModelShape,
+    pub(crate) weights: W,
+    pub(crate) options: EngineOptions,
     /// By (tokens, context, all logits).
     plans: Mutex<HashMap<(usize, usize, bool), Arc<Prepared>>>,
-    last_gpu_time: Mutex<Option<Duration>>,
+    pub(crate) last_gpu_time: Mutex<Option<Duration>>,
 }
 
 impl<W> std::fmt::Debug for Engine<'_, W> {
@@ -168,7 +167,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         &self.weights
     }
 
-    fn layout_key(&self) -> usize {
+    pub(crate) fn layout_key(&self) -> usize {
         self as *const Self as usize
     }
 
@@ -224,89 +223,8 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         Ok(())
     }
 
-    /// Runs `ids` through the model after the session's tokens and returns their logits,
-    /// `[ids.len(), vocab]` row-major. One `queue.submit`.
-    pub fn forward(&self, session: &mut Session, ids: &[u32]) -> Result<Vec<f32>, RuntimeError> {
-        self.run(session, ids, true)
-    }
-
-    /// Like [`Engine::forward`], returning only the last token's logits (`[vocab]`): what
-    /// generation needs, without the `[tokens, vocab]` scratch of a long prefill.
-    pub fn forward_last(
-        &self,
-        session: &mut Session,
-        ids: &[u32],
-    ) -> Result<Vec<f32>, RuntimeError> {
-        self.run(session, ids, false)
-    }
-
-    fn run(
-        &self,
-        session: &mut Session,
-        ids: &[u32],
-        all_logits: bool,
-    ) -> Result<Vec<f32>, RuntimeError> {
-        if ids.is_empty() {
-            return Err(RuntimeError::NoTokens);
-        }
-        if session.layout_key != self.layout_key() {
-            return Err(RuntimeError::ForeignSession);
-        }
-        let needed = session.pos + ids.len();
-        if needed > session.context {
-            return Err(RuntimeError::ContextFull {
-                context: session.context,
-                needed,
-            });
-        }
-        let vocab = self.shape.dims.vocab;
-        if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab) {
-            return Err(RuntimeError::TokenId { id, vocab });
-        }
-        let prepared = self.prepared(ids.len(), session.context, all_logits)?;
-        let ids_buffer = self.gpu.upload_u32("ids", ids)?;
-        let bindings = Bindings {
-            prepared: &prepared,
-            weights: &self.weights,
-            state: &session.state,
-            ids: &ids_buffer,
-        };
-        let reduction = self
-            .options
-            .reduction
-            .unwrap_or_else(|| Reduction::preferred(self.gpu.caps()));
-        let mut dispatches = Vec::with_capacity(prepared.plan.steps().len() + 8);
-        for step in prepared.plan.steps() {
-            let call = crate::encode::Call {
-                tokens: ids.len(),
-                pos: session.pos,
-                reduction,
-            };
-            dispatches.extend(encode_step(
-                self.gpu,
-                &self.shape,
-                &bindings,
-                &step.op,
-                call,
-            )?);
-        }
-        let logits = bindings.logits()?;
-        let out = if self.options.timestamps {
-            let (out, time) = self
-                .gpu
-                .run_and_read_timed("forward", &dispatches, logits)?;
-            *self.last_gpu_time.lock().unwrap_or_else(|e| e.into_inner()) = Some(time);
-            out
-        } else {
-            self.gpu.run_and_read("forward", &dispatches, logits)?
-        };
-        session.pos = needed;
-        session.tokens.extend_from_slice(ids);
-        Ok(out)
-    }
-
     /// The validated plan for `tokens` tokens and this context, built on first use.
-    fn prepared(
+    pub(crate) fn prepared(
         &self,
         tokens: usize,
         context: usize,

@@ -43,7 +43,11 @@ pub enum RuntimeError {
     /// A forward pass over no tokens.
     #[error("a forward pass needs at least one token")]
     NoTokens,
+    /// A validation tap names no tensor that this plan writes.
+    #[error("no tensor {0:?} is written by this plan")]
+    UnknownTensor(String),
     /// A session of another engine.
+
     #[error("the session belongs to a model with a different cache layout")]
     ForeignSession,
 }

@@ -9,6 +9,7 @@
 mod encode;
 mod engine;
 mod error;
+mod forward;
 mod load;
 mod session;
 mod weights;

@@ -148,3 +148,54 @@ fn both_reductions_agree() {
         assert_equivalent(&a, &b, vocab, &format!("{name}: subgroup vs workgroup"));
     }
 }
+
+/// Validation taps (copies of plan tensors taken right after the step that last writes
+/// them) only observe: the logits stay bit-identical, a tap of `logits` equals them, and a
+/// tap of layer 0's normed input equals RMSNorm of the embedding rows computed on the CPU.
+#[test]
+fn validation_taps_only_observe() {
+    use axon_formats::hf::HfCheckpoint;
+    use axon_formats::quant::dequantize;
+    let name = DECODER_FIXTURES[0];
+    let engine = open_model(
+        gpu(),
+        &fixture(name),
+        WeightLayout::FUSED,
+        EngineOptions::default(),
+    )
+    .unwrap();
+    let prompt = &Expected::read(name).prompt[..9];
+    let mut plain = engine.session(16).unwrap();
+    let mut tapped = engine.session(16).unwrap();
+    let want = engine.forward(&mut plain, prompt).unwrap();
+    let (got, taps) = engine
+        .forward_tapped(&mut tapped, prompt, &["logits", "blk.0.n"])
+        .unwrap();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&got), bits(&want), "taps changed the logits");
+    assert_eq!(bits(&taps[0]), bits(&want), "the logits tap");
+    let ckpt = HfCheckpoint::open(fixture(name)).unwrap();
+    let tensor = |n: &str| {
+        let t = ckpt.tensor(n).unwrap();
+        dequantize(t.ty, t.data, t.shape.iter().product()).unwrap()
+    };
+    let embd = engine.shape().dims.embd;
+    let table = tensor("model.embed_tokens.weight");
+    let rows: Vec<f32> = prompt
+        .iter()
+        .flat_map(|&t| table[t as usize * embd..(t as usize + 1) * embd].to_vec())
+        .collect();
+    let weight = tensor("model.layers.0.input_layernorm.weight");
+    let normed = axon_reference::rms_norm(&rows, &weight, engine.shape().eps, 0.0).unwrap();
+    for (i, (g, w)) in taps[1].iter().zip(&normed).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-5 * w.abs() + 1e-6,
+            "blk.0.n[{i}]: {g} vs {w}"
+        );
+    }
+    assert!(
+        engine
+            .forward_tapped(&mut tapped, &[1], &["no.such"])
+            .is_err()
+    );
+}

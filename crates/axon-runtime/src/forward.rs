@@ -1,0 +1,151 @@
+//! A forward pass: check the call, take the cached plan, bind and encode every step, run
+//! them in one submit and read the logits (and any validation taps) back.
+
+use crate::encode::{Bindings, encode_step};
+use crate::engine::Engine;
+use crate::error::RuntimeError;
+use crate::session::Session;
+use crate::weights::DeviceWeights;
+use axon_gpu::Tap;
+use axon_gpu::kernels::Reduction;
+use axon_models::plan::TensorId;
+
+impl<W: DeviceWeights> Engine<'_, W> {
+    /// Runs `ids` through the model after the session's tokens and returns their logits,
+    /// `[ids.len(), vocab]` row-major. One `queue.submit`.
+    pub fn forward(&self, session: &mut Session, ids: &[u32]) -> Result<Vec<f32>, RuntimeError> {
+        Ok(self.run(session, ids, true, &[])?.0)
+    }
+
+    /// Like [`Engine::forward`], returning only the last token's logits (`[vocab]`): what
+    /// generation needs, without the `[tokens, vocab]` scratch of a long prefill.
+    pub fn forward_last(
+        &self,
+        session: &mut Session,
+        ids: &[u32],
+    ) -> Result<Vec<f32>, RuntimeError> {
+        Ok(self.run(session, ids, false, &[])?.0)
+    }
+
+    /// Like [`Engine::forward`], also returning the values of the named plan tensors right
+    /// after the step that last writes them (validation taps: an observer; the logits are
+    /// those of [`Engine::forward`]).
+    pub fn forward_tapped(
+        &self,
+        session: &mut Session,
+        ids: &[u32],
+        taps: &[&str],
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), RuntimeError> {
+        self.run(session, ids, true, taps)
+    }
+
+    fn run(
+        &self,
+        session: &mut Session,
+        ids: &[u32],
+        all_logits: bool,
+        taps: &[&str],
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), RuntimeError> {
+        if ids.is_empty() {
+            return Err(RuntimeError::NoTokens);
+        }
+        if session.layout_key != self.layout_key() {
+            return Err(RuntimeError::ForeignSession);
+        }
+        let needed = session.pos + ids.len();
+        if needed > session.context {
+            return Err(RuntimeError::ContextFull {
+                context: session.context,
+                needed,
+            });
+        }
+        let vocab = self.shape.dims.vocab;
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab) {
+            return Err(RuntimeError::TokenId { id, vocab });
+        }
+        let prepared = self.prepared(ids.len(), session.context, all_logits)?;
+        let ids_buffer = self.gpu.upload_u32("ids", ids)?;
+        let bindings = Bindings {
+            prepared: &prepared,
+            weights: &self.weights,
+            state: &session.state,
+            ids: &ids_buffer,
+        };
+        let reduction = self
+            .options
+            .reduction
+            .unwrap_or_else(|| Reduction::preferred(self.gpu.caps()));
+        let mut dispatches = Vec::with_capacity(prepared.plan.steps().len() + 8);
+        // Per step: how many dispatches there are once it is encoded.
+        let mut step_ends = Vec::with_capacity(prepared.plan.steps().len());
+        for step in prepared.plan.steps() {
+            let call = crate::encode::Call {
+                tokens: ids.len(),
+                pos: session.pos,
+                reduction,
+            };
+            dispatches.extend(encode_step(
+                self.gpu,
+                &self.shape,
+                &bindings,
+                &step.op,
+                call,
+            )?);
+            step_ends.push(dispatches.len());
+        }
+        let logits = bindings.logits()?;
+        let (out, tapped) = if !taps.is_empty() {
+            let taps = resolve_taps(&bindings, taps, &step_ends)?;
+            self.gpu
+                .run_and_read_tapped("forward", &dispatches, &taps, logits)?
+        } else if self.options.timestamps {
+            let (out, time) = self
+                .gpu
+                .run_and_read_timed("forward", &dispatches, logits)?;
+            *self.last_gpu_time.lock().unwrap_or_else(|e| e.into_inner()) = Some(time);
+            (out, Vec::new())
+        } else {
+            (
+                self.gpu.run_and_read("forward", &dispatches, logits)?,
+                Vec::new(),
+            )
+        };
+        session.pos = needed;
+        session.tokens.extend_from_slice(ids);
+        Ok((out, tapped))
+    }
+}
+
+/// Each named tensor's buffer and the dispatch after which it is final for this pass.
+fn resolve_taps<'b>(
+    bindings: &'b Bindings<'_>,
+    names: &[&str],
+    step_ends: &[usize],
+) -> Result<Vec<Tap<'b>>, RuntimeError> {
+    let plan = &bindings.prepared.plan;
+    names
+        .iter()
+        .map(|&name| {
+            let unknown = || RuntimeError::UnknownTensor(name.to_owned());
+            let id = plan
+                .tensors()
+                .iter()
+                .position(|t| t.name == name)
+                .map(|i| TensorId(i as u32))
+                .ok_or_else(unknown)?;
+            let last_write = plan
+                .steps()
+                .iter()
+                .rposition(|s| s.writes.iter().any(|w| w.tensor == id))
+                .ok_or_else(unknown)?;
+            let after = step_ends
+                .get(last_write)
+                .and_then(|end| end.checked_sub(1))
+                .ok_or_else(unknown)?;
+            Ok(Tap {
+                after,
+                buffer: bindings.f32(id)?,
+            })
+        })
+        .collect()
+}
