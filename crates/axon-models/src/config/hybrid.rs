@@ -74,30 +74,25 @@ impl HybridLayers {
 
     /// Checks the sizes against each other and the layer count (`file` for the error).
     pub(super) fn validate(&self, layers: usize, file: &Path) -> Result<(), ConfigError> {
-        let bad = |key: &str, value: String, expected: &str| ConfigError::BadValue {
-            file: file.to_path_buf(),
-            key: key.to_owned(),
-            value,
-            expected: expected.to_owned(),
-        };
-        let sizes = [
-            ("linear key heads", self.k_heads),
-            ("linear value heads", self.v_heads),
-            ("linear key head dim", self.dk),
-            ("linear value head dim", self.dv),
-            ("linear conv kernel", self.conv_kernel),
-        ];
-        if let Some((key, _)) = sizes.iter().find(|(_, v)| *v == 0) {
-            return Err(bad(key, "0".to_owned(), "a positive size"));
-        }
-        if !self.v_heads.is_multiple_of(self.k_heads) {
-            let value = format!("{} / {}", self.v_heads, self.k_heads);
-            return Err(bad(
-                "linear value heads / key heads",
-                value,
-                "a whole number of value heads per key head",
-            ));
-        }
+        let bad =
+            |key: &str, value: String, expected: &str| super::bad_value(file, key, value, expected);
+        super::check_positive(
+            file,
+            &[
+                ("linear key heads", self.k_heads),
+                ("linear value heads", self.v_heads),
+                ("linear key head dim", self.dk),
+                ("linear value head dim", self.dv),
+                ("linear conv kernel", self.conv_kernel),
+            ],
+        )?;
+        super::check_grouping(
+            file,
+            "linear value heads / key heads",
+            self.v_heads,
+            self.k_heads,
+            "value heads per key head",
+        )?;
         if self.full_attention.len() != layers {
             let value = format!("{} entries for {layers} layers", self.full_attention.len());
             return Err(bad("layer_types", value, "one entry per layer"));

@@ -172,32 +172,26 @@ impl ModelConfig {
 
     /// Checks the relations between sizes that every family needs (`file` for the error).
     fn validate(&self, file: &Path) -> Result<(), ConfigError> {
-        let bad = |key: &str, value: String, expected: &str| ConfigError::BadValue {
-            file: file.to_path_buf(),
-            key: key.to_owned(),
-            value,
-            expected: expected.to_owned(),
-        };
-        let sizes = [
-            ("layers", self.layers),
-            ("embedding width", self.embd),
-            ("feed-forward width", self.ff),
-            ("heads", self.heads),
-            ("kv heads", self.kv_heads),
-            ("head_dim", self.head_dim),
-            ("vocabulary size", self.vocab),
-        ];
-        if let Some((key, _)) = sizes.iter().find(|(_, v)| *v == 0) {
-            return Err(bad(key, "0".to_owned(), "a positive size"));
-        }
-        if !self.heads.is_multiple_of(self.kv_heads) {
-            let value = format!("{} / {}", self.heads, self.kv_heads);
-            return Err(bad(
-                "heads / kv heads",
-                value,
-                "a whole number of query heads per kv head",
-            ));
-        }
+        let bad = |key: &str, value: String, expected: &str| bad_value(file, key, value, expected);
+        check_positive(
+            file,
+            &[
+                ("layers", self.layers),
+                ("embedding width", self.embd),
+                ("feed-forward width", self.ff),
+                ("heads", self.heads),
+                ("kv heads", self.kv_heads),
+                ("head_dim", self.head_dim),
+                ("vocabulary size", self.vocab),
+            ],
+        )?;
+        check_grouping(
+            file,
+            "heads / kv heads",
+            self.heads,
+            self.kv_heads,
+            "query heads per kv head",
+        )?;
         for rope in std::iter::once(&self.rope).chain(match &self.architecture {
             Architecture::Gemma3(swa) => Some(&swa.local_rope),
             Architecture::Llama | Architecture::Qwen35(_) => None,
@@ -244,3 +238,36 @@ const GEMMA3_GLOBAL_LAYER_PERIOD: usize = 6;
 const GEMMA3_LOCAL_ROPE_BASE: f64 = 10_000.0;
 /// RoPE base when a file names none.
 const DEFAULT_ROPE_BASE: f64 = 10_000.0;
+
+/// A `BadValue` error for `key` of `file`.
+fn bad_value(file: &Path, key: &str, value: String, expected: &str) -> ConfigError {
+    ConfigError::BadValue {
+        file: file.to_path_buf(),
+        key: key.to_owned(),
+        value,
+        expected: expected.to_owned(),
+    }
+}
+
+/// Fails on the first size that is 0.
+fn check_positive(file: &Path, sizes: &[(&str, usize)]) -> Result<(), ConfigError> {
+    match sizes.iter().find(|(_, v)| *v == 0) {
+        Some((key, _)) => Err(bad_value(file, key, "0".to_owned(), "a positive size")),
+        None => Ok(()),
+    }
+}
+
+/// Fails unless `whole` is a multiple of (a positive) `part`: whole `what` per part.
+fn check_grouping(
+    file: &Path,
+    key: &str,
+    whole: usize,
+    part: usize,
+    what: &str,
+) -> Result<(), ConfigError> {
+    if part != 0 && whole.is_multiple_of(part) {
+        return Ok(());
+    }
+    let expected = format!("a whole number of {what}");
+    Err(bad_value(file, key, format!("{whole} / {part}"), &expected))
+}

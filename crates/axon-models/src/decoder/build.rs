@@ -363,8 +363,29 @@ fn feed_forward_input(
     Ok(f)
 }
 
+/// `cols` columns of `src` (a block: tensor, row length, first column) into a new contiguous
+/// scratch tensor `name`.
+pub(super) fn split_columns(
+    b: &mut Builder<'_>,
+    (src, src_cols, first): ColumnBlock,
+    cols: usize,
+    name: String,
+) -> TensorId {
+    let dst = b.scratch(name, cols);
+    let op = DecoderOp::Split {
+        src,
+        src_cols,
+        first,
+        dst,
+        cols,
+        groups: 1,
+    };
+    b.step(op, &[src], &[dst]);
+    dst
+}
+
 /// Where a block of columns is: (tensor, its row length, first column).
-type ColumnBlock = (TensorId, usize, usize);
+pub(super) type ColumnBlock = (TensorId, usize, usize);
 
 /// Q, K and V of an attention layer: Q and K as contiguous tensors, where V's rows are, and
 /// the output gate when the Q projection carries one (Qwen3.5: per head, the query's
@@ -409,20 +430,7 @@ fn project_qkv(
     }
     let total = dims.qkv_cols();
     let qkv = linear(b, &w("attn_qkv"), n, w("qkv"), total)?;
-    let mut split = |name: &str, first: usize, cols: usize| {
-        let dst = b.scratch(w(name), cols);
-        let op = DecoderOp::Split {
-            src: qkv,
-            src_cols: total,
-            first,
-            dst,
-            cols,
-            groups: 1,
-        };
-        b.step(op, &[qkv], &[dst]);
-        dst
-    };
-    let q = split("q", 0, q_cols);
-    let k = split("k", q_cols, kv_cols);
+    let q = split_columns(b, (qkv, total, 0), q_cols, w("q"));
+    let k = split_columns(b, (qkv, total, q_cols), kv_cols, w("k"));
     Ok((q, k, (qkv, total, q_cols + kv_cols), None))
 }

@@ -2,7 +2,7 @@
 //! conv1d + SiLU (state carried), Q/K/V split, L2 norms, the gates, the delta rule (state
 //! carried), the gated RMSNorm and the output projection.
 
-use super::build::{Builder, F32, linear};
+use super::build::{Builder, F32, linear, split_columns};
 use super::{DecoderDims, DecoderOp, PlanBuildError};
 use crate::plan::{TensorId, TensorKind};
 
@@ -35,22 +35,9 @@ pub(super) fn deltanet_block(
         y: mixed,
     };
     b.step(op, &[conv_w, conv_state, mixed_in], &[mixed, conv_state]);
-    let mut split = |name: &str, first: usize, cols: usize| {
-        let dst = b.scratch(w(name), cols);
-        let op = DecoderOp::Split {
-            src: mixed,
-            src_cols: channels,
-            first,
-            dst,
-            cols,
-            groups: 1,
-        };
-        b.step(op, &[mixed], &[dst]);
-        dst
-    };
-    let q = split("ssm_q", 0, key_cols);
-    let k = split("ssm_k", key_cols, key_cols);
-    let v = split("ssm_v", 2 * key_cols, value_cols);
+    let q = split_columns(b, (mixed, channels, 0), key_cols, w("ssm_q"));
+    let k = split_columns(b, (mixed, channels, key_cols), key_cols, w("ssm_k"));
+    let v = split_columns(b, (mixed, channels, 2 * key_cols), value_cols, w("ssm_v"));
     let mut l2 = |x: TensorId, name: &str, scale: f32| {
         let out = b.scratch(w(name), key_cols);
         let op = DecoderOp::L2Norm {

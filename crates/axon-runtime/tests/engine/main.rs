@@ -83,3 +83,52 @@ pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
         "{what}: max |Δlogit| {worst} > 1e-2 · {scale}"
     );
 }
+
+/// The fixture `name` on the shared device, fused layout, default options.
+pub fn engine(name: &str) -> axon_runtime::Engine<'static, axon_models::weights::ModelWeights> {
+    let options = axon_runtime::EngineOptions::default();
+    let layout = axon_models::weights::WeightLayout::FUSED;
+    axon_runtime::open_model(gpu(), &fixture(name), layout, options).unwrap()
+}
+
+/// The engine on fixture `name`: at every prompt position top-1 equals the CPU reference's
+/// and transformers', the logits are within 1e-2 · max|logit| of the reference's and the last
+/// row of transformers'; the greedy continuation, one decode step at a time, equals
+/// transformers'.
+pub fn check_against_reference_and_transformers(name: &str) {
+    let expected = Expected::read(name);
+    let engine = engine(name);
+    let vocab = engine.shape().dims.vocab;
+    let mut session = engine.session(64).unwrap();
+    let logits = engine.forward(&mut session, &expected.prompt).unwrap();
+    let reference = axon_reference::model::ReferenceModel::open(&fixture(name)).unwrap();
+    let want = reference
+        .forward(&mut reference.new_session(), &expected.prompt)
+        .unwrap();
+    for (p, (got, want)) in logits.chunks_exact(vocab).zip(&want).enumerate() {
+        let what = format!("{name} position {p}");
+        assert_eq!(argmax(got), argmax(want), "{what}: top-1 vs reference");
+        assert_eq!(
+            argmax(got),
+            expected.argmax[p],
+            "{what}: top-1 vs transformers"
+        );
+        assert_logits_close(got, want, &what);
+    }
+    let last = &logits[logits.len() - vocab..];
+    assert_logits_close(
+        last,
+        &expected.last_logits,
+        &format!("{name} last vs transformers"),
+    );
+    let mut next = argmax(last) as u32;
+    let mut greedy = vec![next];
+    while greedy.len() < expected.greedy.len() {
+        next = argmax(&engine.forward(&mut session, &[next]).unwrap()) as u32;
+        greedy.push(next);
+    }
+    assert_eq!(
+        greedy, expected.greedy,
+        "{name}: greedy continuation vs transformers"
+    );
+}

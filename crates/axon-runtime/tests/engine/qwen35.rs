@@ -4,54 +4,19 @@
 //! the greedy continuation equals transformers'; a sequence split over prefill chunks and
 //! decode steps (crossing the 32-token DeltaNet chunks) equals one call; reset replays it.
 
-use crate::{Expected, argmax, assert_logits_close, fixture, gpu};
+use crate::{
+    Expected, argmax, assert_logits_close, check_against_reference_and_transformers, engine,
+    fixture, gpu,
+};
 use axon_models::weights::WeightLayout;
-use axon_reference::model::ReferenceModel;
-use axon_runtime::{EngineOptions, open_model};
+use axon_runtime::EngineOptions;
 
 const QWEN35_FIXTURES: [&str; 2] = ["qwen35-grouped-tied", "qwen35-equal-untied"];
 
 #[test]
 fn qwen35_logits_and_greedy_match_reference_and_transformers() {
     for name in QWEN35_FIXTURES {
-        let expected = Expected::read(name);
-        let engine = open_model(
-            gpu(),
-            &fixture(name),
-            WeightLayout::FUSED,
-            EngineOptions::default(),
-        )
-        .unwrap();
-        let vocab = engine.shape().dims.vocab;
-        let mut session = engine.session(64).unwrap();
-        let logits = engine.forward(&mut session, &expected.prompt).unwrap();
-        let reference = ReferenceModel::open(&fixture(name)).unwrap();
-        let want = reference
-            .forward(&mut reference.new_session(), &expected.prompt)
-            .unwrap();
-        for (p, (got, want)) in logits.chunks_exact(vocab).zip(&want).enumerate() {
-            let what = format!("{name} position {p}");
-            assert_eq!(argmax(got), argmax(want), "{what}: top-1 vs reference");
-            assert_eq!(
-                argmax(got),
-                expected.argmax[p],
-                "{what}: top-1 vs transformers"
-            );
-            assert_logits_close(got, want, &what);
-        }
-        let last = &logits[logits.len() - vocab..];
-        assert_logits_close(
-            last,
-            &expected.last_logits,
-            &format!("{name} last vs transformers"),
-        );
-        let mut next = argmax(last) as u32;
-        let mut greedy = vec![next];
-        while greedy.len() < expected.greedy.len() {
-            next = argmax(&engine.forward(&mut session, &[next]).unwrap()) as u32;
-            greedy.push(next);
-        }
-        assert_eq!(greedy, expected.greedy, "{name}: greedy vs transformers");
+        check_against_reference_and_transformers(name);
     }
 }
 
@@ -59,13 +24,7 @@ fn qwen35_logits_and_greedy_match_reference_and_transformers() {
 fn qwen35_split_calls_equal_one_call_and_reset_replays() {
     for name in QWEN35_FIXTURES {
         let prompt = Expected::read(name).prompt;
-        let engine = open_model(
-            gpu(),
-            &fixture(name),
-            WeightLayout::FUSED,
-            EngineOptions::default(),
-        )
-        .unwrap();
+        let engine = engine(name);
         let vocab = engine.shape().dims.vocab;
         let mut whole = engine.session(64).unwrap();
         let all = engine.forward(&mut whole, &prompt).unwrap();
@@ -111,13 +70,7 @@ fn qwen35_gguf_layout_equals_the_checkpoint() {
         let weights = ModelWeights::load(gpu(), &file, &config, WeightLayout::FUSED).unwrap();
         let shape = ModelShape::from_config(&config);
         let gguf = Engine::new(gpu(), shape, weights, EngineOptions::default());
-        let hf = open_model(
-            gpu(),
-            &fixture(name),
-            WeightLayout::FUSED,
-            EngineOptions::default(),
-        )
-        .unwrap();
+        let hf = engine(name);
         let prompt = Expected::read(name).prompt;
         let vocab = hf.shape().dims.vocab;
         let a = gguf

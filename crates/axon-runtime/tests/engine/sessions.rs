@@ -2,19 +2,9 @@
 //! over several calls equals one call; several sessions on one engine do not disturb each
 //! other; the context limit and reset; one `queue.submit` per decode token.
 
-use crate::{DECODER_FIXTURES, Expected, argmax, assert_logits_close, fixture, gpu};
+use crate::{DECODER_FIXTURES, Expected, argmax, assert_logits_close, engine, fixture};
 use axon_models::weights::WeightLayout;
-use axon_runtime::{Engine, EngineOptions, RuntimeError, open_model};
-
-fn engine(name: &str) -> Engine<'static, axon_models::weights::ModelWeights> {
-    open_model(
-        gpu(),
-        &fixture(name),
-        WeightLayout::FUSED,
-        EngineOptions::default(),
-    )
-    .unwrap()
-}
+use axon_runtime::{EngineOptions, RuntimeError, open_model};
 
 #[test]
 fn split_calls_and_decode_equal_one_call() {
