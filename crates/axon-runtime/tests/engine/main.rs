@@ -30,6 +30,14 @@ pub fn fixture(name: &str) -> PathBuf {
 /// The llama-family and Gemma 3 fixtures the engine runs.
 pub const DECODER_FIXTURES: [&str; 2] = ["llama-gqa-untied", "gemma3-sliding-tied"];
 
+/// Every committed fixture the engine runs: the decoders and both Qwen3.5 hybrids.
+pub const ALL_FIXTURES: [&str; 4] = [
+    "llama-gqa-untied",
+    "gemma3-sliding-tied",
+    "qwen35-grouped-tied",
+    "qwen35-equal-untied",
+];
+
 /// The fixture's expected.json: prompt, per-position argmax, last logits, greedy tokens.
 pub struct Expected {
     /// Token ids of the prompt.

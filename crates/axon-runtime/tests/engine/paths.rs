@@ -1,9 +1,9 @@
-//! Path equivalence: choices that must not change the result. Scratch reuse on or off gives
+//! Path equivalence, on every fixture: choices that must not change the result. Scratch reuse on or off gives
 //! bit-identical logits; fused and unfused QKV, FFN and residual add + norm agree (top-1
 //! equal, top-5 KL < 1e-4 at every position); both reductions agree the same way; GPU
 //! timestamps (an observer) leave the logits bit-identical.
 
-use crate::{DECODER_FIXTURES, Expected, argmax, fixture, gpu};
+use crate::{ALL_FIXTURES, DECODER_FIXTURES, Expected, argmax, fixture, gpu};
 use axon_gpu::kernels::Reduction;
 use axon_models::plan::ScratchMode;
 use axon_models::weights::WeightLayout;
@@ -45,7 +45,7 @@ fn assert_equivalent(a: &[f32], b: &[f32], vocab: usize, what: &str) {
 
 #[test]
 fn scratch_reuse_is_bit_identical() {
-    for name in DECODER_FIXTURES {
+    for name in ALL_FIXTURES {
         let reuse = EngineOptions::default();
         let separate = EngineOptions {
             scratch: ScratchMode::NoReuse,
@@ -91,7 +91,7 @@ fn timestamps_only_observe() {
 
 #[test]
 fn fused_and_unfused_projections_agree() {
-    for name in DECODER_FIXTURES {
+    for name in ALL_FIXTURES {
         let options = EngineOptions::default();
         let (fused, vocab) = logits(name, WeightLayout::FUSED, options);
         for (layout, what) in [
@@ -119,7 +119,7 @@ fn fused_and_unfused_projections_agree() {
 
 #[test]
 fn unfused_residual_add_and_norm_agree() {
-    for name in DECODER_FIXTURES {
+    for name in ALL_FIXTURES {
         let fused = EngineOptions::default();
         let unfused = EngineOptions {
             fuse_norm: false,
@@ -138,7 +138,7 @@ fn unfused_residual_add_and_norm_agree() {
 
 #[test]
 fn both_reductions_agree() {
-    for name in DECODER_FIXTURES {
+    for name in ALL_FIXTURES {
         let with = |reduction| EngineOptions {
             reduction: Some(reduction),
             ..EngineOptions::default()
