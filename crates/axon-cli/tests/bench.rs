@@ -1,6 +1,6 @@
 //! `axon bench` end to end: the kernel benchmark's JSON contract on the test adapter (lavapipe
 //! in CI, which has timestamp queries, so `auto` picks the timestamp clock there) with each
-//! clock, and the whole-model benchmark's "not implemented yet" answer.
+//! clock, and the whole-model benchmark on a committed fixture.
 
 use serde_json::Value;
 use std::process::{Command, Output};
@@ -207,13 +207,65 @@ fn quick_kernel_bench_prints_a_table_by_default() {
     }
 }
 
+/// `axon bench --model` on a committed fixture: one JSON object whose top-level numbers are
+/// positive medians, one submit per decode token, and the memory report.
 #[test]
-fn whole_model_bench_is_a_clear_error_for_now() {
-    let out = axon(&["bench", "--model", "x.gguf", "--prompt", "64", "--json"]);
+fn whole_model_bench_follows_the_contract() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf/llama-gqa-untied");
+    let out = axon(&[
+        "bench",
+        "--model",
+        dir.to_str().unwrap(),
+        "--prompt",
+        "16",
+        "--gen",
+        "4",
+        "--repeat",
+        "2",
+        "--json",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one JSON object");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    for key in [
+        "prefill_tok_s",
+        "decode_tok_s",
+        "dispatches_per_token",
+        "encode_us_per_token",
+    ] {
+        positive(&v, key);
+        let run = &v["runs"][key];
+        assert!(
+            run["min"].as_f64().unwrap() <= run["median"].as_f64().unwrap(),
+            "{key}"
+        );
+        assert!(
+            run["median"].as_f64().unwrap() <= run["max"].as_f64().unwrap(),
+            "{key}"
+        );
+    }
+    assert_eq!(
+        v["submits_per_token"].as_f64(),
+        Some(1.0),
+        "one submit per decode token"
+    );
+    for key in ["weights_bytes", "state_bytes", "scratch_bytes"] {
+        assert!(v["memory"][key].as_u64().unwrap() > 0, "memory.{key}");
+    }
+    assert_eq!(v["prompt"], 16);
+    assert_eq!(v["gen"], 4);
+    assert!(v["adapter"]["name"].is_string());
+}
+
+#[test]
+fn whole_model_bench_names_a_missing_model() {
+    let out = axon(&["bench", "--model", "no-such-model.gguf", "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("not implemented yet"), "{stderr}");
-    assert!(stderr.contains("x.gguf"), "{stderr}");
+    assert!(stderr.contains("no-such-model.gguf"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
 

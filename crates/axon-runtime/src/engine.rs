@@ -132,7 +132,18 @@ pub struct Engine<'g, W> {
     pub(crate) options: EngineOptions,
     /// By (tokens, context, all logits).
     plans: Mutex<HashMap<(usize, usize, bool), Arc<Prepared>>>,
-    pub(crate) last_gpu_time: Mutex<Option<Duration>>,
+    pub(crate) last_stats: Mutex<Option<ForwardStats>>,
+}
+
+/// What the last forward pass cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForwardStats {
+    /// Kernel launches in its one submit.
+    pub dispatches: usize,
+    /// CPU time to bind and record them.
+    pub encode: Duration,
+    /// GPU time of the pass, with [`EngineOptions::timestamps`].
+    pub gpu: Option<Duration>,
 }
 
 impl<W> std::fmt::Debug for Engine<'_, W> {
@@ -153,7 +164,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             weights,
             options,
             plans: Mutex::default(),
-            last_gpu_time: Mutex::default(),
+            last_stats: Mutex::default(),
         }
     }
 
@@ -267,7 +278,12 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
 
     /// GPU time of the last forward pass, when [`EngineOptions::timestamps`] is on.
     pub fn last_gpu_time(&self) -> Option<Duration> {
-        *self.last_gpu_time.lock().unwrap_or_else(|e| e.into_inner())
+        self.last_stats().and_then(|s| s.gpu)
+    }
+
+    /// Dispatches, encode time and GPU time of the last forward pass.
+    pub fn last_stats(&self) -> Option<ForwardStats> {
+        *self.last_stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Bytes of the scratch buffers of every plan built so far.

@@ -2,13 +2,14 @@
 //! them in one submit and read the logits (and any validation taps) back.
 
 use crate::encode::{Bindings, encode_step};
-use crate::engine::Engine;
+use crate::engine::{Engine, ForwardStats};
 use crate::error::RuntimeError;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::Tap;
 use axon_gpu::kernels::Reduction;
 use axon_models::plan::TensorId;
+use std::time::Instant;
 
 impl<W: DeviceWeights> Engine<'_, W> {
     /// Runs `ids` through the model after the session's tokens and returns their logits,
@@ -75,6 +76,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
             .options
             .reduction
             .unwrap_or_else(|| Reduction::preferred(self.gpu.caps()));
+        let encode_start = Instant::now();
         let mut dispatches = Vec::with_capacity(prepared.plan.steps().len() + 8);
         // Per step: how many dispatches there are once it is encoded.
         let mut step_ends = Vec::with_capacity(prepared.plan.steps().len());
@@ -94,6 +96,8 @@ impl<W: DeviceWeights> Engine<'_, W> {
             step_ends.push(dispatches.len());
         }
         let logits = bindings.logits()?;
+        let encode = encode_start.elapsed();
+        let mut gpu_time = None;
         let (out, tapped) = if !taps.is_empty() {
             let taps = resolve_taps(&bindings, taps, &step_ends)?;
             self.gpu
@@ -102,7 +106,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
             let (out, time) = self
                 .gpu
                 .run_and_read_timed("forward", &dispatches, logits)?;
-            *self.last_gpu_time.lock().unwrap_or_else(|e| e.into_inner()) = Some(time);
+            gpu_time = Some(time);
             (out, Vec::new())
         } else {
             (
@@ -110,6 +114,11 @@ impl<W: DeviceWeights> Engine<'_, W> {
                 Vec::new(),
             )
         };
+        *self.last_stats.lock().unwrap_or_else(|e| e.into_inner()) = Some(ForwardStats {
+            dispatches: dispatches.len(),
+            encode,
+            gpu: gpu_time,
+        });
         session.pos = needed;
         session.tokens.extend_from_slice(ids);
         Ok((out, tapped))

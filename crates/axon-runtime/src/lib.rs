@@ -14,7 +14,7 @@ mod load;
 mod session;
 mod weights;
 
-pub use engine::{Engine, EngineOptions, LinearAttention, ModelShape};
+pub use engine::{Engine, EngineOptions, ForwardStats, LinearAttention, ModelShape};
 pub use error::RuntimeError;
 pub use load::{LoadError, layout_from_env, open_model, options_from_env};
 pub use session::Session;

@@ -77,6 +77,12 @@ pub enum BenchError {
     /// A request this build cannot serve yet.
     #[error("{0}")]
     NotSupported(String),
+    /// The model could not be opened on the GPU.
+    #[error(transparent)]
+    Load(#[from] axon_runtime::LoadError),
+    /// The engine failed while measuring.
+    #[error(transparent)]
+    Runtime(#[from] axon_runtime::RuntimeError),
     /// `--clock timestamp` on a device without timestamp queries (`auto` uses the wall clock
     /// there).
     #[error(

@@ -1,14 +1,24 @@
-//! `axon bench --model FILE`: the whole-model benchmark (prefill and generation speed). Its
-//! flags are parsed so that scripts can be written against them; running it is not
-//! implemented yet (issue #8).
+//! `axon bench --model FILE`: prefill and generation speed of a whole model on the GPU engine,
+//! with what each decode token costs (submits, dispatches, CPU encode time, GPU time) and the
+//! memory the model, its state and its scratch take.
+//!
+//! Each repeat opens a fresh session and prefills `--prompt` synthetic token ids (one forward
+//! pass keeping only the last logits), then generates `--gen` tokens greedily one forward pass
+//! at a time; the argmax is taken on the CPU over the read-back logits (GPU sampling is not
+//! wired into the engine yet). An untimed warm-up run builds every plan first.
 
 use super::BenchError;
+use super::provenance;
+use axon_gpu::Gpu;
+use axon_reference::ops::sampling::argmax;
+use axon_runtime::{layout_from_env, open_model, options_from_env};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// Flags of the whole-model benchmark.
 #[derive(Debug, clap::Args)]
 pub struct ModelArgs {
-    /// The GGUF model to benchmark.
+    /// The model: a GGUF file or a Hugging Face checkpoint directory.
     #[arg(long, required = true, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Prompt tokens to prefill.
@@ -25,16 +35,124 @@ pub struct ModelArgs {
     pub json: bool,
 }
 
-/// Answers that the whole-model benchmark is not implemented yet.
+/// One repeat's measurements.
+#[derive(Debug, Clone, Copy, Default)]
+struct Run {
+    prefill_tok_s: f64,
+    decode_tok_s: f64,
+    submits_per_token: f64,
+    dispatches_per_token: f64,
+    encode_us_per_token: f64,
+    gpu_us_per_token: Option<f64>,
+}
+
+/// Runs the benchmark and prints the report.
 pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
-    let model = args
+    let path = args
         .model
-        .as_ref()
-        .map_or_else(|| "FILE".to_owned(), |m| m.display().to_string());
-    let json = if args.json { " --json" } else { "" };
-    Err(BenchError::NotSupported(format!(
-        "`axon bench --model {model} --prompt {} --gen {} --repeat {}{json}`: the whole-model \
-         benchmark is not implemented yet (issue #8); `axon bench kernels` measures the kernels",
-        args.prompt, args.generate, args.repeat
-    )))
+        .clone()
+        .ok_or_else(|| BenchError::NotSupported("--model FILE is required".to_owned()))?;
+    if args.prompt == 0 || args.generate == 0 || args.repeat == 0 {
+        return Err(BenchError::NotSupported(
+            "--prompt, --gen and --repeat must be at least 1".to_owned(),
+        ));
+    }
+    let gpu = Gpu::new()?;
+    let mut options = options_from_env()?;
+    options.timestamps = gpu.caps().has_timestamps();
+    let engine = open_model(&gpu, &path, layout_from_env()?, options)?;
+    let vocab = engine.shape().dims.vocab;
+    let prompt: Vec<u32> = (0..args.prompt)
+        .map(|i| ((i * 7919 + 13) % vocab) as u32)
+        .collect();
+    let context = args.prompt + args.generate;
+    let measure = |generate: usize| -> Result<Run, BenchError> {
+        let mut session = engine.session(context)?;
+        let start = Instant::now();
+        let mut logits = engine.forward_last(&mut session, &prompt)?;
+        let prefill = start.elapsed();
+        let submits = gpu.submit_count();
+        let (mut decode, mut encode, mut gpu_time, mut dispatches) =
+            (Duration::ZERO, Duration::ZERO, Some(Duration::ZERO), 0);
+        for _ in 0..generate {
+            let next = argmax(&logits) as u32;
+            let start = Instant::now();
+            logits = engine.forward(&mut session, &[next])?;
+            decode += start.elapsed();
+            let stats = engine.last_stats();
+            dispatches += stats.map_or(0, |s| s.dispatches);
+            encode += stats.map_or(Duration::ZERO, |s| s.encode);
+            gpu_time = gpu_time.zip(stats.and_then(|s| s.gpu)).map(|(a, b)| a + b);
+        }
+        let n = generate as f64;
+        Ok(Run {
+            prefill_tok_s: args.prompt as f64 / prefill.as_secs_f64(),
+            decode_tok_s: n / decode.as_secs_f64(),
+            submits_per_token: (gpu.submit_count() - submits) as f64 / n,
+            dispatches_per_token: dispatches as f64 / n,
+            encode_us_per_token: encode.as_secs_f64() * 1e6 / n,
+            gpu_us_per_token: gpu_time.map(|t| t.as_secs_f64() * 1e6 / n),
+        })
+    };
+    measure(2.min(args.generate))?;
+    let runs = (0..args.repeat)
+        .map(|_| measure(args.generate))
+        .collect::<Result<Vec<_>, _>>()?;
+    let session = engine.session(context)?;
+    let caps = gpu.caps();
+    let stat = |f: fn(&Run) -> f64| summary(runs.iter().map(f).collect());
+    let gpu_us: Option<Vec<f64>> = runs.iter().map(|r| r.gpu_us_per_token).collect();
+    let report = serde_json::json!({
+        "model": path.display().to_string(),
+        "adapter": {
+            "name": caps.adapter_name,
+            "driver": caps.driver,
+            "device_type": format!("{:?}", caps.device_type),
+        },
+        "commit": provenance::commit(),
+        "date": provenance::utc_now(),
+        "prompt": args.prompt,
+        "gen": args.generate,
+        "repeat": args.repeat,
+        "prefill_tok_s": stat(|r| r.prefill_tok_s)["median"],
+        "decode_tok_s": stat(|r| r.decode_tok_s)["median"],
+        "submits_per_token": stat(|r| r.submits_per_token)["median"],
+        "dispatches_per_token": stat(|r| r.dispatches_per_token)["median"],
+        "encode_us_per_token": stat(|r| r.encode_us_per_token)["median"],
+        "gpu_us_per_decode_token": gpu_us.as_ref().map(|v| summary(v.clone())["median"].clone()),
+        "runs": {
+            "prefill_tok_s": stat(|r| r.prefill_tok_s),
+            "decode_tok_s": stat(|r| r.decode_tok_s),
+            "submits_per_token": stat(|r| r.submits_per_token),
+            "dispatches_per_token": stat(|r| r.dispatches_per_token),
+            "encode_us_per_token": stat(|r| r.encode_us_per_token),
+            "gpu_us_per_decode_token": gpu_us.map(summary),
+        },
+        "memory": {
+            "weights_bytes": engine.weights().weight_bytes(),
+            "state_bytes": session.state_bytes(),
+            "scratch_bytes": engine.scratch_bytes(),
+        },
+        "sampling": "argmax on the CPU over read-back logits",
+    });
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+    } else {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+    }
+    use std::io::Write;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Median, min and max.
+fn summary(mut values: Vec<f64>) -> serde_json::Value {
+    values.sort_by(f64::total_cmp);
+    let median = values.get(values.len() / 2).copied().unwrap_or(f64::NAN);
+    serde_json::json!({
+        "median": median,
+        "min": values.first().copied().unwrap_or(f64::NAN),
+        "max": values.last().copied().unwrap_or(f64::NAN),
+    })
 }
