@@ -36,6 +36,16 @@ struct PrefillParams {
 @group(0) @binding(4) var<storage, read> gate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
+// The call's position, added to params.start (kernels/position.rs).
+struct Position {
+    pos: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(6) var<uniform> position: Position;
+
 const THREADS: u32 = 64u;
 const Q_TILE: u32 = 8u;
 // One key per invocation.
@@ -51,6 +61,10 @@ var<workgroup> weights: array<f32, 512>; // [Q_TILE][K_TILE]: scores, then softm
 var<workgroup> row_max: array<f32, 8>;
 var<workgroup> row_sum: array<f32, 8>;
 var<workgroup> row_rescale: array<f32, 8>;
+
+fn start() -> u32 {
+    return params.start + position.pos;
+}
 
 fn sees(query_pos: u32, key_pos: u32) -> bool {
     if key_pos > query_pos {
@@ -85,8 +99,8 @@ fn attn_prefill(
 
     // Keys lo..=hi are visible to some query of this tile.
     let rows = min(Q_TILE, params.tokens - min(q0, params.tokens));
-    let hi = params.start + q0 + max(rows, 1u) - 1u;
-    let first_query = params.start + q0;
+    let hi = start() + q0 + max(rows, 1u) - 1u;
+    let first_query = start() + q0;
     var lo = 0u;
     if params.window != 0u {
         lo = first_query + 1u - min(params.window, first_query + 1u);

@@ -32,9 +32,10 @@ fn copy_vec4(
 }
 
 // `copy_columns`: a block of columns of a row-major matrix into another, at any offsets:
-//   dst[r * dst_stride + dst_offset + c] = src[r * src_stride + src_offset + c]
-// for r < rows, c < cols. Splits a fused QKV projection into Q, K and V, and writes K/V rows
-// into the cache at a position. One invocation per element.
+//   dst[r * dst_stride + dst_offset + pos * dst_pos_stride + c] = src[r * src_stride + src_offset + c]
+// for r < rows, c < cols, pos from the position uniform. Splits a fused QKV projection into
+// Q, K and V, and writes K/V rows into the cache at the call's position. One invocation per
+// element.
 struct ColumnsParams {
     rows: u32,
     cols: u32,
@@ -42,9 +43,18 @@ struct ColumnsParams {
     src_offset: u32,
     dst_stride: u32,
     dst_offset: u32,
-    _pad0: u32,
+    dst_pos_stride: u32,
     _pad1: u32,
 }
+
+struct Position {
+    pos: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(6) var<uniform> position: Position;
 
 @group(0) @binding(3) var<uniform> columns: ColumnsParams;
 @group(0) @binding(4) var<storage, read> src_f32: array<f32>;
@@ -61,6 +71,7 @@ fn copy_columns(
     }
     let r = i / columns.cols;
     let c = i % columns.cols;
-    dst_f32[r * columns.dst_stride + columns.dst_offset + c] =
+    let at = columns.dst_offset + position.pos * columns.dst_pos_stride;
+    dst_f32[r * columns.dst_stride + at + c] =
         src_f32[r * columns.src_stride + columns.src_offset + c];
 }

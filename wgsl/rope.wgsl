@@ -6,6 +6,7 @@
 //   freqs   read     [half] f32: radians per position for pair i, built on the CPU in f64
 //                    (plain, linear-scaled or YaRN-blended), so the GPU never calls pow
 //   x       rw       [tokens, heads, head_dim] f32
+//   position uniform the call's position, added to pos0 (kernels/position.rs)
 // Values past 2 * half in each head (partial rotary) are not touched. Qwen3.5's M-RoPE on
 // text positions is the NeoX case (all three position streams equal).
 // Dispatch: ceil(tokens * heads * half / WG_SIZE) workgroups, folded into x/y.
@@ -27,6 +28,15 @@ override WG_SIZE: u32 = 256u;
 @group(0) @binding(1) var<storage, read> freqs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;
 
+struct Position {
+    pos: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(3) var<uniform> position: Position;
+
 @compute @workgroup_size(WG_SIZE)
 fn rope_f32(
     @builtin(global_invocation_id) gid: vec3<u32>,
@@ -46,7 +56,7 @@ fn rope_f32(
         a = i;
         b = i + params.half;
     }
-    let angle = f32(params.pos0 + token) * freqs[i];
+    let angle = f32(params.pos0 + position.pos + token) * freqs[i];
     let c = cos(angle);
     let s = sin(angle);
     let x0 = x[base + a];

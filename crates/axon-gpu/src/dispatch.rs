@@ -170,7 +170,11 @@ impl Gpu {
         }
         encode_pass(&mut encoder, label, &dispatches[start..], None);
         let mut sources = vec![(out.raw(), out.byte_len())];
-        sources.extend(taps.iter().zip(&copies).map(|(t, c)| (c, t.buffer.byte_len())));
+        sources.extend(
+            taps.iter()
+                .zip(&copies)
+                .map(|(t, c)| (c, t.buffer.byte_len())),
+        );
         let parts = self.submit_and_read(label, encoder, &sources)?;
         let values = f32s(parts.first().map_or(&[][..], Vec::as_slice), out.len());
         let tapped = taps

@@ -13,6 +13,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
+use crate::kernels::position::Position;
 use crate::registry::variants::{ATTN_COMBINE_SUBGROUP, ATTN_COMBINE_WORKGROUP, ATTN_SCORES};
 
 /// One decode-attention call.
@@ -48,8 +49,8 @@ struct Params {
     heads: u32,
     kv_heads: u32,
     head_dim: u32,
-    first: u32,
-    count: u32,
+    pos: u32,
+    window: u32,
     gated: u32,
     scale: f32,
     _pad: u32,
@@ -59,8 +60,35 @@ struct Params {
 pub fn attention_decode(
     gpu: &Gpu,
     a: &DecodeAttention,
+    buffers: [&DeviceBuffer; 5],
+    gate: Option<&DeviceBuffer>,
+) -> Result<[Dispatch; 2], GpuError> {
+    let (_, count) = a.visible();
+    launch(gpu, a, buffers, gate, (&gpu.position(0)?, count))
+}
+
+/// [`attention_decode`] for the query at `a.pos + position`, the position read from its
+/// uniform when the pass runs: the score pass covers every row of the cache (invocations past
+/// the visible positions return), so `scores` holds `heads * cache rows`. The caller keeps the
+/// position inside the cache.
+pub fn attention_decode_at(
+    gpu: &Gpu,
+    a: &DecodeAttention,
+    buffers: [&DeviceBuffer; 5],
+    gate: Option<&DeviceBuffer>,
+    position: &Position,
+) -> Result<[Dispatch; 2], GpuError> {
+    let rows = buffers[1].len() / (a.kv_heads * a.head_dim).max(1);
+    launch(gpu, a, buffers, gate, (position, rows))
+}
+
+/// `rows`: positions the score pass covers.
+fn launch(
+    gpu: &Gpu,
+    a: &DecodeAttention,
     [q, keys, values, scores, out]: [&DeviceBuffer; 5],
     gate: Option<&DeviceBuffer>,
+    (position, rows): (&Position, usize),
 ) -> Result<[Dispatch; 2], GpuError> {
     const KERNEL: &str = "attention_decode";
     let (heads, kv_heads, hd) = (a.heads, a.kv_heads, a.head_dim);
@@ -72,7 +100,6 @@ pub fn attention_decode(
             got: heads,
         });
     }
-    let (first, count) = a.visible();
     check_len(KERNEL, "q", q, heads * hd)?;
     check_room(KERNEL, "out", out, heads * hd)?;
     if let Some(g) = gate {
@@ -89,11 +116,11 @@ pub fn attention_decode(
             });
         }
     }
-    if scores.len() < heads * count {
+    if scores.len() < heads * rows {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
             what: "scores scratch",
-            expected: heads * count,
+            expected: heads * rows,
             got: scores.len(),
         });
     }
@@ -111,8 +138,8 @@ pub fn attention_decode(
         heads: heads as u32,
         kv_heads: kv_heads as u32,
         head_dim: hd as u32,
-        first: first as u32,
-        count: count as u32,
+        pos: a.pos as u32,
+        window: a.window.map_or(0, |w| w.min(u32::MAX as usize) as u32),
         gated: u32::from(gate.is_some()),
         scale: a.scale,
         _pad: 0,
@@ -120,7 +147,7 @@ pub fn attention_decode(
     let uniform = gpu.uniform("attention.params", &params)?;
     let gate = gate.unwrap_or(q);
     let wg = u64::from(ATTN_SCORES.workgroup_size.unwrap_or(1));
-    let scores_grid = grid(gpu, KERNEL, ((heads * count) as u64).div_ceil(wg))?;
+    let scores_grid = grid(gpu, KERNEL, ((heads * rows) as u64).div_ceil(wg))?;
     let pass1 = Dispatch::with_bindings(
         gpu,
         &ATTN_SCORES,
@@ -129,6 +156,7 @@ pub fn attention_decode(
             (1, q.raw()),
             (2, keys.raw()),
             (5, scores.raw()),
+            (7, position.raw()),
         ],
         scores_grid,
     )?;
@@ -145,6 +173,7 @@ pub fn attention_decode(
             (4, gate.raw()),
             (5, scores.raw()),
             (6, out.raw()),
+            (7, position.raw()),
         ],
         [u32::try_from(heads).unwrap_or(u32::MAX), 1, 1],
     )?;

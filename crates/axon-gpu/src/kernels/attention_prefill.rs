@@ -13,6 +13,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::position::Position;
 use crate::registry::variants::ATTN_PREFILL;
 
 /// Largest head size the kernel holds (its per-invocation output slice is fixed).
@@ -57,8 +58,32 @@ struct Params {
 pub fn attention_prefill(
     gpu: &Gpu,
     a: &PrefillAttention,
+    buffers: [&DeviceBuffer; 4],
+    gate: Option<&DeviceBuffer>,
+) -> Result<Dispatch, GpuError> {
+    let position = gpu.position(0)?;
+    launch(gpu, a, buffers, gate, &position)
+}
+
+/// [`attention_prefill`] with the first query at `a.start + position`, the position read from
+/// its uniform when the pass runs. The caches must hold every position the caller will set
+/// (checked for position 0).
+pub fn attention_prefill_at(
+    gpu: &Gpu,
+    a: &PrefillAttention,
+    buffers: [&DeviceBuffer; 4],
+    gate: Option<&DeviceBuffer>,
+    position: &Position,
+) -> Result<Dispatch, GpuError> {
+    launch(gpu, a, buffers, gate, position)
+}
+
+fn launch(
+    gpu: &Gpu,
+    a: &PrefillAttention,
     [q, keys, values, out]: [&DeviceBuffer; 4],
     gate: Option<&DeviceBuffer>,
+    position: &Position,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "attention_prefill";
     let (heads, kv_heads, hd) = (a.heads, a.kv_heads, a.head_dim);
@@ -129,6 +154,7 @@ pub fn attention_prefill(
             values.raw(),
             gate.raw(),
             out.raw(),
+            position.raw(),
         ],
         workgroups,
     )

@@ -9,6 +9,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::position::Position;
 use crate::registry::variants::{COPY_COLUMNS, COPY_VEC4};
 
 #[repr(C)]
@@ -67,7 +68,8 @@ struct ColumnsParams {
     src_offset: u32,
     dst_stride: u32,
     dst_offset: u32,
-    _pad: [u32; 2],
+    dst_pos_stride: u32,
+    _pad: u32,
 }
 
 /// Copies a `rows x cols` block of columns from `src` (at `from`) to `dst` (at `to`).
@@ -77,6 +79,36 @@ pub fn copy_columns(
     [rows, cols]: [usize; 2],
     from: Columns,
     to: Columns,
+) -> Result<Dispatch, GpuError> {
+    let position = gpu.position(0)?;
+    launch_columns(gpu, [src, dst], [rows, cols], [from, to], (&position, 0))
+}
+
+/// [`copy_columns`] to `to` moved by `position * pos_stride` elements, the position read from
+/// its uniform when the pass runs (K/V rows into the cache at the call's position). `dst` must
+/// have room for the block at every position the caller will set (checked for position 0).
+pub fn copy_columns_at(
+    gpu: &Gpu,
+    [src, dst]: [&DeviceBuffer; 2],
+    [rows, cols]: [usize; 2],
+    [from, to]: [Columns; 2],
+    (position, pos_stride): (&Position, usize),
+) -> Result<Dispatch, GpuError> {
+    launch_columns(
+        gpu,
+        [src, dst],
+        [rows, cols],
+        [from, to],
+        (position, pos_stride),
+    )
+}
+
+fn launch_columns(
+    gpu: &Gpu,
+    [src, dst]: [&DeviceBuffer; 2],
+    [rows, cols]: [usize; 2],
+    [from, to]: [Columns; 2],
+    (position, pos_stride): (&Position, usize),
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "copy_columns";
     let extent = |c: Columns| {
@@ -116,13 +148,19 @@ pub fn copy_columns(
         src_offset: from.offset as u32,
         dst_stride: to.stride as u32,
         dst_offset: to.offset as u32,
-        _pad: [0; 2],
+        dst_pos_stride: u32::try_from(pos_stride).unwrap_or(u32::MAX),
+        _pad: 0,
     };
     let uniform = gpu.uniform("copy_columns.params", &params)?;
     Dispatch::with_bindings(
         gpu,
         &COPY_COLUMNS,
-        &[(3, &uniform), (4, src.raw()), (5, dst.raw())],
+        &[
+            (3, &uniform),
+            (4, src.raw()),
+            (5, dst.raw()),
+            (6, position.raw()),
+        ],
         workgroups,
     )
 }

@@ -12,6 +12,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::position::Position;
 use crate::registry::variants::ROPE_F32;
 
 /// Which values rotate together.
@@ -137,6 +138,30 @@ pub fn rope(
     pos0: u32,
     config: &RopeConfig,
 ) -> Result<Dispatch, GpuError> {
+    let position = gpu.position(0)?;
+    launch(gpu, x, [tokens, heads, head_dim], pos0, &position, config)
+}
+
+/// [`rope`] at the positions `position..position + tokens`, read from the uniform when the
+/// pass runs (so an encoded pass serves every call).
+pub fn rope_at(
+    gpu: &Gpu,
+    x: &DeviceBuffer,
+    [tokens, heads, head_dim]: [usize; 3],
+    position: &Position,
+    config: &RopeConfig,
+) -> Result<Dispatch, GpuError> {
+    launch(gpu, x, [tokens, heads, head_dim], 0, position, config)
+}
+
+fn launch(
+    gpu: &Gpu,
+    x: &DeviceBuffer,
+    [tokens, heads, head_dim]: [usize; 3],
+    pos0: u32,
+    position: &Position,
+    config: &RopeConfig,
+) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "rope";
     if heads == 0 || head_dim == 0 || !config.dims.is_multiple_of(2) || config.dims > head_dim {
         return Err(GpuError::ShapeMismatch {
@@ -168,7 +193,7 @@ pub fn rope(
     Dispatch::new(
         gpu,
         &ROPE_F32,
-        &[&uniform, table.raw(), x.raw()],
+        &[&uniform, table.raw(), x.raw(), position.raw()],
         workgroups,
     )
 }

@@ -11,6 +11,7 @@ mod gather;
 mod glu;
 mod matmul;
 mod matvec;
+mod position;
 mod rms_norm;
 mod rope;
 mod top_k;

@@ -198,3 +198,36 @@ fn partial_rotary_leaves_the_tail_bit_exact() {
         );
     }
 }
+
+/// `rope_at` reads its position when the pass runs: one encoded dispatch, run at two
+/// positions set afterwards, gives bit for bit what `rope` gives with those positions fixed.
+#[test]
+fn rope_at_reads_the_position_uniform_at_run_time() {
+    use axon_gpu::kernels::rope::rope_at;
+    let gpu = gpu();
+    let config = RopeConfig {
+        dims: 16,
+        pairing: Pairing::Neox,
+        frequencies: Frequencies::Scaled {
+            theta: 1e4,
+            linear_scale: 1.0,
+        },
+    };
+    let data: Vec<f32> = (0..3 * 2 * 16).map(|i| (i as f32 * 0.37).sin()).collect();
+    let x = gpu.upload_f32("x", &data).unwrap();
+    let position = gpu.position(0).unwrap();
+    let encoded = rope_at(gpu, &x, [3, 2, 16], &position, &config).unwrap();
+    for pos in [7usize, 300] {
+        gpu.queue()
+            .write_buffer(x.raw(), 0, bytemuck::cast_slice(&data));
+        position.set(gpu, pos);
+        gpu.run("rope_at", std::slice::from_ref(&encoded)).unwrap();
+        let got = gpu.read_f32(&x).unwrap();
+        let fixed = gpu.upload_f32("fixed", &data).unwrap();
+        let dispatch = rope(gpu, &fixed, 3, 2, 16, pos as u32, &config).unwrap();
+        gpu.run("rope_fixed", &[dispatch]).unwrap();
+        let want = gpu.read_f32(&fixed).unwrap();
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(&want), "position {pos}");
+    }
+}
