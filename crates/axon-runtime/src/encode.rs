@@ -8,9 +8,9 @@ use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::add::add;
 use axon_gpu::kernels::argmax::IndexBuffer;
-use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
-use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
-use axon_gpu::kernels::copy::{Columns, copy_columns};
+use axon_gpu::kernels::attention::{DecodeAttention, attention_decode_at};
+use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill_at};
+use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
 use axon_gpu::kernels::deltanet::{
     DeltaShape, conv1d_silu, delta_chunked, delta_rule, deltanet_gates,
 };
@@ -19,18 +19,20 @@ use axon_gpu::kernels::glu::glu;
 use axon_gpu::kernels::l2_norm::l2_norm;
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{QuantMatrix, matvec, matvec_glu};
+use axon_gpu::kernels::position::Position;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
-use axon_gpu::kernels::rope::rope;
+use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
 use axon_models::decoder::DecoderOp;
 use axon_models::plan::{TensorId, TensorKind};
 use std::collections::HashMap;
 
-/// Per-call values: how many tokens, from which position.
+/// What an encoded pass is for: its token count, the session's position uniform (the
+/// position itself is written before each run), the reduction variant.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Call {
+pub(crate) struct Call<'p> {
     pub(crate) tokens: usize,
-    pub(crate) pos: usize,
+    pub(crate) position: &'p Position,
     pub(crate) reduction: Reduction,
 }
 
@@ -106,12 +108,12 @@ pub(crate) fn encode_step(
     shape: &ModelShape,
     b: &Bindings<'_>,
     op: &DecoderOp,
-    call: Call,
+    call: Call<'_>,
 ) -> Result<Vec<Dispatch>, RuntimeError> {
     let dims = &shape.dims;
     let Call {
         tokens,
-        pos,
+        position,
         reduction,
     } = call;
     let norm = RmsNormParams {
@@ -203,16 +205,8 @@ pub(crate) fn encode_step(
                 (true, Some(local)) => local,
                 _ => &shape.rope,
             };
-            let pos0 = u32::try_from(pos).unwrap_or(u32::MAX);
-            one(rope(
-                gpu,
-                b.f32(x)?,
-                tokens,
-                heads,
-                dims.head_dim,
-                pos0,
-                config,
-            ))
+            let shape3 = [tokens, heads, dims.head_dim];
+            one(rope_at(gpu, b.f32(x)?, shape3, position, config))
         }
         DecoderOp::CacheWrite {
             src,
@@ -221,18 +215,21 @@ pub(crate) fn encode_step(
             cache,
         } => {
             let kv = dims.kv_cols();
-            one(copy_columns(
+            let from = Columns {
+                stride: src_cols,
+                offset: first,
+            };
+            let to = Columns {
+                stride: kv,
+                offset: 0,
+            };
+            let bufs = [b.f32(src)?, b.f32(cache)?];
+            one(copy_columns_at(
                 gpu,
-                [b.f32(src)?, b.f32(cache)?],
+                bufs,
                 [tokens, kv],
-                Columns {
-                    stride: src_cols,
-                    offset: first,
-                },
-                Columns {
-                    stride: kv,
-                    offset: pos * kv,
-                },
+                [from, to],
+                (position, kv),
             ))
         }
         DecoderOp::Attention {
@@ -252,25 +249,27 @@ pub(crate) fn encode_step(
                         heads: dims.heads,
                         kv_heads: dims.kv_heads,
                         head_dim: dims.head_dim,
-                        pos,
+                        pos: 0,
                         window,
                         scale: shape.attention_scale,
                         reduction,
                     };
                     let scores = b.f32(scores)?;
-                    Ok(attention_decode(gpu, &a, [q, keys, values, scores, out], gate)?.into())
+                    let bufs = [q, keys, values, scores, out];
+                    Ok(attention_decode_at(gpu, &a, bufs, gate, position)?.into())
                 }
                 _ => {
                     let a = PrefillAttention {
                         heads: dims.heads,
                         kv_heads: dims.kv_heads,
                         head_dim: dims.head_dim,
-                        start: pos,
+                        start: 0,
                         tokens,
                         window,
                         scale: shape.attention_scale,
                     };
-                    one(attention_prefill(gpu, &a, [q, keys, values, out], gate))
+                    let bufs = [q, keys, values, out];
+                    one(attention_prefill_at(gpu, &a, bufs, gate, position))
                 }
             }
         }

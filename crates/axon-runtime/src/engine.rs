@@ -213,6 +213,8 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             tokens: Vec::new(),
             state,
             layout_key: self.layout_key(),
+            position: self.gpu.position(0)?,
+            encoded: HashMap::new(),
         })
     }
 

@@ -1,14 +1,15 @@
 //! A forward pass: check the call, take the cached plan, bind and encode every step, run
 //! them in one submit and read the logits (and any validation taps) back.
 
-use crate::encode::{Bindings, encode_step};
-use crate::engine::{Engine, ForwardStats};
+use crate::encode::{Bindings, Call, encode_step};
+use crate::engine::{Engine, ForwardStats, Prepared};
 use crate::error::RuntimeError;
-use crate::session::Session;
+use crate::session::{Encoded, Session};
 use crate::weights::DeviceWeights;
 use axon_gpu::Tap;
 use axon_gpu::kernels::Reduction;
 use axon_models::plan::TensorId;
+use std::sync::Arc;
 use std::time::Instant;
 
 impl<W: DeviceWeights> Engine<'_, W> {
@@ -65,27 +66,79 @@ impl<W: DeviceWeights> Engine<'_, W> {
             return Err(RuntimeError::TokenId { id, vocab });
         }
         let prepared = self.prepared(ids.len(), session.context, all_logits)?;
-        let ids_buffer = self.gpu.upload_u32("ids", ids)?;
+        let key = (ids.len(), all_logits || ids.len() == 1);
+        let encode_start = Instant::now();
+        let encoded = match session.encoded.remove(&key) {
+            // The same plan still cached by the engine: the pass binds its scratch buffers.
+            Some(e) if Arc::ptr_eq(&e.prepared, &prepared) => e,
+            _ => self.encode(session, &prepared, ids.len())?,
+        };
+        // Per-call values: the token ids and the position, written before the one submit.
+        self.gpu.write_u32(&encoded.ids, ids)?;
+        session.position.set(self.gpu, session.pos);
+        let encode = encode_start.elapsed();
         let bindings = Bindings {
             prepared: &prepared,
             weights: &self.weights,
             state: &session.state,
-            ids: &ids_buffer,
+            ids: &encoded.ids,
         };
-        let reduction = self
-            .options
-            .reduction
-            .unwrap_or_else(|| Reduction::preferred(self.gpu.caps()));
-        let encode_start = Instant::now();
+        let logits = bindings.logits()?;
+        let dispatches = &encoded.dispatches;
+        let mut gpu_time = None;
+        let (out, tapped) = if !taps.is_empty() {
+            let taps = resolve_taps(&bindings, taps, &encoded.step_ends)?;
+            self.gpu
+                .run_and_read_tapped("forward", dispatches, &taps, logits)?
+        } else if self.options.timestamps {
+            let (out, time) = self.gpu.run_and_read_timed("forward", dispatches, logits)?;
+            gpu_time = Some(time);
+            (out, Vec::new())
+        } else {
+            (
+                self.gpu.run_and_read("forward", dispatches, logits)?,
+                Vec::new(),
+            )
+        };
+        let dispatch_count = dispatches.len();
+        session.encoded.insert(key, encoded);
+        *self.last_stats.lock().unwrap_or_else(|e| e.into_inner()) = Some(ForwardStats {
+            dispatches: dispatch_count,
+            encode,
+            gpu: gpu_time,
+        });
+        session.pos = needed;
+        session.tokens.extend_from_slice(ids);
+        Ok((out, tapped))
+    }
+
+    /// Records every step of `prepared` for `session`: its state, its position uniform and a
+    /// token-id buffer of its own, so later calls only rewrite ids and position.
+    fn encode(
+        &self,
+        session: &Session,
+        prepared: &Arc<Prepared>,
+        tokens: usize,
+    ) -> Result<Encoded, RuntimeError> {
+        let ids = self.gpu.zeros_u32("ids", tokens)?;
+        let bindings = Bindings {
+            prepared,
+            weights: &self.weights,
+            state: &session.state,
+            ids: &ids,
+        };
+        let call = Call {
+            tokens,
+            position: &session.position,
+            reduction: self
+                .options
+                .reduction
+                .unwrap_or_else(|| Reduction::preferred(self.gpu.caps())),
+        };
         let mut dispatches = Vec::with_capacity(prepared.plan.steps().len() + 8);
         // Per step: how many dispatches there are once it is encoded.
         let mut step_ends = Vec::with_capacity(prepared.plan.steps().len());
         for step in prepared.plan.steps() {
-            let call = crate::encode::Call {
-                tokens: ids.len(),
-                pos: session.pos,
-                reduction,
-            };
             dispatches.extend(encode_step(
                 self.gpu,
                 &self.shape,
@@ -95,33 +148,12 @@ impl<W: DeviceWeights> Engine<'_, W> {
             )?);
             step_ends.push(dispatches.len());
         }
-        let logits = bindings.logits()?;
-        let encode = encode_start.elapsed();
-        let mut gpu_time = None;
-        let (out, tapped) = if !taps.is_empty() {
-            let taps = resolve_taps(&bindings, taps, &step_ends)?;
-            self.gpu
-                .run_and_read_tapped("forward", &dispatches, &taps, logits)?
-        } else if self.options.timestamps {
-            let (out, time) = self
-                .gpu
-                .run_and_read_timed("forward", &dispatches, logits)?;
-            gpu_time = Some(time);
-            (out, Vec::new())
-        } else {
-            (
-                self.gpu.run_and_read("forward", &dispatches, logits)?,
-                Vec::new(),
-            )
-        };
-        *self.last_stats.lock().unwrap_or_else(|e| e.into_inner()) = Some(ForwardStats {
-            dispatches: dispatches.len(),
-            encode,
-            gpu: gpu_time,
-        });
-        session.pos = needed;
-        session.tokens.extend_from_slice(ids);
-        Ok((out, tapped))
+        Ok(Encoded {
+            prepared: Arc::clone(prepared),
+            dispatches,
+            step_ends,
+            ids,
+        })
     }
 }
 

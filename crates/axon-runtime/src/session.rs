@@ -1,11 +1,26 @@
 //! One conversation: its KV cache (one key and one value buffer per attention layer, f32,
 //! `context` rows each), its position and the tokens it has seen.
 
-use axon_gpu::DeviceBuffer;
+use crate::engine::Prepared;
+use axon_gpu::kernels::argmax::IndexBuffer;
+use axon_gpu::kernels::position::Position;
+use axon_gpu::{DeviceBuffer, Dispatch};
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A plan's steps recorded for one session: run again for every call of the same token
+/// count, after the ids and the position are rewritten.
+pub(crate) struct Encoded {
+    /// The plan (and scratch) the dispatches bind.
+    pub(crate) prepared: Arc<Prepared>,
+    pub(crate) dispatches: Vec<Dispatch>,
+    /// Per plan step: dispatches recorded up to and including it.
+    pub(crate) step_ends: Vec<usize>,
+    /// The call's token ids.
+    pub(crate) ids: IndexBuffer,
+}
 
 /// A sequence being processed: prefill, then decode token by token.
-#[derive(Debug)]
 pub struct Session {
     pub(crate) context: usize,
     pub(crate) pos: usize,
@@ -14,6 +29,20 @@ pub struct Session {
     pub(crate) state: HashMap<String, DeviceBuffer>,
     /// Identifies the engine whose cache layout this is.
     pub(crate) layout_key: usize,
+    /// The position the encoded passes read.
+    pub(crate) position: Position,
+    /// Encoded passes by (token count, all logits).
+    pub(crate) encoded: HashMap<(usize, bool), Encoded>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("context", &self.context)
+            .field("pos", &self.pos)
+            .field("encoded_passes", &self.encoded.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -30,6 +59,12 @@ impl Session {
     /// Every token processed so far, in order.
     pub fn tokens(&self) -> &[u32] {
         &self.tokens
+    }
+
+    /// Passes recorded for this session so far (one per token count it has run: a decode
+    /// step is recorded once and replayed with a new position).
+    pub fn encoded_passes(&self) -> usize {
+        self.encoded.len()
     }
 
     /// Bytes of this session's state on the device.

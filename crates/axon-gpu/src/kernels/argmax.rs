@@ -63,6 +63,23 @@ impl Gpu {
         Ok(buf)
     }
 
+    /// Overwrites the start of `buf` with `data` (queued before later submits).
+    pub fn write_u32(&self, buf: &IndexBuffer, data: &[u32]) -> Result<(), GpuError> {
+        if data.len() > buf.len {
+            return Err(GpuError::ShapeMismatch {
+                kernel: "write_u32",
+                what: "data (at most the buffer's length)",
+                expected: buf.len,
+                got: data.len(),
+            });
+        }
+        if !data.is_empty() {
+            self.queue()
+                .write_buffer(&buf.buffer, 0, bytemuck::cast_slice(data));
+        }
+        Ok(())
+    }
+
     /// Reads every value of `buf`.
     pub fn read_u32(&self, buf: &IndexBuffer) -> Result<Vec<u32>, GpuError> {
         let bytes = self.read_bytes("indices", &buf.buffer, buf.len as u64 * 4)?;

@@ -92,6 +92,22 @@ fn the_context_limit_is_an_error() {
     ));
 }
 
+/// A pass is recorded once per token count and replayed: the position and the ids live in
+/// buffers rewritten before each submit, so decode steps record nothing new.
+#[test]
+fn decode_steps_replay_one_recorded_pass() {
+    let engine = engine(DECODER_FIXTURES[0]);
+    let mut s = engine.session(32).unwrap();
+    engine.forward(&mut s, &[3, 4, 5, 6, 7]).unwrap();
+    assert_eq!(s.encoded_passes(), 1);
+    for t in [8, 9, 10, 11] {
+        engine.forward(&mut s, &[t]).unwrap();
+        assert_eq!(s.encoded_passes(), 2, "decode steps share one pass");
+    }
+    engine.forward_last(&mut s, &[1, 2, 3, 4, 5]).unwrap();
+    assert_eq!(s.encoded_passes(), 3, "last-logits prefill is its own plan");
+}
+
 #[test]
 fn one_submit_per_decode_token() {
     // A device of its own: the shared one counts the other tests' submits too.
