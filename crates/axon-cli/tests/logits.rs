@@ -109,20 +109,30 @@ fn logits_json(
 }
 
 /// `--backend gpu` follows the same contract, announces its adapter, and equals the CPU
-/// reference: top-1 at every position, top-5 sets, the greedy continuation, and the last
-/// logits within 1e-2 · max|logit|.
+/// reference on SmolLM2 and every committed fixture: top-1 at every position, top-5 sets,
+/// the greedy continuation, and the last logits within 1e-2 · max|logit|.
 #[test]
 fn gpu_logits_equal_cpu_logits() {
     let smollm = model("SmolLM2-135M-Instruct.Q4_1.gguf");
     let llama = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../axon-reference/tests/fixtures/hf/llama-gqa-untied");
-    let qwen = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../axon-reference/tests/fixtures/hf/qwen35-grouped-tied");
-    for (path, tokens) in [
+    let fixture = |name: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../axon-reference/tests/fixtures/hf")
+            .join(name)
+    };
+    let mut cases = vec![
         (smollm, "1,504,2365,6354,28,2017"),
         (llama, "5,17,99,3,250,7"),
-        (qwen, "5,17,99,3,250,7"),
+    ];
+    for name in [
+        "gemma3-sliding-tied",
+        "qwen35-grouped-tied",
+        "qwen35-equal-untied",
     ] {
+        cases.push((fixture(name), "5,17,99,3,250,7"));
+    }
+    for (path, tokens) in cases {
         let (gpu, stderr) = logits_json(&path, tokens, "gpu", "4");
         let (cpu, _) = logits_json(&path, tokens, "cpu", "4");
         assert!(
