@@ -10,12 +10,16 @@ mod encode;
 mod engine;
 mod error;
 mod forward;
+mod generate;
 mod load;
+mod sampling;
 mod session;
 mod weights;
 
 pub use engine::{Engine, EngineOptions, ForwardStats, LinearAttention, ModelShape};
 pub use error::RuntimeError;
+pub use generate::{Finish, GenerateParams, Generation};
 pub use load::{LoadError, layout_from_env, open_model, options_from_env};
+pub use sampling::{Sampler, SamplingParams};
 pub use session::Session;
 pub use weights::DeviceWeights;

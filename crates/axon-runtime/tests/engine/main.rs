@@ -3,6 +3,7 @@
 //! tests never skip and never take a CPU path: the logits compared come from the GPU.
 
 mod fixtures;
+mod generate;
 mod paths;
 mod qwen35;
 mod sessions;

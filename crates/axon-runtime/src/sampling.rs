@@ -1,0 +1,124 @@
+//! Picking the next token from a logits row: repetition penalty, then top-k, top-p, min-p,
+//! temperature and a seeded draw (llama.cpp's default order). Runs on the CPU over the
+//! read-back row; `temperature = 0` is greedy.
+
+/// How to pick the next token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplingParams {
+    /// Softmax temperature; 0 picks the most likely token.
+    pub temperature: f32,
+    /// Keep only the `k` most likely tokens.
+    pub top_k: Option<usize>,
+    /// Keep the smallest set of most likely tokens whose probability reaches `p`.
+    pub top_p: Option<f32>,
+    /// Drop tokens less likely than `min_p` times the most likely one.
+    pub min_p: Option<f32>,
+    /// Penalty on tokens in the recent history (1 = none): positive logits are divided by it,
+    /// negative ones multiplied.
+    pub repeat_penalty: f32,
+    /// How many recent tokens the penalty looks at.
+    pub repeat_last_n: usize,
+    /// Seed of the draw.
+    pub seed: u64,
+}
+
+impl Default for SamplingParams {
+    fn default() -> Self {
+        Self {
+            temperature: 0.0,
+            top_k: None,
+            top_p: None,
+            min_p: None,
+            repeat_penalty: 1.0,
+            repeat_last_n: 64,
+            seed: 0,
+        }
+    }
+}
+
+/// SplitMix64, the seeded generator of the draws (reproducible across runs and platforms).
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    params: SamplingParams,
+    state: u64,
+}
+
+impl Sampler {
+    /// A sampler with `params`, its generator seeded with `params.seed`.
+    pub fn new(params: SamplingParams) -> Self {
+        let state = params.seed;
+        Self { params, state }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &SamplingParams {
+        &self.params
+    }
+
+    fn next_f64(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The next token after `history` given its `logits`.
+    pub fn pick(&mut self, logits: &[f32], history: &[u32]) -> u32 {
+        let p = &self.params;
+        let mut l: Vec<f64> = logits.iter().map(|&v| f64::from(v)).collect();
+        if p.repeat_penalty != 1.0 {
+            let recent = &history[history.len().saturating_sub(p.repeat_last_n)..];
+            let mut seen = std::collections::HashSet::new();
+            let penalty = f64::from(p.repeat_penalty);
+            for &t in recent {
+                if let (true, Some(v)) = (seen.insert(t), l.get_mut(t as usize)) {
+                    *v = if *v > 0.0 { *v / penalty } else { *v * penalty };
+                }
+            }
+        }
+        if p.temperature <= 0.0 {
+            let best = (0..l.len()).fold(0, |b, i| if l[i] > l[b] { i } else { b });
+            return best as u32;
+        }
+        // Candidates by logit, best first (ties: lower id first).
+        let mut order: Vec<usize> = (0..l.len()).collect();
+        order.sort_by(|&a, &b| l[b].total_cmp(&l[a]).then(a.cmp(&b)));
+        if let Some(k) = p.top_k {
+            order.truncate(k.max(1));
+        }
+        let probs = |order: &[usize], temp: f64| -> Vec<f64> {
+            let max = order.first().map_or(0.0, |&i| l[i]);
+            let e: Vec<f64> = order.iter().map(|&i| ((l[i] - max) / temp).exp()).collect();
+            let total: f64 = e.iter().sum();
+            e.into_iter().map(|x| x / total).collect()
+        };
+        if let Some(top_p) = p.top_p {
+            let mut mass = 0.0;
+            let keep = probs(&order, 1.0)
+                .into_iter()
+                .take_while(|&q| {
+                    let before = mass;
+                    mass += q;
+                    before < f64::from(top_p)
+                })
+                .count();
+            order.truncate(keep.max(1));
+        }
+        if let Some(min_p) = p.min_p {
+            let pr = probs(&order, 1.0);
+            let floor = pr.first().copied().unwrap_or(0.0) * f64::from(min_p);
+            let keep = pr.iter().take_while(|&&q| q >= floor).count();
+            order.truncate(keep.max(1));
+        }
+        let pr = probs(&order, f64::from(p.temperature));
+        let mut u = self.next_f64();
+        for (&i, &q) in order.iter().zip(&pr) {
+            if u < q {
+                return i as u32;
+            }
+            u -= q;
+        }
+        order.last().copied().unwrap_or(0) as u32
+    }
+}
