@@ -7,6 +7,7 @@ mod bench;
 mod info;
 mod inspect;
 mod logits;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -52,6 +53,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         greedy: usize,
     },
+    /// One chat turn on the GPU: the prompt through the model's chat template, the reply
+    /// streamed to stdout (and nothing else), the speed on stderr.
+    Run(run::RunArgs),
     /// Measure performance: `axon bench kernels` (copy, matrix-vector and matrix-matrix speed
     /// on the chosen adapter), or `axon bench --model FILE` (whole-model speed; not yet
     /// implemented).
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         Command::Info => info::run().map_err(Into::into),
         Command::Inspect { file } => inspect::run(&file).map_err(Into::into),
+        Command::Run(args) => run::run(&args).map_err(Into::into),
         Command::Logits {
             model,
             tokens,
