@@ -25,7 +25,10 @@ pub enum RuntimeError {
         problem: &'static str,
     },
     /// The session's context cannot hold the tokens.
-    #[error("the session's context holds {context} tokens; {needed} would be needed")]
+    #[error(
+        "the session's context holds {context} tokens; {needed} would be needed (create the \
+         session with a larger context, or start a new one)"
+    )]
     ContextFull {
         /// The context size.
         context: usize,

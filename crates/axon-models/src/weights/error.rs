@@ -42,7 +42,12 @@ pub enum WeightsError {
         got: Vec<usize>,
     },
     /// A tensor's element type is neither decoded by the kernels nor convertible.
-    #[error("{}: tensor {tensor:?} is {dtype}, which Axon can neither decode on the GPU nor convert", file.display())]
+    #[error(
+        "{}: tensor {tensor:?} is {dtype}, which Axon can neither decode on the GPU nor convert \
+         (decoded: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q4_K, Q5_K, Q6_K, IQ4_XS; converted to \
+         Q8_0 at load: the other formats the GGUF reader knows how to dequantize)",
+        file.display()
+    )]
     UnsupportedDtype {
         /// The GGUF file or checkpoint directory.
         file: PathBuf,

@@ -60,6 +60,12 @@ fn undecodable_format_is_named() {
         matches!(&e, WeightsError::UnsupportedDtype { tensor, dtype: "Q8_1", .. } if tensor == "blk.0.attn_output.weight"),
         "{e}"
     );
+    // The message lists what is supported.
+    let message = e.to_string();
+    assert!(
+        message.contains("Q4_K") && message.contains("IQ4_XS"),
+        "{message}"
+    );
 }
 
 /// Q5_1 and IQ4_NL have no kernel: they become Q8_0 at load, recorded; three converted

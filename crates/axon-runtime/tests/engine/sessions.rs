@@ -76,6 +76,11 @@ fn the_context_limit_is_an_error() {
         ),
         "{err}"
     );
+    let message = err.to_string();
+    assert!(
+        message.contains("holds 8 tokens") && message.contains("larger context"),
+        "the error says the limit and how to raise it: {message}"
+    );
     assert_eq!(
         s.position(),
         6,
