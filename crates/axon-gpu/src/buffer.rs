@@ -44,6 +44,19 @@ const STORAGE: BufferUsages = BufferUsages::STORAGE
     .union(BufferUsages::COPY_DST);
 
 impl Gpu {
+    /// Sets every element of `buffers` to zero on the GPU, in one submit (queued before later
+    /// submits; nothing is uploaded).
+    pub fn clear_f32(&self, label: &str, buffers: &[&DeviceBuffer]) -> Result<(), GpuError> {
+        let mut encoder = self
+            .device()
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        for b in buffers {
+            encoder.clear_buffer(&b.buffer, 0, None);
+        }
+        self.submit(label, encoder)?;
+        Ok(())
+    }
+
     /// A storage buffer of `len` f32 values, zero-filled.
     pub fn zeros_f32(&self, label: &str, len: usize) -> Result<DeviceBuffer, GpuError> {
         let buffer = self.create_buffer(label, (len as u64 * 4).max(4), STORAGE)?;

@@ -23,7 +23,7 @@ use axon_gpu::kernels::position::Position;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
-use axon_models::decoder::DecoderOp;
+use axon_models::decoder::{DecoderOp, HybridDims};
 use axon_models::plan::{TensorId, TensorKind};
 use std::collections::HashMap;
 
@@ -79,24 +79,21 @@ impl Bindings<'_> {
 
     /// The buffer of the plan's `logits` tensor.
     pub(crate) fn logits(&self) -> Result<&DeviceBuffer, RuntimeError> {
-        let id = self
-            .prepared
-            .plan
-            .tensors()
-            .iter()
-            .position(|t| t.name == "logits")
-            .map(|i| TensorId(i as u32))
-            .ok_or(RuntimeError::Weight {
-                name: "logits".to_owned(),
-                problem: "the plan has no logits tensor",
-            })?;
-        self.f32(id)
+        self.f32(self.prepared.logits)
     }
 }
 
 /// The model's Gated DeltaNet shape, which its DeltaNet steps need.
 fn linear_attention(shape: &ModelShape) -> Result<&crate::engine::LinearAttention, RuntimeError> {
     shape.linear_attention.as_ref().ok_or(RuntimeError::Weight {
+        name: "ssm".to_owned(),
+        problem: "a DeltaNet step in a model without DeltaNet layers",
+    })
+}
+
+/// The model's Gated DeltaNet sizes.
+fn hybrid(shape: &ModelShape) -> Result<&HybridDims, RuntimeError> {
+    shape.dims.hybrid.as_ref().ok_or(RuntimeError::Weight {
         name: "ssm".to_owned(),
         problem: "a DeltaNet step in a model without DeltaNet layers",
     })
@@ -274,7 +271,7 @@ pub(crate) fn encode_step(
             }
         }
         DecoderOp::Conv { w, state, x, y } => {
-            let kernel = linear_attention(shape)?.dims.conv_kernel;
+            let kernel = hybrid(shape)?.conv_kernel;
             one(conv1d_silu(
                 gpu,
                 b.f32(w)?,
@@ -322,13 +319,13 @@ pub(crate) fn encode_step(
             state,
             out,
         } => {
-            let hy = linear_attention(shape)?;
+            let hy = hybrid(shape)?;
             let delta = DeltaShape {
-                k_heads: hy.dims.k_heads,
-                v_heads: hy.dims.v_heads,
-                dk: hy.dims.dk,
-                dv: hy.dims.dv,
-                tiled: hy.tiled,
+                k_heads: hy.k_heads,
+                v_heads: hy.v_heads,
+                dk: hy.dk,
+                dv: hy.dv,
+                tiled: linear_attention(shape)?.tiled,
             };
             let bufs = [
                 b.f32(q)?,

@@ -9,7 +9,9 @@ use axon_gpu::kernels::rope::RopeConfig;
 use axon_gpu::{DeviceBuffer, Gpu};
 use axon_models::config::{Architecture, ModelConfig, ValueHeadOrder};
 use axon_models::decoder::{DecoderDims, DecoderOp, HybridDims, PlanOptions, build_plan};
-use axon_models::plan::{Limits, Placement, Plan, ScratchMode, place_scratch, validate};
+use axon_models::plan::{
+    Limits, Placement, Plan, ScratchMode, TensorId, TensorKind, place_scratch, validate,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,11 +33,10 @@ pub struct ModelShape {
     pub linear_attention: Option<LinearAttention>,
 }
 
-/// What the executor needs to run Gated DeltaNet layers.
+/// What the executor needs to run Gated DeltaNet layers besides their sizes (those are in
+/// [`DecoderDims::hybrid`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearAttention {
-    /// Sizes (shared with the plan builder).
-    pub dims: HybridDims,
     /// Value head `h` reads key head `h % k_heads` (llama.cpp's GGUF order) instead of
     /// `h / (v_heads / k_heads)` (Hugging Face's).
     pub tiled: bool,
@@ -75,8 +76,7 @@ impl ModelShape {
             Architecture::Llama | Architecture::Qwen35(_) => None,
         };
         let linear_attention = match (&dims.hybrid, config.hybrid()) {
-            (Some(dims), Some(h)) => Some(LinearAttention {
-                dims: dims.clone(),
+            (Some(_), Some(h)) => Some(LinearAttention {
                 tiled: h.value_head_order == ValueHeadOrder::Tiled,
                 l2_eps: h.l2_norm_eps,
             }),
@@ -120,6 +120,8 @@ impl Default for EngineOptions {
 /// A validated plan with its scratch buffers.
 pub(crate) struct Prepared {
     pub(crate) plan: Plan<DecoderOp>,
+    /// The plan's `logits` tensor, the one a pass reads back.
+    pub(crate) logits: TensorId,
     pub(crate) placement: Placement,
     pub(crate) scratch: Vec<DeviceBuffer>,
 }
@@ -182,30 +184,17 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         self as *const Self as usize
     }
 
-    /// A new session holding up to `context` tokens: the KV cache of every attention layer
-    /// and the conv and recurrent state of every Gated DeltaNet layer, allocated (zeroed) now.
+    /// A new session holding up to `context` tokens: every state tensor its plans declare (the
+    /// KV cache of each attention layer, the conv and recurrent state of each Gated DeltaNet
+    /// layer), allocated and zeroed now.
     pub fn session(&self, context: usize) -> Result<Session, RuntimeError> {
-        let dims = &self.shape.dims;
-        let mut sizes = Vec::new();
-        for l in 0..dims.layers {
-            match (&self.shape.linear_attention, dims.is_deltanet(l)) {
-                (Some(la), true) => {
-                    let hy = &la.dims;
-                    let conv = (hy.conv_kernel.max(2) - 1) * hy.conv_channels();
-                    sizes.push((format!("blk.{l}.conv_state"), conv));
-                    sizes.push((format!("blk.{l}.ssm_state"), hy.v_heads * hy.dk * hy.dv));
-                }
-                _ => {
-                    for which in ["cache_k", "cache_v"] {
-                        sizes.push((format!("blk.{l}.{which}"), context * dims.kv_cols()));
-                    }
-                }
-            }
-        }
+        let decode = self.prepared(1, context, true)?;
         let mut state = HashMap::new();
-        for (name, len) in sizes {
-            let buffer = self.gpu.zeros_f32(&name, len)?;
-            state.insert(name, buffer);
+        for t in decode.plan.tensors() {
+            if t.kind == TensorKind::State {
+                let buffer = self.gpu.zeros_f32(&t.name, (t.bytes / 4) as usize)?;
+                state.insert(t.name.clone(), buffer);
+            }
         }
         Ok(Session {
             context,
@@ -218,19 +207,15 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         })
     }
 
-    /// Forgets the session's sequence: position 0, no tokens; the Gated DeltaNet state is
-    /// zeroed (the KV cache is overwritten from position 0 on, and attention never reads
-    /// past the current position, so its stale rows are never seen).
+    /// Forgets the session's sequence: position 0, no tokens, every state buffer cleared on
+    /// the GPU (the recurrent state must be; the KV cache need not, but one rule for all state
+    /// is simpler than knowing which is which).
     pub fn reset(&self, session: &mut Session) -> Result<(), RuntimeError> {
         if session.layout_key != self.layout_key() {
             return Err(RuntimeError::ForeignSession);
         }
-        for (name, buffer) in &session.state {
-            if name.ends_with("conv_state") || name.ends_with("ssm_state") {
-                let zeros = vec![0u8; buffer.byte_len() as usize];
-                self.gpu.queue().write_buffer(buffer.raw(), 0, &zeros);
-            }
-        }
+        let buffers: Vec<&DeviceBuffer> = session.state.values().collect();
+        self.gpu.clear_f32("session.reset", &buffers)?;
         session.pos = 0;
         session.tokens.clear();
         Ok(())
@@ -269,7 +254,17 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
                     .zeros_f32(&format!("scratch.{i}"), (bytes / 4) as usize)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let logits = plan
+            .tensors()
+            .iter()
+            .position(|t| t.name == "logits")
+            .map(|i| TensorId(i as u32))
+            .ok_or(RuntimeError::Weight {
+                name: "logits".to_owned(),
+                problem: "the plan has no logits tensor",
+            })?;
         let prepared = Arc::new(Prepared {
+            logits,
             plan,
             placement,
             scratch,
