@@ -2,6 +2,7 @@
 //! (token count, context) and cached with their scratch buffers.
 
 use crate::error::RuntimeError;
+use crate::gpu_ref::GpuRef;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
@@ -31,6 +32,8 @@ pub struct ModelShape {
     pub attention_scale: f32,
     /// Qwen3.5's Gated DeltaNet layers: their sizes and value-head order.
     pub linear_attention: Option<LinearAttention>,
+    /// The context the model was trained for, when its file says.
+    pub trained_context: Option<usize>,
 }
 
 /// What the executor needs to run Gated DeltaNet layers besides their sizes (those are in
@@ -89,6 +92,7 @@ impl ModelShape {
             eps: config.rms_eps,
             attention_scale: config.attention_scale,
             linear_attention,
+            trained_context: config.trained_context,
         }
     }
 }
@@ -128,7 +132,7 @@ pub(crate) struct Prepared {
 
 /// A model ready to run on one device.
 pub struct Engine<'g, W> {
-    pub(crate) gpu: &'g Gpu,
+    pub(crate) gpu: GpuRef<'g>,
     pub(crate) shape: ModelShape,
     pub(crate) weights: W,
     pub(crate) options: EngineOptions,
@@ -159,9 +163,14 @@ impl<W> std::fmt::Debug for Engine<'_, W> {
 
 impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// An engine over `weights` (already on `gpu`).
-    pub fn new(gpu: &'g Gpu, shape: ModelShape, weights: W, options: EngineOptions) -> Self {
+    pub fn new(
+        gpu: impl Into<GpuRef<'g>>,
+        shape: ModelShape,
+        weights: W,
+        options: EngineOptions,
+    ) -> Self {
         Self {
-            gpu,
+            gpu: gpu.into(),
             shape,
             weights,
             options,
@@ -173,6 +182,11 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// The model's shape.
     pub fn shape(&self) -> &ModelShape {
         &self.shape
+    }
+
+    /// The device it runs on.
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
     }
 
     /// The weights.

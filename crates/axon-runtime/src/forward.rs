@@ -75,7 +75,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
         };
         // Per-call values: the token ids and the position, written before the one submit.
         self.gpu.write_u32(&encoded.ids, ids)?;
-        session.position.set(self.gpu, session.pos);
+        session.position.set(&self.gpu, session.pos);
         let encode = encode_start.elapsed();
         let bindings = Bindings {
             prepared: &prepared,
@@ -140,7 +140,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
         let mut step_ends = Vec::with_capacity(prepared.plan.steps().len());
         for step in prepared.plan.steps() {
             dispatches.extend(encode_step(
-                self.gpu,
+                &self.gpu,
                 &self.shape,
                 &bindings,
                 &step.op,

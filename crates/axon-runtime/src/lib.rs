@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod forward;
 mod generate;
+mod gpu_ref;
 mod load;
 mod sampling;
 mod session;
@@ -18,8 +19,11 @@ mod weights;
 
 pub use engine::{Engine, EngineOptions, ForwardStats, LinearAttention, ModelShape};
 pub use error::RuntimeError;
-pub use generate::{Finish, GenerateParams, Generation};
-pub use load::{LoadError, layout_from_env, open_model, options_from_env};
+pub use generate::{Finish, GenerateParams, Generation, TokenStream};
+pub use gpu_ref::GpuRef;
+pub use load::{
+    LoadError, layout_from_env, open_model, open_model_with_progress, options_from_env,
+};
 pub use sampling::{Sampler, SamplingParams};
 pub use session::Session;
 pub use weights::DeviceWeights;

@@ -2,12 +2,12 @@
 //! directory, its config read, its weights checked and uploaded once.
 
 use crate::engine::{Engine, EngineOptions, ModelShape};
+use crate::gpu_ref::GpuRef;
 use axon_formats::gguf::{GgufError, GgufFile};
 use axon_formats::hf::{HfCheckpoint, HfError};
-use axon_gpu::Gpu;
 use axon_models::config::{ConfigError, ModelConfig};
 use axon_models::weights::{ModelWeights, WeightLayout, WeightsError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why a model could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,13 @@ pub enum LoadError {
     /// A tensor is missing, misshapen or does not fit the device.
     #[error(transparent)]
     Weights(#[from] WeightsError),
+    /// No file or directory at the model path.
+    #[error(
+        "no model at {}: pass a GGUF file or a Hugging Face checkpoint directory \
+         (scripts/fetch-models downloads the small models the tests use)",
+        .0.display()
+    )]
+    Missing(PathBuf),
     /// An environment switch has a value other than 0 or 1.
     #[error("{name}={value:?}: expected 0 or 1")]
     Switch {
@@ -60,22 +67,40 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     })
 }
 
-/// Opens `path` (a GGUF file, or a directory with `config.json` and safetensors) on `gpu`.
+/// Opens `path` (a GGUF file, or a directory with `config.json` and safetensors) on `gpu`
+/// (borrowed, or an `Arc<Gpu>` the engine keeps).
 pub fn open_model<'g>(
-    gpu: &'g Gpu,
+    gpu: impl Into<GpuRef<'g>>,
     path: &Path,
     layout: WeightLayout,
     options: EngineOptions,
 ) -> Result<Engine<'g, ModelWeights>, LoadError> {
+    open_model_with_progress(gpu, path, layout, options, &mut |_, _| {})
+}
+
+/// [`open_model`], calling `on_progress(uploaded, total)` (weight bytes on the GPU) after
+/// each tensor is uploaded.
+pub fn open_model_with_progress<'g>(
+    gpu: impl Into<GpuRef<'g>>,
+    path: &Path,
+    layout: WeightLayout,
+    options: EngineOptions,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<Engine<'g, ModelWeights>, LoadError> {
+    let gpu = gpu.into();
+    if !path.exists() {
+        return Err(LoadError::Missing(path.to_path_buf()));
+    }
     let (config, weights) = if path.is_dir() {
         let checkpoint = HfCheckpoint::open(path)?;
         let config = ModelConfig::from_hf(&checkpoint)?;
-        let weights = ModelWeights::load(gpu, &checkpoint, &config, layout)?;
+        let weights =
+            ModelWeights::load_with_progress(&gpu, &checkpoint, &config, layout, on_progress)?;
         (config, weights)
     } else {
         let file = GgufFile::open(path)?;
         let config = ModelConfig::from_gguf(&file)?;
-        let weights = ModelWeights::load(gpu, &file, &config, layout)?;
+        let weights = ModelWeights::load_with_progress(&gpu, &file, &config, layout, on_progress)?;
         (config, weights)
     };
     tracing::info!(

@@ -261,6 +261,7 @@ impl ModelConfig {
             post_ffn_norm: gemma,
             tied_embeddings: !has_tensor(file, "output.weight"),
             norm_weights: NormWeightConvention::Direct,
+            trained_context: meta.optional_usize("context_length")?,
         };
         config.validate(file.path())?;
         Ok(config)

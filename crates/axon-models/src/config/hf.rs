@@ -161,6 +161,7 @@ impl ModelConfig {
             } else {
                 NormWeightConvention::Direct
             },
+            trained_context: cfg.optional_usize("max_position_embeddings")?,
         };
         config.validate(&cfg.file)?;
         Ok(config)

@@ -122,6 +122,9 @@ pub struct ModelConfig {
     pub tied_embeddings: bool,
     /// Whether stored norm weights still need their `1 +`.
     pub norm_weights: NormWeightConvention,
+    /// The context the model was trained for (`context_length`, `max_position_embeddings`),
+    /// when the file says.
+    pub trained_context: Option<usize>,
 }
 
 impl ModelConfig {

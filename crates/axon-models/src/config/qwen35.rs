@@ -42,6 +42,7 @@ struct Shared {
     rms_eps: f32,
     rope: RopeConfig,
     tied_embeddings: bool,
+    trained_context: Option<usize>,
 }
 
 fn build(s: Shared, hybrid: HybridLayers) -> ModelConfig {
@@ -68,6 +69,7 @@ fn build(s: Shared, hybrid: HybridLayers) -> ModelConfig {
             FileFormat::HuggingFace => NormWeightConvention::OnePlus,
             FileFormat::Gguf => NormWeightConvention::Direct,
         },
+        trained_context: s.trained_context,
     }
 }
 
@@ -139,6 +141,7 @@ pub(super) fn from_hf(top: &Json<'_>, cfg: &Json<'_>) -> Result<ModelConfig, Con
             frequencies: hf_frequencies(cfg)?,
         },
         tied_embeddings: tied,
+        trained_context: cfg.optional_usize("max_position_embeddings")?,
     };
     let hybrid = HybridLayers {
         full_attention,
@@ -243,6 +246,7 @@ pub(super) fn from_gguf(meta: &Metadata<'_>) -> Result<ModelConfig, ConfigError>
             },
         },
         tied_embeddings: !has_tensor(file, "output.weight"),
+        trained_context: meta.optional_usize("context_length")?,
     };
     let hybrid = HybridLayers {
         full_attention: every_nth_layer_full(layers, interval),

@@ -74,7 +74,20 @@ impl ModelWeights {
         config: &ModelConfig,
         layout: WeightLayout,
     ) -> Result<Self, WeightsError> {
-        WeightManifest::new(source, config, layout, Self::max_binding_bytes(gpu))?.upload(gpu)
+        Self::load_with_progress(gpu, source, config, layout, &mut |_, _| {})
+    }
+
+    /// [`ModelWeights::load`], calling `on_progress(uploaded, total)` (bytes on the GPU) after
+    /// each tensor.
+    pub fn load_with_progress<S: WeightSource + ?Sized>(
+        gpu: &Gpu,
+        source: &S,
+        config: &ModelConfig,
+        layout: WeightLayout,
+        on_progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Self, WeightsError> {
+        WeightManifest::new(source, config, layout, Self::max_binding_bytes(gpu))?
+            .upload_with_progress(gpu, on_progress)
     }
 
     /// The largest matrix `gpu` can bind: its storage binding limit, and at most `u32::MAX`

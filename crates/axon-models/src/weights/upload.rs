@@ -39,12 +39,19 @@ fn convert(part: &MatrixPart<'_>, cols: usize, to: GgmlType) -> Result<Vec<u8>, 
     Ok(out)
 }
 
-struct Uploader<'g> {
+struct Uploader<'g, 'p> {
     gpu: &'g Gpu,
     bytes: u64,
+    total: u64,
+    on_progress: &'p mut dyn FnMut(u64, u64),
 }
 
-impl Uploader<'_> {
+impl Uploader<'_, '_> {
+    fn uploaded(&mut self, bytes: u64) {
+        self.bytes += bytes;
+        (self.on_progress)(self.bytes, self.total);
+    }
+
     fn matrix(&mut self, m: &PlannedMatrix<'_>) -> Result<QuantMatrix, WeightsError> {
         let encoded = |p: &MatrixPart<'_>| -> Result<Vec<u8>, WeightsError> {
             if p.file_ty == m.ty {
@@ -70,7 +77,7 @@ impl Uploader<'_> {
                 tensor: m.label.clone(),
                 source,
             })?;
-        self.bytes += m.gpu_bytes();
+        self.uploaded(m.gpu_bytes());
         Ok(matrix)
     }
 
@@ -90,7 +97,7 @@ impl Uploader<'_> {
                     tensor: v.tensor.clone(),
                     source,
                 })?;
-        self.bytes += v.gpu_bytes();
+        self.uploaded(v.gpu_bytes());
         Ok(buffer)
     }
 
@@ -167,7 +174,23 @@ impl WeightManifest<'_> {
     /// Uploads every checked tensor once; the output matrix of a tied model is not uploaded
     /// again (it is the token embedding).
     pub fn upload(self, gpu: &Gpu) -> Result<ModelWeights, WeightsError> {
-        let mut up = Uploader { gpu, bytes: 0 };
+        self.upload_with_progress(gpu, &mut |_, _| {})
+    }
+
+    /// [`WeightManifest::upload`], calling `on_progress(uploaded, total)` (bytes on the GPU)
+    /// after each tensor.
+    pub fn upload_with_progress(
+        self,
+        gpu: &Gpu,
+        on_progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ModelWeights, WeightsError> {
+        let total = self.gpu_bytes();
+        let mut up = Uploader {
+            gpu,
+            bytes: 0,
+            total,
+            on_progress,
+        };
         let token_embedding = up.matrix(&self.token_embedding)?;
         let output = self.output.as_ref().map(|m| up.matrix(m)).transpose()?;
         let output_norm = up.vector(&self.output_norm)?;
