@@ -59,6 +59,17 @@ fn greedy(max_tokens: usize) -> GenerateOptions {
     }
 }
 
+/// Tokens of the whole conversation QUESTION, `answer`, `follow_up`, ready for the reply.
+fn second_turn_tokens(m: &Model, answer: &str, follow_up: &str) -> usize {
+    let messages = [
+        Message::new("user", QUESTION),
+        Message::new("assistant", answer),
+        Message::new("user", follow_up),
+    ];
+    m.count_tokens(&m.apply_chat_template(&messages, true).unwrap())
+        .unwrap()
+}
+
 fn keep_going(_: &str) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
@@ -108,19 +119,7 @@ fn a_second_turn_feeds_only_the_new_tokens_and_reset_starts_over() {
     let first = chat.send(QUESTION, &greedy(32), keep_going).unwrap();
     let used = chat.tokens_used();
     let second = chat.send("And of Italy?", &greedy(24), keep_going).unwrap();
-    let whole = m
-        .count_tokens(
-            &m.apply_chat_template(
-                &[
-                    Message::new("user", QUESTION),
-                    Message::new("assistant", first.text.as_str()),
-                    Message::new("user", "And of Italy?"),
-                ],
-                true,
-            )
-            .unwrap(),
-        )
-        .unwrap();
+    let whole = second_turn_tokens(m, &first.text, "And of Italy?");
     assert_eq!(
         second.prompt_tokens,
         whole - used,
@@ -153,19 +152,7 @@ fn a_stop_string_cuts_the_reply_and_the_next_turn_refeeds_the_conversation() {
     assert_eq!(streamed, reply.text, "no part of the stop string is shown");
     assert_eq!(reply.finish, FinishReason::StopString("Paris".to_owned()));
     let next = chat.send("Thanks!", &greedy(4), keep_going).unwrap();
-    let whole = m
-        .count_tokens(
-            &m.apply_chat_template(
-                &[
-                    Message::new("user", QUESTION),
-                    Message::new("assistant", reply.text.as_str()),
-                    Message::new("user", "Thanks!"),
-                ],
-                true,
-            )
-            .unwrap(),
-        )
-        .unwrap();
+    let whole = second_turn_tokens(m, &reply.text, "Thanks!");
     assert_eq!(
         next.prompt_tokens, whole,
         "the session held the stop string's tokens: the conversation is fed again"

@@ -86,9 +86,9 @@ pub fn open_gpu() -> Result<Gpu, ChatCliError> {
         }
         eprintln!(
             "[axon] NO GPU: running on the software Vulkan adapter \"{}\" (the CPU). Expect about \
-             5-10 tokens/s with the default 135M model on a few cores, and far less with larger \
-             models. Install your GPU's Vulkan driver for real speed; AXON_REQUIRE_GPU=1 refuses \
-             the software adapter.",
+             2 tokens/s with the default 135M model on 2 cores (measured; more cores help a \
+             little), and far less with larger models. Install your GPU's Vulkan driver for real \
+             speed; AXON_REQUIRE_GPU=1 refuses the software adapter.",
             caps.adapter_name
         );
     }
