@@ -175,3 +175,70 @@ fn f32_tensors_are_quantized_on_write_and_dequantized_on_read() {
             .is_err()
     );
 }
+
+/// The streaming writer writes the same bytes as the in-memory one, and refuses a tensor of
+/// the wrong size, one too many, or a file with a tensor missing.
+#[test]
+fn streamed_files_equal_in_memory_files() {
+    use axon_formats::gguf::{GgufStreamWriter, GgufWriter, TensorDecl, Value};
+    use axon_formats::quant::GgmlType;
+    let metadata = vec![
+        (
+            "general.architecture".to_owned(),
+            Value::String("llama".into()),
+        ),
+        ("general.alignment".to_owned(), Value::U32(64)),
+    ];
+    let tensors = [
+        ("a", GgmlType::F32, vec![3u64, 2], vec![7u8; 24]),
+        ("b", GgmlType::Q8_0, vec![32u64, 1], vec![1u8; 34]),
+        ("c", GgmlType::F16, vec![5u64], vec![2u8; 10]),
+    ];
+    let mut memory = GgufWriter::new();
+    for (k, v) in &metadata {
+        memory.set(k.clone(), v.clone());
+    }
+    for (name, ty, dims, data) in &tensors {
+        memory.add_tensor(*name, *ty, dims, data.clone()).unwrap();
+    }
+    let dir = std::env::temp_dir().join(format!("axon-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("streamed.gguf");
+    let decls: Vec<TensorDecl> = tensors
+        .iter()
+        .map(|(name, ty, dims, _)| TensorDecl {
+            name: (*name).to_owned(),
+            ty: *ty,
+            dims: dims.clone(),
+        })
+        .collect();
+    let mut streamed = GgufStreamWriter::create(&path, &metadata, decls.clone()).unwrap();
+    for (i, (_, _, _, data)) in tensors.iter().enumerate() {
+        assert!(streamed.next_tensor().is_some());
+        if i == 0 {
+            // In parts: 10 + 14 bytes.
+            streamed.write_part(&data[..10]).unwrap();
+            streamed.write_part(&data[10..]).unwrap();
+        } else {
+            streamed.write_tensor(data).unwrap();
+        }
+    }
+    assert!(streamed.write_tensor(&[0u8; 4]).is_err(), "one too many");
+    streamed.finish().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), memory.to_bytes().unwrap());
+
+    let mut short = GgufStreamWriter::create(&path, &metadata, decls.clone()).unwrap();
+    assert!(short.write_tensor(&[0u8; 23]).is_err(), "wrong size");
+    short.write_tensor(&tensors[0].3).unwrap();
+    assert!(short.finish().is_err(), "b and c were never written");
+    let mut over = GgufStreamWriter::create(&path, &metadata, decls.clone()).unwrap();
+    over.write_part(&[0u8; 20]).unwrap();
+    assert!(
+        over.write_part(&[0u8; 5]).is_err(),
+        "a part past the tensor's size"
+    );
+    let mut partial = GgufStreamWriter::create(&path, &metadata, decls).unwrap();
+    partial.write_part(&[0u8; 20]).unwrap();
+    assert!(partial.finish().is_err(), "a tensor stopped short");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -207,6 +207,20 @@ proptest! {
     }
 
     #[test]
+    fn q5_k_within_bound(x in values(256)) {
+        // R_j/62 + (R + M)/3844 (+ one f16 step): Q4_K's derivation with 31 levels.
+        check_bound(GgmlType::Q5K, &x, 256, |b, i| {
+            let sub = |j: usize| {
+                let (lo, hi) = min_max(&b[32 * j..32 * j + 32]);
+                (hi - lo.min(0.0), -lo.min(0.0))
+            };
+            let (r_j, _) = sub(i / 32);
+            let (r, m) = (0..8).map(sub).fold((0.0f32, 0.0f32), |(r, m), (a, b)| (r.max(a), m.max(b)));
+            r_j / 62.0 + (r + m) / 3844.0 + (r + m) * NOISE + F16_TINY
+        })?;
+    }
+
+    #[test]
     fn q6_k_within_bound(x in values(256)) {
         // a_j/62 + A/7800 (+ one f16 step): see quant::quantize_k's derivation.
         check_bound(GgmlType::Q6K, &x, 256, |b, i| {

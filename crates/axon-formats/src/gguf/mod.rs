@@ -7,10 +7,12 @@
 mod cursor;
 pub mod error;
 pub mod reader;
+pub mod stream;
 pub mod value;
 pub mod writer;
 
 pub use error::{GgufError, GgufErrorKind};
 pub use reader::{GgufFile, TensorInfo, TensorView};
+pub use stream::{GgufStreamWriter, TensorDecl};
 pub use value::{Array, Value, ValueType};
 pub use writer::GgufWriter;

@@ -107,48 +107,26 @@ impl GgufWriter {
         self.add_tensor(name, ty, dims, data)
     }
 
-    fn alignment(&self) -> Result<u64, GgufError> {
-        match self.metadata.iter().find(|(k, _)| k == "general.alignment") {
-            None => Ok(DEFAULT_ALIGNMENT),
-            Some((_, v)) => match v.as_u64() {
-                Some(a) if a > 0 && a.is_power_of_two() => Ok(a),
-                _ => Err(GgufError {
-                    path: PathBuf::from("<writer>"),
-                    item: "metadata key \"general.alignment\"".to_owned(),
-                    offset: 0,
-                    kind: GgufErrorKind::InvalidWrite(format!("{v} is not a power-of-two integer")),
-                }),
-            },
-        }
+    /// The metadata set so far, in order.
+    pub fn metadata(&self) -> &[(String, Value)] {
+        &self.metadata
     }
 
     /// The whole file as bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, GgufError> {
-        let alignment = self.alignment()?;
-        let mut out = Vec::new();
-        out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&3u32.to_le_bytes());
-        out.extend_from_slice(&(self.tensors.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(self.metadata.len() as u64).to_le_bytes());
-        for (key, value) in &self.metadata {
-            put_string(&mut out, key);
-            out.extend_from_slice(&value.value_type().tag().to_le_bytes());
-            put_value(&mut out, value);
-        }
-        let mut offset = 0u64;
-        let mut offsets = Vec::with_capacity(self.tensors.len());
-        for t in &self.tensors {
-            put_string(&mut out, &t.name);
-            out.extend_from_slice(&(t.dims.len() as u32).to_le_bytes());
-            for d in &t.dims {
-                out.extend_from_slice(&d.to_le_bytes());
-            }
-            out.extend_from_slice(&t.ty.id().to_le_bytes());
-            out.extend_from_slice(&offset.to_le_bytes());
-            offsets.push(offset);
-            offset = (offset + t.data.len() as u64).next_multiple_of(alignment);
-        }
-        let data_start = (out.len() as u64).next_multiple_of(alignment);
+        let alignment = alignment_of(&self.metadata)?;
+        let layout: Vec<TensorLayout<'_>> = self
+            .tensors
+            .iter()
+            .map(|t| TensorLayout {
+                name: &t.name,
+                ty: t.ty,
+                dims: &t.dims,
+                bytes: t.data.len() as u64,
+            })
+            .collect();
+        let (mut out, offsets) = encode_header(&self.metadata, &layout, alignment);
+        let data_start = out.len() as u64;
         for (t, &off) in self.tensors.iter().zip(&offsets) {
             out.resize((data_start + off) as usize, 0);
             out.extend_from_slice(&t.data);
@@ -173,6 +151,67 @@ impl GgufWriter {
         file.write_all(&bytes).map_err(io)?;
         file.sync_all().map_err(io)
     }
+}
+
+/// `general.alignment` of `metadata` (32 unless set).
+pub(super) fn alignment_of(metadata: &[(String, Value)]) -> Result<u64, GgufError> {
+    match metadata.iter().find(|(k, _)| k == "general.alignment") {
+        None => Ok(DEFAULT_ALIGNMENT),
+        Some((_, v)) => match v.as_u64() {
+            Some(a) if a > 0 && a.is_power_of_two() => Ok(a),
+            _ => Err(GgufError {
+                path: PathBuf::from("<writer>"),
+                item: "metadata key \"general.alignment\"".to_owned(),
+                offset: 0,
+                kind: GgufErrorKind::InvalidWrite(format!("{v} is not a power-of-two integer")),
+            }),
+        },
+    }
+}
+
+/// What the header says of one tensor.
+pub(super) struct TensorLayout<'a> {
+    pub(super) name: &'a str,
+    pub(super) ty: GgmlType,
+    pub(super) dims: &'a [u64],
+    pub(super) bytes: u64,
+}
+
+/// The header (magic, counts, metadata, tensor table), padded to `alignment` when tensors
+/// follow, and each
+/// tensor's offset from the start of the data section (tensors in order, each aligned).
+pub(super) fn encode_header(
+    metadata: &[(String, Value)],
+    tensors: &[TensorLayout<'_>],
+    alignment: u64,
+) -> (Vec<u8>, Vec<u64>) {
+    let mut out = Vec::new();
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&3u32.to_le_bytes());
+    out.extend_from_slice(&(tensors.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(metadata.len() as u64).to_le_bytes());
+    for (key, value) in metadata {
+        put_string(&mut out, key);
+        out.extend_from_slice(&value.value_type().tag().to_le_bytes());
+        put_value(&mut out, value);
+    }
+    let mut offset = 0u64;
+    let mut offsets = Vec::with_capacity(tensors.len());
+    for t in tensors {
+        put_string(&mut out, t.name);
+        out.extend_from_slice(&(t.dims.len() as u32).to_le_bytes());
+        for d in t.dims {
+            out.extend_from_slice(&d.to_le_bytes());
+        }
+        out.extend_from_slice(&t.ty.id().to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        offsets.push(offset);
+        offset = (offset + t.bytes).next_multiple_of(alignment);
+    }
+    if !tensors.is_empty() {
+        out.resize((out.len() as u64).next_multiple_of(alignment) as usize, 0);
+    }
+    (out, offsets)
 }
 
 fn put_string(out: &mut Vec<u8>, s: &str) {

@@ -145,6 +145,7 @@ pub fn can_quantize(ty: GgmlType) -> bool {
             | T::Q5_1
             | T::Q8_0
             | T::Q4K
+            | T::Q5K
             | T::Q6K
     )
 }
@@ -282,6 +283,7 @@ pub fn quantize(ty: GgmlType, values: &[f32]) -> Result<Vec<u8>, QuantError> {
         T::Q5_1 => encode_blocks(ty, values, &mut out, quantize_simple::q5_1)?,
         T::Q8_0 => encode_blocks(ty, values, &mut out, quantize_simple::q8_0)?,
         T::Q4K => encode_blocks(ty, values, &mut out, quantize_k::q4_k)?,
+        T::Q5K => encode_blocks(ty, values, &mut out, quantize_k::q5_k)?,
         T::Q6K => encode_blocks(ty, values, &mut out, quantize_k::q6_k)?,
         _ => {
             return Err(QuantError::Unsupported {

@@ -1,4 +1,4 @@
-//! Quantization to Q4_K and Q6_K: a direct min/max construction (not llama.cpp's iterative
+//! Quantization to Q4_K, Q5_K and Q6_K: a direct min/max construction (not llama.cpp's iterative
 //! search) whose error has a simple proven bound.
 //!
 //! The idea for both: compute each sub-block's ideal step, store the super-block scale as the
@@ -85,6 +85,52 @@ pub(super) fn q4_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 144]
                 0
             };
             *o |= q << shift;
+        }
+    }
+    Ok(out)
+}
+
+/// One Q5_K super-block: Q4_K's construction with 32 levels (`q ∈ 0..=31`), so the bound
+/// is Q4_K's with 31 in place of 15: `|x − x̂| ≤ R_j/62 + (R + M)/3844 + u`.
+pub(super) fn q5_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 176], QuantError> {
+    let mut lo = [0f32; 8];
+    let mut hi = [0f32; 8];
+    for ((sub, l), h) in x.chunks_exact(32).zip(&mut lo).zip(&mut hi) {
+        *l = sub.iter().fold(0.0f32, |a, &v| a.min(v));
+        *h = sub.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
+    }
+    let neg_min = lo.iter().fold(0.0f32, |a, &v| a.max(-v));
+    let dmin = f16_at_least(ty, blk, neg_min / 63.0)?;
+    let dminf = dmin.to_f32();
+    let m = lo.map(|l| steps_up(-l, dminf, 63));
+    let m1 = m.map(|m| dminf * f32::from(m));
+
+    let mut need = [0f32; 8];
+    for ((n, h), off) in need.iter_mut().zip(hi).zip(m1) {
+        *n = (h + off) / 31.0;
+    }
+    let d = f16_at_least(ty, blk, need.iter().fold(0.0f32, |a, &v| a.max(v)) / 63.0)?;
+    let df = d.to_f32();
+    let sc = need.map(|n| steps_up(n, df, 63));
+    let d1 = sc.map(|s| df * f32::from(s));
+
+    let mut out = [0u8; 176];
+    out[..2].copy_from_slice(&d.to_le_bytes());
+    out[2..4].copy_from_slice(&dmin.to_le_bytes());
+    out[4..16].copy_from_slice(&pack_scale_min_k4(&sc, &m));
+    let (qh, ql) = out[16..].split_at_mut(32);
+    for (j, sub) in x.chunks_exact(32).enumerate() {
+        let (step, off) = (d1[j], m1[j]);
+        let shift = 4 * (j % 2);
+        let lows = &mut ql[(j / 2) * 32..(j / 2) * 32 + 32];
+        for ((o, h), &v) in lows.iter_mut().zip(qh.iter_mut()).zip(sub) {
+            let q = if step > 0.0 {
+                ((v + off) / step).round().clamp(0.0, 31.0) as u8
+            } else {
+                0
+            };
+            *o |= (q & 0x0F) << shift;
+            *h |= (q >> 4) << j;
         }
     }
     Ok(out)
