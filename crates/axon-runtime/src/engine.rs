@@ -108,6 +108,9 @@ pub struct EngineOptions {
     pub fuse_norm: bool,
     /// Observer: GPU timestamps around each forward pass ([`Engine::last_gpu_time`]).
     pub timestamps: bool,
+    /// Observer: empty dispatches appended to every pass (`AXON_INSERT_NOOP_DISPATCHES`), to
+    /// measure the cost of one dispatch.
+    pub noop_dispatches: usize,
 }
 
 impl Default for EngineOptions {
@@ -117,6 +120,7 @@ impl Default for EngineOptions {
             reduction: None,
             fuse_norm: true,
             timestamps: false,
+            noop_dispatches: 0,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::session::{Encoded, Session};
 use crate::weights::DeviceWeights;
 use axon_gpu::Tap;
 use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::noop::noops;
 use axon_models::plan::TensorId;
 use std::sync::Arc;
 use std::time::Instant;
@@ -148,6 +149,8 @@ impl<W: DeviceWeights> Engine<'_, W> {
             )?);
             step_ends.push(dispatches.len());
         }
+        // Observer: empty dispatches after the last step, to measure what one costs.
+        dispatches.extend(noops(&self.gpu, self.options.noop_dispatches)?);
         Ok(Encoded {
             prepared: Arc::clone(prepared),
             dispatches,

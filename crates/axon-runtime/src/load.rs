@@ -31,6 +31,14 @@ pub enum LoadError {
         .0.display()
     )]
     Missing(PathBuf),
+    /// An environment count is not a whole number.
+    #[error("{name}={value:?}: expected a whole number")]
+    Count {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
     /// An environment switch has a value other than 0 or 1.
     #[error("{name}={value:?}: expected 0 or 1")]
     Switch {
@@ -59,10 +67,20 @@ pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
     })
 }
 
-/// Engine options from the environment: `AXON_FUSE_NORM` (`0` or `1`; unset: fused).
+/// Engine options from the environment: `AXON_FUSE_NORM` (`0` or `1`; unset: fused) and
+/// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0).
 pub fn options_from_env() -> Result<EngineOptions, LoadError> {
+    const NOOPS: &str = "AXON_INSERT_NOOP_DISPATCHES";
+    let noop_dispatches = match std::env::var(NOOPS) {
+        Err(_) => 0,
+        Ok(v) => v.trim().parse().map_err(|_| LoadError::Count {
+            name: NOOPS,
+            value: v,
+        })?,
+    };
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
+        noop_dispatches,
         ..EngineOptions::default()
     })
 }

@@ -114,6 +114,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
         "prompt": args.prompt,
         "gen": args.generate,
         "repeat": args.repeat,
+        "noop_dispatches": options.noop_dispatches,
         "prefill_tok_s": stat(|r| r.prefill_tok_s)["median"],
         "decode_tok_s": stat(|r| r.decode_tok_s)["median"],
         "submits_per_token": stat(|r| r.submits_per_token)["median"],

@@ -18,6 +18,7 @@ pub mod glu;
 pub mod l2_norm;
 pub mod matmul;
 pub mod matvec;
+pub mod noop;
 pub mod position;
 pub mod rms_norm;
 pub mod rope;

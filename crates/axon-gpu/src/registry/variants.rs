@@ -17,6 +17,8 @@ macro_rules! wgsl_file {
 
 /// `wgsl/add.wgsl`
 pub static ADD_WGSL: WgslFile = wgsl_file!("add.wgsl");
+/// `wgsl/noop.wgsl`
+pub static NOOP_WGSL: WgslFile = wgsl_file!("noop.wgsl");
 /// `wgsl/glu.wgsl`
 pub static GLU_WGSL: WgslFile = wgsl_file!("glu.wgsl");
 /// `wgsl/copy.wgsl`
@@ -87,6 +89,7 @@ pub mod quant_parts {
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
 pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
+    &NOOP_WGSL,
     &COPY_WGSL,
     &GLU_WGSL,
     &RMS_NORM_WGSL,
@@ -161,6 +164,19 @@ pub static ADD_F32: KernelVariant = KernelVariant {
     entry_point: "add_f32",
     files: &[&ADD_WGSL],
     workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+    },
+};
+
+/// A dispatch that does nothing (per-dispatch overhead measurements).
+pub static NOOP: KernelVariant = KernelVariant {
+    name: "noop",
+    entry_point: "noop",
+    files: &[&NOOP_WGSL],
+    workgroup_size: None,
     power_of_two_workgroup: false,
     needs: Needs {
         subgroups: false,
@@ -554,6 +570,7 @@ gather_variants! {
 /// CPU-only test validates each with naga and emits SPIR-V for it.
 pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_F32,
+    &NOOP,
     &COPY_VEC4,
     &COPY_COLUMNS,
     &GLU_F32,

@@ -90,6 +90,35 @@ fn timestamps_only_observe() {
 }
 
 #[test]
+fn noop_dispatches_only_observe() {
+    for name in ALL_FIXTURES {
+        let padded = EngineOptions {
+            noop_dispatches: 50,
+            ..EngineOptions::default()
+        };
+        let (plain, _) = logits(name, WeightLayout::FUSED, EngineOptions::default());
+        let (noops, _) = logits(name, WeightLayout::FUSED, padded);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&plain),
+            bits(&noops),
+            "{name}: no-op dispatches changed the logits"
+        );
+        let dispatches = |options| {
+            let engine = open_model(gpu(), &fixture(name), WeightLayout::FUSED, options).unwrap();
+            let mut s = engine.session(8).unwrap();
+            engine.forward(&mut s, &[1]).unwrap();
+            engine.last_stats().unwrap().dispatches
+        };
+        assert_eq!(
+            dispatches(padded),
+            dispatches(EngineOptions::default()) + 50,
+            "{name}: 50 more dispatches in the pass"
+        );
+    }
+}
+
+#[test]
 fn fused_and_unfused_projections_agree() {
     for name in ALL_FIXTURES {
         let options = EngineOptions::default();
