@@ -9,6 +9,7 @@ pub mod chat;
 mod info;
 mod inspect;
 mod logits;
+mod synth;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -68,6 +69,9 @@ enum Command {
     /// on the chosen adapter), or `axon bench --model FILE` (prefill and decode speed,
     /// per-token costs and memory of a whole model).
     Bench(bench::BenchArgs),
+    /// Write a random-weight GGUF of a real model's shape (tensor names, shapes, types,
+    /// metadata and vocabulary as llama.cpp expects them), for benchmarks at real sizes.
+    Synth(synth::SynthArgs),
 }
 
 /// Parses the command line and runs the command; errors are printed on stderr.
@@ -91,6 +95,7 @@ pub fn main() -> ExitCode {
             .and_then(|ids| logits::run(&model, &ids, backend, greedy))
             .map_err(Into::into),
         Command::Bench(args) => bench::run(args).map_err(Into::into),
+        Command::Synth(args) => synth::run(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,4 +11,5 @@
 pub mod config;
 pub mod decoder;
 pub mod plan;
+pub mod synth;
 pub mod weights;

@@ -7,6 +7,7 @@ mod generate;
 mod paths;
 mod qwen35;
 mod sessions;
+mod synth;
 
 use axon_gpu::Gpu;
 use std::path::PathBuf;
