@@ -257,7 +257,31 @@ fn whole_model_bench_follows_the_contract() {
     }
     assert_eq!(v["prompt"], 16);
     assert_eq!(v["gen"], 4);
+    assert_eq!(v["noop_dispatches"], 0);
     assert!(v["adapter"]["name"].is_string());
+    // GPU time by kernel family, where the adapter has timestamps (lavapipe and NVIDIA do).
+    let families = &v["gpu_us_by_family"];
+    assert_eq!(
+        families.is_null(),
+        !stderr.contains("timestamp-query"),
+        "present exactly when the adapter marker lists timestamps: {stderr}"
+    );
+    if !families.is_null() {
+        for part in ["prefill_us", "decode_us_per_token"] {
+            let map = families[part].as_object().unwrap();
+            for family in ["matvec", "rms_norm", "rope"] {
+                let us = map.get(family).and_then(Value::as_f64);
+                assert!(
+                    us.is_some_and(|t| t > 0.0) || part == "prefill_us" && family == "matvec",
+                    "{part}.{family}: {families}"
+                );
+            }
+        }
+        assert!(
+            families["prefill_us"]["matmul"].as_f64().unwrap() > 0.0,
+            "{families}"
+        );
+    }
 }
 
 #[test]

@@ -23,6 +23,7 @@ pub mod error;
 pub mod grid;
 pub mod kernels;
 mod pipelines;
+mod profile;
 pub mod registry;
 mod timing;
 

@@ -11,13 +11,13 @@ use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::noop::noops;
 use axon_models::plan::TensorId;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 impl<W: DeviceWeights> Engine<'_, W> {
     /// Runs `ids` through the model after the session's tokens and returns their logits,
     /// `[ids.len(), vocab]` row-major. One `queue.submit`.
     pub fn forward(&self, session: &mut Session, ids: &[u32]) -> Result<Vec<f32>, RuntimeError> {
-        Ok(self.run(session, ids, true, &[])?.0)
+        Ok(self.run(session, ids, true, Observe::Nothing)?.0)
     }
 
     /// Like [`Engine::forward`], returning only the last token's logits (`[vocab]`): what
@@ -27,7 +27,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
         session: &mut Session,
         ids: &[u32],
     ) -> Result<Vec<f32>, RuntimeError> {
-        Ok(self.run(session, ids, false, &[])?.0)
+        Ok(self.run(session, ids, false, Observe::Nothing)?.0)
     }
 
     /// Like [`Engine::forward`], also returning the values of the named plan tensors right
@@ -39,7 +39,21 @@ impl<W: DeviceWeights> Engine<'_, W> {
         ids: &[u32],
         taps: &[&str],
     ) -> Result<(Vec<f32>, Vec<Vec<f32>>), RuntimeError> {
-        self.run(session, ids, true, taps)
+        let (logits, observed) = self.run(session, ids, true, Observe::Taps(taps))?;
+        Ok((logits, observed.taps))
+    }
+
+    /// Like [`Engine::forward_last`], also returning each dispatch's kernel family (the stem
+    /// of its WGSL file: `matvec`, `attention_decode`, ...) and GPU time: every dispatch in a
+    /// compute pass of its own with timestamps (an observer: the same dispatches in the same
+    /// submit; needs `timestamp-query`).
+    pub fn forward_profiled(
+        &self,
+        session: &mut Session,
+        ids: &[u32],
+    ) -> Result<(Vec<f32>, DispatchTimes), RuntimeError> {
+        let (logits, observed) = self.run(session, ids, false, Observe::Profile)?;
+        Ok((logits, observed.profile))
     }
 
     fn run(
@@ -47,8 +61,8 @@ impl<W: DeviceWeights> Engine<'_, W> {
         session: &mut Session,
         ids: &[u32],
         all_logits: bool,
-        taps: &[&str],
-    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), RuntimeError> {
+        observe: Observe<'_>,
+    ) -> Result<(Vec<f32>, Observed), RuntimeError> {
         if ids.is_empty() {
             return Err(RuntimeError::NoTokens);
         }
@@ -87,19 +101,30 @@ impl<W: DeviceWeights> Engine<'_, W> {
         let logits = bindings.logits()?;
         let dispatches = &encoded.dispatches;
         let mut gpu_time = None;
-        let (out, tapped) = if !taps.is_empty() {
-            let taps = resolve_taps(&bindings, taps, &encoded.step_ends)?;
-            self.gpu
-                .run_and_read_tapped("forward", dispatches, &taps, logits)?
-        } else if self.options.timestamps {
-            let (out, time) = self.gpu.run_and_read_timed("forward", dispatches, logits)?;
-            gpu_time = Some(time);
-            (out, Vec::new())
-        } else {
-            (
-                self.gpu.run_and_read("forward", dispatches, logits)?,
-                Vec::new(),
-            )
+        let mut observed = Observed::default();
+        let out = match observe {
+            Observe::Taps(taps) if !taps.is_empty() => {
+                let taps = resolve_taps(&bindings, taps, &encoded.step_ends)?;
+                let (out, tapped) = self
+                    .gpu
+                    .run_and_read_tapped("forward", dispatches, &taps, logits)?;
+                observed.taps = tapped;
+                out
+            }
+            Observe::Profile => {
+                let (out, times) = self
+                    .gpu
+                    .run_and_read_profiled("forward", dispatches, logits)?;
+                gpu_time = Some(times.iter().sum());
+                observed.profile = dispatches.iter().map(kernel_family).zip(times).collect();
+                out
+            }
+            _ if self.options.timestamps => {
+                let (out, time) = self.gpu.run_and_read_timed("forward", dispatches, logits)?;
+                gpu_time = Some(time);
+                out
+            }
+            _ => self.gpu.run_and_read("forward", dispatches, logits)?,
         };
         let dispatch_count = dispatches.len();
         session.encoded.insert(key, encoded);
@@ -110,7 +135,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
         });
         session.pos = needed;
         session.tokens.extend_from_slice(ids);
-        Ok((out, tapped))
+        Ok((out, observed))
     }
 
     /// Records every step of `prepared` for `session`: its state, its position uniform and a
@@ -158,6 +183,35 @@ impl<W: DeviceWeights> Engine<'_, W> {
             ids,
         })
     }
+}
+
+/// Each dispatch's kernel family and GPU time, in pass order.
+pub type DispatchTimes = Vec<(&'static str, Duration)>;
+
+/// What a forward pass observes besides the logits.
+enum Observe<'t> {
+    Nothing,
+    /// Validation taps: these plan tensors' values after the step that last writes them.
+    Taps(&'t [&'t str]),
+    /// Every dispatch's GPU time.
+    Profile,
+}
+
+/// What was observed.
+#[derive(Default)]
+struct Observed {
+    taps: Vec<Vec<f32>>,
+    profile: DispatchTimes,
+}
+
+/// The kernel family of a dispatch: the stem of its variant's kernel file (the one outside
+/// `wgsl/parts/`, which holds shared pieces).
+fn kernel_family(d: &axon_gpu::Dispatch) -> &'static str {
+    let kernel = d.variant.files.iter().find(|f| !f.path.contains("parts/"));
+    kernel.map_or(d.variant.name, |f| {
+        let name = f.path.rsplit('/').next().unwrap_or(f.path);
+        name.strip_suffix(".wgsl").unwrap_or(name)
+    })
 }
 
 /// Each named tensor's buffer and the dispatch after which it is final for this pass.

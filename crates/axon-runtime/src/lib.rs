@@ -19,6 +19,7 @@ mod weights;
 
 pub use engine::{Engine, EngineOptions, ForwardStats, LinearAttention, ModelShape};
 pub use error::RuntimeError;
+pub use forward::DispatchTimes;
 pub use generate::{Finish, GenerateParams, Generation, TokenStream};
 pub use gpu_ref::GpuRef;
 pub use load::{

@@ -98,6 +98,16 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
     let runs = (0..args.repeat)
         .map(|_| measure(args.generate))
         .collect::<Result<Vec<_>, _>>()?;
+    let by_family = if gpu.caps().has_timestamps() {
+        Some(profile_by_family(
+            &engine,
+            &prompt,
+            context,
+            args.generate.min(16),
+        )?)
+    } else {
+        None
+    };
     let session = engine.session(context)?;
     let caps = gpu.caps();
     let stat = |f: fn(&Run) -> f64| summary(runs.iter().map(f).collect());
@@ -129,6 +139,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
             "encode_us_per_token": stat(|r| r.encode_us_per_token),
             "gpu_us_per_decode_token": gpu_us.map(summary),
         },
+        "gpu_us_by_family": by_family,
         "memory": {
             "weights_bytes": engine.weights().weight_bytes(),
             "state_bytes": session.state_bytes(),
@@ -145,6 +156,39 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
     use std::io::Write;
     writeln!(out)?;
     Ok(())
+}
+
+/// GPU time by kernel family (every dispatch timed on its own): the prefill pass in µs, and
+/// `generate` decode steps after it in µs per token.
+fn profile_by_family(
+    engine: &axon_runtime::Engine<'_, axon_models::weights::ModelWeights>,
+    prompt: &[u32],
+    context: usize,
+    generate: usize,
+) -> Result<serde_json::Value, BenchError> {
+    use std::collections::BTreeMap;
+    let mut session = engine.session(context)?;
+    let add =
+        |into: &mut BTreeMap<&'static str, f64>, times: &[(&'static str, Duration)], scale: f64| {
+            for (family, t) in times {
+                *into.entry(family).or_default() += t.as_secs_f64() * 1e6 * scale;
+            }
+        };
+    let (mut logits, times) = engine.forward_profiled(&mut session, prompt)?;
+    let mut prefill = BTreeMap::new();
+    add(&mut prefill, &times, 1.0);
+    let mut decode = BTreeMap::new();
+    for _ in 0..generate {
+        let next = argmax(&logits) as u32;
+        let (row, times) = engine.forward_profiled(&mut session, &[next])?;
+        logits = row;
+        add(&mut decode, &times, 1.0 / generate.max(1) as f64);
+    }
+    Ok(serde_json::json!({
+        "note": "each dispatch in its own compute pass with timestamps: includes a barrier per dispatch",
+        "prefill_us": prefill,
+        "decode_us_per_token": decode,
+    }))
 }
 
 /// Median, min and max.

@@ -90,6 +90,47 @@ fn timestamps_only_observe() {
 }
 
 #[test]
+fn profiling_only_observes_and_times_every_dispatch() {
+    for name in ALL_FIXTURES {
+        let engine = open_model(
+            gpu(),
+            &fixture(name),
+            WeightLayout::FUSED,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let prompt = Expected::read(name).prompt;
+        let (mut a, mut b) = (engine.session(64).unwrap(), engine.session(64).unwrap());
+        let plain = engine.forward_last(&mut a, &prompt[..20]).unwrap();
+        let (profiled, times) = engine.forward_profiled(&mut b, &prompt[..20]).unwrap();
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&plain), bits(&profiled), "{name}: prefill");
+        assert_eq!(
+            times.len(),
+            engine.last_stats().unwrap().dispatches,
+            "{name}"
+        );
+        assert!(
+            times.iter().any(|(f, _)| *f == "matmul"),
+            "{name}: {times:?}"
+        );
+        let plain = engine.forward(&mut a, &[prompt[20]]).unwrap();
+        let (profiled, times) = engine.forward_profiled(&mut b, &[prompt[20]]).unwrap();
+        assert_eq!(
+            bits(&plain),
+            bits(&profiled),
+            "{name}: decode after a profiled pass"
+        );
+        let families: std::collections::BTreeSet<&str> = times.iter().map(|(f, _)| *f).collect();
+        for family in ["matvec", "gather", "rms_norm"] {
+            assert!(families.contains(family), "{name}: {families:?}");
+        }
+        let total: std::time::Duration = times.iter().map(|(_, t)| *t).sum();
+        assert!(total.as_nanos() > 0, "{name}: GPU time");
+    }
+}
+
+#[test]
 fn noop_dispatches_only_observe() {
     for name in ALL_FIXTURES {
         let padded = EngineOptions {
