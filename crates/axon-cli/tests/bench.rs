@@ -252,9 +252,17 @@ fn whole_model_bench_follows_the_contract() {
         Some(1.0),
         "one submit per decode token"
     );
-    for key in ["weights_bytes", "state_bytes", "scratch_bytes"] {
+    for key in [
+        "weights_bytes",
+        "state_bytes",
+        "kv_cache_bytes",
+        "scratch_bytes",
+    ] {
         assert!(v["memory"][key].as_u64().unwrap() > 0, "memory.{key}");
     }
+    // A llama fixture has no recurrent state: all of it is KV cache.
+    assert_eq!(v["memory"]["recurrent_state_bytes"], 0);
+    assert_eq!(v["memory"]["kv_cache_bytes"], v["memory"]["state_bytes"]);
     assert_eq!(v["prompt"], 16);
     assert_eq!(v["gen"], 4);
     assert_eq!(v["noop_dispatches"], 0);

@@ -67,8 +67,18 @@ impl Session {
         self.encoded.len()
     }
 
-    /// Bytes of this session's state on the device.
+    /// Bytes of this session's state on the device (KV cache and recurrent state).
     pub fn state_bytes(&self) -> u64 {
         self.state.values().map(DeviceBuffer::byte_len).sum()
+    }
+
+    /// Bytes of the KV cache (`blk.N.cache_k`, `blk.N.cache_v`); the rest of
+    /// [`Session::state_bytes`] is Gated DeltaNet's convolution and recurrent state.
+    pub fn kv_cache_bytes(&self) -> u64 {
+        self.state
+            .iter()
+            .filter(|(name, _)| name.ends_with(".cache_k") || name.ends_with(".cache_v"))
+            .map(|(_, b)| b.byte_len())
+            .sum()
     }
 }

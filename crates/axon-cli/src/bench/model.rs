@@ -143,6 +143,8 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
         "memory": {
             "weights_bytes": engine.weights().weight_bytes(),
             "state_bytes": session.state_bytes(),
+            "kv_cache_bytes": session.kv_cache_bytes(),
+            "recurrent_state_bytes": session.state_bytes() - session.kv_cache_bytes(),
             "scratch_bytes": engine.scratch_bytes(),
         },
         "sampling": "argmax on the CPU over read-back logits",

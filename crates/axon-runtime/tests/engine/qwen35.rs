@@ -55,3 +55,23 @@ fn qwen35_gguf_layout_equals_the_checkpoint() {
         }
     }
 }
+
+/// A hybrid session's state splits into the KV cache of its full-attention layers
+/// (`2 · context · kv_heads · head_dim` f32 each) and the DeltaNet layers' recurrent state.
+#[test]
+fn qwen35_session_state_splits_into_kv_cache_and_recurrent_state() {
+    for name in ["qwen35-grouped-tied", "qwen35-equal-untied"] {
+        let engine = super::engine(name);
+        let dims = &engine.shape().dims;
+        let hybrid = dims.hybrid.as_ref().unwrap();
+        let full = hybrid.full_attention.iter().filter(|&&f| f).count();
+        let context = 48;
+        let session = engine.session(context).unwrap();
+        let kv = (2 * full * context * dims.kv_heads * dims.head_dim * 4) as u64;
+        assert_eq!(session.kv_cache_bytes(), kv, "{name}");
+        assert!(
+            session.state_bytes() > kv,
+            "{name}: DeltaNet state besides the cache"
+        );
+    }
+}
