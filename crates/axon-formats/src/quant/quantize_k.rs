@@ -46,8 +46,23 @@ fn pack_scale_min_k4(sc: &[u8; 8], m: &[u8; 8]) -> [u8; 12] {
     s
 }
 
-/// One Q4_K super-block (see the module docs for the construction and bound).
-pub(super) fn q4_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 144], QuantError> {
+/// Q4_K's and Q5_K's 16 header bytes and what they give each 32-element sub-block.
+struct ScaleMinHeader {
+    bytes: [u8; 16],
+    /// Quantized step `d·sc_j`.
+    step: [f32; 8],
+    /// Quantized offset `dmin·m_j`.
+    offset: [f32; 8],
+}
+
+/// The header shared by Q4_K and Q5_K: per sub-block a 6-bit scale `sc_j` and min `m_j`
+/// against f16 super-scales `d` and `dmin`, for codes `0..=levels`.
+fn scale_min_header(
+    ty: GgmlType,
+    blk: usize,
+    x: &[f32; 256],
+    levels: f32,
+) -> Result<ScaleMinHeader, QuantError> {
     // The min is clamped to <= 0 so every stored min m_j is non-negative with dmin >= 0.
     let mut lo = [0f32; 8];
     let mut hi = [0f32; 8];
@@ -63,28 +78,43 @@ pub(super) fn q4_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 144]
 
     let mut need = [0f32; 8];
     for ((n, h), off) in need.iter_mut().zip(hi).zip(m1) {
-        *n = (h + off) / 15.0;
+        *n = (h + off) / levels;
     }
     let d = f16_at_least(ty, blk, need.iter().fold(0.0f32, |a, &v| a.max(v)) / 63.0)?;
     let df = d.to_f32();
     let sc = need.map(|n| steps_up(n, df, 63));
     let d1 = sc.map(|s| df * f32::from(s));
 
+    let mut bytes = [0u8; 16];
+    bytes[..2].copy_from_slice(&d.to_le_bytes());
+    bytes[2..4].copy_from_slice(&dmin.to_le_bytes());
+    bytes[4..].copy_from_slice(&pack_scale_min_k4(&sc, &m));
+    Ok(ScaleMinHeader {
+        bytes,
+        step: d1,
+        offset: m1,
+    })
+}
+
+/// The code of `v` for a sub-block with this quantized step and offset.
+fn code(v: f32, step: f32, off: f32, levels: f32) -> u8 {
+    if step > 0.0 {
+        ((v + off) / step).round().clamp(0.0, levels) as u8
+    } else {
+        0
+    }
+}
+
+/// One Q4_K super-block (see the module docs for the construction and bound).
+pub(super) fn q4_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 144], QuantError> {
+    let h = scale_min_header(ty, blk, x, 15.0)?;
     let mut out = [0u8; 144];
-    out[..2].copy_from_slice(&d.to_le_bytes());
-    out[2..4].copy_from_slice(&dmin.to_le_bytes());
-    out[4..16].copy_from_slice(&pack_scale_min_k4(&sc, &m));
+    out[..16].copy_from_slice(&h.bytes);
     let qs = &mut out[16..];
     for (j, sub) in x.chunks_exact(32).enumerate() {
-        let (step, off) = (d1[j], m1[j]);
         let shift = 4 * (j % 2);
         for (o, &v) in qs[(j / 2) * 32..(j / 2) * 32 + 32].iter_mut().zip(sub) {
-            let q = if step > 0.0 {
-                ((v + off) / step).round().clamp(0.0, 15.0) as u8
-            } else {
-                0
-            };
-            *o |= q << shift;
+            *o |= code(v, h.step[j], h.offset[j], 15.0) << shift;
         }
     }
     Ok(out)
@@ -93,44 +123,17 @@ pub(super) fn q4_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 144]
 /// One Q5_K super-block: Q4_K's construction with 32 levels (`q ∈ 0..=31`), so the bound
 /// is Q4_K's with 31 in place of 15: `|x − x̂| ≤ R_j/62 + (R + M)/3844 + u`.
 pub(super) fn q5_k(ty: GgmlType, blk: usize, x: &[f32; 256]) -> Result<[u8; 176], QuantError> {
-    let mut lo = [0f32; 8];
-    let mut hi = [0f32; 8];
-    for ((sub, l), h) in x.chunks_exact(32).zip(&mut lo).zip(&mut hi) {
-        *l = sub.iter().fold(0.0f32, |a, &v| a.min(v));
-        *h = sub.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
-    }
-    let neg_min = lo.iter().fold(0.0f32, |a, &v| a.max(-v));
-    let dmin = f16_at_least(ty, blk, neg_min / 63.0)?;
-    let dminf = dmin.to_f32();
-    let m = lo.map(|l| steps_up(-l, dminf, 63));
-    let m1 = m.map(|m| dminf * f32::from(m));
-
-    let mut need = [0f32; 8];
-    for ((n, h), off) in need.iter_mut().zip(hi).zip(m1) {
-        *n = (h + off) / 31.0;
-    }
-    let d = f16_at_least(ty, blk, need.iter().fold(0.0f32, |a, &v| a.max(v)) / 63.0)?;
-    let df = d.to_f32();
-    let sc = need.map(|n| steps_up(n, df, 63));
-    let d1 = sc.map(|s| df * f32::from(s));
-
+    let h = scale_min_header(ty, blk, x, 31.0)?;
     let mut out = [0u8; 176];
-    out[..2].copy_from_slice(&d.to_le_bytes());
-    out[2..4].copy_from_slice(&dmin.to_le_bytes());
-    out[4..16].copy_from_slice(&pack_scale_min_k4(&sc, &m));
+    out[..16].copy_from_slice(&h.bytes);
     let (qh, ql) = out[16..].split_at_mut(32);
     for (j, sub) in x.chunks_exact(32).enumerate() {
-        let (step, off) = (d1[j], m1[j]);
         let shift = 4 * (j % 2);
         let lows = &mut ql[(j / 2) * 32..(j / 2) * 32 + 32];
-        for ((o, h), &v) in lows.iter_mut().zip(qh.iter_mut()).zip(sub) {
-            let q = if step > 0.0 {
-                ((v + off) / step).round().clamp(0.0, 31.0) as u8
-            } else {
-                0
-            };
+        for ((o, high), &v) in lows.iter_mut().zip(qh.iter_mut()).zip(sub) {
+            let q = code(v, h.step[j], h.offset[j], 31.0);
             *o |= (q & 0x0F) << shift;
-            *h |= (q >> 4) << j;
+            *high |= (q >> 4) << j;
         }
     }
     Ok(out)
