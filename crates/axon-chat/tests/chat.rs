@@ -266,3 +266,62 @@ fn a_missing_model_file_is_named_with_what_to_pass_instead() {
     assert!(message.contains("/nonexistent/model.gguf"), "{message}");
     assert!(message.contains("GGUF file"), "{message}");
 }
+
+/// A model without a chat template (a base model) loads and generates from raw text, but a
+/// chat is refused with what to use instead. The model: `axon synth`'s small llama shape with
+/// SmolLM2's vocabulary minus its template.
+#[test]
+fn a_model_without_a_chat_template_refuses_a_chat_and_says_what_to_do() {
+    use axon_formats::gguf::GgufFile;
+    use axon_models::synth::{Preset, QuantMix, SynthArch, synthesize};
+    let smollm = GgufFile::open(repo("models/SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap();
+    let vocabulary: Vec<_> = smollm
+        .metadata()
+        .filter(|(k, _)| k.starts_with("tokenizer.") && *k != "tokenizer.chat_template")
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    let base = Preset {
+        name: "base",
+        arch: SynthArch::Llama,
+        layers: 2,
+        embd: 256,
+        ff: 512,
+        heads: 4,
+        kv_heads: 2,
+        head_dim: 64,
+        rope_dims: 64,
+        vocab: 49_152,
+        tied: true,
+        context: 2048,
+        rope_base: 10_000.0,
+        eps: 1e-5,
+        sliding_window: None,
+        deltanet: None,
+    };
+    let path = std::env::temp_dir().join(format!("axon-base-{}.gguf", std::process::id()));
+    synthesize(&base, QuantMix::Q8_0, &vocabulary, &path, 1, |_, _| {}).unwrap();
+    let m = Model::load(&path, &ModelOptions::default()).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(!m.has_chat_template());
+    let err = m.chat().unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, ChatError::NoTemplate { .. }), "{message}");
+    assert!(
+        message.contains("has no chat template") && message.contains("Model::generate"),
+        "{message}"
+    );
+    assert!(
+        m.apply_chat_template(&[Message::new("user", "hi")], true)
+            .is_err()
+    );
+    let mut session = m.session_with_context(64).unwrap();
+    let reply = m
+        .generate(&mut session, "Once upon a time", &greedy(4), keep_going)
+        .unwrap();
+    assert_eq!(
+        reply.finish,
+        FinishReason::MaxTokens,
+        "raw-text generation still works"
+    );
+    assert_eq!(reply.tokens.len(), 4);
+}
