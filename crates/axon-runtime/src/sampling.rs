@@ -2,6 +2,8 @@
 //! temperature and a seeded draw (llama.cpp's default order). Runs on the CPU over the
 //! read-back row; `temperature = 0` is greedy.
 
+use std::collections::HashMap;
+
 /// How to pick the next token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SamplingParams {
@@ -63,23 +65,43 @@ impl Sampler {
         ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// The next token after `history` given its `logits`.
-    pub fn pick(&mut self, logits: &[f32], history: &[u32]) -> u32 {
+    /// The repetition penalty's adjusted logits of the recent tokens, by token id.
+    fn penalized(&self, logits: &[f32], history: &[u32]) -> HashMap<usize, f64> {
         let p = &self.params;
-        let mut l: Vec<f64> = logits.iter().map(|&v| f64::from(v)).collect();
-        if p.repeat_penalty != 1.0 {
-            let recent = &history[history.len().saturating_sub(p.repeat_last_n)..];
-            let mut seen = std::collections::HashSet::new();
-            let penalty = f64::from(p.repeat_penalty);
-            for &t in recent {
-                if let (true, Some(v)) = (seen.insert(t), l.get_mut(t as usize)) {
-                    *v = if *v > 0.0 { *v / penalty } else { *v * penalty };
-                }
+        let mut adjusted = HashMap::new();
+        if p.repeat_penalty == 1.0 {
+            return adjusted;
+        }
+        let penalty = f64::from(p.repeat_penalty);
+        for &t in &history[history.len().saturating_sub(p.repeat_last_n)..] {
+            let i = t as usize;
+            if let (Some(&v), std::collections::hash_map::Entry::Vacant(slot)) =
+                (logits.get(i), adjusted.entry(i))
+            {
+                let v = f64::from(v);
+                slot.insert(if v > 0.0 { v / penalty } else { v * penalty });
             }
         }
+        adjusted
+    }
+
+    /// The next token after `history` given its `logits`.
+    pub fn pick(&mut self, logits: &[f32], history: &[u32]) -> u32 {
+        let penalized = self.penalized(logits, history);
+        let p = &self.params;
+        let greedy = |value: &dyn Fn(usize) -> f64| {
+            (0..logits.len()).fold(0, |b, i| if value(i) > value(b) { i } else { b }) as u32
+        };
+        // The default (greedy, no penalty) reads the row as it is: no copy per token.
+        if p.temperature <= 0.0 && penalized.is_empty() {
+            return greedy(&|i| f64::from(logits[i]));
+        }
+        let mut l: Vec<f64> = logits.iter().map(|&v| f64::from(v)).collect();
+        for (&i, &v) in &penalized {
+            l[i] = v;
+        }
         if p.temperature <= 0.0 {
-            let best = (0..l.len()).fold(0, |b, i| if l[i] > l[b] { i } else { b });
-            return best as u32;
+            return greedy(&|i| l[i]);
         }
         // Candidates by logit, best first (ties: lower id first).
         let mut order: Vec<usize> = (0..l.len()).collect();

@@ -23,6 +23,7 @@ fn noise(n: usize, seed: u64) -> Vec<f32> {
 fn sampler_draws_what_the_reference_draws() {
     let settings = [
         (0.0, None, None, None, 1.0),
+        (0.0, None, None, None, 1.2),
         (1.0, None, None, None, 1.0),
         (0.7, Some(40), Some(0.9), Some(0.05), 1.1),
         (1.3, Some(1), None, None, 1.0),
