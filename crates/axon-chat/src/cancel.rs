@@ -24,20 +24,8 @@ impl CancelToken {
         self.0.load(Ordering::SeqCst)
     }
 
-    /// Whether `other` shares this token's flag.
-    pub fn same_flag(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-
     /// Re-arms the token for the next generation.
     pub fn clear(&self) {
         self.0.store(false, Ordering::SeqCst);
-    }
-}
-
-/// Tokens are equal when they share one flag (so options holding them can be compared).
-impl PartialEq for CancelToken {
-    fn eq(&self, other: &Self) -> bool {
-        self.same_flag(other)
     }
 }

@@ -11,7 +11,7 @@ use axon_formats::template::{ChatTemplate, Message};
 use axon_formats::tokenizer::Tokenizer;
 use axon_gpu::Gpu;
 use axon_models::weights::ModelWeights;
-use axon_runtime::{Engine, GenerateParams, LoadError, Session, open_model_with_progress};
+use axon_runtime::{Engine, GenerateParams, Session, open_model_with_progress, require_model};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,9 +53,7 @@ impl Model {
         on_progress: impl FnMut(LoadProgress),
     ) -> Result<Self, ChatError> {
         let path = path.as_ref();
-        if !path.exists() {
-            return Err(LoadError::Missing(path.to_path_buf()).into());
-        }
+        require_model(path)?;
         let gpu = Arc::new(Gpu::with_preference(&options.adapter)?);
         Self::load_on(gpu, path, options, on_progress)
     }
@@ -68,9 +66,7 @@ impl Model {
         mut on_progress: impl FnMut(LoadProgress),
     ) -> Result<Self, ChatError> {
         let path = path.as_ref();
-        if !path.exists() {
-            return Err(LoadError::Missing(path.to_path_buf()).into());
-        }
+        require_model(path)?;
         let tokenizer = if path.is_dir() {
             Tokenizer::from_hf_dir(path)?
         } else {

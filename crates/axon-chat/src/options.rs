@@ -57,7 +57,7 @@ pub struct LoadProgress {
 }
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct GenerateOptions {
     /// How each token is picked (temperature 0 is greedy).
     pub sampling: SamplingParams,

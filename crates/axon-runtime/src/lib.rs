@@ -24,6 +24,7 @@ pub use generate::{Finish, GenerateParams, Generation, TokenStream};
 pub use gpu_ref::GpuRef;
 pub use load::{
     LoadError, layout_from_env, open_model, open_model_with_progress, options_from_env,
+    require_model,
 };
 pub use sampling::{Sampler, SamplingParams};
 pub use session::Session;

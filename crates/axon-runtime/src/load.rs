@@ -85,6 +85,16 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     })
 }
 
+/// [`LoadError::Missing`] unless something exists at `path`: callers check before opening a
+/// device or reading a vocabulary, so a wrong path is the error the user sees first.
+pub fn require_model(path: &Path) -> Result<(), LoadError> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(LoadError::Missing(path.to_path_buf()))
+    }
+}
+
 /// Opens `path` (a GGUF file, or a directory with `config.json` and safetensors) on `gpu`
 /// (borrowed, or an `Arc<Gpu>` the engine keeps).
 pub fn open_model<'g>(
@@ -106,9 +116,7 @@ pub fn open_model_with_progress<'g>(
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Engine<'g, ModelWeights>, LoadError> {
     let gpu = gpu.into();
-    if !path.exists() {
-        return Err(LoadError::Missing(path.to_path_buf()));
-    }
+    require_model(path)?;
     let (config, weights) = if path.is_dir() {
         let checkpoint = HfCheckpoint::open(path)?;
         let config = ModelConfig::from_hf(&checkpoint)?;

@@ -98,9 +98,7 @@ pub fn open_gpu() -> Result<Gpu, ChatCliError> {
 /// Loads the model with a progress bar over the weight upload.
 pub fn load(args: &ReplyArgs) -> Result<Model, ChatCliError> {
     let path = model_path(args)?;
-    if !path.exists() {
-        return Err(axon_chat::ChatError::Load(axon_runtime::LoadError::Missing(path)).into());
-    }
+    axon_runtime::require_model(&path)?;
     let gpu = Arc::new(open_gpu()?);
     let options = ModelOptions {
         context: args.context,

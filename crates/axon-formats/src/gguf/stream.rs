@@ -98,18 +98,10 @@ impl GgufStreamWriter {
     /// Writes the next tensor's data (exactly its declared size).
     pub fn write_tensor(&mut self, data: &[u8]) -> Result<(), GgufError> {
         if self.in_tensor != 0 || self.declared_bytes()? != data.len() as u64 {
-            let name = self
-                .next_tensor()
-                .map_or("<none>", |t| t.name.as_str())
-                .to_owned();
-            return Err(invalid(
-                &self.path,
-                &name,
-                format!(
-                    "{} bytes given as a whole tensor of another size",
-                    data.len()
-                ),
-            ));
+            return Err(self.refuse(format!(
+                "{} bytes given as a whole tensor of another size",
+                data.len()
+            )));
         }
         self.write_part(data)
     }
@@ -119,18 +111,10 @@ impl GgufStreamWriter {
     pub fn write_part(&mut self, data: &[u8]) -> Result<(), GgufError> {
         let expected = self.declared_bytes()?;
         if self.in_tensor + data.len() as u64 > expected {
-            let name = self
-                .next_tensor()
-                .map_or("<none>", |t| t.name.as_str())
-                .to_owned();
-            return Err(invalid(
-                &self.path,
-                &name,
-                format!(
-                    "{} bytes would pass its declared {expected}",
-                    self.in_tensor + data.len() as u64
-                ),
-            ));
+            return Err(self.refuse(format!(
+                "{} bytes would pass its declared {expected}",
+                self.in_tensor + data.len() as u64
+            )));
         }
         let io = |e| io_error(&self.path, e);
         if self.in_tensor == 0 {
@@ -147,6 +131,12 @@ impl GgufStreamWriter {
             self.next += 1;
         }
         Ok(())
+    }
+
+    /// An error about the tensor being written.
+    fn refuse(&self, message: String) -> GgufError {
+        let name = self.next_tensor().map_or("<none>", |t| t.name.as_str());
+        invalid(&self.path, name, message)
     }
 
     fn declared_bytes(&self) -> Result<u64, GgufError> {
