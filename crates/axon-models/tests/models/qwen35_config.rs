@@ -165,7 +165,7 @@ fn converted_gguf_config_matches_hf_with_tiled_value_heads() {
     for name in FIXTURES {
         let ckpt = HfCheckpoint::open(hf_fixture(name)).unwrap();
         let hf = hf_config(name);
-        let file = convert(&ckpt, &hf, &[], &[]);
+        let file = convert(&ckpt, &[], &[]);
         let gguf = ModelConfig::from_gguf(&file).unwrap();
         let mut want = hf.clone();
         want.file_format = FileFormat::Gguf;
@@ -179,7 +179,7 @@ fn converted_gguf_config_matches_hf_with_tiled_value_heads() {
         assert_eq!(gguf, want, "{name}");
     }
     let ckpt = HfCheckpoint::open(hf_fixture(FIXTURES[0])).unwrap();
-    let file = convert(&ckpt, &hf_config(FIXTURES[0]), &[], &[]);
+    let file = convert(&ckpt, &[], &[]);
     let order = ModelConfig::from_gguf(&file)
         .unwrap()
         .hybrid()
@@ -196,7 +196,7 @@ fn gguf_multi_token_prediction_layers_are_not_model_layers() {
         ("qwen35.block_count", GgufValue::U32(9)),
         ("qwen35.nextn_predict_layers", GgufValue::U32(1)),
     ];
-    let c = ModelConfig::from_gguf(&convert(&ckpt, &hf, &[], &extra)).unwrap();
+    let c = ModelConfig::from_gguf(&convert(&ckpt, &[], &extra)).unwrap();
     assert_eq!(c.layers, 8);
     assert_eq!(
         c.hybrid().unwrap().full_attention,
@@ -204,7 +204,7 @@ fn gguf_multi_token_prediction_layers_are_not_model_layers() {
     );
 
     let extra = [("qwen35.ssm.inner_size", GgufValue::U32(33))];
-    let e = ModelConfig::from_gguf(&convert(&ckpt, &hf, &[], &extra)).unwrap_err();
+    let e = ModelConfig::from_gguf(&convert(&ckpt, &[], &extra)).unwrap_err();
     assert!(
         matches!(&e, ConfigError::BadValue { key, .. } if key == "qwen35.ssm.inner_size"),
         "{e}"

@@ -153,7 +153,7 @@ fn separate_layout_keeps_ffn_apart() {
 fn converted_gguf_loads_with_tiled_values_as_stored() {
     for name in FIXTURES {
         let (ckpt, hf) = open(name);
-        let file = convert(&ckpt, &hf, &[], &[]);
+        let file = convert(&ckpt, &[], &[]);
         let c = ModelConfig::from_gguf(&file).unwrap();
         let weights = ModelWeights::load(gpu(), &file, &c, WeightLayout::FUSED).unwrap();
         check_names(&weights, &c);
@@ -203,8 +203,8 @@ fn converted_gguf_loads_with_tiled_values_as_stored() {
 
 #[test]
 fn missing_delta_net_tensors_are_named() {
-    let (ckpt, hf) = open(FIXTURES[0]);
-    let file = convert(&ckpt, &hf, &["blk.4.ssm_dt.bias"], &[]);
+    let (ckpt, _) = open(FIXTURES[0]);
+    let file = convert(&ckpt, &["blk.4.ssm_dt.bias"], &[]);
     let c = ModelConfig::from_gguf(&file).unwrap();
     let e = ModelWeights::load(gpu(), &file, &c, WeightLayout::FUSED).unwrap_err();
     assert!(

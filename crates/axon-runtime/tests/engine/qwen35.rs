@@ -20,23 +20,21 @@ fn qwen35_logits_and_greedy_match_reference_and_transformers() {
     }
 }
 
-// The converter axon-models' tests use: one copy, shared by path.
-#[path = "../../../axon-models/tests/models/qwen35_gguf.rs"]
-mod qwen35_gguf;
-
 /// llama.cpp's GGUF layout of the same weights (value heads reordered to tiled, `-exp(A_log)`
 /// and `1 +` stored): the GPU engine must give the Hugging Face checkpoint's logits. The
 /// grouped fixture has 2 value heads per key head, so a wrong head mapping is caught.
 #[test]
 fn qwen35_gguf_layout_equals_the_checkpoint() {
+    use axon_formats::gguf::GgufFile;
     use axon_formats::hf::HfCheckpoint;
     use axon_models::config::ModelConfig;
     use axon_models::weights::ModelWeights;
     use axon_runtime::{Engine, ModelShape};
+    use axon_testkit::convert::{Edits, qwen35_to_gguf};
     for name in QWEN35_FIXTURES {
         let ckpt = HfCheckpoint::open(fixture(name)).unwrap();
-        let hf_config = ModelConfig::from_hf(&ckpt).unwrap();
-        let file = qwen35_gguf::convert(&ckpt, &hf_config, &[], &[]);
+        let bytes = qwen35_to_gguf(&ckpt, &Edits::default()).unwrap();
+        let file = GgufFile::from_bytes(format!("{name}.gguf"), bytes).unwrap();
         let config = ModelConfig::from_gguf(&file).unwrap();
         let weights = ModelWeights::load(gpu(), &file, &config, WeightLayout::FUSED).unwrap();
         let shape = ModelShape::from_config(&config);
