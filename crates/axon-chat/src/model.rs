@@ -90,7 +90,7 @@ impl Model {
             "bos_token": text_of(special.bos).unwrap_or_default(),
             "eos_token": text_of(special.eos).unwrap_or_default(),
         });
-        let trained = engine.shape().trained_context.unwrap_or(DEFAULT_CONTEXT);
+        let trained = engine.config().trained_context.unwrap_or(DEFAULT_CONTEXT);
         let context = options.context.unwrap_or(trained.min(DEFAULT_CONTEXT));
         Ok(Self {
             engine,

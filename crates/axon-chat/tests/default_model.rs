@@ -182,10 +182,9 @@ fn missing_member_is_an_error_naming_it() {
 }
 
 #[test]
-fn ensure_returns_a_cached_file_of_the_right_size_without_network() {
+fn ensure_returns_a_cached_file_with_the_pinned_hash_without_network() {
     let cache = tempfile::tempdir().unwrap();
-    // The hash is deliberately wrong: a present file of the right size is trusted as is.
-    let model = tiny_model(5, sha256_hex(b"not these bytes"));
+    let model = tiny_model(5, sha256_hex(b"12345"));
     let path = model.cached_path(cache.path());
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, b"12345").unwrap();
@@ -196,6 +195,27 @@ fn ensure_returns_a_cached_file_of_the_right_size_without_network() {
     assert_eq!(got, path);
     assert!(progress.is_empty(), "nothing fetched: {progress:?}");
     assert_eq!(fs::read(&path).unwrap(), b"12345");
+}
+
+/// A cached file of the right size whose bytes are not the pinned ones (damaged, or replaced)
+/// is not trusted: the model is fetched again (here the fetch fails without network, and the
+/// file is left alone).
+#[test]
+fn ensure_does_not_trust_a_cached_file_of_the_right_size_and_another_hash() {
+    let cache = tempfile::tempdir().unwrap();
+    let model = tiny_model(5, sha256_hex(b"12345"));
+    let path = model.cached_path(cache.path());
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, b"12346").unwrap();
+
+    let mut progress = Vec::new();
+    let err = model
+        .ensure(cache.path(), |p| progress.push(p))
+        .unwrap_err();
+
+    assert!(matches!(err, FetchError::Network { .. }), "{err}");
+    assert_eq!(progress, [FetchProgress::Resolving]);
+    assert_eq!(fs::read(&path).unwrap(), b"12346");
 }
 
 #[test]

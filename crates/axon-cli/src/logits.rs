@@ -5,6 +5,7 @@
 //!   "logsumexp": [per position], "last_logits": [n_vocab], "greedy": [N]}`
 
 use axon_formats::gguf::GgufError;
+use axon_reference::model::hparams::MAX_POSITIONS;
 use axon_reference::model::{ModelError, ReferenceModel};
 use axon_reference::ops::sampling::{argmax, logsumexp, top_k};
 use std::io::Write;
@@ -40,6 +41,21 @@ pub enum LogitsError {
     /// `--tokens` is empty or malformed.
     #[error("--tokens: {0}")]
     Tokens(String),
+    /// The prompt and the greedy continuation need more positions than the model holds.
+    #[error(
+        "the prompt ({prompt} tokens) and --greedy {greedy} need {needed} positions; this \
+         model's context is {context}"
+    )]
+    Context {
+        /// Prompt tokens.
+        prompt: usize,
+        /// `--greedy`.
+        greedy: usize,
+        /// `prompt + greedy` (saturating).
+        needed: usize,
+        /// The most positions the model may run.
+        context: usize,
+    },
     /// Writing the JSON failed.
     #[error("writing to stdout: {0}")]
     Io(#[from] std::io::Error),
@@ -56,6 +72,38 @@ pub fn parse_tokens(text: &str) -> Result<Vec<u32>, LogitsError> {
         Ok(_) => Err(LogitsError::Tokens("no tokens".to_owned())),
         Err(e) => Err(LogitsError::Tokens(format!("{text:?}: {e}"))),
     }
+}
+
+/// The most positions a run may use: the context the model was trained for, or (when its
+/// file does not say) [`MAX_POSITIONS`].
+fn context_limit(trained: Option<usize>) -> usize {
+    trained.unwrap_or(MAX_POSITIONS).min(MAX_POSITIONS)
+}
+
+/// Refuses, before anything is sized from them, token ids past the vocabulary and a prompt
+/// plus greedy continuation longer than the model's context. Both backends check the same.
+fn check_request(
+    tokens: &[u32],
+    greedy: usize,
+    vocab: usize,
+    trained_context: Option<usize>,
+) -> Result<(), LogitsError> {
+    if let Some(&id) = tokens.iter().find(|&&id| id as usize >= vocab) {
+        return Err(LogitsError::Tokens(format!(
+            "token id {id} is past the {vocab}-token vocabulary"
+        )));
+    }
+    let context = context_limit(trained_context);
+    let needed = tokens.len().saturating_add(greedy);
+    if needed > context {
+        return Err(LogitsError::Context {
+            prompt: tokens.len(),
+            greedy,
+            needed,
+            context,
+        });
+    }
+    Ok(())
 }
 
 /// Runs the request and prints the JSON object.
@@ -102,6 +150,12 @@ fn report(outcome: Outcome, backend: &str, adapter: Option<String>) -> serde_jso
 
 fn run_cpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Value, LogitsError> {
     let reference = ReferenceModel::open(model)?;
+    check_request(
+        tokens,
+        greedy,
+        reference.vocab(),
+        reference.trained_context(),
+    )?;
     let mut session = reference.new_session();
     let rows = reference.forward(&mut session, tokens)?;
     let mut last = rows.last().cloned().unwrap_or_default();
@@ -128,7 +182,8 @@ fn run_gpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Va
     let layout = axon_runtime::layout_from_env()?;
     let options = axon_runtime::options_from_env()?;
     let engine = axon_runtime::open_model(&gpu, model, layout, options)?;
-    let vocab = engine.shape().dims.vocab;
+    let vocab = engine.config().vocab;
+    check_request(tokens, greedy, vocab, engine.config().trained_context)?;
     let mut session = engine.session(tokens.len() + greedy)?;
     let flat = engine.forward(&mut session, tokens)?;
     let rows: Vec<Vec<f32>> = flat.chunks_exact(vocab).map(<[f32]>::to_vec).collect();

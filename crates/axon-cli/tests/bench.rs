@@ -265,6 +265,18 @@ fn whole_model_bench_follows_the_contract() {
     ] {
         assert!(v["memory"][key].as_u64().unwrap() > 0, "memory.{key}");
     }
+    // Plan scratch: the cache's budget is reported, the cache holds the plans this run
+    // built (a prefill and a decode plan), and what lives is at least what is cached.
+    let memory = &v["memory"];
+    assert_eq!(
+        memory["plan_cache_budget_bytes"].as_u64(),
+        Some(axon_runtime::DEFAULT_PLAN_CACHE_BYTES)
+    );
+    assert!(memory["cached_plans"].as_u64().unwrap() >= 2, "{memory}");
+    assert!(
+        memory["live_scratch_bytes"].as_u64().unwrap() >= memory["scratch_bytes"].as_u64().unwrap(),
+        "{memory}"
+    );
     // A llama fixture has no recurrent state: all of it is KV cache.
     assert_eq!(v["memory"]["recurrent_state_bytes"], 0);
     assert_eq!(v["memory"]["kv_cache_bytes"], v["memory"]["state_bytes"]);

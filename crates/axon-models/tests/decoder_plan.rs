@@ -2,11 +2,35 @@
 //! are sound) for llama- and Gemma-shaped models, fused and unfused QKV, decode and prefill.
 
 use axon_gpu::kernels::matvec::Activation;
-use axon_models::decoder::{DecoderDims, DecoderOp, PlanOptions, build_plan};
+use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig};
+use axon_models::config::{
+    Architecture, DeltaNetLayers, FileFormat, ModelConfig, NormWeightConvention,
+    SlidingWindowAttention, ValueHeadOrder,
+};
+use axon_models::decoder::{DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{Limits, ScratchMode, TensorKind, place_scratch, validate};
 
-fn dims(gemma: bool) -> DecoderDims {
-    DecoderDims {
+/// A small llama- or Gemma 3-shaped config (Gemma: two sliding layers, then a global one).
+fn dims(gemma: bool) -> ModelConfig {
+    let rope = RopeConfig {
+        dims: 16,
+        pairing: Pairing::Neox,
+        frequencies: Frequencies::Scaled {
+            theta: 10_000.0,
+            linear_scale: 1.0,
+        },
+    };
+    ModelConfig {
+        file_format: FileFormat::Gguf,
+        architecture: if gemma {
+            Architecture::Gemma3(SlidingWindowAttention {
+                window: 8,
+                sliding_layers: vec![true, true, false],
+                local_rope: rope,
+            })
+        } else {
+            Architecture::Llama
+        },
         layers: 3,
         embd: 64,
         ff: 96,
@@ -14,21 +38,44 @@ fn dims(gemma: bool) -> DecoderDims {
         kv_heads: 2,
         head_dim: 16,
         vocab: 100,
-        embed_scale: if gemma { 8.0 } else { 1.0 },
-        gate: if gemma {
+        rms_eps: 1e-6,
+        rope,
+        activation: if gemma {
             Activation::GeluTanh
         } else {
             Activation::Silu
         },
+        attention_scale: 0.25,
+        embedding_scale: if gemma { 8.0 } else { 1.0 },
         qk_norm: gemma,
-        post_norms: gemma,
-        hybrid: None,
-        windows: if gemma {
-            vec![Some(8), Some(8), None]
-        } else {
-            vec![None; 3]
-        },
+        post_attention_norm: gemma,
+        post_ffn_norm: gemma,
+        tied_embeddings: true,
+        norm_weights: NormWeightConvention::Direct,
+        trained_context: None,
     }
+}
+
+/// `base` made a Qwen3.5-shaped hybrid: Gated DeltaNet layers where `full_attention` is
+/// false, gated attention (with per-head norms) where it is true.
+fn qwen35(
+    mut base: ModelConfig,
+    full_attention: Vec<bool>,
+    [k_heads, v_heads, dk, dv]: [usize; 4],
+) -> ModelConfig {
+    base.layers = full_attention.len();
+    base.qk_norm = true;
+    base.architecture = Architecture::Qwen35(DeltaNetLayers {
+        full_attention,
+        k_heads,
+        v_heads,
+        dk,
+        dv,
+        conv_kernel: 4,
+        value_head_order: ValueHeadOrder::Grouped,
+        l2_norm_eps: 1e-6,
+    });
+    base
 }
 
 /// Every weight of a fused (or unfused) model exists with a plausible size, except
@@ -65,13 +112,13 @@ fn plans_validate_in_both_scratch_modes() {
                 let gates = plan
                     .steps()
                     .iter()
-                    .filter(|s| matches!(s.op, DecoderOp::Gate { .. }))
+                    .filter(|s| matches!(s, DecoderOp::Gate { .. }))
                     .count();
                 assert_eq!(gates, if fused_qkv { 0 } else { d.layers });
                 let adds = plan
                     .steps()
                     .iter()
-                    .filter(|s| matches!(s.op, DecoderOp::Add { .. }))
+                    .filter(|s| matches!(s, DecoderOp::Add { .. }))
                     .count();
                 assert_eq!(adds, if fuse_norm { 0 } else { 2 * d.layers });
                 let limits = Limits {
@@ -91,7 +138,7 @@ fn plans_validate_in_both_scratch_modes() {
                 // Decode attention needs a scores scratch; prefill does not.
                 let scores = plan.steps().iter().any(|s| {
                     matches!(
-                        s.op,
+                        s,
                         DecoderOp::Attention {
                             scores: Some(_),
                             ..
@@ -100,8 +147,8 @@ fn plans_validate_in_both_scratch_modes() {
                 });
                 assert_eq!(scores, tokens == 1);
                 // Weights are only ever read.
-                for s in plan.steps() {
-                    for w in &s.writes {
+                for step in 0..plan.steps().len() {
+                    for w in &plan.accesses(step).unwrap().writes {
                         assert_ne!(plan.decl(w.tensor).unwrap().kind, TensorKind::Weight);
                     }
                 }
@@ -110,10 +157,69 @@ fn plans_validate_in_both_scratch_modes() {
     }
 }
 
+/// What the validator checks is derived from the op that runs: point one step's input at a
+/// tensor only a later step writes, and the plan is refused, with no list beside the op to
+/// update. Every op of real plans reports each tensor it names.
+#[test]
+fn a_corrupted_binding_is_refused_by_the_validator() {
+    let limits = Limits {
+        max_binding_bytes: 1 << 20,
+        scratch_bound: None,
+    };
+    for tokens in [1, 5] {
+        let plan =
+            build_plan(&dims(false), tokens, 32, PlanOptions::default(), &sizes("")).unwrap();
+        validate(&plan, &place_scratch(&plan, ScratchMode::Reuse), &limits).unwrap();
+        let logits = plan
+            .tensors()
+            .iter()
+            .position(|t| t.name == "logits")
+            .map(|i| axon_models::plan::TensorId(i as u32))
+            .unwrap();
+        // Layer 0's first norm reads the embedding rows; make it read the logits instead.
+        let mut corrupted = plan.clone();
+        let first_norm = corrupted
+            .steps_mut()
+            .iter_mut()
+            .find_map(|op| match op {
+                DecoderOp::Norm { x, .. } => Some(x),
+                _ => None,
+            })
+            .unwrap();
+        *first_norm = logits;
+        let placement = place_scratch(&corrupted, ScratchMode::Reuse);
+        let err = validate(&corrupted, &placement, &limits).unwrap_err();
+        assert!(
+            matches!(&err, axon_models::plan::PlanError::ReadBeforeWrite { tensor, .. } if tensor == "logits"),
+            "{err}"
+        );
+        // A write into a weight through an op's output field is refused too.
+        let mut corrupted = plan.clone();
+        let table = plan
+            .tensors()
+            .iter()
+            .position(|t| t.name == "token_embd")
+            .unwrap();
+        if let Some(DecoderOp::Embed { out, .. }) = corrupted.steps_mut().first_mut() {
+            *out = axon_models::plan::TensorId(table as u32);
+        }
+        let placement = place_scratch(&corrupted, ScratchMode::Reuse);
+        assert!(matches!(
+            validate(&corrupted, &placement, &limits),
+            Err(axon_models::plan::PlanError::WriteToReadOnly { kind: "weight", .. })
+        ));
+        // Every tensor an op names is among its operands, and so checked.
+        for op in plan.steps() {
+            let named = format!("{op:?}").matches("TensorId(").count();
+            assert_eq!(named, op.operands().len(), "{op:?}");
+        }
+    }
+}
+
 #[test]
 fn tied_output_reads_the_embedding() {
     let plan = build_plan(&dims(false), 1, 8, PlanOptions::default(), &sizes("")).unwrap();
-    let Some(DecoderOp::Linear { w, .. }) = plan.steps().last().map(|s| &s.op) else {
+    let Some(DecoderOp::Linear { w, .. }) = plan.steps().last() else {
         panic!("the last step is not the output projection");
     };
     assert_eq!(plan.decl(*w).unwrap().name, "token_embd");
@@ -133,24 +239,12 @@ fn a_missing_weight_is_named() {
     assert!(build_plan(&dims(false), 9, 8, PlanOptions::default(), &sizes("")).is_err());
 }
 
-/// A Qwen3.5-shaped hybrid: three Gated DeltaNet layers to one gated attention layer. Its
+/// A Qwen3.5-shaped model: three Gated DeltaNet layers to one gated attention layer. Its
 /// plans validate in both scratch modes, every DeltaNet layer carries conv and recurrent
 /// state, and attention layers apply their output gate.
 #[test]
 fn hybrid_plans_validate() {
-    use axon_models::decoder::HybridDims;
-    let mut d = dims(false);
-    d.layers = 4;
-    d.windows = vec![None; 4];
-    d.qk_norm = true;
-    d.hybrid = Some(HybridDims {
-        full_attention: vec![false, false, false, true],
-        k_heads: 2,
-        v_heads: 4,
-        dk: 16,
-        dv: 16,
-        conv_kernel: 4,
-    });
+    let d = qwen35(dims(false), vec![false, false, false, true], [2, 4, 16, 16]);
     let names = |name: &str| {
         let stem = name.rsplit('.').next().unwrap_or(name);
         let absent = ["output", "attn_qkv", "attn_q", "ffn_gate", "ffn_up"].contains(&stem);
@@ -165,7 +259,7 @@ fn hybrid_plans_validate() {
             };
             validate(&plan, &place_scratch(&plan, mode), &limits).unwrap();
         }
-        let count = |f: fn(&DecoderOp) -> bool| plan.steps().iter().filter(|s| f(&s.op)).count();
+        let count = |f: fn(&DecoderOp) -> bool| plan.steps().iter().filter(|s| f(s)).count();
         assert_eq!(count(|op| matches!(op, DecoderOp::DeltaRule { .. })), 3);
         assert_eq!(count(|op| matches!(op, DecoderOp::Conv { .. })), 3);
         assert_eq!(
@@ -193,32 +287,11 @@ fn hybrid_plans_validate() {
 #[test]
 fn qwen35_27b_scratch_is_under_3_percent_of_the_weights() {
     use axon_formats::quant::GgmlType;
-    use axon_models::decoder::HybridDims;
     let (embd, ff, heads, kv, hd, vocab) = (5120, 17408, 24, 4, 256, 248_320);
     let (k_heads, v_heads, dk, dv) = (16, 48, 128, 128);
     let full: Vec<bool> = (0..64).map(|l| (l + 1) % 4 == 0).collect();
-    let d = DecoderDims {
-        layers: 64,
-        embd,
-        ff,
-        heads,
-        kv_heads: kv,
-        head_dim: hd,
-        vocab,
-        embed_scale: 1.0,
-        gate: Activation::Silu,
-        qk_norm: true,
-        post_norms: false,
-        windows: vec![None; 64],
-        hybrid: Some(HybridDims {
-            full_attention: full.clone(),
-            k_heads,
-            v_heads,
-            dk,
-            dv,
-            conv_kernel: 4,
-        }),
-    };
+    let mut d = qwen35(dims(false), full.clone(), [k_heads, v_heads, dk, dv]);
+    (d.embd, d.ff, d.heads, d.kv_heads, d.head_dim, d.vocab) = (embd, ff, heads, kv, hd, vocab);
     let conv = 2 * k_heads * dk + v_heads * dv;
     // (rows, cols) of each matrix; vectors are f32.
     let matrix = |stem: &str| -> Option<(usize, usize)> {

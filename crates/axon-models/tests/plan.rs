@@ -2,8 +2,8 @@
 //! right error, and random well-formed plans are placed validly in both scratch modes.
 
 use axon_models::plan::{
-    Access, Limits, Placement, Plan, PlanError, ScratchMode, Step, TensorId, TensorKind,
-    place_scratch, validate,
+    Access, Limits, Placement, Plan, PlanError, ScratchMode, StepAccesses, StepOp, TensorDecl,
+    TensorId, TensorKind, place_scratch, validate,
 };
 use proptest::prelude::*;
 
@@ -12,17 +12,27 @@ const LIMITS: Limits = Limits {
     scratch_bound: None,
 };
 
-fn step(reads: &[(TensorId, u64)], writes: &[(TensorId, u64)]) -> Step<&'static str> {
-    let all = |list: &[(TensorId, u64)]| list.iter().map(|&(t, b)| Access::whole(t, b)).collect();
-    Step {
-        op: "op",
-        reads: all(reads),
-        writes: all(writes),
+/// A test op that carries its accesses as lists, so the validator's rules can be checked on
+/// any shape of plan (the decoder's ops derive theirs: `tests/decoder_plan.rs`).
+#[derive(Debug, Clone)]
+struct Listed(StepAccesses);
+
+impl StepOp for Listed {
+    fn accesses(&self, _: &[TensorDecl]) -> StepAccesses {
+        self.0.clone()
     }
 }
 
+fn step(reads: &[(TensorId, u64)], writes: &[(TensorId, u64)]) -> Listed {
+    let all = |list: &[(TensorId, u64)]| list.iter().map(|&(t, b)| Access::whole(t, b)).collect();
+    Listed(StepAccesses {
+        reads: all(reads),
+        writes: all(writes),
+    })
+}
+
 /// tokens -> embed -> norm -> logits, with a weight and a state tensor.
-fn tiny() -> (Plan<&'static str>, [TensorId; 6]) {
+fn tiny() -> (Plan<Listed>, [TensorId; 6]) {
     let mut p = Plan::new();
     let ids = p.tensor("ids", TensorKind::Input, 4);
     let w = p.tensor("embd", TensorKind::Weight, 64);
@@ -36,7 +46,7 @@ fn tiny() -> (Plan<&'static str>, [TensorId; 6]) {
     (p, [ids, w, kv, h, n, out])
 }
 
-fn check(p: &Plan<&'static str>) -> Result<(), PlanError> {
+fn check(p: &Plan<Listed>) -> Result<(), PlanError> {
     validate(p, &place_scratch(p, ScratchMode::Reuse), &LIMITS)?;
     validate(p, &place_scratch(p, ScratchMode::NoReuse), &LIMITS)
 }
@@ -60,14 +70,14 @@ fn reading_scratch_nobody_wrote_is_rejected() {
     ));
     // Half written, all read: the gap is named.
     let (mut p, _) = tiny();
-    p.steps_mut()[0].writes[0].range = 0..8;
+    p.steps_mut()[0].0.writes[0].range = 0..8;
     assert!(matches!(
         check(&p),
         Err(PlanError::ReadBeforeWrite { step: 1, range, .. }) if range == (8..16)
     ));
     // Read in the same step that writes it: not yet written.
     let (mut p, [_, _, _, _, n, _]) = tiny();
-    p.steps_mut()[1].reads.push(Access::whole(n, 16));
+    p.steps_mut()[1].0.reads.push(Access::whole(n, 16));
     assert!(matches!(
         check(&p),
         Err(PlanError::ReadBeforeWrite { step: 1, .. })
@@ -77,13 +87,13 @@ fn reading_scratch_nobody_wrote_is_rejected() {
 #[test]
 fn writing_weights_or_inputs_is_rejected() {
     let (mut p, [_, w, ..]) = tiny();
-    p.steps_mut()[2].writes.push(Access::whole(w, 64));
+    p.steps_mut()[2].0.writes.push(Access::whole(w, 64));
     assert!(matches!(
         check(&p),
         Err(PlanError::WriteToReadOnly { kind: "weight", .. })
     ));
     let (mut p, [ids, ..]) = tiny();
-    p.steps_mut()[1].writes.push(Access::whole(ids, 4));
+    p.steps_mut()[1].0.writes.push(Access::whole(ids, 4));
     assert!(matches!(
         check(&p),
         Err(PlanError::WriteToReadOnly { kind: "input", .. })
@@ -93,13 +103,16 @@ fn writing_weights_or_inputs_is_rejected() {
 #[test]
 fn accesses_outside_a_tensor_or_the_plan_are_rejected() {
     let (mut p, [_, w, ..]) = tiny();
-    p.steps_mut()[0].reads[1] = Access {
+    p.steps_mut()[0].0.reads[1] = Access {
         tensor: w,
         range: 60..68,
     };
     assert!(matches!(check(&p), Err(PlanError::OutOfBounds { .. })));
     let (mut p, _) = tiny();
-    p.steps_mut()[0].reads.push(Access::whole(TensorId(99), 4));
+    p.steps_mut()[0]
+        .0
+        .reads
+        .push(Access::whole(TensorId(99), 4));
     assert!(matches!(
         check(&p),
         Err(PlanError::UnknownTensor { tensor: 99, .. })
@@ -159,7 +172,7 @@ fn device_and_model_limits_are_enforced() {
 /// A random well-formed plan: each step reads two tensors already available (weights, state,
 /// written scratch) and writes one new scratch tensor of one of a few sizes, sometimes
 /// updating the state in place.
-fn random_plan(choices: &[(u8, u8, u8, bool)]) -> Plan<&'static str> {
+fn random_plan(choices: &[(u8, u8, u8, bool)]) -> Plan<Listed> {
     let mut p = Plan::new();
     let sizes = [16u64, 32, 48];
     let w = p.tensor("w", TensorKind::Weight, 64);

@@ -2,7 +2,7 @@
 //! buffer: weights from the model, state from the session, scratch from the plan's placement,
 //! token ids from the call.
 
-use crate::engine::{ModelShape, Prepared};
+use crate::engine::Prepared;
 use crate::error::RuntimeError;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
@@ -23,8 +23,10 @@ use axon_gpu::kernels::position::Position;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
-use axon_models::decoder::{DecoderOp, HybridDims};
+use axon_models::config::{DeltaNetLayers, ModelConfig, ValueHeadOrder};
+use axon_models::decoder::DecoderOp;
 use axon_models::plan::{TensorId, TensorKind};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// What an encoded pass is for: its token count, the session's position uniform (the
@@ -36,21 +38,64 @@ pub(crate) struct Call<'p> {
     pub(crate) reduction: Reduction,
 }
 
-/// Every buffer a plan's tensors may live in.
+/// Every buffer a plan's tensors may live in. It records each tensor it hands out, so the
+/// executor can check that a step bound exactly the tensors its op reports (the ones the
+/// plan validator checked).
 pub(crate) struct Bindings<'a> {
     pub(crate) prepared: &'a Prepared,
     pub(crate) weights: &'a dyn DeviceWeights,
     pub(crate) state: &'a HashMap<String, DeviceBuffer>,
     pub(crate) ids: &'a IndexBuffer,
+    pub(crate) bound: RefCell<Vec<TensorId>>,
 }
 
-impl Bindings<'_> {
+impl<'a> Bindings<'a> {
+    pub(crate) fn new(
+        prepared: &'a Prepared,
+        weights: &'a dyn DeviceWeights,
+        state: &'a HashMap<String, DeviceBuffer>,
+        ids: &'a IndexBuffer,
+    ) -> Self {
+        Self {
+            prepared,
+            weights,
+            state,
+            ids,
+            bound: RefCell::default(),
+        }
+    }
+
+    /// The tensors handed out since the last call, sorted, without repeats.
+    pub(crate) fn take_bound(&self) -> Vec<TensorId> {
+        let mut bound = std::mem::take(&mut *self.bound.borrow_mut());
+        bound.sort_unstable();
+        bound.dedup();
+        bound
+    }
+
+    fn record(&self, t: TensorId) {
+        self.bound.borrow_mut().push(t);
+    }
+
+    /// The token-id buffer, for the plan's input tensor `t`.
+    fn ids(&self, t: TensorId) -> Result<&IndexBuffer, RuntimeError> {
+        self.record(t);
+        match self.prepared.plan.decl(t).map(|d| d.kind) {
+            Some(TensorKind::Input) => Ok(self.ids),
+            _ => Err(RuntimeError::Weight {
+                name: self.name(t).to_owned(),
+                problem: "not the plan's token-id input",
+            }),
+        }
+    }
+
     fn name(&self, t: TensorId) -> &str {
         self.prepared.plan.decl(t).map_or("?", |d| d.name.as_str())
     }
 
     /// An f32 tensor: scratch, state or a weight vector.
     pub(crate) fn f32(&self, t: TensorId) -> Result<&DeviceBuffer, RuntimeError> {
+        self.record(t);
         let decl = self.prepared.plan.decl(t);
         let found = match decl.map(|d| d.kind) {
             Some(TensorKind::Scratch) => self
@@ -69,6 +114,7 @@ impl Bindings<'_> {
     }
 
     fn matrix(&self, t: TensorId) -> Result<&QuantMatrix, RuntimeError> {
+        self.record(t);
         self.weights
             .matrix(self.name(t))
             .ok_or_else(|| RuntimeError::Weight {
@@ -83,18 +129,10 @@ impl Bindings<'_> {
     }
 }
 
-/// The model's Gated DeltaNet shape, which its DeltaNet steps need.
-fn linear_attention(shape: &ModelShape) -> Result<&crate::engine::LinearAttention, RuntimeError> {
-    shape.linear_attention.as_ref().ok_or(RuntimeError::Weight {
-        name: "ssm".to_owned(),
-        problem: "a DeltaNet step in a model without DeltaNet layers",
-    })
-}
-
-/// The model's Gated DeltaNet sizes.
-fn hybrid(shape: &ModelShape) -> Result<&HybridDims, RuntimeError> {
-    shape.dims.hybrid.as_ref().ok_or(RuntimeError::Weight {
-        name: "ssm".to_owned(),
+/// The model's Gated DeltaNet layers, which its DeltaNet steps need.
+fn deltanet(config: &ModelConfig) -> Result<&DeltaNetLayers, RuntimeError> {
+    config.deltanet().ok_or(RuntimeError::Weight {
+        name: "deltanet".to_owned(),
         problem: "a DeltaNet step in a model without DeltaNet layers",
     })
 }
@@ -102,19 +140,18 @@ fn hybrid(shape: &ModelShape) -> Result<&HybridDims, RuntimeError> {
 /// The launches of one step.
 pub(crate) fn encode_step(
     gpu: &Gpu,
-    shape: &ModelShape,
+    config: &ModelConfig,
     b: &Bindings<'_>,
     op: &DecoderOp,
     call: Call<'_>,
 ) -> Result<Vec<Dispatch>, RuntimeError> {
-    let dims = &shape.dims;
     let Call {
         tokens,
         position,
         reduction,
     } = call;
     let norm = RmsNormParams {
-        eps: shape.eps,
+        eps: config.rms_eps,
         weight_offset: 0.0,
         reduction,
     };
@@ -123,8 +160,17 @@ pub(crate) fn encode_step(
     };
     match *op {
         DecoderOp::Embed {
-            table, out, scale, ..
-        } => one(gather(gpu, b.matrix(table)?, b.ids, b.f32(out)?, scale)),
+            table,
+            ids,
+            out,
+            scale,
+        } => one(gather(
+            gpu,
+            b.matrix(table)?,
+            b.ids(ids)?,
+            b.f32(out)?,
+            scale,
+        )),
         DecoderOp::Norm { x, weight, out } => {
             one(rms_norm(gpu, b.f32(x)?, b.f32(weight)?, b.f32(out)?, norm))
         }
@@ -157,10 +203,13 @@ pub(crate) fn encode_step(
         )),
         DecoderOp::Linear { w, x, y, single } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
-            one(if tokens == 1 || single {
-                matvec(gpu, w, x, y, reduction)
-            } else {
-                matmul(gpu, w, x, y, tokens)
+            // A call of several tokens multiplies with the tiled matmul, also for its last
+            // row alone (`single`): a row's sums do not depend on the row count, so the last
+            // token's logits are the same bits as `forward`'s last row.
+            one(match (tokens, single) {
+                (1, _) => matvec(gpu, w, x, y, reduction),
+                (_, true) => matmul(gpu, w, x, y, 1),
+                (_, false) => matmul(gpu, w, x, y, tokens),
             })
         }
         DecoderOp::Glu { w, x, y, gate } => {
@@ -198,12 +247,12 @@ pub(crate) fn encode_step(
             },
         )),
         DecoderOp::Rope { x, heads, local } => {
-            let config = match (local, &shape.local_rope) {
+            let rope = match (local, config.local_rope()) {
                 (true, Some(local)) => local,
-                _ => &shape.rope,
+                _ => &config.rope,
             };
-            let shape3 = [tokens, heads, dims.head_dim];
-            one(rope_at(gpu, b.f32(x)?, shape3, position, config))
+            let shape = [tokens, heads, config.head_dim];
+            one(rope_at(gpu, b.f32(x)?, shape, position, rope))
         }
         DecoderOp::CacheWrite {
             src,
@@ -211,7 +260,7 @@ pub(crate) fn encode_step(
             first,
             cache,
         } => {
-            let kv = dims.kv_cols();
+            let kv = config.kv_dim();
             let from = Columns {
                 stride: src_cols,
                 offset: first,
@@ -243,12 +292,12 @@ pub(crate) fn encode_step(
             match scores {
                 Some(scores) if tokens == 1 => {
                     let a = DecodeAttention {
-                        heads: dims.heads,
-                        kv_heads: dims.kv_heads,
-                        head_dim: dims.head_dim,
+                        heads: config.heads,
+                        kv_heads: config.kv_heads,
+                        head_dim: config.head_dim,
                         pos: 0,
                         window,
-                        scale: shape.attention_scale,
+                        scale: config.attention_scale,
                         reduction,
                     };
                     let scores = b.f32(scores)?;
@@ -257,13 +306,13 @@ pub(crate) fn encode_step(
                 }
                 _ => {
                     let a = PrefillAttention {
-                        heads: dims.heads,
-                        kv_heads: dims.kv_heads,
-                        head_dim: dims.head_dim,
+                        heads: config.heads,
+                        kv_heads: config.kv_heads,
+                        head_dim: config.head_dim,
                         start: 0,
                         tokens,
                         window,
-                        scale: shape.attention_scale,
+                        scale: config.attention_scale,
                     };
                     let bufs = [q, keys, values, out];
                     one(attention_prefill_at(gpu, &a, bufs, gate, position))
@@ -271,7 +320,7 @@ pub(crate) fn encode_step(
             }
         }
         DecoderOp::Conv { w, state, x, y } => {
-            let kernel = hybrid(shape)?.conv_kernel;
+            let kernel = deltanet(config)?.conv_kernel;
             one(conv1d_silu(
                 gpu,
                 b.f32(w)?,
@@ -291,7 +340,7 @@ pub(crate) fn encode_step(
             b.f32(x)?,
             b.f32(out)?,
             cols,
-            linear_attention(shape)?.l2_eps,
+            deltanet(config)?.l2_norm_eps,
             scale,
             reduction,
         )),
@@ -319,13 +368,13 @@ pub(crate) fn encode_step(
             state,
             out,
         } => {
-            let hy = hybrid(shape)?;
+            let hy = deltanet(config)?;
             let delta = DeltaShape {
                 k_heads: hy.k_heads,
                 v_heads: hy.v_heads,
                 dk: hy.dk,
                 dv: hy.dv,
-                tiled: linear_attention(shape)?.tiled,
+                tiled: hy.value_head_order == ValueHeadOrder::Tiled,
             };
             let bufs = [
                 b.f32(q)?,

@@ -3,99 +3,21 @@
 
 use crate::error::RuntimeError;
 use crate::gpu_ref::GpuRef;
+use crate::plan_cache::{LiveScratch, PlanCache};
+use crate::session::EncodedPasses;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::rope::RopeConfig;
 use axon_gpu::{DeviceBuffer, Gpu};
-use axon_models::config::{Architecture, ModelConfig, ValueHeadOrder};
-use axon_models::decoder::{DecoderDims, DecoderOp, HybridDims, PlanOptions, build_plan};
+use axon_models::config::ModelConfig;
+use axon_models::decoder::{DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{
     Limits, Placement, Plan, ScratchMode, TensorId, TensorKind, place_scratch, validate,
 };
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// What the executor needs besides the plan: the model's shape and per-model constants.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelShape {
-    /// Sizes and per-layer structure.
-    pub dims: DecoderDims,
-    /// RoPE of full-attention layers.
-    pub rope: RopeConfig,
-    /// RoPE of sliding-window layers (Gemma 3), if different.
-    pub local_rope: Option<RopeConfig>,
-    /// RMSNorm epsilon.
-    pub eps: f32,
-    /// Factor on `q · k`.
-    pub attention_scale: f32,
-    /// Qwen3.5's Gated DeltaNet layers: their sizes and value-head order.
-    pub linear_attention: Option<LinearAttention>,
-    /// The context the model was trained for, when its file says.
-    pub trained_context: Option<usize>,
-}
-
-/// What the executor needs to run Gated DeltaNet layers besides their sizes (those are in
-/// [`DecoderDims::hybrid`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinearAttention {
-    /// Value head `h` reads key head `h % k_heads` (llama.cpp's GGUF order) instead of
-    /// `h / (v_heads / k_heads)` (Hugging Face's).
-    pub tiled: bool,
-    /// Epsilon of the query and key heads' L2 norm.
-    pub l2_eps: f32,
-}
-
-impl ModelShape {
-    /// The shape of a llama-family or Gemma 3 model.
-    pub fn from_config(config: &ModelConfig) -> Self {
-        let dims = DecoderDims {
-            layers: config.layers,
-            embd: config.embd,
-            ff: config.ff,
-            heads: config.heads,
-            kv_heads: config.kv_heads,
-            head_dim: config.head_dim,
-            vocab: config.vocab,
-            embed_scale: config.embedding_scale,
-            gate: config.activation,
-            qk_norm: config.qk_norm,
-            post_norms: config.post_attention_norm || config.post_ffn_norm,
-            windows: (0..config.layers)
-                .map(|l| config.sliding_window(l))
-                .collect(),
-            hybrid: config.hybrid().map(|h| HybridDims {
-                full_attention: h.full_attention.clone(),
-                k_heads: h.k_heads,
-                v_heads: h.v_heads,
-                dk: h.dk,
-                dv: h.dv,
-                conv_kernel: h.conv_kernel,
-            }),
-        };
-        let local_rope = match &config.architecture {
-            Architecture::Gemma3(swa) => Some(swa.local_rope),
-            Architecture::Llama | Architecture::Qwen35(_) => None,
-        };
-        let linear_attention = match (&dims.hybrid, config.hybrid()) {
-            (Some(_), Some(h)) => Some(LinearAttention {
-                tiled: h.value_head_order == ValueHeadOrder::Tiled,
-                l2_eps: h.l2_norm_eps,
-            }),
-            _ => None,
-        };
-        Self {
-            dims,
-            rope: config.rope,
-            local_rope,
-            eps: config.rms_eps,
-            attention_scale: config.attention_scale,
-            linear_attention,
-            trained_context: config.trained_context,
-        }
-    }
-}
 
 /// Engine choices that must not change the logits (tests prove each on/off bit-identical).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +33,15 @@ pub struct EngineOptions {
     /// Observer: empty dispatches appended to every pass (`AXON_INSERT_NOOP_DISPATCHES`), to
     /// measure the cost of one dispatch.
     pub noop_dispatches: usize,
+    /// Bytes of plan scratch the engine keeps cached for reuse (least recently used plans
+    /// past it are dropped; the newest is always kept). Plans a session still replays live
+    /// on until it drops them.
+    pub plan_cache_bytes: u64,
 }
+
+/// Default [`EngineOptions::plan_cache_bytes`]: room for a decode plan and several prefill
+/// lengths of a mid-sized model.
+pub const DEFAULT_PLAN_CACHE_BYTES: u64 = 256 << 20;
 
 impl Default for EngineOptions {
     fn default() -> Self {
@@ -121,6 +51,7 @@ impl Default for EngineOptions {
             fuse_norm: true,
             timestamps: false,
             noop_dispatches: 0,
+            plan_cache_bytes: DEFAULT_PLAN_CACHE_BYTES,
         }
     }
 }
@@ -132,18 +63,32 @@ pub(crate) struct Prepared {
     pub(crate) logits: TensorId,
     pub(crate) placement: Placement,
     pub(crate) scratch: Vec<DeviceBuffer>,
+    /// The engine's count of live scratch bytes, decreased when this plan is dropped.
+    live: Arc<LiveScratch>,
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        self.live.remove(self.placement.total_bytes());
+    }
 }
 
 /// A model ready to run on one device.
 pub struct Engine<'g, W> {
     pub(crate) gpu: GpuRef<'g>,
-    pub(crate) shape: ModelShape,
+    pub(crate) config: ModelConfig,
     pub(crate) weights: W,
     pub(crate) options: EngineOptions,
-    /// By (tokens, context, all logits).
-    plans: Mutex<HashMap<(usize, usize, bool), Arc<Prepared>>>,
+    /// This engine among all engines of the process: what its sessions carry.
+    pub(crate) id: u64,
+    plans: Mutex<PlanCache>,
+    /// Scratch bytes of every plan of this engine still alive.
+    live: Arc<LiveScratch>,
     pub(crate) last_stats: Mutex<Option<ForwardStats>>,
 }
+
+/// Source of engine ids (never reused within a process).
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
 /// What the last forward pass cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +104,7 @@ pub struct ForwardStats {
 impl<W> std::fmt::Debug for Engine<'_, W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("shape", &self.shape)
+            .field("architecture", &self.config.architecture.name())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -169,23 +114,25 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// An engine over `weights` (already on `gpu`).
     pub fn new(
         gpu: impl Into<GpuRef<'g>>,
-        shape: ModelShape,
+        config: ModelConfig,
         weights: W,
         options: EngineOptions,
     ) -> Self {
         Self {
             gpu: gpu.into(),
-            shape,
+            config,
             weights,
             options,
+            id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
             plans: Mutex::default(),
+            live: Arc::default(),
             last_stats: Mutex::default(),
         }
     }
 
-    /// The model's shape.
-    pub fn shape(&self) -> &ModelShape {
-        &self.shape
+    /// The model's hyperparameters: its one description, which plans are built from.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
     }
 
     /// The device it runs on.
@@ -196,10 +143,6 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// The weights.
     pub fn weights(&self) -> &W {
         &self.weights
-    }
-
-    pub(crate) fn layout_key(&self) -> usize {
-        self as *const Self as usize
     }
 
     /// A new session holding up to `context` tokens: every state tensor its plans declare (the
@@ -219,23 +162,25 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             pos: 0,
             tokens: Vec::new(),
             state,
-            layout_key: self.layout_key(),
+            engine: self.id,
+            broken: None,
             position: self.gpu.position(0)?,
-            encoded: HashMap::new(),
+            encoded: EncodedPasses::default(),
         })
     }
 
     /// Forgets the session's sequence: position 0, no tokens, every state buffer cleared on
     /// the GPU (the recurrent state must be; the KV cache need not, but one rule for all state
-    /// is simpler than knowing which is which).
+    /// is simpler than knowing which is which). A broken session is whole again after it.
     pub fn reset(&self, session: &mut Session) -> Result<(), RuntimeError> {
-        if session.layout_key != self.layout_key() {
+        if session.engine != self.id {
             return Err(RuntimeError::ForeignSession);
         }
         let buffers: Vec<&DeviceBuffer> = session.state.values().collect();
         self.gpu.clear_f32("session.reset", &buffers)?;
         session.pos = 0;
         session.tokens.clear();
+        session.broken = None;
         Ok(())
     }
 
@@ -249,14 +194,14 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         let key = (tokens, context, all_logits || tokens == 1);
         let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = plans.get(&key) {
-            return Ok(Arc::clone(p));
+            return Ok(p);
         }
         let sizes = |name: &str| self.weights.bytes(name);
         let options = PlanOptions {
             fuse_norm: self.options.fuse_norm,
             all_logits,
         };
-        let plan = build_plan(&self.shape.dims, tokens, context, options, &sizes)?;
+        let plan = build_plan(&self.config, tokens, context, options, &sizes)?;
         let placement = place_scratch(&plan, self.options.scratch);
         let limits = Limits {
             max_binding_bytes: self.gpu.caps().max_storage_binding_bytes(),
@@ -281,13 +226,15 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
                 name: "logits".to_owned(),
                 problem: "the plan has no logits tensor",
             })?;
+        self.live.add(placement.total_bytes());
         let prepared = Arc::new(Prepared {
             logits,
             plan,
             placement,
             scratch,
+            live: Arc::clone(&self.live),
         });
-        plans.insert(key, Arc::clone(&prepared));
+        plans.insert(key, Arc::clone(&prepared), self.options.plan_cache_bytes);
         Ok(prepared)
     }
 
@@ -301,9 +248,20 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         *self.last_stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Bytes of the scratch buffers of every plan built so far.
+    /// Bytes of the scratch buffers of the plans the engine keeps cached (at most
+    /// [`EngineOptions::plan_cache_bytes`], or the one newest plan if that alone is larger).
     pub fn scratch_bytes(&self) -> u64 {
-        let plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
-        plans.values().map(|p| p.placement.total_bytes()).sum()
+        self.plans.lock().unwrap_or_else(|e| e.into_inner()).bytes()
+    }
+
+    /// Plans the engine keeps cached.
+    pub fn cached_plans(&self) -> usize {
+        self.plans.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Bytes of scratch buffers alive now: the cached plans' and those that sessions still
+    /// replay (a session keeps at most [`crate::MAX_ENCODED_PASSES`]).
+    pub fn live_scratch_bytes(&self) -> u64 {
+        self.live.bytes()
     }
 }

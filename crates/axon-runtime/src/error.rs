@@ -49,8 +49,29 @@ pub enum RuntimeError {
     /// A validation tap names no tensor that this plan writes.
     #[error("no tensor {0:?} is written by this plan")]
     UnknownTensor(String),
+    /// A step bound other tensors than its op reports (a bug in the executor: what ran would
+    /// not be what the plan validator checked), found when the pass was recorded.
+    #[error("step {step} ({op}) bound tensors {bound:?} but its op reports {declared:?}")]
+    BindingMismatch {
+        /// Step index.
+        step: usize,
+        /// The op.
+        op: String,
+        /// Tensor ids the encoder bound.
+        bound: Vec<axon_models::plan::TensorId>,
+        /// Tensor ids the op reports.
+        declared: Vec<axon_models::plan::TensorId>,
+    },
     /// A session of another engine.
-
-    #[error("the session belongs to a model with a different cache layout")]
+    #[error(
+        "the session belongs to another engine (sessions are bound to the engine that made them)"
+    )]
     ForeignSession,
+    /// A forward pass failed after its work was submitted: the session's KV cache and
+    /// recurrent state may be half updated, so it is refused until it is reset.
+    #[error("the session is unusable after a failed forward pass ({reason}); reset it first")]
+    SessionBroken {
+        /// The failure that broke it.
+        reason: String,
+    },
 }

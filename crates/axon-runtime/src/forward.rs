@@ -66,8 +66,13 @@ impl<W: DeviceWeights> Engine<'_, W> {
         if ids.is_empty() {
             return Err(RuntimeError::NoTokens);
         }
-        if session.layout_key != self.layout_key() {
+        if session.engine != self.id {
             return Err(RuntimeError::ForeignSession);
+        }
+        if let Some(reason) = &session.broken {
+            return Err(RuntimeError::SessionBroken {
+                reason: reason.clone(),
+            });
         }
         let needed = session.pos + ids.len();
         if needed > session.context {
@@ -76,42 +81,75 @@ impl<W: DeviceWeights> Engine<'_, W> {
                 needed,
             });
         }
-        let vocab = self.shape.dims.vocab;
+        let vocab = self.config.vocab;
         if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab) {
             return Err(RuntimeError::TokenId { id, vocab });
         }
-        let prepared = self.prepared(ids.len(), session.context, all_logits)?;
         let key = (ids.len(), all_logits || ids.len() == 1);
         let encode_start = Instant::now();
-        let encoded = match session.encoded.remove(&key) {
-            // The same plan still cached by the engine: the pass binds its scratch buffers.
-            Some(e) if Arc::ptr_eq(&e.prepared, &prepared) => e,
-            _ => self.encode(session, &prepared, ids.len())?,
+        // A pass this session recorded binds its own plan's scratch, which lives as long as
+        // the pass even when the engine's cache has dropped the plan.
+        let encoded = match session.encoded.take(&key) {
+            Some(e) => e,
+            None => {
+                let prepared = self.prepared(ids.len(), session.context, all_logits)?;
+                self.encode(session, &prepared, ids.len())?
+            }
         };
+        let prepared = Arc::clone(&encoded.prepared);
         // Per-call values: the token ids and the position, written before the one submit.
         self.gpu.write_u32(&encoded.ids, ids)?;
         session.position.set(&self.gpu, session.pos);
         let encode = encode_start.elapsed();
-        let bindings = Bindings {
-            prepared: &prepared,
-            weights: &self.weights,
-            state: &session.state,
-            ids: &encoded.ids,
-        };
+        let bindings = Bindings::new(&prepared, &self.weights, &session.state, &encoded.ids);
         let logits = bindings.logits()?;
         let dispatches = &encoded.dispatches;
-        let mut gpu_time = None;
+        let observe = match observe {
+            Observe::Taps(names) if !names.is_empty() => {
+                Resolved::Taps(resolve_taps(&bindings, names, &encoded.step_ends)?)
+            }
+            Observe::Profile => Resolved::Profile,
+            Observe::Taps(_) | Observe::Nothing => Resolved::Nothing,
+        };
+        // From here on the pass is submitted: a failure may leave the state half updated.
+        let submitted = self.submit(dispatches, logits, observe);
+        let dispatch_count = dispatches.len();
+        session.encoded.put(key, encoded);
+        let (out, observed, gpu_time) = match submitted {
+            Ok(done) => done,
+            Err(e) => {
+                session.broken = Some(e.to_string());
+                return Err(e);
+            }
+        };
+        *self.last_stats.lock().unwrap_or_else(|e| e.into_inner()) = Some(ForwardStats {
+            dispatches: dispatch_count,
+            encode,
+            gpu: gpu_time,
+        });
+        session.pos = needed;
+        session.tokens.extend_from_slice(ids);
+        Ok((out, observed))
+    }
+
+    /// Submits the recorded pass with what `observe` asks for, and reads the logits back.
+    fn submit(
+        &self,
+        dispatches: &[axon_gpu::Dispatch],
+        logits: &axon_gpu::DeviceBuffer,
+        observe: Resolved<'_>,
+    ) -> Result<(Vec<f32>, Observed, Option<Duration>), RuntimeError> {
         let mut observed = Observed::default();
+        let mut gpu_time = None;
         let out = match observe {
-            Observe::Taps(taps) if !taps.is_empty() => {
-                let taps = resolve_taps(&bindings, taps, &encoded.step_ends)?;
+            Resolved::Taps(taps) => {
                 let (out, tapped) = self
                     .gpu
                     .run_and_read_tapped("forward", dispatches, &taps, logits)?;
                 observed.taps = tapped;
                 out
             }
-            Observe::Profile => {
+            Resolved::Profile => {
                 let (out, times) = self
                     .gpu
                     .run_and_read_profiled("forward", dispatches, logits)?;
@@ -126,16 +164,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
             }
             _ => self.gpu.run_and_read("forward", dispatches, logits)?,
         };
-        let dispatch_count = dispatches.len();
-        session.encoded.insert(key, encoded);
-        *self.last_stats.lock().unwrap_or_else(|e| e.into_inner()) = Some(ForwardStats {
-            dispatches: dispatch_count,
-            encode,
-            gpu: gpu_time,
-        });
-        session.pos = needed;
-        session.tokens.extend_from_slice(ids);
-        Ok((out, observed))
+        Ok((out, observed, gpu_time))
     }
 
     /// Records every step of `prepared` for `session`: its state, its position uniform and a
@@ -147,12 +176,7 @@ impl<W: DeviceWeights> Engine<'_, W> {
         tokens: usize,
     ) -> Result<Encoded, RuntimeError> {
         let ids = self.gpu.zeros_u32("ids", tokens)?;
-        let bindings = Bindings {
-            prepared,
-            weights: &self.weights,
-            state: &session.state,
-            ids: &ids,
-        };
+        let bindings = Bindings::new(prepared, &self.weights, &session.state, &ids);
         let call = Call {
             tokens,
             position: &session.position,
@@ -164,15 +188,22 @@ impl<W: DeviceWeights> Engine<'_, W> {
         let mut dispatches = Vec::with_capacity(prepared.plan.steps().len() + 8);
         // Per step: how many dispatches there are once it is encoded.
         let mut step_ends = Vec::with_capacity(prepared.plan.steps().len());
-        for step in prepared.plan.steps() {
-            dispatches.extend(encode_step(
-                &self.gpu,
-                &self.shape,
-                &bindings,
-                &step.op,
-                call,
-            )?);
+        for (step, op) in prepared.plan.steps().iter().enumerate() {
+            dispatches.extend(encode_step(&self.gpu, &self.config, &bindings, op, call)?);
             step_ends.push(dispatches.len());
+            // What the step bound must be what its op reports: what the validator checked.
+            let bound = bindings.take_bound();
+            let mut declared: Vec<TensorId> = op.operands().into_iter().map(|(t, _)| t).collect();
+            declared.sort_unstable();
+            declared.dedup();
+            if bound != declared {
+                return Err(RuntimeError::BindingMismatch {
+                    step,
+                    op: format!("{op:?}"),
+                    bound,
+                    declared,
+                });
+            }
         }
         // Observer: empty dispatches after the last step, to measure what one costs.
         dispatches.extend(noops(&self.gpu, self.options.noop_dispatches)?);
@@ -194,6 +225,13 @@ enum Observe<'t> {
     /// Validation taps: these plan tensors' values after the step that last writes them.
     Taps(&'t [&'t str]),
     /// Every dispatch's GPU time.
+    Profile,
+}
+
+/// [`Observe`] with the taps' buffers found.
+enum Resolved<'b> {
+    Nothing,
+    Taps(Vec<Tap<'b>>),
     Profile,
 }
 
@@ -231,10 +269,12 @@ fn resolve_taps<'b>(
                 .position(|t| t.name == name)
                 .map(|i| TensorId(i as u32))
                 .ok_or_else(unknown)?;
-            let last_write = plan
-                .steps()
-                .iter()
-                .rposition(|s| s.writes.iter().any(|w| w.tensor == id))
+            let last_write = (0..plan.steps().len())
+                .rev()
+                .find(|&step| {
+                    plan.accesses(step)
+                        .is_some_and(|a| a.writes.iter().any(|w| w.tensor == id))
+                })
                 .ok_or_else(unknown)?;
             let after = step_ends
                 .get(last_write)

@@ -13,11 +13,12 @@ mod forward;
 mod generate;
 mod gpu_ref;
 mod load;
+mod plan_cache;
 mod sampling;
 mod session;
 mod weights;
 
-pub use engine::{Engine, EngineOptions, ForwardStats, LinearAttention, ModelShape};
+pub use engine::{DEFAULT_PLAN_CACHE_BYTES, Engine, EngineOptions, ForwardStats};
 pub use error::RuntimeError;
 pub use forward::DispatchTimes;
 pub use generate::{Finish, GenerateParams, Generation, TokenStream};
@@ -27,5 +28,5 @@ pub use load::{
     require_model,
 };
 pub use sampling::{Sampler, SamplingParams};
-pub use session::Session;
+pub use session::{MAX_ENCODED_PASSES, Session};
 pub use weights::DeviceWeights;

@@ -1,7 +1,7 @@
 //! Opening a model file into an [`Engine`]: a GGUF file or a Hugging Face checkpoint
 //! directory, its config read, its weights checked and uploaded once.
 
-use crate::engine::{Engine, EngineOptions, ModelShape};
+use crate::engine::{Engine, EngineOptions};
 use crate::gpu_ref::GpuRef;
 use axon_formats::gguf::{GgufError, GgufFile};
 use axon_formats::hf::{HfCheckpoint, HfError};
@@ -135,10 +135,5 @@ pub fn open_model_with_progress<'g>(
         weight_bytes = weights.weight_bytes(),
         "model loaded"
     );
-    Ok(Engine::new(
-        gpu,
-        ModelShape::from_config(&config),
-        weights,
-        options,
-    ))
+    Ok(Engine::new(gpu, config, weights, options))
 }

@@ -20,6 +20,45 @@ pub(crate) struct Encoded {
     pub(crate) ids: IndexBuffer,
 }
 
+/// Most recorded passes a session keeps (the decode pass and the latest prefill lengths);
+/// the least recently used past it is dropped, and with it the plan scratch it held.
+pub const MAX_ENCODED_PASSES: usize = 4;
+
+/// A session's recorded passes by (token count, all logits), least recently used dropped
+/// past [`MAX_ENCODED_PASSES`].
+#[derive(Default)]
+pub(crate) struct EncodedPasses {
+    passes: HashMap<(usize, bool), (Encoded, u64)>,
+    clock: u64,
+}
+
+impl EncodedPasses {
+    /// Takes the pass for `key` out (it is put back after the run).
+    pub(crate) fn take(&mut self, key: &(usize, bool)) -> Option<Encoded> {
+        self.passes.remove(key).map(|(e, _)| e)
+    }
+
+    /// Puts `encoded` back as the most recently used, dropping the oldest past the bound.
+    pub(crate) fn put(&mut self, key: (usize, bool), encoded: Encoded) {
+        self.clock += 1;
+        self.passes.insert(key, (encoded, self.clock));
+        while self.passes.len() > MAX_ENCODED_PASSES {
+            let oldest = self
+                .passes
+                .iter()
+                .min_by_key(|(_, (_, stamp))| *stamp)
+                .map(|(k, _)| *k);
+            if let Some(k) = oldest {
+                self.passes.remove(&k);
+            }
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.passes.len()
+    }
+}
+
 /// A sequence being processed: prefill, then decode token by token.
 pub struct Session {
     pub(crate) context: usize,
@@ -27,12 +66,15 @@ pub struct Session {
     pub(crate) tokens: Vec<u32>,
     /// State tensors by plan name (`blk.N.cache_k`, `blk.N.cache_v`).
     pub(crate) state: HashMap<String, DeviceBuffer>,
-    /// Identifies the engine whose cache layout this is.
-    pub(crate) layout_key: usize,
+    /// The id of the engine whose state layout this is.
+    pub(crate) engine: u64,
+    /// Why the session cannot be used until it is reset: a forward pass failed after its
+    /// work was submitted, so the KV cache and the recurrent state may be half updated.
+    pub(crate) broken: Option<String>,
     /// The position the encoded passes read.
     pub(crate) position: Position,
-    /// Encoded passes by (token count, all logits).
-    pub(crate) encoded: HashMap<(usize, bool), Encoded>,
+    /// Recorded passes, replayed with a new position.
+    pub(crate) encoded: EncodedPasses,
 }
 
 impl std::fmt::Debug for Session {
@@ -41,6 +83,7 @@ impl std::fmt::Debug for Session {
             .field("context", &self.context)
             .field("pos", &self.pos)
             .field("encoded_passes", &self.encoded.len())
+            .field("broken", &self.broken)
             .finish_non_exhaustive()
     }
 }
@@ -61,10 +104,16 @@ impl Session {
         &self.tokens
     }
 
-    /// Passes recorded for this session so far (one per token count it has run: a decode
-    /// step is recorded once and replayed with a new position).
+    /// Passes this session keeps recorded (one per recent token count: a decode step is
+    /// recorded once and replayed with a new position; at most [`MAX_ENCODED_PASSES`]).
     pub fn encoded_passes(&self) -> usize {
         self.encoded.len()
+    }
+
+    /// Why the session must be reset before its next use, if a forward pass failed after
+    /// submitting work (its state may be half updated).
+    pub fn broken(&self) -> Option<&str> {
+        self.broken.as_deref()
     }
 
     /// Bytes of this session's state on the device (KV cache and recurrent state).

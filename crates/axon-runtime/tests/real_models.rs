@@ -70,7 +70,7 @@ fn check(model_file: &str, fixture: &str) {
         let prompt = ids(&case["prompt_ids"]);
         let want = ids(&case["greedy"]);
         let mut session = engine.session(prompt.len() + want.len()).unwrap();
-        let vocab = engine.shape().dims.vocab;
+        let vocab = engine.config().vocab;
         let logits = engine.forward(&mut session, &prompt).unwrap();
         let mut next = argmax(&logits[logits.len() - vocab..]) as u32;
         let mut got = vec![next];

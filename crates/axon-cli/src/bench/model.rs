@@ -61,7 +61,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
     let mut options = options_from_env()?;
     options.timestamps = gpu.caps().has_timestamps();
     let engine = open_model(&gpu, &path, layout_from_env()?, options)?;
-    let vocab = engine.shape().dims.vocab;
+    let vocab = engine.config().vocab;
     let prompt: Vec<u32> = (0..args.prompt)
         .map(|i| ((i * 7919 + 13) % vocab) as u32)
         .collect();
@@ -146,6 +146,9 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
             "kv_cache_bytes": session.kv_cache_bytes(),
             "recurrent_state_bytes": session.state_bytes() - session.kv_cache_bytes(),
             "scratch_bytes": engine.scratch_bytes(),
+            "live_scratch_bytes": engine.live_scratch_bytes(),
+            "cached_plans": engine.cached_plans(),
+            "plan_cache_budget_bytes": options.plan_cache_bytes,
         },
         "sampling": "argmax on the CPU over read-back logits",
     });

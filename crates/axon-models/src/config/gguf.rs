@@ -119,6 +119,26 @@ impl Metadata<'_> {
     }
 }
 
+impl Metadata<'_> {
+    /// Fails unless the file holds tensors for layers `0..layers` and none past `blocks`
+    /// (see [`super::validate::check_layer_tensors`]); before anything is sized per layer.
+    pub(super) fn check_layer_tensors(
+        &self,
+        layers: usize,
+        blocks: usize,
+    ) -> Result<(), ConfigError> {
+        let names = self.file.tensors().iter().map(|t| t.name.as_str());
+        let key = self.key("block_count");
+        super::validate::check_layer_tensors(
+            self.file.path(),
+            &key,
+            names,
+            "blk.",
+            (layers, blocks),
+        )
+    }
+}
+
 pub(super) fn has_tensor(file: &GgufFile, name: &str) -> bool {
     file.tensors().iter().any(|t| t.name == name)
 }
@@ -173,6 +193,7 @@ impl ModelConfig {
             ));
         }
         let layers = meta.usize("block_count")?;
+        meta.check_layer_tensors(layers, layers)?;
         let embd = meta.usize("embedding_length")?;
         let heads = meta.usize("attention.head_count")?;
         let kv_heads = meta

@@ -53,10 +53,12 @@ impl ModelConfig {
         let top = Json {
             file: file.clone(),
             object: checkpoint.config(),
+            tensors: checkpoint.names().collect(),
         };
         let cfg = Json {
             file,
             object: checkpoint.text_config(),
+            tensors: Vec::new(),
         };
         let family = family_of(&top, &cfg)?;
         let bias_reason = "projection biases are not implemented";
@@ -86,6 +88,7 @@ impl ModelConfig {
         )?;
 
         let layers = cfg.usize("num_hidden_layers")?;
+        top.check_layer_tensors(layers)?;
         let embd = cfg.usize("hidden_size")?;
         let heads = cfg.usize("num_attention_heads")?;
         let kv_heads = cfg.optional_usize("num_key_value_heads")?.unwrap_or(heads);

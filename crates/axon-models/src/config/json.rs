@@ -10,6 +10,8 @@ use std::path::PathBuf;
 pub(super) struct Json<'a> {
     pub(super) file: PathBuf,
     pub(super) object: &'a Value,
+    /// The checkpoint's tensor names (on the top-level object; empty on nested ones).
+    pub(super) tensors: Vec<&'a str>,
 }
 
 impl Json<'_> {
@@ -68,7 +70,20 @@ impl Json<'_> {
         Json {
             file: self.file.clone(),
             object,
+            tensors: Vec::new(),
         }
+    }
+
+    /// Fails unless the checkpoint holds tensors for layers `0..layers` (`model.layers.N.`)
+    /// and none past them; before anything is sized per layer.
+    pub(super) fn check_layer_tensors(&self, layers: usize) -> Result<(), ConfigError> {
+        super::validate::check_layer_tensors(
+            &self.file,
+            "num_hidden_layers",
+            self.tensors.iter().copied(),
+            "model.layers.",
+            (layers, layers),
+        )
     }
 
     /// Refuses `key` unless it is absent or one of `allowed` (false/null count as absent).

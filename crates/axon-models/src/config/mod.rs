@@ -11,19 +11,20 @@
 //! stored norm weights still need their `1 +` ([`NormWeightConvention`]), and how Qwen3.5's
 //! value heads are ordered ([`ValueHeadOrder`]).
 
+mod deltanet;
 mod error;
 mod gguf;
 mod hf;
-mod hybrid;
 mod json;
 mod qwen35;
+mod validate;
 
+pub use deltanet::{DeltaNetLayers, ValueHeadOrder};
 pub use error::{ConfigError, SUPPORTED_ARCHITECTURES};
-pub use hybrid::{HybridLayers, ValueHeadOrder};
+pub use validate::{MAX_DIMENSION, MAX_POSITIONS};
 
 use axon_gpu::kernels::matvec::Activation;
 use axon_gpu::kernels::rope::RopeConfig;
-use std::path::Path;
 
 /// Which kind of file the model was read from (decides tensor names and stored conventions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub enum Architecture {
     /// Qwen3.5 dense hybrid: Gated DeltaNet (linear attention) layers between gated
     /// full-attention layers. The shared fields (`heads`, `head_dim`, `rope`, `qk_norm`, ...)
     /// describe the full-attention layers.
-    Qwen35(HybridLayers),
+    Qwen35(DeltaNetLayers),
 }
 
 impl Architecture {
@@ -138,6 +139,19 @@ impl ModelConfig {
         self.kv_heads * self.head_dim
     }
 
+    /// Width of a fused Q/K/V projection's output: `q_dim + 2 * kv_dim`.
+    pub fn qkv_dim(&self) -> usize {
+        self.q_dim() + 2 * self.kv_dim()
+    }
+
+    /// The RoPE of sliding-window layers, when it differs from [`ModelConfig::rope`] (Gemma 3).
+    pub fn local_rope(&self) -> Option<&RopeConfig> {
+        match &self.architecture {
+            Architecture::Gemma3(swa) => Some(&swa.local_rope),
+            Architecture::Llama | Architecture::Qwen35(_) => None,
+        }
+    }
+
     /// The window layer `layer` attends within, or `None` for a full-attention layer.
     pub fn sliding_window(&self, layer: usize) -> Option<usize> {
         match &self.architecture {
@@ -148,18 +162,17 @@ impl ModelConfig {
         }
     }
 
-    /// The hybrid layers' hyperparameters (Qwen3.5), `None` for other families.
-    pub fn hybrid(&self) -> Option<&HybridLayers> {
+    /// The Gated DeltaNet layers' hyperparameters (Qwen3.5), `None` for other families.
+    pub fn deltanet(&self) -> Option<&DeltaNetLayers> {
         match &self.architecture {
             Architecture::Qwen35(h) => Some(h),
             _ => None,
         }
     }
 
-    /// Whether layer `layer` is a Gated DeltaNet (linear attention) layer rather than an
-    /// attention layer.
-    pub fn is_linear_attention(&self, layer: usize) -> bool {
-        self.hybrid()
+    /// Whether layer `layer` is a Gated DeltaNet layer rather than an attention layer.
+    pub fn is_deltanet(&self, layer: usize) -> bool {
+        self.deltanet()
             .is_some_and(|h| h.full_attention.get(layer) == Some(&false))
     }
 
@@ -171,60 +184,6 @@ impl ModelConfig {
             }
             _ => &self.rope,
         }
-    }
-
-    /// Checks the relations between sizes that every family needs (`file` for the error).
-    fn validate(&self, file: &Path) -> Result<(), ConfigError> {
-        let bad = |key: &str, value: String, expected: &str| bad_value(file, key, value, expected);
-        check_positive(
-            file,
-            &[
-                ("layers", self.layers),
-                ("embedding width", self.embd),
-                ("feed-forward width", self.ff),
-                ("heads", self.heads),
-                ("kv heads", self.kv_heads),
-                ("head_dim", self.head_dim),
-                ("vocabulary size", self.vocab),
-            ],
-        )?;
-        check_grouping(
-            file,
-            "heads / kv heads",
-            self.heads,
-            self.kv_heads,
-            "query heads per kv head",
-        )?;
-        for rope in std::iter::once(&self.rope).chain(match &self.architecture {
-            Architecture::Gemma3(swa) => Some(&swa.local_rope),
-            Architecture::Llama | Architecture::Qwen35(_) => None,
-        }) {
-            if rope.dims == 0 || !rope.dims.is_multiple_of(2) || rope.dims > self.head_dim {
-                let value = format!("{} (head_dim {})", rope.dims, self.head_dim);
-                return Err(bad(
-                    "rope dimensions",
-                    value,
-                    "even, positive, at most head_dim",
-                ));
-            }
-        }
-        if let Architecture::Gemma3(swa) = &self.architecture {
-            if swa.sliding_layers.len() != self.layers {
-                let value = format!(
-                    "{} entries for {} layers",
-                    swa.sliding_layers.len(),
-                    self.layers
-                );
-                return Err(bad("layer_types", value, "one entry per layer"));
-            }
-            if swa.window == 0 {
-                return Err(bad("sliding_window", "0".to_owned(), "a positive window"));
-            }
-        }
-        if let Architecture::Qwen35(hybrid) = &self.architecture {
-            hybrid.validate(self.layers, file)?;
-        }
-        Ok(())
     }
 }
 
@@ -241,36 +200,3 @@ const GEMMA3_GLOBAL_LAYER_PERIOD: usize = 6;
 const GEMMA3_LOCAL_ROPE_BASE: f64 = 10_000.0;
 /// RoPE base when a file names none.
 const DEFAULT_ROPE_BASE: f64 = 10_000.0;
-
-/// A `BadValue` error for `key` of `file`.
-fn bad_value(file: &Path, key: &str, value: String, expected: &str) -> ConfigError {
-    ConfigError::BadValue {
-        file: file.to_path_buf(),
-        key: key.to_owned(),
-        value,
-        expected: expected.to_owned(),
-    }
-}
-
-/// Fails on the first size that is 0.
-fn check_positive(file: &Path, sizes: &[(&str, usize)]) -> Result<(), ConfigError> {
-    match sizes.iter().find(|(_, v)| *v == 0) {
-        Some((key, _)) => Err(bad_value(file, key, "0".to_owned(), "a positive size")),
-        None => Ok(()),
-    }
-}
-
-/// Fails unless `whole` is a multiple of (a positive) `part`: whole `what` per part.
-fn check_grouping(
-    file: &Path,
-    key: &str,
-    whole: usize,
-    part: usize,
-    what: &str,
-) -> Result<(), ConfigError> {
-    if part != 0 && whole.is_multiple_of(part) {
-        return Ok(());
-    }
-    let expected = format!("a whole number of {what}");
-    Err(bad_value(file, key, format!("{whole} / {part}"), &expected))
-}

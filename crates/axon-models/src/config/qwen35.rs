@@ -8,11 +8,11 @@
 //! key heads, value heads tiled ([`ValueHeadOrder`]). For text positions Qwen3.5's interleaved
 //! M-RoPE is plain NeoX RoPE on the first `head_dim * partial_rotary_factor` values of a head.
 
+use super::deltanet::every_nth_layer_full;
 use super::gguf::{Metadata, has_tensor};
-use super::hybrid::every_nth_layer_full;
 use super::json::{Json, RopeLayer};
 use super::{
-    Architecture, ConfigError, FileFormat, HybridLayers, ModelConfig, NormWeightConvention,
+    Architecture, ConfigError, DeltaNetLayers, FileFormat, ModelConfig, NormWeightConvention,
     ValueHeadOrder,
 };
 use axon_gpu::kernels::matvec::Activation;
@@ -45,10 +45,10 @@ struct Shared {
     trained_context: Option<usize>,
 }
 
-fn build(s: Shared, hybrid: HybridLayers) -> ModelConfig {
+fn build(s: Shared, deltanet: DeltaNetLayers) -> ModelConfig {
     ModelConfig {
         file_format: s.file_format,
-        architecture: Architecture::Qwen35(hybrid),
+        architecture: Architecture::Qwen35(deltanet),
         layers: s.layers,
         embd: s.embd,
         ff: s.ff,
@@ -82,6 +82,7 @@ pub(super) fn from_hf(top: &Json<'_>, cfg: &Json<'_>) -> Result<ModelConfig, Con
         "only the family's own activation is implemented",
     )?;
     let layers = cfg.usize("num_hidden_layers")?;
+    top.check_layer_tensors(layers)?;
     let embd = cfg.usize("hidden_size")?;
     let heads = cfg.usize("num_attention_heads")?;
     let head_dim = cfg.optional_usize("head_dim")?.unwrap_or(HEAD_DIM);
@@ -143,7 +144,7 @@ pub(super) fn from_hf(top: &Json<'_>, cfg: &Json<'_>) -> Result<ModelConfig, Con
         tied_embeddings: tied,
         trained_context: cfg.optional_usize("max_position_embeddings")?,
     };
-    let hybrid = HybridLayers {
+    let deltanet = DeltaNetLayers {
         full_attention,
         k_heads: cfg.usize("linear_num_key_heads")?,
         v_heads: cfg.usize("linear_num_value_heads")?,
@@ -153,7 +154,7 @@ pub(super) fn from_hf(top: &Json<'_>, cfg: &Json<'_>) -> Result<ModelConfig, Con
         value_head_order: ValueHeadOrder::Grouped,
         l2_norm_eps: L2_NORM_EPS,
     };
-    let config = build(shared, hybrid);
+    let config = build(shared, deltanet);
     config.validate(&cfg.file)?;
     Ok(config)
 }
@@ -188,6 +189,7 @@ pub(super) fn from_gguf(meta: &Metadata<'_>) -> Result<ModelConfig, ConfigError>
             value: mtp.to_string(),
             expected: format!("at most block_count ({blocks})"),
         })?;
+    meta.check_layer_tensors(layers, blocks)?;
     let embd = meta.usize("embedding_length")?;
     let heads = meta.usize("attention.head_count")?;
     let head_dim = meta
@@ -248,7 +250,7 @@ pub(super) fn from_gguf(meta: &Metadata<'_>) -> Result<ModelConfig, ConfigError>
         tied_embeddings: !has_tensor(file, "output.weight"),
         trained_context: meta.optional_usize("context_length")?,
     };
-    let hybrid = HybridLayers {
+    let deltanet = DeltaNetLayers {
         full_attention: every_nth_layer_full(layers, interval),
         k_heads,
         v_heads,
@@ -262,7 +264,7 @@ pub(super) fn from_gguf(meta: &Metadata<'_>) -> Result<ModelConfig, ConfigError>
         },
         l2_norm_eps: L2_NORM_EPS,
     };
-    let config = build(shared, hybrid);
+    let config = build(shared, deltanet);
     config.validate(file.path())?;
     Ok(config)
 }

@@ -12,8 +12,9 @@
 //! `n = norm(h)`, `f = act(n G) * (n U)`, `d = f Wdown` [`d = norm(d)`]; the next block (or
 //! the final norm) adds `d` to `h`.
 
-use super::{DecoderDims, DecoderOp};
-use crate::plan::{Access, Plan, Step, TensorId, TensorKind};
+use super::DecoderOp;
+use crate::config::ModelConfig;
+use crate::plan::{Plan, TensorId, TensorKind};
 
 /// Why a plan could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,27 +78,16 @@ impl Builder<'_> {
         self.plan.tensor(name, TensorKind::Scratch, bytes)
     }
 
-    fn bytes(&self, t: TensorId) -> u64 {
-        self.plan.decl(t).map_or(0, |d| d.bytes)
-    }
-
-    pub(super) fn step(&mut self, op: DecoderOp, reads: &[TensorId], writes: &[TensorId]) {
-        let whole = |b: &Self, list: &[TensorId]| -> Vec<Access> {
-            list.iter().map(|&t| Access::whole(t, b.bytes(t))).collect()
-        };
-        let step = Step {
-            reads: whole(self, reads),
-            writes: whole(self, writes),
-            op,
-        };
-        self.plan.push(step);
+    /// Appends a step; what it reads and writes comes from the op itself.
+    pub(super) fn step(&mut self, op: DecoderOp) {
+        self.plan.push(op);
     }
 }
 
 /// The plan of one forward pass over `tokens` tokens with a KV cache of `context` positions.
 /// `weight_bytes` gives the size of each weight by name (`None`: absent).
 pub fn build_plan(
-    dims: &DecoderDims,
+    config: &ModelConfig,
     tokens: usize,
     context: usize,
     options: PlanOptions,
@@ -112,42 +102,50 @@ pub fn build_plan(
         tokens,
         options,
         h: TensorId(0),
-        embd: dims.embd,
+        embd: config.embd,
     };
-    let embd = dims.embd;
+    let embd = config.embd;
     let ids = b.plan.tensor("ids", TensorKind::Input, tokens as u64 * F32);
     let table = b.weight("token_embd")?;
     let h = b.scratch("h", embd);
     b.h = h;
-    b.step(
-        DecoderOp::Embed {
-            table,
-            ids,
-            out: h,
-            scale: dims.embed_scale,
-        },
-        &[table, ids],
-        &[h],
-    );
+    b.step(DecoderOp::Embed {
+        table,
+        ids,
+        out: h,
+        scale: config.embedding_scale,
+    });
     // What the previous block added to h (its FFN output), not yet added.
     let mut pending: Option<TensorId> = None;
-    for l in 0..dims.layers {
+    for l in 0..config.layers {
         let w = |name: &str| format!("blk.{l}.{name}");
         let attn_norm = b.weight(&w("attn_norm"))?;
         let n = b.scratch(w("n"), embd);
         add_norm(&mut b, pending, attn_norm, n, &w("h_attn"));
-        let o = if dims.is_deltanet(l) {
-            super::hybrid::deltanet_block(&mut b, dims, l, n)?
+        let o = if config.is_deltanet(l) {
+            super::deltanet::deltanet_block(&mut b, config, l, n)?
         } else {
-            attention_block(&mut b, dims, l, n, context)?
+            attention_block(&mut b, config, l, n, context)?
         };
-        let o = post_norm(&mut b, dims, &w("post_attention_norm"), o, w("o_normed"))?;
+        let o = post_norm(
+            &mut b,
+            config.post_attention_norm,
+            &w("post_attention_norm"),
+            o,
+            w("o_normed"),
+        )?;
         let ffn_norm = b.weight(&w("ffn_norm"))?;
         let n2 = b.scratch(w("n2"), embd);
         add_norm(&mut b, Some(o), ffn_norm, n2, &w("h_ffn"));
-        let f = feed_forward_input(&mut b, dims, l, n2)?;
+        let f = feed_forward_input(&mut b, config, l, n2)?;
         let d = linear(&mut b, &w("ffn_down"), f, w("down"), embd)?;
-        let d = post_norm(&mut b, dims, &w("post_ffw_norm"), d, w("down_normed"))?;
+        let d = post_norm(
+            &mut b,
+            config.post_ffn_norm,
+            &w("post_ffw_norm"),
+            d,
+            w("down_normed"),
+        )?;
         pending = Some(d);
     }
     let output_norm = b.weight("output_norm")?;
@@ -159,7 +157,7 @@ pub fn build_plan(
         "token_embd"
     };
     if b.options.all_logits || tokens == 1 {
-        linear(&mut b, output_name, nf, "logits".to_owned(), dims.vocab)?;
+        linear(&mut b, output_name, nf, "logits".to_owned(), config.vocab)?;
     } else {
         // Only the last token's logits: generation reads nothing else.
         let last = b
@@ -170,18 +168,18 @@ pub fn build_plan(
             dst: last,
             cols: embd,
         };
-        b.step(op, &[nf], &[last]);
+        b.step(op);
         let w = b.weight(output_name)?;
         let y = b
             .plan
-            .tensor("logits", TensorKind::Scratch, dims.vocab as u64 * F32);
+            .tensor("logits", TensorKind::Scratch, config.vocab as u64 * F32);
         let op = DecoderOp::Linear {
             w,
             x: last,
             y,
             single: true,
         };
-        b.step(op, &[w, last], &[y]);
+        b.step(op);
     }
     Ok(b.plan)
 }
@@ -190,17 +188,17 @@ pub fn build_plan(
 /// Qwen3.5's output gate when the Q projection carries one), the output projection.
 fn attention_block(
     b: &mut Builder<'_>,
-    dims: &DecoderDims,
+    config: &ModelConfig,
     l: usize,
     n: TensorId,
     context: usize,
 ) -> Result<TensorId, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
-    let (embd, hd) = (dims.embd, dims.head_dim);
-    let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
+    let (embd, hd) = (config.embd, config.head_dim);
+    let (q_cols, kv_cols) = (config.heads * hd, config.kv_dim());
     let tokens = b.tokens;
-    let (q, k, v_src, gate) = project_qkv(b, dims, l, n)?;
-    let (q, k) = if dims.qk_norm {
+    let (q, k, v_src, gate) = project_qkv(b, config, l, n)?;
+    let (q, k) = if config.qk_norm {
         let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
         let (qn, kn) = (
             b.scratch(w("q_normed"), q_cols),
@@ -212,9 +210,9 @@ fn attention_block(
     } else {
         (q, k)
     };
-    let local = dims.windows.get(l).copied().flatten().is_some();
-    for (x, heads) in [(q, dims.heads), (k, dims.kv_heads)] {
-        b.step(DecoderOp::Rope { x, heads, local }, &[x], &[x]);
+    let local = config.sliding_window(l).is_some();
+    for (x, heads) in [(q, config.heads), (k, config.kv_heads)] {
+        b.step(DecoderOp::Rope { x, heads, local });
     }
     let cache_bytes = (context * kv_cols) as u64 * F32;
     let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
@@ -227,10 +225,10 @@ fn attention_block(
             first,
             cache,
         };
-        b.step(op, &[src, cache], &[cache]);
+        b.step(op);
     }
     let scores = (tokens == 1).then(|| {
-        let bytes = (dims.heads * context) as u64 * F32;
+        let bytes = (config.heads * context) as u64 * F32;
         b.plan.tensor(w("scores"), TensorKind::Scratch, bytes)
     });
     let attn = b.scratch(w("attn"), q_cols);
@@ -240,12 +238,10 @@ fn attention_block(
         values,
         scores,
         out: attn,
-        window: dims.windows.get(l).copied().flatten(),
+        window: config.sliding_window(l),
         gate,
     };
-    let writes: Vec<TensorId> = scores.into_iter().chain([attn]).collect();
-    let reads: Vec<TensorId> = [q, keys, values].into_iter().chain(gate).collect();
-    b.step(op, &reads, &writes);
+    b.step(op);
     linear(b, &w("attn_output"), attn, w("o"), embd)
 }
 
@@ -261,27 +257,19 @@ fn add_norm(
     let h = b.h;
     match pending {
         None => norm(b, h, weight, out),
-        Some(x) if b.options.fuse_norm => b.step(
-            DecoderOp::AddNorm {
-                residual: h,
-                x,
-                weight,
-                out,
-            },
-            &[h, x, weight],
-            &[h, out],
-        ),
+        Some(x) if b.options.fuse_norm => b.step(DecoderOp::AddNorm {
+            residual: h,
+            x,
+            weight,
+            out,
+        }),
         Some(x) => {
             let sum = b.scratch(new_h, b.embd);
-            b.step(
-                DecoderOp::Add {
-                    a: h,
-                    b: x,
-                    out: sum,
-                },
-                &[h, x],
-                &[sum],
-            );
+            b.step(DecoderOp::Add {
+                a: h,
+                b: x,
+                out: sum,
+            });
             b.h = sum;
             norm(b, sum, weight, out);
         }
@@ -289,22 +277,23 @@ fn add_norm(
 }
 
 pub(super) fn norm(b: &mut Builder<'_>, x: TensorId, weight: TensorId, out: TensorId) {
-    b.step(DecoderOp::Norm { x, weight, out }, &[x, weight], &[out]);
+    b.step(DecoderOp::Norm { x, weight, out });
 }
 
 /// Gemma 3's norm after a sub-layer; the input itself elsewhere.
 fn post_norm(
     b: &mut Builder<'_>,
-    dims: &DecoderDims,
+    present: bool,
     weight: &str,
     x: TensorId,
     out_name: String,
 ) -> Result<TensorId, PlanBuildError> {
-    if !dims.post_norms {
+    if !present {
         return Ok(x);
     }
     let weight = b.weight(weight)?;
-    let out = b.scratch(out_name, dims.embd);
+    let embd = b.embd;
+    let out = b.scratch(out_name, embd);
     norm(b, x, weight, out);
     Ok(out)
 }
@@ -318,48 +307,44 @@ pub(super) fn linear(
 ) -> Result<TensorId, PlanBuildError> {
     let w = b.weight(weight)?;
     let y = b.scratch(out_name, rows);
-    b.step(
-        DecoderOp::Linear {
-            w,
-            x,
-            y,
-            single: false,
-        },
-        &[w, x],
-        &[y],
-    );
+    b.step(DecoderOp::Linear {
+        w,
+        x,
+        y,
+        single: false,
+    });
     Ok(y)
 }
 
 /// `act(n G) * (n U)`: one fused step, or two projections and the gate.
 fn feed_forward_input(
     b: &mut Builder<'_>,
-    dims: &DecoderDims,
+    config: &ModelConfig,
     l: usize,
     n: TensorId,
 ) -> Result<TensorId, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
-    let f = b.scratch(w("ffn"), dims.ff);
+    let f = b.scratch(w("ffn"), config.ff);
     if (b.weight_bytes)(&w("ffn_gate_up")).is_some() {
         let gate_up = b.weight(&w("ffn_gate_up"))?;
         let op = DecoderOp::Glu {
             w: gate_up,
             x: n,
             y: f,
-            gate: dims.gate,
+            gate: config.activation,
         };
-        b.step(op, &[gate_up, n], &[f]);
+        b.step(op);
         return Ok(f);
     }
-    let gate = linear(b, &w("ffn_gate"), n, w("gate"), dims.ff)?;
-    let up = linear(b, &w("ffn_up"), n, w("up"), dims.ff)?;
+    let gate = linear(b, &w("ffn_gate"), n, w("gate"), config.ff)?;
+    let up = linear(b, &w("ffn_up"), n, w("up"), config.ff)?;
     let op = DecoderOp::Gate {
         gate,
         up,
         y: f,
-        activation: dims.gate,
+        activation: config.activation,
     };
-    b.step(op, &[gate, up], &[f]);
+    b.step(op);
     Ok(f)
 }
 
@@ -380,7 +365,7 @@ pub(super) fn split_columns(
         cols,
         groups: 1,
     };
-    b.step(op, &[src], &[dst]);
+    b.step(op);
     dst
 }
 
@@ -394,13 +379,13 @@ type Projected = (TensorId, TensorId, ColumnBlock, Option<TensorId>);
 
 fn project_qkv(
     b: &mut Builder<'_>,
-    dims: &DecoderDims,
+    config: &ModelConfig,
     l: usize,
     n: TensorId,
 ) -> Result<Projected, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
-    let hd = dims.head_dim;
-    let (q_cols, kv_cols) = (dims.heads * hd, dims.kv_cols());
+    let hd = config.head_dim;
+    let (q_cols, kv_cols) = (config.heads * hd, config.kv_dim());
     if (b.weight_bytes)(&w("attn_q_gate")).is_some() {
         let qg = linear(b, &w("attn_q_gate"), n, w("q_gate"), 2 * q_cols)?;
         let mut per_head = |name: &str, first: usize| {
@@ -411,9 +396,9 @@ fn project_qkv(
                 first,
                 dst,
                 cols: hd,
-                groups: dims.heads,
+                groups: config.heads,
             };
-            b.step(op, &[qg], &[dst]);
+            b.step(op);
             dst
         };
         let q = per_head("q", 0);
@@ -428,7 +413,7 @@ fn project_qkv(
         let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
         return Ok((q, k, (v, kv_cols, 0), None));
     }
-    let total = dims.qkv_cols();
+    let total = config.qkv_dim();
     let qkv = linear(b, &w("attn_qkv"), n, w("qkv"), total)?;
     let q = split_columns(b, (qkv, total, 0), q_cols, w("q"));
     let k = split_columns(b, (qkv, total, q_cols), kv_cols, w("k"));

@@ -2,7 +2,7 @@
 //! [`TensorId`]. Values that change from call to call (the position of the first token) are
 //! not in the op: the executor supplies them when it encodes the plan.
 
-use crate::plan::TensorId;
+use crate::plan::{StepAccesses, StepOp, TensorDecl, TensorId, Use};
 use axon_gpu::kernels::matvec::Activation;
 
 /// One kernel launch of a decoder forward pass over `tokens` tokens.
@@ -207,4 +207,79 @@ pub enum DecoderOp {
         /// Output.
         out: TensorId,
     },
+}
+
+impl DecoderOp {
+    /// Every tensor the op binds and how it uses it: the one description the plan validator
+    /// checks ([`StepOp::accesses`]) and the executor binds (it refuses a step whose bindings
+    /// differ from this list).
+    pub fn operands(&self) -> Vec<(TensorId, Use)> {
+        use Use::{Read as R, ReadWrite as RW, Write as W};
+        match *self {
+            Self::Embed {
+                table, ids, out, ..
+            } => vec![(table, R), (ids, R), (out, W)],
+            Self::Norm { x, weight, out } => vec![(x, R), (weight, R), (out, W)],
+            Self::AddNorm {
+                residual,
+                x,
+                weight,
+                out,
+            } => vec![(residual, RW), (x, R), (weight, R), (out, W)],
+            Self::Add { a, b, out } => vec![(a, R), (b, R), (out, W)],
+            Self::LastRow { src, dst, .. } => vec![(src, R), (dst, W)],
+            Self::Linear { w, x, y, .. } | Self::Glu { w, x, y, .. } => {
+                vec![(w, R), (x, R), (y, W)]
+            }
+            Self::Gate { gate, up, y, .. } => vec![(gate, R), (up, R), (y, W)],
+            Self::Split { src, dst, .. } => vec![(src, R), (dst, W)],
+            Self::Rope { x, .. } => vec![(x, RW)],
+            Self::CacheWrite { src, cache, .. } => vec![(src, R), (cache, RW)],
+            Self::Attention {
+                q,
+                keys,
+                values,
+                scores,
+                out,
+                gate,
+                ..
+            } => {
+                let mut list = vec![(q, R), (keys, R), (values, R)];
+                list.extend(gate.map(|g| (g, R)));
+                list.extend(scores.map(|s| (s, W)));
+                list.push((out, W));
+                list
+            }
+            Self::Conv { w, state, x, y } => vec![(w, R), (state, RW), (x, R), (y, W)],
+            Self::L2Norm { x, out, .. } => vec![(x, R), (out, W)],
+            Self::Gates {
+                b,
+                a,
+                a_neg,
+                dt_bias,
+                out,
+            } => vec![(b, R), (a, R), (a_neg, R), (dt_bias, R), (out, W)],
+            Self::DeltaRule {
+                q,
+                k,
+                v,
+                gates,
+                state,
+                out,
+            } => vec![(q, R), (k, R), (v, R), (gates, R), (state, RW), (out, W)],
+            Self::GatedNorm {
+                x,
+                gate,
+                weight,
+                out,
+            } => vec![(x, R), (gate, R), (weight, R), (out, W)],
+        }
+    }
+}
+
+impl StepOp for DecoderOp {
+    /// Whole tensors: every kernel may touch all of each tensor it binds.
+    fn accesses(&self, tensors: &[TensorDecl]) -> StepAccesses {
+        StepAccesses::whole(tensors, &self.operands())
+    }
 }

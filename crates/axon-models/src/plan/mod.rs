@@ -2,8 +2,9 @@
 //! and write them, as plain data the CPU can check before the GPU runs anything.
 //!
 //! A plan is generic over its step payload `Op` (which kernel, with which parameters): this
-//! module only knows what each step reads and writes, which is all the validator
-//! ([`validate`]) and the scratch planner ([`scratch`]) need.
+//! module only asks each op what it reads and writes ([`StepOp`]), which is all the
+//! validator ([`validate`]) and the scratch planner ([`scratch`]) need. The executor binds
+//! exactly the tensors the op reports, and checks that it did.
 
 mod error;
 mod ranges;
@@ -55,22 +56,61 @@ pub struct Access {
     pub range: Range<u64>,
 }
 
-/// One kernel launch of the plan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Step<Op> {
-    /// What to launch.
-    pub op: Op,
+/// How a step uses a tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Read only.
+    Read,
+    /// Written (its earlier contents are not read).
+    Write,
+    /// Read and written in place.
+    ReadWrite,
+}
+
+/// The byte ranges one step reads and writes. A range both read and written (in place) is
+/// in both lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StepAccesses {
     /// Ranges read (weights, state, inputs, earlier scratch).
     pub reads: Vec<Access>,
-    /// Ranges written. A range both read and written (in place) is listed in both.
+    /// Ranges written.
     pub writes: Vec<Access>,
+}
+
+impl StepAccesses {
+    /// Whole-tensor accesses of `operands` (tensor, use) given the plan's declarations;
+    /// operands naming no declared tensor get an empty range past nothing, which the
+    /// validator reports as an unknown tensor.
+    pub fn whole(tensors: &[TensorDecl], operands: &[(TensorId, Use)]) -> Self {
+        let mut out = Self::default();
+        for &(tensor, use_) in operands {
+            let bytes = tensors.get(tensor.0 as usize).map_or(0, |d| d.bytes);
+            let access = Access::whole(tensor, bytes);
+            match use_ {
+                Use::Read => out.reads.push(access),
+                Use::Write => out.writes.push(access),
+                Use::ReadWrite => {
+                    out.reads.push(access.clone());
+                    out.writes.push(access);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A step's payload: it says itself which tensors it touches, so what the validator checks
+/// is derived from the op that runs, never listed beside it by hand.
+pub trait StepOp {
+    /// The byte ranges this op reads and writes, given the plan's tensor declarations.
+    fn accesses(&self, tensors: &[TensorDecl]) -> StepAccesses;
 }
 
 /// The tensors and ordered steps of one forward pass (decode, or one prefill chunk).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan<Op> {
     tensors: Vec<TensorDecl>,
-    steps: Vec<Step<Op>>,
+    steps: Vec<Op>,
 }
 
 impl<Op> Default for Plan<Op> {
@@ -100,8 +140,8 @@ impl<Op> Plan<Op> {
     }
 
     /// Appends a step.
-    pub fn push(&mut self, step: Step<Op>) {
-        self.steps.push(step);
+    pub fn push(&mut self, op: Op) {
+        self.steps.push(op);
     }
 
     /// Every tensor, indexed by [`TensorId`].
@@ -114,14 +154,21 @@ impl<Op> Plan<Op> {
         self.tensors.get(id.0 as usize)
     }
 
-    /// The steps, in execution order.
-    pub fn steps(&self) -> &[Step<Op>] {
+    /// The steps' ops, in execution order.
+    pub fn steps(&self) -> &[Op] {
         &self.steps
     }
 
-    /// Mutable access to the steps (tests build broken plans this way).
-    pub fn steps_mut(&mut self) -> &mut Vec<Step<Op>> {
+    /// Mutable access to the steps (tests corrupt plans this way).
+    pub fn steps_mut(&mut self) -> &mut Vec<Op> {
         &mut self.steps
+    }
+}
+
+impl<Op: StepOp> Plan<Op> {
+    /// What step `step` reads and writes, derived from its op.
+    pub fn accesses(&self, step: usize) -> Option<StepAccesses> {
+        self.steps.get(step).map(|op| op.accesses(&self.tensors))
     }
 }
 

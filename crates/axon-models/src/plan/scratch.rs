@@ -6,7 +6,7 @@
 //! last step touching them) are disjoint take turns in one buffer. [`ScratchMode::NoReuse`]
 //! gives every tensor its own buffer; the logits of both modes must be bit-identical.
 
-use super::{Plan, TensorId, TensorKind};
+use super::{Plan, StepOp, TensorId, TensorKind};
 
 /// How scratch tensors are given buffers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +39,10 @@ impl Placement {
 }
 
 /// First and last step touching each tensor (`None`: never touched).
-pub fn lifetimes<Op>(plan: &Plan<Op>) -> Vec<Option<(usize, usize)>> {
+pub fn lifetimes<Op: StepOp>(plan: &Plan<Op>) -> Vec<Option<(usize, usize)>> {
     let mut life = vec![None; plan.tensors().len()];
-    for (i, step) in plan.steps().iter().enumerate() {
+    for (i, op) in plan.steps().iter().enumerate() {
+        let step = op.accesses(plan.tensors());
         for access in step.reads.iter().chain(&step.writes) {
             if let Some(slot) = life.get_mut(access.tensor.0 as usize) {
                 *slot = Some(match *slot {
@@ -55,7 +56,7 @@ pub fn lifetimes<Op>(plan: &Plan<Op>) -> Vec<Option<(usize, usize)>> {
 }
 
 /// Places every scratch tensor of `plan`.
-pub fn place_scratch<Op>(plan: &Plan<Op>, mode: ScratchMode) -> Placement {
+pub fn place_scratch<Op: StepOp>(plan: &Plan<Op>, mode: ScratchMode) -> Placement {
     let life = lifetimes(plan);
     let mut order: Vec<usize> = plan
         .tensors()

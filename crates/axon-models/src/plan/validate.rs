@@ -1,7 +1,8 @@
 //! The plan validator: a pure CPU check, run on every plan before its first use (in tests and
 //! debug builds always).
 //!
-//! It proves: every access names a declared tensor and stays inside it; every scratch byte
+//! It checks the accesses each op reports of itself ([`super::StepOp`]), the ones the
+//! executor binds. It proves: every access names a declared tensor and stays inside it; every scratch byte
 //! read was written by an earlier step (weights, state and inputs are readable as they come);
 //! no step writes a weight or an input (base weights are immutable); every scratch tensor has
 //! a buffer big enough, and tensors sharing a buffer are never live at the same step; every
@@ -9,7 +10,7 @@
 
 use super::ranges::RangeSet;
 use super::scratch::lifetimes;
-use super::{Placement, Plan, PlanError, TensorKind};
+use super::{Placement, Plan, PlanError, StepOp, TensorKind};
 
 /// Device and model limits a plan must respect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +22,7 @@ pub struct Limits {
 }
 
 /// Checks `plan` with its scratch `placement` against `limits`.
-pub fn validate<Op>(
+pub fn validate<Op: StepOp>(
     plan: &Plan<Op>,
     placement: &Placement,
     limits: &Limits,
@@ -49,10 +50,11 @@ pub fn validate<Op>(
     Ok(())
 }
 
-fn check_accesses<Op>(plan: &Plan<Op>) -> Result<(), PlanError> {
+fn check_accesses<Op: StepOp>(plan: &Plan<Op>) -> Result<(), PlanError> {
     let tensors = plan.tensors();
     let mut written = vec![RangeSet::default(); tensors.len()];
-    for (step, s) in plan.steps().iter().enumerate() {
+    for (step, op) in plan.steps().iter().enumerate() {
+        let s = op.accesses(tensors);
         for (access, is_write) in s
             .reads
             .iter()
@@ -103,7 +105,7 @@ fn check_accesses<Op>(plan: &Plan<Op>) -> Result<(), PlanError> {
     Ok(())
 }
 
-fn check_placement<Op>(plan: &Plan<Op>, placement: &Placement) -> Result<(), PlanError> {
+fn check_placement<Op: StepOp>(plan: &Plan<Op>, placement: &Placement) -> Result<(), PlanError> {
     let tensors = plan.tensors();
     let life = lifetimes(plan);
     // Per buffer: the scratch tensors in it, with their lifetimes.

@@ -10,7 +10,7 @@ use super::mixer::{AttentionTensors, DeltaNetTensors, GatedAttentionTensors, Mix
 use super::names::{LayerTensor as T, layer_tensor_name};
 use super::records::{FusedGroup, WeightLayout};
 use super::source::WeightSource;
-use crate::config::{FileFormat, HybridLayers};
+use crate::config::{DeltaNetLayers, FileFormat};
 
 /// A checked block, still in the file.
 type PlannedLayer<'a> = LayerTensors<PlannedMatrix<'a>, PlannedVector<'a>>;
@@ -27,7 +27,7 @@ impl<'a, S: WeightSource + ?Sized> Checker<'a, S> {
         let c = self.config;
         let (e, ff) = (c.embd, c.ff);
         let attn_norm = self.layer_norm(i, T::AttnNorm, e)?;
-        let mixer = match c.hybrid() {
+        let mixer = match c.deltanet() {
             Some(h) if h.full_attention.get(i) == Some(&false) => self.delta_net(i, h)?,
             Some(_) => self.gated_attention(i)?,
             None => self.attention(i, layout)?,
@@ -106,7 +106,11 @@ impl<'a, S: WeightSource + ?Sized> Checker<'a, S> {
     /// Qwen3.5's Gated DeltaNet. The conv taps are `[conv_dim, 1, kernel]` in Hugging Face and
     /// `[conv_dim, kernel]` in GGUF (outermost first): the same `[channel][tap]` values.
     /// Hugging Face's `A_log` becomes `-exp(A_log)`, which GGUF already stores.
-    fn delta_net(&mut self, i: usize, h: &HybridLayers) -> Result<PlannedMixer<'a>, WeightsError> {
+    fn delta_net(
+        &mut self,
+        i: usize,
+        h: &DeltaNetLayers,
+    ) -> Result<PlannedMixer<'a>, WeightsError> {
         let c = self.config;
         let e = c.embd;
         let name = |t| layer_tensor_name(c, i, t);

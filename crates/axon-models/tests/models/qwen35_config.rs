@@ -72,12 +72,12 @@ fn hf_fixture_configs_match_config_json() {
         assert_eq!(c.tied_embeddings, tied, "{name}");
         assert_eq!(c.norm_weights, NormWeightConvention::OnePlus);
 
-        let h = c.hybrid().unwrap();
+        let h = c.deltanet().unwrap();
         let types = json["layer_types"].as_array().unwrap();
         let full: Vec<bool> = types.iter().map(|t| t == "full_attention").collect();
         assert_eq!(h.full_attention, full, "{name}");
         assert_eq!(h.full_attention.iter().filter(|f| **f).count(), 2);
-        assert!(c.is_linear_attention(0) && !c.is_linear_attention(3));
+        assert!(c.is_deltanet(0) && !c.is_deltanet(3));
         assert_eq!(h.k_heads, n(&json, "linear_num_key_heads"));
         assert_eq!(h.v_heads, n(&json, "linear_num_value_heads"));
         assert_eq!(h.dk, n(&json, "linear_key_head_dim"));
@@ -90,15 +90,15 @@ fn hf_fixture_configs_match_config_json() {
     }
     // The fixtures differ where they should.
     let (grouped, equal) = (hf_config(FIXTURES[0]), hf_config(FIXTURES[1]));
-    assert_eq!(grouped.hybrid().unwrap().v_heads, 4);
-    assert_eq!(equal.hybrid().unwrap().v_heads, 2);
+    assert_eq!(grouped.deltanet().unwrap().v_heads, 4);
+    assert_eq!(equal.deltanet().unwrap().v_heads, 2);
     assert!(grouped.tied_embeddings && !equal.tied_embeddings);
 }
 
 #[test]
 fn value_head_orders_map_value_heads_to_key_heads() {
     let c = hf_config(FIXTURES[0]);
-    let h = c.hybrid().unwrap();
+    let h = c.deltanet().unwrap();
     assert_eq!(
         (0..4).map(|v| h.key_head(v)).collect::<Vec<_>>(),
         [0, 0, 1, 1]
@@ -126,7 +126,7 @@ fn interval_and_conditional_generation_spellings() {
     });
     let (_dir, ckpt) = with_config(FIXTURES[0], &top);
     let c = ModelConfig::from_hf(&ckpt).unwrap();
-    let h = c.hybrid().unwrap();
+    let h = c.deltanet().unwrap();
     let every_second: Vec<bool> = (0..8).map(|i| i % 2 == 1).collect();
     assert_eq!(h.full_attention, every_second);
     assert!(c.tied_embeddings, "top-level tie_word_embeddings");
@@ -182,7 +182,7 @@ fn converted_gguf_config_matches_hf_with_tiled_value_heads() {
     let file = convert(&ckpt, &[], &[]);
     let order = ModelConfig::from_gguf(&file)
         .unwrap()
-        .hybrid()
+        .deltanet()
         .unwrap()
         .value_head_order;
     assert_eq!(order, ValueHeadOrder::Tiled);
@@ -199,8 +199,8 @@ fn gguf_multi_token_prediction_layers_are_not_model_layers() {
     let c = ModelConfig::from_gguf(&convert(&ckpt, &[], &extra)).unwrap();
     assert_eq!(c.layers, 8);
     assert_eq!(
-        c.hybrid().unwrap().full_attention,
-        hf.hybrid().unwrap().full_attention
+        c.deltanet().unwrap().full_attention,
+        hf.deltanet().unwrap().full_attention
     );
 
     let extra = [("qwen35.ssm.inner_size", GgufValue::U32(33))];

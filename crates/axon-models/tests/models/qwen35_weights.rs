@@ -28,7 +28,7 @@ fn read(weights: &ModelWeights, name: &str) -> Vec<f32> {
 
 /// Every name the plan asks for answers with the shape the config implies, and no other.
 fn check_names(weights: &ModelWeights, c: &ModelConfig) {
-    let h = c.hybrid().unwrap();
+    let h = c.deltanet().unwrap();
     let shape = |name: &str| {
         let m = weights
             .matrix(name)
@@ -169,7 +169,7 @@ fn converted_gguf_loads_with_tiled_values_as_stored() {
             assert_close(v, &read(&weights, v), &read(&hf_weights, v), 1e-6);
         }
         // Value-side vectors in the file's (tiled) order, untouched.
-        let h = c.hybrid().unwrap();
+        let h = c.deltanet().unwrap();
         let r = h.v_heads / h.k_heads;
         let hf_head = |t: usize| (t % h.k_heads) * r + t / h.k_heads;
         let (a, hf_a) = (

@@ -54,6 +54,14 @@ impl ReferenceModel {
         }
     }
 
+    /// The context the model was trained for, when its file says.
+    pub fn trained_context(&self) -> Option<usize> {
+        match self {
+            Self::Decoder(m) => m.config().trained_context,
+            Self::Qwen35(m) => m.config().trained_context,
+        }
+    }
+
     /// An empty sequence.
     pub fn new_session(&self) -> ReferenceSession {
         match self {

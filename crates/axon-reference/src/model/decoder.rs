@@ -9,6 +9,7 @@
 use super::Session;
 use super::error::ModelError;
 use super::weights::{Source, embedding_row, json_usize, load, load_optional, plus_one};
+use super::{hf, hparams};
 use crate::ops::attention::{AttentionShape, attend};
 use crate::ops::linear::linear;
 use crate::ops::mlp::{GateActivation, gated_mlp};
@@ -58,6 +59,8 @@ pub struct DecoderConfig {
     pub sliding_layers: Option<Vec<bool>>,
     /// Attention logit scale.
     pub attn_scale: f64,
+    /// The context the model was trained for, when the file says.
+    pub trained_context: Option<usize>,
 }
 
 impl DecoderConfig {
@@ -108,8 +111,73 @@ fn usize_of(file: &GgufFile, suffix: &str) -> Result<usize, ModelError> {
     Ok(file.arch_u64(suffix)? as usize)
 }
 
+/// `suffix` of the architecture's metadata, `None` when absent (present but of the wrong type
+/// is an error).
+fn optional_usize(file: &GgufFile, suffix: &str) -> Result<Option<usize>, ModelError> {
+    let key = format!("{}.{suffix}", file.architecture()?);
+    match file.get(&key) {
+        None => Ok(None),
+        Some(_) => usize_of(file, suffix).map(Some),
+    }
+}
+
+/// Like [`optional_usize`], for a number.
+fn optional_f64(file: &GgufFile, suffix: &str) -> Result<Option<f64>, ModelError> {
+    let key = format!("{}.{suffix}", file.architecture()?);
+    match file.get(&key) {
+        None => Ok(None),
+        Some(_) => Ok(Some(file.arch_f64(suffix)?)),
+    }
+}
+
+/// The linear RoPE factor of a GGUF: `rope.scaling.type` = linear with `rope.scaling.factor`,
+/// or the older `rope.scale_linear`; any other scaling type is refused (the engine implements
+/// none).
+pub(crate) fn gguf_linear_scale(file: &GgufFile) -> Result<f64, ModelError> {
+    let key = format!("{}.rope.scaling.type", file.architecture()?);
+    match file.get(&key).map(|_| file.get_str(&key)).transpose()? {
+        None | Some("none") => Ok(optional_f64(file, "rope.scale_linear")?.unwrap_or(1.0)),
+        Some("linear") => Ok(file.arch_f64("rope.scaling.factor")?),
+        Some(other) => Err(hparams::unsupported(
+            &key,
+            other,
+            "only linear RoPE scaling is implemented",
+        )),
+    }
+}
+
+/// The vocabulary of a GGUF: `{arch}.vocab_size`, else the tokenizer's token count.
+pub(crate) fn gguf_vocab(file: &GgufFile) -> Result<usize, ModelError> {
+    match optional_usize(file, "vocab_size")? {
+        Some(v) => Ok(v),
+        None => Ok(file.get_strings("tokenizer.ggml.tokens")?.len()),
+    }
+}
+
+/// Refuses what the engine does not implement in a GGUF of any family.
+pub(crate) fn refuse_gguf_variants(file: &GgufFile, head_dim: usize) -> Result<(), ModelError> {
+    if file.tensors().iter().any(|t| t.name == "rope_freqs.weight") {
+        return Err(hparams::unsupported(
+            "tensor rope_freqs.weight",
+            "present",
+            "per-frequency RoPE factors (Llama 3.1 scaling) are not implemented",
+        ));
+    }
+    if let Some(v) = optional_usize(file, "attention.value_length")?.filter(|&v| v != head_dim) {
+        return Err(hparams::unsupported(
+            "attention.value_length",
+            &format!("{v} (key_length {head_dim})"),
+            "value heads must be as wide as key heads",
+        ));
+    }
+    Ok(())
+}
+
+/// llama.cpp: Gemma 3's 62-layer model (27B) scales attention by `(embd / heads)^-0.5`.
+const GEMMA3_27B_LAYERS: usize = 62;
+
 impl DecoderConfig {
-    /// Reads the hyperparameters of a llama or gemma3 GGUF file.
+    /// Reads the hyperparameters of a llama or gemma3 GGUF file and checks them.
     pub fn from_gguf(file: &GgufFile) -> Result<Self, ModelError> {
         let arch = file.architecture()?;
         let family = match arch {
@@ -117,22 +185,17 @@ impl DecoderConfig {
             "gemma3" => Family::Gemma3,
             other => return Err(ModelError::UnsupportedArchitecture(other.to_owned())),
         };
+        let layers = usize_of(file, "block_count")?;
+        let names = file.tensors().iter().map(|t| t.name.as_str());
+        hparams::layer_tensors("block_count", names, "blk.", layers, layers)?;
         let embd = usize_of(file, "embedding_length")?;
         let heads = usize_of(file, "attention.head_count")?;
-        let kv_heads = usize_of(file, "attention.head_count_kv").unwrap_or(heads);
-        if heads == 0 || kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
-            return Err(ModelError::Config(format!(
-                "{heads} heads cannot share {kv_heads} kv heads"
-            )));
-        }
-        let head_dim = usize_of(file, "attention.key_length").unwrap_or(embd / heads);
-        let vocab = file.get_strings("tokenizer.ggml.tokens")?.len();
-        let theta = file.arch_f64("rope.freq_base").unwrap_or(10_000.0);
-        let rope_dims = usize_of(file, "rope.dimension_count").unwrap_or(head_dim);
-        let linear_scale = match file.get_str(&format!("{arch}.rope.scaling.type")) {
-            Ok("linear") => file.arch_f64("rope.scaling.factor").unwrap_or(1.0),
-            _ => 1.0,
-        };
+        let kv_heads = optional_usize(file, "attention.head_count_kv")?.unwrap_or(heads);
+        let head_dim = optional_usize(file, "attention.key_length")?.unwrap_or(embd / heads.max(1));
+        refuse_gguf_variants(file, head_dim)?;
+        let theta = optional_f64(file, "rope.freq_base")?.unwrap_or(10_000.0);
+        let rope_dims = optional_usize(file, "rope.dimension_count")?.unwrap_or(head_dim);
+        let linear_scale = gguf_linear_scale(file)?;
         let pairing = if family == Family::Llama {
             RopePairing::Adjacent
         } else {
@@ -157,23 +220,67 @@ impl DecoderConfig {
                 6,
             ),
         };
-        Ok(Self {
+        let scale_dim = if family == Family::Gemma3 && layers == GEMMA3_27B_LAYERS {
+            embd / heads.max(1)
+        } else {
+            head_dim
+        };
+        let config = Self {
             family,
-            layers: usize_of(file, "block_count")?,
+            layers,
             embd,
             ff: usize_of(file, "feed_forward_length")?,
             heads,
             kv_heads,
             head_dim,
-            vocab,
+            vocab: gguf_vocab(file)?,
             eps: file.arch_f64("attention.layer_norm_rms_epsilon")? as f32,
             rope,
             rope_local,
             sliding_window,
             swa_pattern,
             sliding_layers: None,
-            attn_scale: 1.0 / (head_dim as f64).sqrt(),
-        })
+            attn_scale: 1.0 / (scale_dim as f64).sqrt(),
+            trained_context: optional_usize(file, "context_length")?,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every hyperparameter (`hparams`).
+    fn validate(&self) -> Result<(), ModelError> {
+        hparams::sizes(&[
+            ("layers", self.layers),
+            ("embedding width", self.embd),
+            ("feed-forward width", self.ff),
+            ("heads", self.heads),
+            ("kv heads", self.kv_heads),
+            ("head_dim", self.head_dim),
+            ("vocabulary size", self.vocab),
+        ])?;
+        hparams::grouping("heads / kv heads", self.heads, self.kv_heads)?;
+        hparams::epsilon("RMSNorm epsilon", f64::from(self.eps))?;
+        hparams::scale("attention scale", self.attn_scale)?;
+        hparams::rope("rope", &self.rope, self.head_dim)?;
+        if let Some(local) = &self.rope_local {
+            hparams::rope("local rope", local, self.head_dim)?;
+        }
+        if let Some(window) = self.sliding_window {
+            hparams::positions("sliding_window", window)?;
+        }
+        if let Some(flags) = &self.sliding_layers
+            && flags.len() != self.layers
+        {
+            return Err(ModelError::BadValue {
+                key: "layer_types".to_owned(),
+                value: format!("{} entries for {} layers", flags.len(), self.layers),
+                expected: "one entry per layer".to_owned(),
+            });
+        }
+        if let Some(context) = self.trained_context {
+            hparams::positions("trained context", context)?;
+        }
+        Ok(())
     }
 }
 
@@ -235,29 +342,40 @@ impl Decoder {
             "gemma3_text" | "gemma3" => Family::Gemma3,
             other => return Err(ModelError::UnsupportedArchitecture(other.to_owned())),
         };
-        let f64_of = |k: &str| cfg.get(k).and_then(serde_json::Value::as_f64);
+        let gemma = family == Family::Gemma3;
+        if gemma {
+            hf::refuse_variants(
+                cfg,
+                "hidden_activation",
+                &["gelu_pytorch_tanh", "gelu_tanh"],
+            )?;
+        } else {
+            hf::refuse_variants(cfg, "hidden_act", &["silu", "swish"])?;
+        }
+        let f64_of = |k: &str| hf::optional_f64(cfg, k);
+        let layers = json_usize(cfg, "num_hidden_layers")?;
+        hf::check_layers(ckpt, layers)?;
         let embd = json_usize(cfg, "hidden_size")?;
         let heads = json_usize(cfg, "num_attention_heads")?;
-        let kv_heads = json_usize(cfg, "num_key_value_heads").unwrap_or(heads);
-        let head_dim = json_usize(cfg, "head_dim").unwrap_or(embd / heads.max(1));
-        let rope_params = cfg.get("rope_parameters");
+        let kv_heads = hf::optional_usize(cfg, "num_key_value_heads")?.unwrap_or(heads);
+        let head_dim = hf::optional_usize(cfg, "head_dim")?.unwrap_or(embd / heads.max(1));
+        let rope_params = cfg.get("rope_parameters").filter(|v| !v.is_null());
         // transformers 5 nests Gemma 3's bases per layer type under rope_parameters.
-        let theta = rope_params
-            .and_then(|r| {
-                r.get("rope_theta")
-                    .or_else(|| r.get("full_attention").and_then(|f| f.get("rope_theta")))
-            })
-            .and_then(serde_json::Value::as_f64)
-            .or_else(|| f64_of("rope_theta"))
-            .unwrap_or(10_000.0);
+        let theta = match rope_params.and_then(|r| {
+            r.get("rope_theta")
+                .or_else(|| r.get("full_attention").and_then(|f| f.get("rope_theta")))
+        }) {
+            Some(t) => t
+                .as_f64()
+                .ok_or_else(|| ModelError::Config(format!("rope_theta is {t}")))?,
+            None => f64_of("rope_theta")?.unwrap_or(10_000.0),
+        };
         let rope = Rope {
             dims: head_dim,
             theta,
             pairing: RopePairing::Neox,
-            linear_scale: 1.0,
+            linear_scale: hf::rope_linear_scale(cfg)?,
         };
-        let gemma = family == Family::Gemma3;
-        let layers = json_usize(cfg, "num_hidden_layers")?;
         let sliding_layers = cfg
             .get("layer_types")
             .and_then(serde_json::Value::as_array)
@@ -267,12 +385,15 @@ impl Decoder {
                     .map(|t| t.as_str() == Some("sliding_attention"))
                     .collect::<Vec<bool>>()
             });
-        let local_theta = rope_params
+        let local_theta = match rope_params
             .and_then(|r| r.get("sliding_attention"))
             .and_then(|r| r.get("rope_theta"))
-            .and_then(serde_json::Value::as_f64)
-            .or_else(|| f64_of("rope_local_base_freq"))
-            .unwrap_or(10_000.0);
+        {
+            Some(t) => t
+                .as_f64()
+                .ok_or_else(|| ModelError::Config(format!("rope_theta is {t}")))?,
+            None => f64_of("rope_local_base_freq")?.unwrap_or(10_000.0),
+        };
         let c = DecoderConfig {
             family,
             layers,
@@ -282,24 +403,28 @@ impl Decoder {
             kv_heads,
             head_dim,
             vocab: json_usize(cfg, "vocab_size")?,
-            eps: f64_of("rms_norm_eps").unwrap_or(1e-6) as f32,
+            eps: f64_of("rms_norm_eps")?.unwrap_or(1e-6) as f32,
             rope,
+            // Gemma 3's sliding layers: their own base, never scaled.
             rope_local: gemma.then_some(Rope {
                 theta: local_theta,
+                linear_scale: 1.0,
                 ..rope
             }),
             sliding_window: if gemma {
-                json_usize(cfg, "sliding_window").ok()
+                Some(json_usize(cfg, "sliding_window")?)
             } else {
                 None
             },
             swa_pattern: if gemma { 6 } else { 0 },
             sliding_layers: if gemma { sliding_layers } else { None },
             attn_scale: 1.0
-                / f64_of("query_pre_attn_scalar")
+                / f64_of("query_pre_attn_scalar")?
                     .unwrap_or(head_dim as f64)
                     .sqrt(),
+            trained_context: hf::optional_usize(cfg, "max_position_embeddings")?,
         };
+        c.validate()?;
         let (e, q, kv, ff, hd) = (
             c.embd,
             c.heads * c.head_dim,
@@ -389,7 +514,13 @@ impl Decoder {
         session: &mut Session,
         tokens: &[u32],
     ) -> Result<Vec<Vec<f32>>, ModelError> {
-        tokens.iter().map(|&t| self.step(session, t)).collect()
+        let first = session.len;
+        let rows = tokens
+            .iter()
+            .map(|&t| self.step(session, t))
+            .collect::<Result<Vec<_>, _>>()?;
+        hparams::finite_logits(&rows, first)?;
+        Ok(rows)
     }
 
     fn norm(&self, x: &[f32], w: &[f32]) -> Vec<f32> {

@@ -38,6 +38,32 @@ pub enum ModelError {
     /// A hyperparameter is missing or inconsistent.
     #[error("invalid hyperparameters: {0}")]
     Config(String),
+    /// A hyperparameter outside what the architecture allows (see `hparams`).
+    #[error("hyperparameter {key:?} is {value}, expected {expected}")]
+    BadValue {
+        /// The key or the relation between keys.
+        key: String,
+        /// What the file holds.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A variant of the architecture the engine does not implement (refused by both).
+    #[error("{key} = {value} is not supported: {reason}")]
+    Unsupported {
+        /// The key or tensor that asks for it.
+        key: String,
+        /// Its value.
+        value: String,
+        /// What is missing.
+        reason: &'static str,
+    },
+    /// The forward pass produced a NaN or infinite logit (weights or activations overflowed).
+    #[error("non-finite logit at position {position}")]
+    NonFiniteLogits {
+        /// Position of the first row holding one.
+        position: usize,
+    },
     /// A token id past the vocabulary.
     #[error("token id {id} is past the {vocab}-token vocabulary")]
     TokenOutOfRange {

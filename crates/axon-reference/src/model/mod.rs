@@ -7,6 +7,8 @@
 mod any;
 mod decoder;
 mod error;
+mod hf;
+pub mod hparams;
 mod qwen35;
 mod weights;
 

@@ -9,6 +9,7 @@
 
 use super::error::ModelError;
 use super::weights::{Source, embedding_row, json_usize, plus_one};
+use super::{hf, hparams};
 use crate::ops::activation::{sigmoid, softplus};
 use crate::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use crate::ops::conv1d::ConvState;
@@ -65,9 +66,59 @@ pub struct Qwen35Config {
     pub conv_kernel: usize,
     /// Value-to-key head mapping of the source.
     pub value_order: ValueHeadOrder,
+    /// The context the model was trained for, when the file says.
+    pub trained_context: Option<usize>,
+}
+
+/// Layer `i` is full attention iff `(i + 1) % interval == 0` (an interval of 0: none is).
+fn every_nth(layers: usize, interval: usize) -> Vec<bool> {
+    (0..layers)
+        .map(|i| interval > 0 && (i + 1).is_multiple_of(interval))
+        .collect()
 }
 
 impl Qwen35Config {
+    /// Checks every hyperparameter (`hparams`).
+    fn validate(&self) -> Result<(), ModelError> {
+        hparams::sizes(&[
+            ("layers", self.layers),
+            ("embedding width", self.embd),
+            ("feed-forward width", self.ff),
+            ("heads", self.heads),
+            ("kv heads", self.kv_heads),
+            ("head_dim", self.head_dim),
+            ("vocabulary size", self.vocab),
+            ("DeltaNet key heads", self.k_heads),
+            ("DeltaNet value heads", self.v_heads),
+            ("DeltaNet key head dim", self.dk),
+            ("DeltaNet value head dim", self.dv),
+            ("DeltaNet conv kernel", self.conv_kernel),
+        ])?;
+        hparams::grouping("heads / kv heads", self.heads, self.kv_heads)?;
+        hparams::grouping(
+            "DeltaNet value heads / key heads",
+            self.v_heads,
+            self.k_heads,
+        )?;
+        hparams::epsilon("RMSNorm epsilon", f64::from(self.eps))?;
+        hparams::rope("rope", &self.rope, self.head_dim)?;
+        if self.full_attention.len() != self.layers {
+            return Err(ModelError::BadValue {
+                key: "layer_types".to_owned(),
+                value: format!(
+                    "{} entries for {} layers",
+                    self.full_attention.len(),
+                    self.layers
+                ),
+                expected: "one entry per layer".to_owned(),
+            });
+        }
+        if let Some(context) = self.trained_context {
+            hparams::positions("trained context", context)?;
+        }
+        Ok(())
+    }
+
     fn key_head(&self, v: usize) -> usize {
         match self.value_order {
             ValueHeadOrder::Grouped => v / (self.v_heads / self.k_heads).max(1),
@@ -161,47 +212,50 @@ impl Qwen35 {
     /// `Qwen3_5ForConditionalGeneration`).
     pub fn from_hf(ckpt: &HfCheckpoint) -> Result<Self, ModelError> {
         let cfg = ckpt.text_config();
-        let head_dim = json_usize(cfg, "head_dim")?;
-        let rope_params = cfg.get("rope_parameters").cloned().unwrap_or_default();
-        let partial = rope_params
-            .get("partial_rotary_factor")
-            .or_else(|| cfg.get("partial_rotary_factor"))
-            .and_then(serde_json::Value::as_f64)
-            .unwrap_or(0.25);
-        let theta = rope_params
-            .get("rope_theta")
-            .and_then(serde_json::Value::as_f64)
-            .unwrap_or(1e7);
+        hf::refuse_variants(cfg, "hidden_act", &["silu", "swish"])?;
         let layers = json_usize(cfg, "num_hidden_layers")?;
+        hf::check_layers(ckpt, layers)?;
+        let head_dim = hf::optional_usize(cfg, "head_dim")?.unwrap_or(256);
+        let rope_params = cfg
+            .get("rope_parameters")
+            .filter(|v| !v.is_null())
+            .cloned()
+            .unwrap_or_default();
+        let partial = match rope_params.get("partial_rotary_factor") {
+            Some(p) => p.as_f64(),
+            None => hf::optional_f64(cfg, "partial_rotary_factor")?,
+        }
+        .unwrap_or(0.25);
+        let theta = match rope_params.get("rope_theta") {
+            Some(t) => t.as_f64(),
+            None => hf::optional_f64(cfg, "rope_theta")?,
+        }
+        .unwrap_or(1e7);
         let full_attention = match cfg.get("layer_types").and_then(serde_json::Value::as_array) {
             Some(types) => types
                 .iter()
                 .map(|t| t.as_str() == Some("full_attention"))
                 .collect(),
             None => {
-                let interval = json_usize(cfg, "full_attention_interval")
-                    .unwrap_or(4)
-                    .max(1);
-                (0..layers).map(|i| (i + 1) % interval == 0).collect()
+                let interval = hf::optional_usize(cfg, "full_attention_interval")?.unwrap_or(4);
+                every_nth(layers, interval)
             }
         };
+        let heads = json_usize(cfg, "num_attention_heads")?;
         let config = Qwen35Config {
             layers,
             embd: json_usize(cfg, "hidden_size")?,
             ff: json_usize(cfg, "intermediate_size")?,
-            heads: json_usize(cfg, "num_attention_heads")?,
-            kv_heads: json_usize(cfg, "num_key_value_heads")?,
+            heads,
+            kv_heads: hf::optional_usize(cfg, "num_key_value_heads")?.unwrap_or(heads),
             head_dim,
             vocab: json_usize(cfg, "vocab_size")?,
-            eps: cfg
-                .get("rms_norm_eps")
-                .and_then(serde_json::Value::as_f64)
-                .unwrap_or(1e-6) as f32,
+            eps: hf::optional_f64(cfg, "rms_norm_eps")?.unwrap_or(1e-6) as f32,
             rope: Rope {
                 dims: (head_dim as f64 * partial) as usize,
                 theta,
                 pairing: RopePairing::Neox,
-                linear_scale: 1.0,
+                linear_scale: hf::rope_linear_scale(cfg)?,
             },
             full_attention,
             k_heads: json_usize(cfg, "linear_num_key_heads")?,
@@ -210,7 +264,9 @@ impl Qwen35 {
             dv: json_usize(cfg, "linear_value_head_dim")?,
             conv_kernel: json_usize(cfg, "linear_conv_kernel_dim")?,
             value_order: ValueHeadOrder::Grouped,
+            trained_context: hf::optional_usize(cfg, "max_position_embeddings")?,
         };
+        config.validate()?;
         let tied = cfg
             .get("tie_word_embeddings")
             .and_then(serde_json::Value::as_bool)
@@ -288,40 +344,74 @@ impl Qwen35 {
             return Err(ModelError::UnsupportedArchitecture(arch.to_owned()));
         }
         let u = |k: &str| -> Result<usize, ModelError> { Ok(file.arch_u64(k)? as usize) };
-        let layers = u("block_count")? - u("nextn_predict_layers").unwrap_or(0);
-        let interval = u("full_attention_interval").unwrap_or(4).max(1);
-        let head_dim = u("attention.key_length")?;
+        let optional = |k: &str| -> Result<Option<usize>, ModelError> {
+            match file.get(&format!("qwen35.{k}")) {
+                None => Ok(None),
+                Some(_) => u(k).map(Some),
+            }
+        };
+        let blocks = u("block_count")?;
+        let mtp = optional("nextn_predict_layers")?.unwrap_or(0);
+        let layers = blocks
+            .checked_sub(mtp)
+            .ok_or_else(|| ModelError::BadValue {
+                key: "nextn_predict_layers".to_owned(),
+                value: mtp.to_string(),
+                expected: format!("at most block_count ({blocks})"),
+            })?;
+        let names = file.tensors().iter().map(|t| t.name.as_str());
+        hparams::layer_tensors("block_count", names, "blk.", layers, blocks)?;
+        let interval = optional("full_attention_interval")?.unwrap_or(4);
+        let embd = u("embedding_length")?;
+        let heads = u("attention.head_count")?;
+        let head_dim = optional("attention.key_length")?.unwrap_or(embd / heads.max(1));
+        super::decoder::refuse_gguf_variants(file, head_dim)?;
         let (k_heads, v_heads, dk) = (
             u("ssm.group_count")?,
             u("ssm.time_step_rank")?,
             u("ssm.state_size")?,
         );
+        let inner = u("ssm.inner_size")?;
+        if v_heads == 0 || !inner.is_multiple_of(v_heads) {
+            return Err(ModelError::BadValue {
+                key: "ssm.inner_size".to_owned(),
+                value: format!("{inner} (time_step_rank {v_heads})"),
+                expected: "a positive multiple of ssm.time_step_rank".to_owned(),
+            });
+        }
+        let theta = match file.get("qwen35.rope.freq_base") {
+            None => 1e7,
+            Some(_) => file.arch_f64("rope.freq_base")?,
+        };
         let config = Qwen35Config {
             layers,
-            embd: u("embedding_length")?,
+            embd,
             ff: u("feed_forward_length")?,
-            heads: u("attention.head_count")?,
-            kv_heads: u("attention.head_count_kv")?,
+            heads,
+            kv_heads: optional("attention.head_count_kv")?.unwrap_or(heads),
             head_dim,
-            vocab: file
-                .get_strings("tokenizer.ggml.tokens")
-                .map(<[String]>::len)
-                .or_else(|_| u("vocab_size"))?,
+            vocab: super::decoder::gguf_vocab(file)?,
             eps: file.arch_f64("attention.layer_norm_rms_epsilon")? as f32,
             rope: Rope {
                 dims: u("rope.dimension_count")?,
-                theta: file.arch_f64("rope.freq_base")?,
+                theta,
                 pairing: RopePairing::Neox,
-                linear_scale: 1.0,
+                linear_scale: super::decoder::gguf_linear_scale(file)?,
             },
-            full_attention: (0..layers).map(|i| (i + 1) % interval == 0).collect(),
+            full_attention: every_nth(layers, interval),
             k_heads,
             v_heads,
             dk,
-            dv: u("ssm.inner_size")? / v_heads.max(1),
+            dv: inner / v_heads,
             conv_kernel: u("ssm.conv_kernel")?,
-            value_order: ValueHeadOrder::Tiled,
+            value_order: if v_heads > k_heads {
+                ValueHeadOrder::Tiled
+            } else {
+                ValueHeadOrder::Grouped
+            },
+            trained_context: optional("context_length")?,
         };
+        config.validate()?;
         let c = &config;
         let (e, ff) = (c.embd, c.ff);
         let mut layers = Vec::with_capacity(c.layers);
@@ -410,7 +500,13 @@ impl Qwen35 {
         session: &mut Qwen35Session,
         tokens: &[u32],
     ) -> Result<Vec<Vec<f32>>, ModelError> {
-        tokens.iter().map(|&t| self.step(session, t)).collect()
+        let first = session.len;
+        let rows = tokens
+            .iter()
+            .map(|&t| self.step(session, t))
+            .collect::<Result<Vec<_>, _>>()?;
+        hparams::finite_logits(&rows, first)?;
+        Ok(rows)
     }
 
     fn norm(&self, x: &[f32], w: &[f32]) -> Vec<f32> {

@@ -108,7 +108,7 @@ pub fn engine(name: &str) -> axon_runtime::Engine<'static, axon_models::weights:
 pub fn check_against_reference_and_transformers(name: &str) {
     let expected = Expected::read(name);
     let engine = engine(name);
-    let vocab = engine.shape().dims.vocab;
+    let vocab = engine.config().vocab;
     let mut session = engine.session(64).unwrap();
     let logits = engine.forward(&mut session, &expected.prompt).unwrap();
     let reference = axon_reference::model::ReferenceModel::open(&fixture(name)).unwrap();

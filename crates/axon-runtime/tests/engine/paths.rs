@@ -19,7 +19,7 @@ fn logits(name: &str, layout: WeightLayout, options: EngineOptions) -> (Vec<f32>
     for &t in &prompt[30..] {
         rows.extend(engine.forward(&mut s, &[t]).unwrap());
     }
-    (rows, engine.shape().dims.vocab)
+    (rows, engine.config().vocab)
 }
 
 /// Panics unless the two paths agree at every position (`axon_testkit::equivalence`:
@@ -237,14 +237,14 @@ fn validation_taps_only_observe() {
         let t = ckpt.tensor(n).unwrap();
         dequantize(t.ty, t.data, t.shape.iter().product()).unwrap()
     };
-    let embd = engine.shape().dims.embd;
+    let embd = engine.config().embd;
     let table = tensor("model.embed_tokens.weight");
     let rows: Vec<f32> = prompt
         .iter()
         .flat_map(|&t| table[t as usize * embd..(t as usize + 1) * embd].to_vec())
         .collect();
     let weight = tensor("model.layers.0.input_layernorm.weight");
-    let normed = axon_reference::rms_norm(&rows, &weight, engine.shape().eps, 0.0).unwrap();
+    let normed = axon_reference::rms_norm(&rows, &weight, engine.config().rms_eps, 0.0).unwrap();
     for (i, (g, w)) in taps[1].iter().zip(&normed).enumerate() {
         assert!(
             (g - w).abs() <= 1e-5 * w.abs() + 1e-6,

@@ -29,7 +29,7 @@ fn qwen35_gguf_layout_equals_the_checkpoint() {
     use axon_formats::hf::HfCheckpoint;
     use axon_models::config::ModelConfig;
     use axon_models::weights::ModelWeights;
-    use axon_runtime::{Engine, ModelShape};
+    use axon_runtime::Engine;
     use axon_testkit::convert::{Edits, qwen35_to_gguf};
     for name in QWEN35_FIXTURES {
         let ckpt = HfCheckpoint::open(fixture(name)).unwrap();
@@ -37,11 +37,10 @@ fn qwen35_gguf_layout_equals_the_checkpoint() {
         let file = GgufFile::from_bytes(format!("{name}.gguf"), bytes).unwrap();
         let config = ModelConfig::from_gguf(&file).unwrap();
         let weights = ModelWeights::load(gpu(), &file, &config, WeightLayout::FUSED).unwrap();
-        let shape = ModelShape::from_config(&config);
-        let gguf = Engine::new(gpu(), shape, weights, EngineOptions::default());
+        let gguf = Engine::new(gpu(), config, weights, EngineOptions::default());
         let hf = engine(name);
         let prompt = Expected::read(name).prompt;
-        let vocab = hf.shape().dims.vocab;
+        let vocab = hf.config().vocab;
         let a = gguf
             .forward(&mut gguf.session(64).unwrap(), &prompt)
             .unwrap();
@@ -54,18 +53,18 @@ fn qwen35_gguf_layout_equals_the_checkpoint() {
     }
 }
 
-/// A hybrid session's state splits into the KV cache of its full-attention layers
+/// A Qwen3.5 session's state splits into the KV cache of its full-attention layers
 /// (`2 · context · kv_heads · head_dim` f32 each) and the DeltaNet layers' recurrent state.
 #[test]
 fn qwen35_session_state_splits_into_kv_cache_and_recurrent_state() {
     for name in ["qwen35-grouped-tied", "qwen35-equal-untied"] {
         let engine = super::engine(name);
-        let dims = &engine.shape().dims;
-        let hybrid = dims.hybrid.as_ref().unwrap();
-        let full = hybrid.full_attention.iter().filter(|&&f| f).count();
+        let config = engine.config();
+        let deltanet = config.deltanet().unwrap();
+        let full = deltanet.full_attention.iter().filter(|&&f| f).count();
         let context = 48;
         let session = engine.session(context).unwrap();
-        let kv = (2 * full * context * dims.kv_heads * dims.head_dim * 4) as u64;
+        let kv = (2 * full * context * config.kv_dim() * 4) as u64;
         assert_eq!(session.kv_cache_bytes(), kv, "{name}");
         assert!(
             session.state_bytes() > kv,

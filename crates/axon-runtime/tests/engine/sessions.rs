@@ -3,7 +3,7 @@
 //! other; the context limit and reset; one `queue.submit` per decode token.
 
 use crate::{
-    ALL_FIXTURES, DECODER_FIXTURES, Expected, argmax, assert_logits_close, engine, fixture,
+    ALL_FIXTURES, DECODER_FIXTURES, Expected, argmax, assert_logits_close, engine, fixture, gpu,
 };
 use axon_models::weights::WeightLayout;
 use axon_runtime::{EngineOptions, RuntimeError, open_model};
@@ -15,7 +15,7 @@ fn split_calls_and_decode_equal_one_call() {
     for name in ALL_FIXTURES {
         let prompt = Expected::read(name).prompt;
         let engine = engine(name);
-        let vocab = engine.shape().dims.vocab;
+        let vocab = engine.config().vocab;
         let mut whole = engine.session(64).unwrap();
         let all = engine.forward(&mut whole, &prompt).unwrap();
         let mut split = engine.session(64).unwrap();
@@ -43,6 +43,8 @@ fn split_calls_and_decode_equal_one_call() {
     }
 }
 
+/// The same calls in a session alone and interleaved with another session's calls, and
+/// again after a reset, are the same computation: bit-identical logits.
 #[test]
 fn sessions_are_independent_and_reset_restarts() {
     let name = DECODER_FIXTURES[0];
@@ -50,19 +52,120 @@ fn sessions_are_independent_and_reset_restarts() {
     let engine = engine(name);
     let mut a = engine.session(64).unwrap();
     let mut b = engine.session(64).unwrap();
-    let alone = engine.forward(&mut a, &prompt[..20]).unwrap();
-    // Interleave another sequence in b between a's calls.
-    engine.forward(&mut b, &prompt[20..]).unwrap();
+    let calls = |s: &mut axon_runtime::Session, other: Option<&mut axon_runtime::Session>| {
+        let mut rows = engine.forward(s, &prompt[..10]).unwrap();
+        if let Some(b) = other {
+            engine.forward(b, &prompt[20..]).unwrap();
+            engine.reset(b).unwrap();
+            engine.forward(b, &prompt[..5]).unwrap();
+        }
+        rows.extend(engine.forward(s, &prompt[10..20]).unwrap());
+        rows.extend(engine.forward(s, &prompt[20..21]).unwrap());
+        rows
+    };
+    let alone = calls(&mut a, None);
     engine.reset(&mut a).unwrap();
     assert_eq!(a.position(), 0);
-    let first = engine.forward(&mut a, &prompt[..10]).unwrap();
-    engine.forward(&mut b, &prompt[..5]).unwrap();
-    let second = engine.forward(&mut a, &prompt[10..20]).unwrap();
-    let together: Vec<f32> = first.into_iter().chain(second).collect();
-    let vocab = engine.shape().dims.vocab;
-    for (x, y) in together.chunks_exact(vocab).zip(alone.chunks_exact(vocab)) {
-        assert_logits_close(x, y, "interleaved sessions");
+    let interleaved = calls(&mut a, Some(&mut b));
+    assert_eq!(bits(&interleaved), bits(&alone), "interleaved vs alone");
+    let mut fresh = engine.session(64).unwrap();
+    assert_eq!(
+        bits(&calls(&mut fresh, None)),
+        bits(&alone),
+        "a fresh session"
+    );
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Sessions belong to the engine that made them by id: an engine built where a dropped one
+/// lived (the same memory, so an address would match) refuses the old engine's session.
+#[test]
+fn a_session_is_refused_by_an_engine_built_in_its_engines_place() {
+    let name = DECODER_FIXTURES[0];
+    let mut slot = Some(engine(name));
+    let mut old = slot.as_ref().unwrap().session(16).unwrap();
+    let first_place = slot.as_ref().map(|e| e as *const _ as usize);
+    slot = Some(engine(name));
+    let second_place = slot.as_ref().map(|e| e as *const _ as usize);
+    assert_eq!(
+        first_place, second_place,
+        "the new engine lives where the old one did"
+    );
+    let engine = slot.as_ref().unwrap();
+    assert!(matches!(
+        engine.forward(&mut old, &[1, 2]),
+        Err(RuntimeError::ForeignSession)
+    ));
+    assert!(matches!(
+        engine.reset(&mut old),
+        Err(RuntimeError::ForeignSession)
+    ));
+    let mut own = engine.session(16).unwrap();
+    engine.forward(&mut own, &[1, 2]).unwrap();
+}
+
+/// A chat of 1,000 turns (prompts of 23 different lengths, then a decode step; the session is
+/// reset when its context fills) on an engine that caches one plan: the plan scratch alive
+/// stays within what the cache and the session's recorded passes may hold, where every
+/// length used to keep its scratch for ever. The first turns' logits are bit-identical to an
+/// engine that caches every plan (evicting and rebuilding a plan changes nothing).
+#[test]
+fn a_thousand_turns_of_different_lengths_keep_plan_scratch_bounded() {
+    let name = DECODER_FIXTURES[0];
+    let open = |plan_cache_bytes| {
+        let options = EngineOptions {
+            plan_cache_bytes,
+            ..EngineOptions::default()
+        };
+        open_model(gpu(), &fixture(name), WeightLayout::FUSED, options).unwrap()
+    };
+    let small = open(1);
+    let large = open(u64::MAX);
+    let (mut s, mut t) = (small.session(64).unwrap(), large.session(64).unwrap());
+    let mut largest_plan = 0u64;
+    for turn in 0..1000usize {
+        let len = turn * 7 % 23 + 1;
+        let prompt: Vec<u32> = (0..len)
+            .map(|i| ((turn * 31 + i * 17) % 200) as u32)
+            .collect();
+        if s.position() + len + 1 > 64 {
+            small.reset(&mut s).unwrap();
+            if turn < 100 {
+                large.reset(&mut t).unwrap();
+            }
+        }
+        let a = small.forward_last(&mut s, &prompt).unwrap();
+        largest_plan = largest_plan.max(small.scratch_bytes());
+        let next = argmax(&a) as u32;
+        let b = small.forward(&mut s, &[next]).unwrap();
+        if turn < 100 {
+            let c = large.forward_last(&mut t, &prompt).unwrap();
+            let d = large.forward(&mut t, &[next]).unwrap();
+            assert_eq!(bits(&a), bits(&c), "turn {turn}: prefill");
+            assert_eq!(bits(&b), bits(&d), "turn {turn}: decode");
+        }
+        assert_eq!(small.cached_plans(), 1, "turn {turn}");
+        assert!(s.encoded_passes() <= axon_runtime::MAX_ENCODED_PASSES);
+        let bound = (axon_runtime::MAX_ENCODED_PASSES as u64 + 1) * largest_plan;
+        assert!(
+            small.live_scratch_bytes() <= bound,
+            "turn {turn}: {} live scratch bytes > {bound}",
+            small.live_scratch_bytes()
+        );
     }
+    assert!(
+        large.cached_plans() > 20,
+        "the unbounded engine kept every length's plan: {}",
+        large.cached_plans()
+    );
+    drop(s);
+    assert!(
+        small.live_scratch_bytes() <= largest_plan,
+        "only the cached plan lives on"
+    );
 }
 
 #[test]
@@ -151,7 +254,7 @@ fn long_context_prefill_and_decode_equal_the_reference() {
     use axon_reference::model::ReferenceModel;
     for name in ALL_FIXTURES {
         let engine = engine(name);
-        let vocab = engine.shape().dims.vocab;
+        let vocab = engine.config().vocab;
         let tokens: Vec<u32> = (0..520 + 64)
             .map(|i| ((i * 37 + 11) % vocab) as u32)
             .collect();
@@ -172,25 +275,29 @@ fn long_context_prefill_and_decode_equal_the_reference() {
     }
 }
 
-/// `forward_last` (only the last token's logits, one matrix-vector product) equals the last
-/// row of `forward` and leaves the session where `forward` would.
+/// `forward_last` (only the last token's logits) is the same computation as the last row of
+/// `forward`: bit-identical, and it leaves the session where `forward` would (the next
+/// decode step too is bit-identical).
 #[test]
 fn last_token_logits_equal_the_last_row() {
     for name in ALL_FIXTURES {
         let prompt = Expected::read(name).prompt;
         let engine = engine(name);
-        let vocab = engine.shape().dims.vocab;
+        let vocab = engine.config().vocab;
         let mut a = engine.session(64).unwrap();
         let mut b = engine.session(64).unwrap();
         let all = engine.forward(&mut a, &prompt).unwrap();
         let last = engine.forward_last(&mut b, &prompt).unwrap();
         assert_eq!(last.len(), vocab);
         let row = &all[all.len() - vocab..];
-        assert_eq!(argmax(&last), argmax(row), "{name}");
-        assert_logits_close(&last, row, name);
+        assert_eq!(bits(&last), bits(row), "{name}: the last row");
         assert_eq!(a.position(), b.position());
         let next = engine.forward(&mut b, &[7]).unwrap();
         let want = engine.forward(&mut a, &[7]).unwrap();
-        assert_logits_close(&next, &want, &format!("{name}: decode after forward_last"));
+        assert_eq!(
+            bits(&next),
+            bits(&want),
+            "{name}: decode after forward_last"
+        );
     }
 }

@@ -1,10 +1,6 @@
-//! Qwen3.5's hybrid layer schedule and the sizes of its Gated DeltaNet (linear attention)
-//! layers (`shared/design/qwen35-spec.md` §2, §6, §9.4).
+//! Qwen3.5's layer schedule and the sizes of its Gated DeltaNet layers (`docs/QWEN35.md`).
 
-use super::ConfigError;
-use std::path::Path;
-
-/// How a file orders the linear-attention value heads relative to the key heads (matters
+/// How a file orders the Gated DeltaNet value heads relative to the key heads (matters
 /// only when there are more value heads than key heads).
 ///
 /// The weights are kept as stored; the delta-rule kernel is told the order.
@@ -29,14 +25,14 @@ impl ValueHeadOrder {
 
 /// Qwen3.5's layer schedule and Gated DeltaNet sizes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HybridLayers {
+pub struct DeltaNetLayers {
     /// One flag per layer: `true` for a gated full-attention layer, `false` for a Gated
     /// DeltaNet layer (Hugging Face `layer_types`, else every `full_attention_interval`-th
     /// layer, 1-based, is full attention).
     pub full_attention: Vec<bool>,
-    /// Linear-attention key (and query) heads.
+    /// Gated DeltaNet key (and query) heads.
     pub k_heads: usize,
-    /// Linear-attention value heads (a multiple of `k_heads`).
+    /// Gated DeltaNet value heads (a multiple of `k_heads`).
     pub v_heads: usize,
     /// Values per key (and query) head.
     pub dk: usize,
@@ -50,7 +46,7 @@ pub struct HybridLayers {
     pub l2_norm_eps: f32,
 }
 
-impl HybridLayers {
+impl DeltaNetLayers {
     /// Width of all key (or query) heads: `k_heads * dk`.
     pub fn key_dim(&self) -> usize {
         self.k_heads * self.dk
@@ -70,34 +66,6 @@ impl HybridLayers {
     pub fn key_head(&self, value_head: usize) -> usize {
         self.value_head_order
             .key_head(value_head, self.k_heads, self.v_heads)
-    }
-
-    /// Checks the sizes against each other and the layer count (`file` for the error).
-    pub(super) fn validate(&self, layers: usize, file: &Path) -> Result<(), ConfigError> {
-        let bad =
-            |key: &str, value: String, expected: &str| super::bad_value(file, key, value, expected);
-        super::check_positive(
-            file,
-            &[
-                ("linear key heads", self.k_heads),
-                ("linear value heads", self.v_heads),
-                ("linear key head dim", self.dk),
-                ("linear value head dim", self.dv),
-                ("linear conv kernel", self.conv_kernel),
-            ],
-        )?;
-        super::check_grouping(
-            file,
-            "linear value heads / key heads",
-            self.v_heads,
-            self.k_heads,
-            "value heads per key head",
-        )?;
-        if self.full_attention.len() != layers {
-            let value = format!("{} entries for {layers} layers", self.full_attention.len());
-            return Err(bad("layer_types", value, "one entry per layer"));
-        }
-        Ok(())
     }
 }
 

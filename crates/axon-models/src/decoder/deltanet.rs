@@ -3,24 +3,25 @@
 //! carried), the gated RMSNorm and the output projection.
 
 use super::build::{Builder, F32, linear, split_columns};
-use super::{DecoderDims, DecoderOp, PlanBuildError};
+use super::{DecoderOp, PlanBuildError};
+use crate::config::ModelConfig;
 use crate::plan::{TensorId, TensorKind};
 
 /// One Gated DeltaNet sub-layer over the normed input `n`; returns its `[tokens, embd]`
 /// output.
 pub(super) fn deltanet_block(
     b: &mut Builder<'_>,
-    dims: &DecoderDims,
+    config: &ModelConfig,
     l: usize,
     n: TensorId,
 ) -> Result<TensorId, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
-    let Some(hy) = dims.hybrid.as_ref() else {
+    let Some(hy) = config.deltanet() else {
         return Err(PlanBuildError::MissingWeight(w("ssm_in_qkv")));
     };
-    let channels = hy.conv_channels();
-    let key_cols = hy.k_heads * hy.dk;
-    let value_cols = hy.value_cols();
+    let channels = hy.conv_dim();
+    let key_cols = hy.key_dim();
+    let value_cols = hy.value_dim();
     let mixed_in = linear(b, &w("ssm_in_qkv"), n, w("ssm_mixed_in"), channels)?;
     let conv_w = b.weight(&w("ssm_conv1d"))?;
     let conv_bytes = ((hy.conv_kernel.max(2) - 1) * channels) as u64 * F32;
@@ -34,7 +35,7 @@ pub(super) fn deltanet_block(
         x: mixed_in,
         y: mixed,
     };
-    b.step(op, &[conv_w, conv_state, mixed_in], &[mixed, conv_state]);
+    b.step(op);
     let q = split_columns(b, (mixed, channels, 0), key_cols, w("ssm_q"));
     let k = split_columns(b, (mixed, channels, key_cols), key_cols, w("ssm_k"));
     let v = split_columns(b, (mixed, channels, 2 * key_cols), value_cols, w("ssm_v"));
@@ -46,7 +47,7 @@ pub(super) fn deltanet_block(
             cols: hy.dk,
             scale,
         };
-        b.step(op, &[x], &[out]);
+        b.step(op);
         out
     };
     let qn = l2(q, "ssm_q_normed", 1.0 / (hy.dk as f32).sqrt());
@@ -63,7 +64,7 @@ pub(super) fn deltanet_block(
         dt_bias,
         out: gates,
     };
-    b.step(op, &[beta, alpha, a_neg, dt_bias], &[gates]);
+    b.step(op);
     let state_bytes = (hy.v_heads * hy.dk * hy.dv) as u64 * F32;
     let state = b
         .plan
@@ -77,7 +78,7 @@ pub(super) fn deltanet_block(
         state,
         out: o,
     };
-    b.step(op, &[qn, kn, v, gates, state], &[o, state]);
+    b.step(op);
     let norm_w = b.weight(&w("ssm_norm"))?;
     let y = b.scratch(w("ssm_y"), value_cols);
     let op = DecoderOp::GatedNorm {
@@ -86,6 +87,6 @@ pub(super) fn deltanet_block(
         weight: norm_w,
         out: y,
     };
-    b.step(op, &[o, z, norm_w], &[y]);
-    linear(b, &w("ssm_out"), y, w("ssm_out"), dims.embd)
+    b.step(op);
+    linear(b, &w("ssm_out"), y, w("ssm_out"), config.embd)
 }
