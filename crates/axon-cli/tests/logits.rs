@@ -110,7 +110,7 @@ fn logits_json(
 
 /// `--backend gpu` follows the same contract, announces its adapter, and equals the CPU
 /// reference on SmolLM2 and every committed fixture: top-1 at every position, top-5 sets,
-/// the greedy continuation, and the last logits within 1e-2 · max|logit|.
+/// the greedy continuation, and the last logits within 1e-3 · max|logit|.
 #[test]
 fn gpu_logits_equal_cpu_logits() {
     let smollm = model("SmolLM2-135M-Instruct.Q4_1.gguf");
@@ -181,8 +181,11 @@ fn gpu_logits_equal_cpu_logits() {
             .zip(&c)
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
+        // Same weights on both sides; f32 accumulation on the GPU against f64 on the CPU.
+        // The engine tests' LOGITS_TOLERANCE (crates/axon-runtime/tests/engine/main.rs)
+        // says where 1e-3 comes from.
         assert!(
-            worst <= 1e-2 * scale,
+            worst <= 1e-3 * scale,
             "{}: max |dlogit| {worst}",
             path.display()
         );

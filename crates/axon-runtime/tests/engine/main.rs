@@ -79,7 +79,17 @@ pub fn argmax(row: &[f32]) -> usize {
     axon_reference::ops::sampling::argmax(row)
 }
 
-/// Asserts `|got - want| <= 1e-2 · max|want|` over a row (the logits tolerance).
+/// The GPU-vs-reference logits tolerance, relative to the row's largest |logit|. Both sides
+/// start from the same weight values (the same f32, or the same decoded block bits); the GPU
+/// accumulates in f32 (dot products of up to a few thousand terms, reductions in a different
+/// order), the reference in f64, so each layer adds rounding of order 1e-6 relative. Over
+/// these fixtures (up to 584 positions, 8 layers) the worst measured on lavapipe is 4.2e-5
+/// (2026-12-01); transformers in f32 meets 1e-3 against the same reference
+/// (`crates/axon-reference/tests/hf_checkpoints.rs`). A wrong kernel (a swapped head, a wrong
+/// RoPE pair or norm) moves logits by a sizeable fraction of max|logit|.
+pub const LOGITS_TOLERANCE: f32 = 1e-3;
+
+/// Asserts `|got - want| <= LOGITS_TOLERANCE · max|want|` over a row.
 pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
@@ -89,8 +99,8 @@ pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
     assert!(
-        worst <= 1e-2 * scale,
-        "{what}: max |Δlogit| {worst} > 1e-2 · {scale}"
+        worst <= LOGITS_TOLERANCE * scale,
+        "{what}: max |Δlogit| {worst} > {LOGITS_TOLERANCE} · {scale}"
     );
 }
 
@@ -102,8 +112,8 @@ pub fn engine(name: &str) -> axon_runtime::Engine<'static, axon_models::weights:
 }
 
 /// The engine on fixture `name`: at every prompt position top-1 equals the CPU reference's
-/// and transformers', the logits are within 1e-2 · max|logit| of the reference's and the last
-/// row of transformers'; the greedy continuation, one decode step at a time, equals
+/// and transformers', the logits are within [`LOGITS_TOLERANCE`] of the reference's and the
+/// last row of transformers'; the greedy continuation, one decode step at a time, equals
 /// transformers'.
 pub fn check_against_reference_and_transformers(name: &str) {
     let expected = Expected::read(name);

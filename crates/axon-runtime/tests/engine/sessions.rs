@@ -34,6 +34,9 @@ fn split_calls_and_decode_equal_one_call() {
                 .zip(all.chunks_exact(vocab))
                 .enumerate()
             {
+                // Not the same computation: calls of other lengths run other kernels (matvec
+                // for one token, tiled matmul and chunked DeltaNet for more) with other
+                // summation orders, so the reference tolerance applies, not bit equality.
                 let what = format!("{name} round {round} position {p}: split vs whole");
                 assert_eq!(argmax(a), argmax(b), "{what}");
                 assert_logits_close(a, b, &what);
@@ -247,7 +250,7 @@ fn one_submit_per_decode_token() {
 
 /// A 520-token prefill (past the 512 mark, across many 64-key attention tiles and 64-token
 /// matmul tiles) then 64 decode steps: every position's logits equal the CPU reference's
-/// (top-1 equal, max |Δlogit| <= 1e-2 · max|logit|), for every fixture (Gemma's
+/// (top-1 equal, max |Δlogit| <= 1e-3 · max|logit|, `LOGITS_TOLERANCE`), for every fixture (Gemma's
 /// sliding window is far shorter than the context; Qwen3.5's DeltaNet runs 17 chunks).
 #[test]
 fn long_context_prefill_and_decode_equal_the_reference() {
