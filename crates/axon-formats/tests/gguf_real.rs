@@ -1,6 +1,6 @@
 //! The real GGUF files users have: SmolLM2-135M-Instruct (llama, Q4_1) and Gemma 3 270M
-//! (gemma3, Q4_K_M). Facts checked against the PyPI `gguf` package's reader
-//! (`../shared/design/models.md`).
+//! (gemma3, Q4_K_M), fetched by `scripts/fetch-models`. Facts checked against the PyPI `gguf`
+//! package's reader (`docs/MODEL_FILES.md`).
 
 mod common;
 

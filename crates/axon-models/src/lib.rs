@@ -1,6 +1,8 @@
-//! Axon's model architectures: what a model is (typed hyperparameters read from its file),
-//! its weights uploaded once into immutable GPU buffers, and the execution plans a forward
-//! pass runs (an ordered list of kernel steps, validated on the CPU before first use).
+//! Axon's model architectures: what a model is ([`config`]: typed, validated hyperparameters
+//! read from its file, the one description of its shape), its weights uploaded once into
+//! immutable GPU buffers ([`weights`]), and the execution plans a forward pass runs
+//! ([`plan`]: the IR, validator and scratch planner; [`decoder`]: the ops and the builder),
+//! plus random-weight GGUFs of real shapes ([`synth`], for benchmarks).
 //!
 //! Dependencies flow one way: formats -> gpu -> models -> runtime. This crate never depends
 //! on `axon-reference` (the oracle it is tested against).

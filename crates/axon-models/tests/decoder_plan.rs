@@ -279,7 +279,7 @@ fn hybrid_plans_validate() {
     }
 }
 
-/// Qwen3.5-27B's shapes (`shared/design/qwen35-spec.md`: 64 layers, 48 Gated DeltaNet + 16
+/// Qwen3.5-27B's shapes (`docs/QWEN35.md`: 64 layers, 48 Gated DeltaNet + 16
 /// gated attention, d 5120, ff 17408, 24/4 heads of 256, H_k 16, H_v 48, d_k = d_v = 128,
 /// vocab 248320, untied), every matrix at Q4_K (the smallest common format, so the bound is
 /// the strictest): at a 4096-token context, the scratch of a decode step and of a 512-token

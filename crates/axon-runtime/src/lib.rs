@@ -1,7 +1,10 @@
 //! Axon's runtime: runs the plans of `axon-models` on the GPU. An [`Engine`] holds a model's
-//! weights and its cached, validated plans (one per token count); a [`Session`] holds one
-//! conversation's KV cache and position. Every forward pass is one `queue.submit` that also
-//! reads the logits back.
+//! weights, its [`ModelConfig`](axon_models::config::ModelConfig) and its validated plans
+//! (one per token count, cached under a byte budget); a [`Session`] holds one conversation's
+//! state (the KV cache of attention layers, the conv and recurrent state of Gated DeltaNet
+//! layers), its position and tokens, and the passes recorded for it. Every forward pass is one
+//! `queue.submit` that also reads the logits back. Generation ([`Engine::stream`],
+//! [`Engine::generate`]) samples with [`Sampler`] on the CPU.
 
 // Library code reports failures as typed errors; tests may unwrap (clippy.toml).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

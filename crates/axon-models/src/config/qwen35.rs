@@ -1,5 +1,5 @@
 //! Qwen3.5 dense hybrid hyperparameters from a Hugging Face `config.json` (`qwen3_5`,
-//! `qwen3_5_text`) or a llama.cpp `qwen35` GGUF (`shared/design/qwen35-spec.md` §2, §9.2).
+//! `qwen3_5_text`) or a llama.cpp `qwen35` GGUF (`docs/QWEN35.md`).
 //!
 //! The two files differ in what the weight loader must undo: Hugging Face stores the
 //! zero-centred norms as `w` ([`NormWeightConvention::OnePlus`]; the Gated DeltaNet output norm

@@ -117,7 +117,7 @@ const fn qwen35(
     }
 }
 
-/// Every preset (`shared/design/qwen35-spec.md` §2 for Qwen3.5: 0.8B and 27B are confirmed
+/// Every preset (`docs/QWEN35.md` for Qwen3.5: 0.8B and 27B are confirmed
 /// there; 2B, 4B and 9B, and the tying of 2B/4B/9B, follow its best sources and Qwen3's
 /// pattern of tied small models).
 pub const PRESETS: &[Preset] = &[

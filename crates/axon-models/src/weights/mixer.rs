@@ -1,5 +1,5 @@
 //! What mixes positions in a block: Llama / Gemma 3 attention, Qwen3.5's gated full
-//! attention, or Qwen3.5's Gated DeltaNet (`shared/design/qwen35-spec.md` §5, §6).
+//! attention, or Qwen3.5's Gated DeltaNet (`docs/QWEN35.md`).
 
 use super::layer::QkvProjection;
 

@@ -1,5 +1,5 @@
 //! Qwen3.5 dense hybrid: 3 Gated DeltaNet layers to 1 gated full-attention layer, from a
-//! Hugging Face checkpoint or a llama.cpp GGUF (`../shared/design/qwen35-spec.md`).
+//! Hugging Face checkpoint or a llama.cpp GGUF (`docs/QWEN35.md`).
 //!
 //! The two sources differ in three ways, all resolved at load so the forward pass is one:
 //! GGUF stores the zero-centred norm weights with the 1 added (Hugging Face stores `w`, the
