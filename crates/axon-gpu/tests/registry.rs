@@ -1,9 +1,11 @@
 //! CPU-only: every kernel variant the engine can request parses, validates with exactly the
-//! capabilities it declares, resolves its overrides and becomes SPIR-V; a broken kernel is
-//! reported with its file and line.
+//! capabilities it declares, resolves its overrides and becomes SPIR-V (at its table size and
+//! at every size `Reduction::OneSubgroup` can give it); a broken kernel is reported with its
+//! file and line.
 
 use axon_gpu::registry::{
-    ALL_FILES, ALL_VARIANTS, CompileStage, KernelVariant, Needs, WgslFile, compile_variant,
+    ALL_FILES, ALL_REDUCED_PAIRS, ALL_VARIANTS, CompileStage, KernelVariant, Needs, WgslFile,
+    compile_variant, compile_variant_at,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -135,4 +137,88 @@ fn non_power_of_two_tree_reduction_is_rejected() {
         compile_variant(&v).unwrap_err().stage,
         CompileStage::Declaration
     );
+}
+
+/// The workgroup sizes `Reduction::OneSubgroup` can give a kernel: every subgroup size wgpu
+/// allows (powers of two from 4 to 128).
+fn subgroup_sizes() -> impl Iterator<Item = u32> {
+    (2..=7).map(|p| 1u32 << p)
+}
+
+#[test]
+fn every_sized_variant_compiles_at_every_subgroup_size() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for variant in ALL_VARIANTS.iter().filter(|v| v.workgroup_size.is_some()) {
+        for size in subgroup_sizes() {
+            checked += 1;
+            if let Err(e) = compile_variant_at(variant, Some(size)) {
+                failures.push(format!("at WG_SIZE {size}: {e}"));
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_size_for_a_fixed_size_kernel_is_rejected() {
+    let fixed = ALL_VARIANTS
+        .iter()
+        .find(|v| v.workgroup_size.is_none())
+        .unwrap();
+    assert_eq!(
+        compile_variant_at(fixed, Some(16)).unwrap_err().stage,
+        CompileStage::Declaration
+    );
+}
+
+#[test]
+fn reduction_pairs_differ_only_in_their_reduction_part() {
+    let reduce = |v: &KernelVariant| {
+        v.files
+            .iter()
+            .filter(|f| f.path.starts_with("wgsl/parts/reduce_"))
+            .map(|f| f.path)
+            .collect::<Vec<_>>()
+    };
+    let rest = |v: &KernelVariant| {
+        v.files
+            .iter()
+            .filter(|f| !f.path.starts_with("wgsl/parts/reduce_"))
+            .map(|f| f.path)
+            .collect::<Vec<_>>()
+    };
+    for pair in ALL_REDUCED_PAIRS {
+        let (sg, wg) = (pair.subgroup, pair.workgroup);
+        assert_eq!(sg.entry_point, wg.entry_point, "{}", sg.name);
+        assert_eq!(sg.workgroup_size, wg.workgroup_size, "{}", sg.name);
+        assert!(sg.workgroup_size.is_some(), "{}", sg.name);
+        assert_eq!(
+            reduce(sg),
+            ["wgsl/parts/reduce_subgroup.wgsl"],
+            "{}",
+            sg.name
+        );
+        assert_eq!(
+            reduce(wg),
+            ["wgsl/parts/reduce_workgroup.wgsl"],
+            "{}",
+            wg.name
+        );
+        assert_eq!(rest(sg), rest(wg), "{}", sg.name);
+        assert!(sg.needs.subgroups && !wg.needs.subgroups, "{}", sg.name);
+    }
+    // Every variant with the subgroup reduction part belongs to a pair.
+    for v in ALL_VARIANTS {
+        if reduce(v) == ["wgsl/parts/reduce_subgroup.wgsl"] {
+            assert!(
+                ALL_REDUCED_PAIRS
+                    .iter()
+                    .any(|p| std::ptr::eq(p.subgroup, *v)),
+                "{} is in no reduction pair",
+                v.name
+            );
+        }
+    }
 }

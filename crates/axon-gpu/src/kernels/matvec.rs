@@ -11,7 +11,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
-use crate::registry::KernelVariant;
+use crate::registry::ReducedPair;
 use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
 
@@ -30,62 +30,31 @@ pub const MATVEC_TYPES: &[GgmlType] = &[
     GgmlType::Iq4Xs,
 ];
 
-fn variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
-    use Reduction::{Subgroup as S, Workgroup as W};
-    Some(match (ty, reduction) {
-        (GgmlType::F32, S) => &v::MATVEC_F32_SUBGROUP,
-        (GgmlType::F32, W) => &v::MATVEC_F32_WORKGROUP,
-        (GgmlType::F16, S) => &v::MATVEC_F16_SUBGROUP,
-        (GgmlType::F16, W) => &v::MATVEC_F16_WORKGROUP,
-        (GgmlType::BF16, S) => &v::MATVEC_BF16_SUBGROUP,
-        (GgmlType::BF16, W) => &v::MATVEC_BF16_WORKGROUP,
-        (GgmlType::Q8_0, S) => &v::MATVEC_Q8_0_SUBGROUP,
-        (GgmlType::Q8_0, W) => &v::MATVEC_Q8_0_WORKGROUP,
-        (GgmlType::Q4_0, S) => &v::MATVEC_Q4_0_SUBGROUP,
-        (GgmlType::Q4_0, W) => &v::MATVEC_Q4_0_WORKGROUP,
-        (GgmlType::Q4_1, S) => &v::MATVEC_Q4_1_SUBGROUP,
-        (GgmlType::Q4_1, W) => &v::MATVEC_Q4_1_WORKGROUP,
-        (GgmlType::Q5_0, S) => &v::MATVEC_Q5_0_SUBGROUP,
-        (GgmlType::Q5_0, W) => &v::MATVEC_Q5_0_WORKGROUP,
-        (GgmlType::Q4K, S) => &v::MATVEC_Q4_K_SUBGROUP,
-        (GgmlType::Q4K, W) => &v::MATVEC_Q4_K_WORKGROUP,
-        (GgmlType::Q6K, S) => &v::MATVEC_Q6_K_SUBGROUP,
-        (GgmlType::Q6K, W) => &v::MATVEC_Q6_K_WORKGROUP,
-        (GgmlType::Q5K, S) => &v::MATVEC_Q5_K_SUBGROUP,
-        (GgmlType::Q5K, W) => &v::MATVEC_Q5_K_WORKGROUP,
-        (GgmlType::Iq4Xs, S) => &v::MATVEC_IQ4_XS_SUBGROUP,
-        (GgmlType::Iq4Xs, W) => &v::MATVEC_IQ4_XS_WORKGROUP,
-        _ => return None,
-    })
-}
+/// Each format's reduction pairs: (format, matvec, matvec_glu).
+static VARIANTS: &[(GgmlType, &ReducedPair, &ReducedPair)] = &[
+    (GgmlType::F32, &v::MATVEC_F32, &v::MATVEC_GLU_F32),
+    (GgmlType::F16, &v::MATVEC_F16, &v::MATVEC_GLU_F16),
+    (GgmlType::BF16, &v::MATVEC_BF16, &v::MATVEC_GLU_BF16),
+    (GgmlType::Q8_0, &v::MATVEC_Q8_0, &v::MATVEC_GLU_Q8_0),
+    (GgmlType::Q4_0, &v::MATVEC_Q4_0, &v::MATVEC_GLU_Q4_0),
+    (GgmlType::Q4_1, &v::MATVEC_Q4_1, &v::MATVEC_GLU_Q4_1),
+    (GgmlType::Q5_0, &v::MATVEC_Q5_0, &v::MATVEC_GLU_Q5_0),
+    (GgmlType::Q4K, &v::MATVEC_Q4_K, &v::MATVEC_GLU_Q4_K),
+    (GgmlType::Q6K, &v::MATVEC_Q6_K, &v::MATVEC_GLU_Q6_K),
+    (GgmlType::Q5K, &v::MATVEC_Q5_K, &v::MATVEC_GLU_Q5_K),
+    (GgmlType::Iq4Xs, &v::MATVEC_IQ4_XS, &v::MATVEC_GLU_IQ4_XS),
+];
 
-fn glu_variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
-    use Reduction::{Subgroup as S, Workgroup as W};
-    Some(match (ty, reduction) {
-        (GgmlType::F32, S) => &v::MATVEC_GLU_F32_SUBGROUP,
-        (GgmlType::F32, W) => &v::MATVEC_GLU_F32_WORKGROUP,
-        (GgmlType::F16, S) => &v::MATVEC_GLU_F16_SUBGROUP,
-        (GgmlType::F16, W) => &v::MATVEC_GLU_F16_WORKGROUP,
-        (GgmlType::BF16, S) => &v::MATVEC_GLU_BF16_SUBGROUP,
-        (GgmlType::BF16, W) => &v::MATVEC_GLU_BF16_WORKGROUP,
-        (GgmlType::Q8_0, S) => &v::MATVEC_GLU_Q8_0_SUBGROUP,
-        (GgmlType::Q8_0, W) => &v::MATVEC_GLU_Q8_0_WORKGROUP,
-        (GgmlType::Q4_0, S) => &v::MATVEC_GLU_Q4_0_SUBGROUP,
-        (GgmlType::Q4_0, W) => &v::MATVEC_GLU_Q4_0_WORKGROUP,
-        (GgmlType::Q4_1, S) => &v::MATVEC_GLU_Q4_1_SUBGROUP,
-        (GgmlType::Q4_1, W) => &v::MATVEC_GLU_Q4_1_WORKGROUP,
-        (GgmlType::Q5_0, S) => &v::MATVEC_GLU_Q5_0_SUBGROUP,
-        (GgmlType::Q5_0, W) => &v::MATVEC_GLU_Q5_0_WORKGROUP,
-        (GgmlType::Q4K, S) => &v::MATVEC_GLU_Q4_K_SUBGROUP,
-        (GgmlType::Q4K, W) => &v::MATVEC_GLU_Q4_K_WORKGROUP,
-        (GgmlType::Q6K, S) => &v::MATVEC_GLU_Q6_K_SUBGROUP,
-        (GgmlType::Q6K, W) => &v::MATVEC_GLU_Q6_K_WORKGROUP,
-        (GgmlType::Q5K, S) => &v::MATVEC_GLU_Q5_K_SUBGROUP,
-        (GgmlType::Q5K, W) => &v::MATVEC_GLU_Q5_K_WORKGROUP,
-        (GgmlType::Iq4Xs, S) => &v::MATVEC_GLU_IQ4_XS_SUBGROUP,
-        (GgmlType::Iq4Xs, W) => &v::MATVEC_GLU_IQ4_XS_WORKGROUP,
-        _ => return None,
-    })
+/// The reduction pair of `ty` (`glu`: the fused FFN entry point).
+fn pair(kernel: &'static str, ty: GgmlType, glu: bool) -> Result<&'static ReducedPair, GpuError> {
+    VARIANTS
+        .iter()
+        .find(|(t, ..)| *t == ty)
+        .map(|&(_, plain, fused)| if glu { fused } else { plain })
+        .ok_or(GpuError::UnsupportedFormat {
+            kernel,
+            format: ty.name(),
+        })
 }
 
 /// The gate's activation in [`matvec_glu`].
@@ -246,10 +215,7 @@ pub fn matvec(
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
-    let variant = variant(w.ty, reduction).ok_or(GpuError::UnsupportedFormat {
-        kernel: KERNEL,
-        format: w.ty.name(),
-    })?;
+    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, w.ty, false)?)?;
     let workgroups = grid(
         gpu,
         KERNEL,
@@ -267,7 +233,7 @@ pub fn matvec(
     let uniform = gpu.uniform("matvec.params", &params)?;
     Dispatch::new(
         gpu,
-        variant,
+        kernel,
         &[&uniform, &w.buffer, x.raw(), y.raw()],
         workgroups,
     )
@@ -314,10 +280,7 @@ pub fn matvec_glu(
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
-    let variant = glu_variant(gate_up.ty, reduction).ok_or(GpuError::UnsupportedFormat {
-        kernel: KERNEL,
-        format: gate_up.ty.name(),
-    })?;
+    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, gate_up.ty, true)?)?;
     let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {
         rows: ff as u32,
@@ -330,7 +293,7 @@ pub fn matvec_glu(
     let uniform = gpu.uniform("matvec_glu.params", &params)?;
     Dispatch::new(
         gpu,
-        variant,
+        kernel,
         &[&uniform, &gate_up.buffer, x.raw(), y.raw()],
         workgroups,
     )

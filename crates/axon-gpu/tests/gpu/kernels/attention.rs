@@ -1,12 +1,12 @@
 //! Decode attention vs `axon_reference::ops::attention::attend` (+ `sigmoid_gate`): GQA,
-//! sliding windows shorter and longer than the cache, gated and ungated, both reductions.
+//! sliding windows shorter and longer than the cache, gated and ungated, every reduction.
 //!
 //! Tolerance: 1e-4 · (1 + max|v|) per value. Scores are f32 dot products over head_dim and
 //! the softmax runs in f32 (the reference in f64); weights sum to 1, so the output error is a
 //! small multiple of f32 rounding of values of size max|v|. A wrong KV head, window edge or
 //! normalisation is off by O(max|v|).
 
-use super::{CASES, guarded_zeros, noise, read_guarded};
+use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, noise, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
@@ -71,6 +71,7 @@ fn check(case: Case, reduction: Reduction) {
         gated.then_some(&dg),
     )
     .unwrap();
+    assert_width(&passes[1], reduction);
     gpu.run("attention_test", &passes).unwrap();
     let got = read_guarded(gpu, &out, heads * head_dim);
     let shape = AttentionShape {
@@ -100,14 +101,15 @@ proptest! {
         gated in any::<bool>(), seed in any::<u64>(),
     ) {
         let case = Case { kv_heads, group, head_dim, pos, window, gated, seed };
-        check(case, Reduction::Subgroup);
-        check(case, Reduction::Workgroup);
+        for reduction in REDUCTIONS {
+            check(case, reduction);
+        }
     }
 }
 
 #[test]
 fn edge_cases() {
-    for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
+    for reduction in REDUCTIONS {
         check(
             Case {
                 kv_heads: 1,

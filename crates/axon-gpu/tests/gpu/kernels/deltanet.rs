@@ -7,7 +7,7 @@
 //! |k| = 1, beta < 1 and decays <= 1 the state stays O(|v|), so errors stay near 1e-6. A
 //! wrong head mapping, decay order or update is off by O(|v|).
 
-use super::{CASES, assert_close, guarded_zeros, noise, read_guarded};
+use super::{CASES, REDUCTIONS, assert_close, assert_width, guarded_zeros, noise, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::deltanet::{DeltaShape, conv1d_silu, delta_rule};
 use axon_reference::ops::conv1d::ConvState;
@@ -98,11 +98,10 @@ proptest! {
     }
 }
 
-/// L2 norm + scale and the gated output norm, both reductions, vs the reference twins.
+/// L2 norm + scale and the gated output norm, every reduction, vs the reference twins.
 /// Tolerance 1e-5 relative (+1e-6): the same analysis as RMSNorm (one f32 sum per row).
 #[test]
 fn l2_norm_and_gated_norm_match_reference() {
-    use axon_gpu::kernels::Reduction;
     use axon_gpu::kernels::l2_norm::l2_norm;
     use axon_gpu::kernels::rms_norm::{RmsNormParams, gated_rms_norm};
     let gpu = gpu();
@@ -118,7 +117,7 @@ fn l2_norm_and_gated_norm_match_reference() {
             want_l2.extend(r.iter().map(|v| v * scale));
         }
         let want_gated = axon_reference::ops::rms_norm::gated_rms_norm(&x, &z, &w, 1e-6).unwrap();
-        for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
+        for reduction in REDUCTIONS {
             let (dx, dz, dw) = (
                 gpu.upload_f32("x", &x).unwrap(),
                 gpu.upload_f32("z", &z).unwrap(),
@@ -135,6 +134,9 @@ fn l2_norm_and_gated_norm_match_reference() {
                 l2_norm(gpu, &dx, &l2, cols, 1e-6, scale, reduction).unwrap(),
                 gated_rms_norm(gpu, &dx, &dz, &dw, &gated, params).unwrap(),
             ];
+            for step in &steps {
+                assert_width(step, reduction);
+            }
             gpu.run("norms_test", &steps).unwrap();
             for (what, got, want) in [
                 ("l2", read_guarded(gpu, &l2, x.len()), &want_l2),

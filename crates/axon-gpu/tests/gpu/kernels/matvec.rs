@@ -1,4 +1,4 @@
-//! `matvec` for every weight format and both reductions vs
+//! `matvec` for every weight format and every reduction (one subgroup wide included) vs
 //! `axon_reference::ops::linear::linear_quantized` (the same bytes dequantized on the CPU).
 //!
 //! Tolerance: |gpu - ref| <= 1e-4 · max|w| · Σ|x| + 1e-5 per row. Both sides decode the same
@@ -10,7 +10,7 @@
 //! Guard: `y` has sentinel elements past the rows; they must survive.
 
 use super::weights::{GluWeights, encode};
-use super::{CASES, guarded_zeros, read_guarded};
+use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_formats::quant::GgmlType;
 use axon_gpu::kernels::Reduction;
@@ -25,6 +25,7 @@ fn check(ty: GgmlType, rows: usize, cols: usize, w: &[f32], x: &[f32], reduction
     let dx = gpu.upload_f32("x", x).unwrap();
     let dy = guarded_zeros(gpu, "y", rows);
     let dispatch = matvec(gpu, &m, &dx, &dy, reduction).unwrap();
+    assert_width(&dispatch, reduction);
     gpu.run("matvec_test", &[dispatch]).unwrap();
     let got = read_guarded(gpu, &dy, rows);
     let want = linear_quantized(ty, &data, x).unwrap();
@@ -68,8 +69,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
     #[test]
     fn matvec_matches_reference((ty, rows, cols, w, x) in problem()) {
-        check(ty, rows, cols, &w, &x, Reduction::Subgroup);
-        check(ty, rows, cols, &w, &x, Reduction::Workgroup);
+        for reduction in REDUCTIONS {
+            check(ty, rows, cols, &w, &x, reduction);
+        }
     }
 }
 
@@ -83,7 +85,9 @@ fn every_format_on_fixed_shapes() {
             let x: Vec<f32> = (0..cols)
                 .map(|i| ((i * 13 % 29) as f32 - 14.0) / 9.0)
                 .collect();
-            check(ty, rows, cols, &w, &x, Reduction::preferred(gpu().caps()));
+            for reduction in [Reduction::preferred(gpu().caps()), Reduction::OneSubgroup] {
+                check(ty, rows, cols, &w, &x, reduction);
+            }
         }
     }
 }
@@ -129,7 +133,7 @@ fn unsupported_format_and_ragged_rows_are_errors() {
 
 /// The fused FFN input against `axon_reference::ops::mlp::gated_mlp` with an identity down
 /// projection (so its output is act(G x) · (U x); `GluWeights::check_token`), every format,
-/// both activations and reductions.
+/// both activations, every reduction.
 #[test]
 fn matvec_glu_matches_reference() {
     use axon_gpu::kernels::matvec::{Activation, matvec_glu};
@@ -147,13 +151,11 @@ fn matvec_glu_matches_reference() {
             (Activation::Silu, GateActivation::Silu),
             (Activation::GeluTanh, GateActivation::GeluTanh),
         ] {
-            for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
+            for reduction in REDUCTIONS {
                 let y = guarded_zeros(gpu, "y", ff);
-                gpu.run(
-                    "glu_test",
-                    &[matvec_glu(gpu, &m, &dx, &y, act, reduction).unwrap()],
-                )
-                .unwrap();
+                let dispatch = matvec_glu(gpu, &m, &dx, &y, act, reduction).unwrap();
+                assert_width(&dispatch, reduction);
+                gpu.run("glu_test", &[dispatch]).unwrap();
                 let got = read_guarded(gpu, &y, ff);
                 glu.check_token(&x, &got, gact, &format!("{ty} {act:?} {reduction:?}"));
             }

@@ -1,4 +1,4 @@
-//! `rms_norm` (both reductions) vs `axon_reference::rms_norm`.
+//! `rms_norm` (every reduction, one subgroup wide included) vs `axon_reference::rms_norm`.
 //!
 //! Tolerance: 1e-5 relative per element (plus 1e-30 absolute for subnormals). Each output is a
 //! product x * w' * inv_rms, so its relative error is that of inv_rms plus three roundings. The
@@ -7,7 +7,7 @@
 //! So ~1.5e-6 is the worst case; 1e-5 leaves margin without hiding a wrong index or a lost
 //! partial (which are off by O(1)).
 
-use super::{CASES, guarded_zeros, read_guarded};
+use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::rms_norm::{Reduction, RmsNormParams, rms_norm};
 use proptest::prelude::*;
@@ -54,6 +54,7 @@ fn check(p: &Problem, reduction: Reduction) {
         reduction,
     };
     let dispatch = rms_norm(gpu, &x, &w, &out, params).unwrap();
+    assert_width(&dispatch, reduction);
     gpu.run("rms_norm_test", &[dispatch]).unwrap();
     let got = read_guarded(gpu, &out, p.x.len());
     let want = axon_reference::rms_norm(&p.x, &p.weight, p.eps, p.weight_offset).unwrap();
@@ -81,6 +82,11 @@ proptest! {
     fn rms_norm_workgroup_matches_reference(p in problem()) {
         check(&p, Reduction::Workgroup);
     }
+
+    #[test]
+    fn rms_norm_one_subgroup_matches_reference(p in problem()) {
+        check(&p, Reduction::OneSubgroup);
+    }
 }
 
 fn pinned(cols: usize, rows: usize) -> Problem {
@@ -106,7 +112,7 @@ fn rms_norm_edge_shapes() {
         (257, 3),
         (4096, 2),
     ] {
-        for reduction in [Reduction::Subgroup, Reduction::Workgroup] {
+        for reduction in REDUCTIONS {
             check(&pinned(cols, rows), reduction);
         }
     }
@@ -148,6 +154,7 @@ fn check_fused(p: &Problem, residual: &[f32], reduction: Reduction) {
     };
     let dispatch =
         axon_gpu::kernels::rms_norm::add_rms_norm(gpu, &r, &x, &w, &out, params).unwrap();
+    assert_width(&dispatch, reduction);
     gpu.run("add_rms_norm_test", &[dispatch]).unwrap();
     let mut want_residual = residual.to_vec();
     let offset_weight: Vec<f32> = p.weight.iter().map(|w| w + p.weight_offset).collect();
@@ -178,7 +185,8 @@ proptest! {
     #[test]
     fn add_rms_norm_matches_reference(p in problem(), seed in any::<u64>()) {
         let residual: Vec<f32> = (0..p.x.len()).map(|i| ((i as u64 ^ seed) % 97) as f32 / 13.0 - 3.5).collect();
-        check_fused(&p, &residual, Reduction::Subgroup);
-        check_fused(&p, &residual, Reduction::Workgroup);
+        for reduction in REDUCTIONS {
+            check_fused(&p, &residual, reduction);
+        }
     }
 }
