@@ -1,7 +1,7 @@
 //! CPU-only: every kernel variant the engine can request parses, validates with exactly the
 //! capabilities it declares, resolves its overrides and becomes SPIR-V (at its table size and
 //! at every size `Reduction::OneSubgroup` can give it); a broken kernel is reported with its
-//! file and line.
+//! file and line; constants that a launcher and its WGSL both use agree.
 
 use axon_gpu::registry::{
     ALL_FILES, ALL_REDUCED_PAIRS, ALL_VARIANTS, CompileStage, KernelVariant, Needs, WgslFile,
@@ -221,4 +221,95 @@ fn reduction_pairs_differ_only_in_their_reduction_part() {
             );
         }
     }
+}
+
+/// The naga module of a registered variant's composed source.
+fn module(variant: &KernelVariant) -> naga::Module {
+    naga::front::wgsl::parse_str(axon_gpu::registry::compose(variant.files).text()).unwrap()
+}
+
+/// The value of the u32 `const` named `name` in `module`.
+fn const_u32(module: &naga::Module, name: &str) -> u32 {
+    let (_, constant) = module
+        .constants
+        .iter()
+        .find(|(_, c)| c.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no const {name}"));
+    match module.global_expressions[constant.init] {
+        naga::Expression::Literal(naga::Literal::U32(v)) => v,
+        ref other => panic!("const {name} is {other:?}, not a u32 literal"),
+    }
+}
+
+/// The fixed workgroup size of `entry` in `module`.
+fn workgroup_size(module: &naga::Module, entry: &str) -> [u32; 3] {
+    let ep = module
+        .entry_points
+        .iter()
+        .find(|e| e.name == entry)
+        .unwrap_or_else(|| panic!("no entry point {entry}"));
+    assert!(
+        ep.workgroup_size_overrides.is_none(),
+        "{entry} uses WG_SIZE"
+    );
+    ep.workgroup_size
+}
+
+/// Constants both a launcher and its WGSL need (sizes of function and workgroup arrays, so
+/// WGSL `const`s rather than overrides) hold the same number on both sides.
+#[test]
+fn constants_shared_by_rust_and_wgsl_agree() {
+    use axon_gpu::kernels::{attention_prefill, deltanet, top_k};
+    use axon_gpu::registry::variants::{
+        ATTN_PREFILL, DELTANET_CHUNKED, MATMUL_GLU_Q4_K, MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
+    };
+    for pair in ALL_REDUCED_PAIRS
+        .iter()
+        .filter(|p| p.subgroup.name.starts_with("matvec"))
+    {
+        for v in [pair.subgroup, pair.workgroup] {
+            assert_eq!(const_u32(&module(v), "ROWS"), MATVEC_ROWS, "{}", v.name);
+        }
+    }
+
+    let matmul = module(&MATMUL_GLU_Q4_K);
+    assert_eq!(const_u32(&matmul, "TILE"), MATMUL_TILE);
+    let threads = const_u32(&matmul, "THREADS");
+    for entry in ["matmul", "matmul_glu"] {
+        let [x, y, z] = workgroup_size(&matmul, entry);
+        assert_eq!(x * y * z, threads, "{entry}");
+        assert_eq!(x * 4, MATMUL_TILE, "{entry}: 4 x 4 outputs per invocation");
+    }
+
+    let prefill = module(&ATTN_PREFILL);
+    assert_eq!(
+        const_u32(&prefill, "MAX_HEAD_DIM") as usize,
+        attention_prefill::MAX_HEAD_DIM
+    );
+    assert_eq!(
+        const_u32(&prefill, "Q_TILE") as usize,
+        attention_prefill::Q_TILE
+    );
+    let threads = const_u32(&prefill, "THREADS");
+    assert_eq!(workgroup_size(&prefill, "attn_prefill"), [threads, 1, 1]);
+    assert_eq!(
+        const_u32(&prefill, "DIMS") * threads,
+        const_u32(&prefill, "MAX_HEAD_DIM"),
+        "every head dimension has an owner"
+    );
+
+    let chunked = module(&DELTANET_CHUNKED);
+    assert_eq!(
+        const_u32(&chunked, "MAX_DK") as usize,
+        deltanet::CHUNKED_MAX_DK
+    );
+    assert_eq!(
+        const_u32(&chunked, "CHUNK") as usize,
+        deltanet::CHUNK_TOKENS
+    );
+
+    assert_eq!(
+        const_u32(&module(&TOP_K_F32), "PER_THREAD") as usize,
+        top_k::PER_THREAD
+    );
 }

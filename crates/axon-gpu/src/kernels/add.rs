@@ -47,3 +47,8 @@ pub fn add(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(add_params: super::AddParams = crate::registry::variants::ADD_F32, "AddParams" { n });
+}

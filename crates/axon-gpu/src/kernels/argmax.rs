@@ -145,3 +145,8 @@ pub fn argmax_with(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(argmax_params: super::Params = crate::registry::variants::ARGMAX_F32, "ArgmaxParams" { n, rows });
+}

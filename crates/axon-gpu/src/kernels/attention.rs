@@ -176,3 +176,8 @@ fn launch(
     )?;
     Ok([pass1, pass2])
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(attention_params: super::Params = crate::registry::variants::ATTN_SCORES, "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale });
+}

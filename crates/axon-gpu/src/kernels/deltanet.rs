@@ -114,10 +114,11 @@ pub fn delta_rule(
     )
 }
 
-/// Largest key head size [`delta_chunked`] holds (one state column per invocation).
+/// Largest key head size [`delta_chunked`] holds (one state column per invocation): WGSL's
+/// `MAX_DK` (the registry test compares them).
 pub const CHUNKED_MAX_DK: usize = 256;
 
-/// Tokens per chunk of [`delta_chunked`] (`CHUNK` in the WGSL).
+/// Tokens per chunk of [`delta_chunked`]: WGSL's `CHUNK` (the registry test compares them).
 pub const CHUNK_TOKENS: usize = 32;
 
 /// The delta rule over `tokens` tokens in its chunked form (prefill): the same contract,
@@ -276,4 +277,11 @@ pub fn deltanet_gates(
         ],
         workgroups,
     )
+}
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(conv_params: super::ConvParams = crate::registry::variants::DELTANET_CONV, "ConvParams" { channels, kernel, tokens });
+    crate::kernels::wgsl_layout_test!(rule_params: super::RuleParams = crate::registry::variants::DELTANET_RULE, "DeltaParams" { tokens, k_heads, v_heads, dk, dv, tiled });
+    crate::kernels::wgsl_layout_test!(gate_params: super::GateParams = crate::registry::variants::DELTANET_GATES, "GateParams" { rows, v_heads });
 }

@@ -46,3 +46,8 @@ pub fn glu(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(glu_params: super::Params = crate::registry::variants::GLU_F32, "GluParams" { n, activation });
+}

@@ -53,3 +53,8 @@ pub fn l2_norm(
     let kernel = reduction.pick(gpu, KERNEL, &L2_NORM_F32)?;
     Dispatch::new(gpu, kernel, &[&uniform, x.raw(), out.raw()], workgroups)
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(l2_params: super::Params = crate::registry::variants::L2_NORM_F32_WORKGROUP, "L2Params" { rows, cols, eps, scale });
+}

@@ -164,3 +164,8 @@ fn launch(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(matmul_params: super::Params = crate::registry::variants::MATMUL_Q4_K, "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation });
+}

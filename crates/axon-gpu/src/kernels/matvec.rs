@@ -298,3 +298,8 @@ pub fn matvec_glu(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(matvec_params: super::Params = crate::registry::variants::MATVEC_Q4_K_WORKGROUP, "MatvecParams" { rows, cols, row_bytes, weight_offset, activation });
+}

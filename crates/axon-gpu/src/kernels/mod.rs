@@ -25,6 +25,59 @@ pub mod rope;
 pub mod subgroup_probe;
 pub mod top_k;
 
+/// Defines a unit test that the `#[repr(C)]` uniform `$ty` a launcher uploads has the size of
+/// the WGSL struct `$wgsl` in `$variant`'s composed source, and its named (non-`_pad`) fields
+/// the same names at the same offsets, in order.
+#[cfg(test)]
+macro_rules! wgsl_layout_test {
+    ($test:ident: $ty:ty = $variant:expr, $wgsl:literal { $($field:ident),* $(,)? }) => {
+        #[test]
+        fn $test() {
+            $crate::kernels::assert_wgsl_layout(
+                &$variant,
+                $wgsl,
+                ::std::mem::size_of::<$ty>(),
+                &[$((stringify!($field), ::std::mem::offset_of!($ty, $field))),*],
+            );
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use wgsl_layout_test;
+
+/// The check behind [`wgsl_layout_test!`].
+#[cfg(test)]
+pub(crate) fn assert_wgsl_layout(
+    variant: &KernelVariant,
+    wgsl: &str,
+    size: usize,
+    fields: &[(&str, usize)],
+) {
+    let source = crate::registry::compose(variant.files);
+    let module = naga::front::wgsl::parse_str(source.text()).unwrap();
+    let (span, members) = module
+        .types
+        .iter()
+        .find_map(|(_, t)| match (&t.name, &t.inner) {
+            (Some(name), naga::TypeInner::Struct { members, span }) if name == wgsl => {
+                Some((*span, members.clone()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{}: no struct {wgsl}", variant.name));
+    assert_eq!(size, span as usize, "{wgsl}: bytes (Rust vs WGSL)");
+    let named: Vec<(&str, usize)> = members
+        .iter()
+        .filter_map(|m| m.name.as_deref().map(|n| (n, m.offset as usize)))
+        .filter(|(n, _)| !n.starts_with('_'))
+        .collect();
+    assert_eq!(
+        fields,
+        &named[..],
+        "{wgsl}: fields and offsets (Rust vs WGSL)"
+    );
+}
+
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::device::caps::DeviceCaps;

@@ -28,3 +28,8 @@ pub fn noops(gpu: &Gpu, count: usize) -> Result<Vec<Dispatch>, GpuError> {
         .map(|_| Dispatch::new(gpu, &NOOP, &[&uniform], [1, 1, 1]))
         .collect()
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(noop_params: super::NoopParams = crate::registry::variants::NOOP, "NoopParams" { tag });
+}

@@ -46,3 +46,8 @@ impl Gpu {
         })
     }
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(position_params: super::PositionParams = crate::registry::variants::ROPE_F32, "Position" { pos });
+}

@@ -133,3 +133,8 @@ pub fn gated_rms_norm(
     ];
     Dispatch::with_bindings(gpu, kernel, &bindings, workgroups)
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(rms_norm_params: super::Uniform = crate::registry::variants::RMS_NORM_F32_WORKGROUP, "RmsNormParams" { rows, cols, eps, weight_offset });
+}

@@ -197,3 +197,8 @@ fn launch(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(rope_params: super::Params = crate::registry::variants::ROPE_F32, "RopeParams" { tokens, heads, head_dim, half, pos0, neox, mscale });
+}

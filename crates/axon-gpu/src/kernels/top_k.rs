@@ -21,7 +21,7 @@ use crate::registry::variants::TOP_K_F32;
 /// Largest `k` the kernel selects (each round is one workgroup reduction).
 pub const MAX_K: usize = 256;
 
-/// Candidates per invocation (fixed in the WGSL).
+/// Candidates per invocation: WGSL's `PER_THREAD` (the registry test compares them).
 pub const PER_THREAD: usize = 16;
 
 #[repr(C)]
@@ -173,4 +173,9 @@ impl TopK {
         }
         Ok(dispatches)
     }
+}
+
+#[cfg(test)]
+mod layout {
+    crate::kernels::wgsl_layout_test!(top_k_params: super::Params = crate::registry::variants::TOP_K_F32, "TopKParams" { n, k, indexed });
 }

@@ -456,8 +456,8 @@ const MATVEC_WG_K: u32 = 64;
 const MATVEC_WG_32: u32 = 128;
 const MATVEC_WG_FLOAT: u32 = 256;
 
-/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`): each x value loaded
-/// is used this many times.
+/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`; the registry test
+/// compares them): each x value loaded is used this many times.
 pub const MATVEC_ROWS: u32 = 4;
 
 macro_rules! matvec_variants {
@@ -521,8 +521,8 @@ matvec_variants! {
     IQ4_XS => MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K;
 }
 
-/// Edge of the square output tile of the matrix-matrix kernels (fixed in `wgsl/matmul.wgsl`,
-/// which runs 16 x 16 invocations per tile).
+/// Edge of the square output tile of the matrix-matrix kernels (`TILE` in `wgsl/matmul.wgsl`,
+/// which runs (TILE / 4)² invocations per tile; the registry test compares them).
 pub const MATMUL_TILE: u32 = 64;
 
 macro_rules! matmul_variants {
