@@ -313,3 +313,48 @@ fn constants_shared_by_rust_and_wgsl_agree() {
         top_k::PER_THREAD
     );
 }
+
+/// Every weight-format part (`wgsl/parts/quant/<format>.wgsl`) covers the values the
+/// launchers think it does (`matvec::kernel_block_len`, whose multiple `matvec` requires of a
+/// row) in the bytes the file format gives them (`GgmlType::block_bytes` per
+/// `block_len` values), in every variant that composes it (matvec, matvec_glu, matmul,
+/// matmul_glu, gather).
+#[test]
+fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
+    use axon_gpu::kernels::matvec::{MATVEC_TYPES, kernel_block_len};
+    let mut checked = 0;
+    for variant in ALL_VARIANTS {
+        let Some(part) = variant
+            .files
+            .iter()
+            .find(|f| f.path.starts_with("wgsl/parts/quant/"))
+        else {
+            continue;
+        };
+        let name = part
+            .path
+            .trim_start_matches("wgsl/parts/quant/")
+            .trim_end_matches(".wgsl");
+        let ty = *MATVEC_TYPES
+            .iter()
+            .find(|t| t.name().to_lowercase() == name)
+            .unwrap_or_else(|| panic!("{}: no format named {name}", variant.name));
+        let m = module(variant);
+        let (len, bytes) = (const_u32(&m, "BLOCK_LEN"), const_u32(&m, "BLOCK_BYTES"));
+        assert_eq!(Some(len as usize), kernel_block_len(ty), "{}", variant.name);
+        assert!(
+            (len as usize).is_multiple_of(ty.block_len()),
+            "{}",
+            variant.name
+        );
+        assert_eq!(
+            bytes as usize,
+            len as usize / ty.block_len() * ty.block_bytes(),
+            "{}: bytes per part block",
+            variant.name
+        );
+        checked += 1;
+    }
+    // matvec and matvec_glu in both reductions, matmul, matmul_glu, gather.
+    assert_eq!(checked, MATVEC_TYPES.len() * 7);
+}
