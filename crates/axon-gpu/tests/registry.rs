@@ -358,3 +358,31 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
     // matvec and matvec_glu in both reductions, matmul, matmul_glu, gather.
     assert_eq!(checked, MATVEC_TYPES.len() * 7);
 }
+
+/// docs/KERNELS.md has a family heading (or, for a part, an entry in its "Parts" list) for
+/// every WGSL file compiled into the binary.
+#[test]
+fn every_wgsl_file_has_a_section_in_kernels_md() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/KERNELS.md"),
+    )
+    .unwrap();
+    let entries: Vec<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with("### ") || l.starts_with("- `"))
+        .collect();
+    for file in ALL_FILES {
+        let name = file.path.trim_start_matches("wgsl/");
+        let documented = if name.starts_with("parts/quant/") {
+            entries.iter().any(|l| l.contains("quant/<format>.wgsl"))
+        } else {
+            let base = name.trim_start_matches("parts/");
+            entries.iter().any(|l| l.contains(base))
+        };
+        assert!(
+            documented,
+            "docs/KERNELS.md has no section for {}",
+            file.path
+        );
+    }
+}
