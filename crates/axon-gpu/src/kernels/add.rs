@@ -50,5 +50,10 @@ pub fn add(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(add_params: super::AddParams = crate::registry::variants::ADD_F32, "AddParams" { n });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        add_params: super::AddParams = variants::ADD_F32,
+        "AddParams" { n }
+    );
 }

@@ -148,5 +148,10 @@ pub fn argmax_with(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(argmax_params: super::Params = crate::registry::variants::ARGMAX_F32, "ArgmaxParams" { n, rows });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        argmax_params: super::Params = variants::ARGMAX_F32,
+        "ArgmaxParams" { n, rows }
+    );
 }

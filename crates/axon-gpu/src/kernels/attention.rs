@@ -179,5 +179,10 @@ fn launch(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(attention_params: super::Params = crate::registry::variants::ATTN_SCORES, "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        attention_params: super::Params = variants::ATTN_SCORES,
+        "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale }
+    );
 }

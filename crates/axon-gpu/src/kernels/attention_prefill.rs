@@ -163,5 +163,10 @@ fn launch(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(prefill_params: super::Params = crate::registry::variants::ATTN_PREFILL, "PrefillParams" { heads, kv_heads, head_dim, tokens, start, window, gated, scale });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        prefill_params: super::Params = variants::ATTN_PREFILL,
+        "PrefillParams" { heads, kv_heads, head_dim, tokens, start, window, gated, scale }
+    );
 }

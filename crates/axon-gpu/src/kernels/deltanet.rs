@@ -281,7 +281,18 @@ pub fn deltanet_gates(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(conv_params: super::ConvParams = crate::registry::variants::DELTANET_CONV, "ConvParams" { channels, kernel, tokens });
-    crate::kernels::wgsl_layout_test!(rule_params: super::RuleParams = crate::registry::variants::DELTANET_RULE, "DeltaParams" { tokens, k_heads, v_heads, dk, dv, tiled });
-    crate::kernels::wgsl_layout_test!(gate_params: super::GateParams = crate::registry::variants::DELTANET_GATES, "GateParams" { rows, v_heads });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        conv_params: super::ConvParams = variants::DELTANET_CONV,
+        "ConvParams" { channels, kernel, tokens }
+    );
+    crate::kernels::wgsl_layout_test!(
+        rule_params: super::RuleParams = variants::DELTANET_RULE,
+        "DeltaParams" { tokens, k_heads, v_heads, dk, dv, tiled }
+    );
+    crate::kernels::wgsl_layout_test!(
+        gate_params: super::GateParams = variants::DELTANET_GATES,
+        "GateParams" { rows, v_heads }
+    );
 }

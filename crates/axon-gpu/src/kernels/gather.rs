@@ -83,5 +83,10 @@ pub fn gather(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(gather_params: super::Params = crate::registry::variants::GATHER_Q4_K, "GatherParams" { tokens, cols, row_bytes, rows, scale });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        gather_params: super::Params = variants::GATHER_Q4_K,
+        "GatherParams" { tokens, cols, row_bytes, rows, scale }
+    );
 }

@@ -49,5 +49,10 @@ pub fn glu(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(glu_params: super::Params = crate::registry::variants::GLU_F32, "GluParams" { n, activation });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        glu_params: super::Params = variants::GLU_F32,
+        "GluParams" { n, activation }
+    );
 }

@@ -56,5 +56,10 @@ pub fn l2_norm(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(l2_params: super::Params = crate::registry::variants::L2_NORM_F32_WORKGROUP, "L2Params" { rows, cols, eps, scale });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        l2_params: super::Params = variants::L2_NORM_F32_WORKGROUP,
+        "L2Params" { rows, cols, eps, scale }
+    );
 }

@@ -167,5 +167,10 @@ fn launch(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(matmul_params: super::Params = crate::registry::variants::MATMUL_Q4_K, "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        matmul_params: super::Params = variants::MATMUL_Q4_K,
+        "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation }
+    );
 }

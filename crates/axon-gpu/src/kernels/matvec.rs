@@ -389,7 +389,12 @@ pub fn matvec_glu(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(matvec_params: super::Params = crate::registry::variants::MATVEC_Q4_K_WORKGROUP, "MatvecParams" { rows, cols, row_bytes, weight_offset, activation });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        matvec_params: super::Params = variants::MATVEC_Q4_K_WORKGROUP,
+        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation }
+    );
 }
 
 #[cfg(test)]

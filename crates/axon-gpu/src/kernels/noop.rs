@@ -31,5 +31,10 @@ pub fn noops(gpu: &Gpu, count: usize) -> Result<Vec<Dispatch>, GpuError> {
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(noop_params: super::NoopParams = crate::registry::variants::NOOP, "NoopParams" { tag });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        noop_params: super::NoopParams = variants::NOOP,
+        "NoopParams" { tag }
+    );
 }

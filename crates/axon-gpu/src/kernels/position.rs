@@ -49,5 +49,10 @@ impl Gpu {
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(position_params: super::PositionParams = crate::registry::variants::ROPE_F32, "Position" { pos });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        position_params: super::PositionParams = variants::ROPE_F32,
+        "Position" { pos }
+    );
 }

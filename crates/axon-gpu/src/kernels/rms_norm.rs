@@ -136,5 +136,10 @@ pub fn gated_rms_norm(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(rms_norm_params: super::Uniform = crate::registry::variants::RMS_NORM_F32_WORKGROUP, "RmsNormParams" { rows, cols, eps, weight_offset });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        rms_norm_params: super::Uniform = variants::RMS_NORM_F32_WORKGROUP,
+        "RmsNormParams" { rows, cols, eps, weight_offset }
+    );
 }

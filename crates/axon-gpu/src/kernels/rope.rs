@@ -220,7 +220,12 @@ fn launch(
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(rope_params: super::Params = crate::registry::variants::ROPE_F32, "RopeParams" { tokens, heads, head_dim, half, pos0, neox, mscale });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        rope_params: super::Params = variants::ROPE_F32,
+        "RopeParams" { tokens, heads, head_dim, half, pos0, neox, mscale }
+    );
 }
 
 #[cfg(test)]

@@ -177,5 +177,10 @@ impl TopK {
 
 #[cfg(test)]
 mod layout {
-    crate::kernels::wgsl_layout_test!(top_k_params: super::Params = crate::registry::variants::TOP_K_F32, "TopKParams" { n, k, indexed });
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        top_k_params: super::Params = variants::TOP_K_F32,
+        "TopKParams" { n, k, indexed }
+    );
 }
