@@ -103,6 +103,8 @@ struct TopKParams {
     _pad: u32,
 }
 
+// Candidates per invocation: the launcher's PER_THREAD (kernels/top_k.rs; the registry test
+// compares them). It sizes function arrays, so it is a const, not an override.
 const PER_THREAD: u32 = 16u;
 
 @group(0) @binding(3) var<uniform> select_params: TopKParams;

@@ -46,21 +46,24 @@ struct Position {
 
 @group(0) @binding(6) var<uniform> position: Position;
 
+// Constants the launcher shares (kernels/attention_prefill.rs: Q_TILE, MAX_HEAD_DIM; the
+// registry test compares them). They size function and workgroup arrays, so they cannot be
+// overrides.
 const THREADS: u32 = 64u;
 const Q_TILE: u32 = 8u;
 // One key per invocation.
-const K_TILE: u32 = 64u;
+const K_TILE: u32 = THREADS;
 const MAX_HEAD_DIM: u32 = 256u;
-// Output dimensions per invocation: MAX_HEAD_DIM / THREADS.
-const DIMS: u32 = 4u;
+// Output dimensions per invocation.
+const DIMS: u32 = MAX_HEAD_DIM / THREADS;
 // Below every finite score: marks a masked position.
 const MASKED: f32 = -3.4028235e38;
 
-var<workgroup> q_tile: array<f32, 2048>; // [Q_TILE][head_dim]
-var<workgroup> weights: array<f32, 512>; // [Q_TILE][K_TILE]: scores, then softmax weights
-var<workgroup> row_max: array<f32, 8>;
-var<workgroup> row_sum: array<f32, 8>;
-var<workgroup> row_rescale: array<f32, 8>;
+var<workgroup> q_tile: array<f32, Q_TILE * MAX_HEAD_DIM>; // [Q_TILE][head_dim]
+var<workgroup> weights: array<f32, Q_TILE * K_TILE>; // [Q_TILE][K_TILE]: scores, then softmax weights
+var<workgroup> row_max: array<f32, Q_TILE>;
+var<workgroup> row_sum: array<f32, Q_TILE>;
+var<workgroup> row_rescale: array<f32, Q_TILE>;
 
 fn start() -> u32 {
     return params.start + position.pos;
@@ -73,7 +76,7 @@ fn sees(query_pos: u32, key_pos: u32) -> bool {
     return params.window == 0u || key_pos + params.window > query_pos;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(THREADS)
 fn attn_prefill(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) group: vec3<u32>,
@@ -94,7 +97,7 @@ fn attn_prefill(
         row_max[lid] = MASKED;
         row_sum[lid] = 0.0;
     }
-    var acc: array<f32, 32>; // [Q_TILE][DIMS], zero-initialised
+    var acc: array<f32, Q_TILE * DIMS>; // [Q_TILE][DIMS], zero-initialised
     workgroupBarrier();
 
     // Keys lo..=hi are visible to some query of this tile.
@@ -107,7 +110,7 @@ fn attn_prefill(
     }
     for (var k0 = lo - lo % K_TILE; k0 <= hi; k0 += K_TILE) {
         let key_pos = k0 + lid;
-        var s: array<f32, 8>;
+        var s: array<f32, Q_TILE>;
         if key_pos <= hi {
             let kbase = (key_pos * params.kv_heads + kv) * hd;
             for (var d = 0u; d < hd; d++) {

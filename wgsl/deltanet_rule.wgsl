@@ -87,13 +87,15 @@ fn delta_rule(
 //   S_j <- exp(gamma_last) S_j + sum_s exp(gamma_last - gamma_s) k_s vn_s.
 // State traffic is one read and one write per chunk instead of per token. dk <= MAX_DK.
 
+// Shared with the launcher (kernels/deltanet.rs: CHUNK_TOKENS, CHUNKED_MAX_DK; the registry
+// test compares them). They size function and workgroup arrays, so they cannot be overrides.
 const CHUNK: u32 = 32u;
 const MAX_DK: u32 = 256u;
 
-var<workgroup> chunk_l: array<f32, 1024>; // [CHUNK][CHUNK]
-var<workgroup> chunk_a: array<f32, 1024>; // [CHUNK][CHUNK]
-var<workgroup> chunk_gamma: array<f32, 32>;
-var<workgroup> chunk_beta: array<f32, 32>;
+var<workgroup> chunk_l: array<f32, CHUNK * CHUNK>; // [CHUNK][CHUNK]
+var<workgroup> chunk_a: array<f32, CHUNK * CHUNK>; // [CHUNK][CHUNK]
+var<workgroup> chunk_gamma: array<f32, CHUNK>;
+var<workgroup> chunk_beta: array<f32, CHUNK>;
 
 fn key_dot(a: u32, b: u32, n: u32) -> f32 {
     var acc = 0.0;

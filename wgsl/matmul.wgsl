@@ -9,10 +9,10 @@
 //                     `parts/quant/*.wgsl` part decodes (`block_value`)
 //   x        read     [tokens, cols] f32
 //   y        write    [tokens, rows] f32
-// Dispatch: one 16x16 workgroup per TILE x TILE block of Y (x: row tiles, y: token tiles).
+// Dispatch: one SIDE x SIDE (16 x 16) workgroup per TILE x TILE block of Y (x: row tiles, y: token tiles).
 // Each K step, the workgroup decodes a TILE x TILE_K slice of W and loads a TILE x TILE_K
 // slice of X into workgroup memory (zeros past the edges), then each invocation accumulates
-// a 4 x 4 sub-block: rows tx + 16j, tokens ty + 16i, strided so neighbours write neighbours.
+// a 4 x 4 sub-block: rows tx + SIDE j, tokens ty + SIDE i, strided so neighbours write neighbours.
 // Decoding W once per tile amortises it over TILE tokens. Ragged rows, tokens and columns are
 // handled by the zero fill and the guarded stores; barriers sit in uniform control flow.
 
@@ -33,14 +33,19 @@ struct MatmulParams {
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
+// TILE is the launcher's MATMUL_TILE (registry/variants.rs; the registry test compares them,
+// and THREADS with the entry points' workgroup size). They size workgroup arrays and the
+// 4 x 4 register blocks, so they cannot be overrides.
 const TILE: u32 = 64u;
 const TILE_K: u32 = 16u;
-const THREADS: u32 = 256u;
+// Invocations per side of the workgroup: TILE / 4 (each owns a 4 x 4 block).
+const SIDE: u32 = TILE / 4u;
+const THREADS: u32 = SIDE * SIDE;
 
 // [TILE_K][TILE], k-major so the inner loop reads along rows / tokens.
-var<workgroup> x_tile: array<f32, 1024>;
-var<workgroup> w_tile: array<f32, 1024>;
-var<workgroup> u_tile: array<f32, 1024>;
+var<workgroup> x_tile: array<f32, TILE_K * TILE>;
+var<workgroup> w_tile: array<f32, TILE_K * TILE>;
+var<workgroup> u_tile: array<f32, TILE_K * TILE>;
 
 // W[row, c], or 0 past the matrix.
 fn weight_or_zero(row: u32, c: u32, rows: u32) -> f32 {
@@ -74,22 +79,22 @@ fn store(t: u32, r: u32, v: f32) {
 
 fn store4(t: u32, r0: u32, v: vec4<f32>) {
     store(t, r0, v.x);
-    store(t, r0 + 16u, v.y);
-    store(t, r0 + 32u, v.z);
-    store(t, r0 + 48u, v.w);
+    store(t, r0 + SIDE, v.y);
+    store(t, r0 + 2u * SIDE, v.z);
+    store(t, r0 + 3u * SIDE, v.w);
 }
 
 fn w_column(kk: u32, tx: u32) -> vec4<f32> {
     let b = kk * TILE + tx;
-    return vec4<f32>(w_tile[b], w_tile[b + 16u], w_tile[b + 32u], w_tile[b + 48u]);
+    return vec4<f32>(w_tile[b], w_tile[b + SIDE], w_tile[b + 2u * SIDE], w_tile[b + 3u * SIDE]);
 }
 
 fn u_column(kk: u32, tx: u32) -> vec4<f32> {
     let b = kk * TILE + tx;
-    return vec4<f32>(u_tile[b], u_tile[b + 16u], u_tile[b + 32u], u_tile[b + 48u]);
+    return vec4<f32>(u_tile[b], u_tile[b + SIDE], u_tile[b + 2u * SIDE], u_tile[b + 3u * SIDE]);
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(SIDE, SIDE)
 fn matmul(
     @builtin(local_invocation_id) local: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
@@ -113,18 +118,18 @@ fn matmul(
             let b = w_column(kk, local.x);
             let xb = kk * TILE + local.y;
             acc0 += x_tile[xb] * b;
-            acc1 += x_tile[xb + 16u] * b;
-            acc2 += x_tile[xb + 32u] * b;
-            acc3 += x_tile[xb + 48u] * b;
+            acc1 += x_tile[xb + SIDE] * b;
+            acc2 += x_tile[xb + 2u * SIDE] * b;
+            acc3 += x_tile[xb + 3u * SIDE] * b;
         }
         workgroupBarrier();
     }
     let r = row0 + local.x;
     let t = tok0 + local.y;
     store4(t, r, acc0);
-    store4(t + 16u, r, acc1);
-    store4(t + 32u, r, acc2);
-    store4(t + 48u, r, acc3);
+    store4(t + SIDE, r, acc1);
+    store4(t + 2u * SIDE, r, acc2);
+    store4(t + 3u * SIDE, r, acc3);
 }
 
 fn glu4(g: vec4<f32>, u: vec4<f32>) -> vec4<f32> {
@@ -138,7 +143,7 @@ fn glu4(g: vec4<f32>, u: vec4<f32>) -> vec4<f32> {
 }
 
 // rows = the FFN width; weights hold 2 * rows rows (gate rows first, then up rows).
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(SIDE, SIDE)
 fn matmul_glu(
     @builtin(local_invocation_id) local: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
@@ -171,9 +176,9 @@ fn matmul_glu(
             let ub = u_column(kk, local.x);
             let xb = kk * TILE + local.y;
             let x0 = x_tile[xb];
-            let x1 = x_tile[xb + 16u];
-            let x2 = x_tile[xb + 32u];
-            let x3 = x_tile[xb + 48u];
+            let x1 = x_tile[xb + SIDE];
+            let x2 = x_tile[xb + 2u * SIDE];
+            let x3 = x_tile[xb + 3u * SIDE];
             g0 += x0 * gb;
             g1 += x1 * gb;
             g2 += x2 * gb;
@@ -188,7 +193,7 @@ fn matmul_glu(
     let r = row0 + local.x;
     let t = tok0 + local.y;
     store4(t, r, glu4(g0, u0));
-    store4(t + 16u, r, glu4(g1, u1));
-    store4(t + 32u, r, glu4(g2, u2));
-    store4(t + 48u, r, glu4(g3, u3));
+    store4(t + SIDE, r, glu4(g1, u1));
+    store4(t + 2u * SIDE, r, glu4(g2, u2));
+    store4(t + 3u * SIDE, r, glu4(g3, u3));
 }

@@ -32,7 +32,9 @@ struct MatvecParams {
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-// Rows per workgroup (the launcher's MATVEC_ROWS).
+// Rows per workgroup: the launcher's MATVEC_ROWS (registry/variants.rs; the registry test
+// compares them). The accumulators are vec4s and rows 1..3 are spelled out, so it is a const,
+// not an override.
 const ROWS: u32 = 4u;
 
 // Item `it`'s x values, and the block's byte offset within a row.

@@ -3,7 +3,9 @@
 // Bindings:
 //   params  uniform  tokens, heads, head_dim, half (rotated pairs per head), pos0 (position of
 //                    token 0), neox (1: pairs (i, i + half); 0: adjacent (2i, 2i + 1)), mscale
-//   freqs   read     [half] f32: radians per position for pair i, built on the CPU in f64
+//   turns   read     [2 * half] u32: pair i's frequency in turns per position, modulo one
+//                    turn, as a 64-bit fixed-point fraction (turns[2i] the high word,
+//                    turns[2i + 1] the low word; value / 2^64 turns), built on the CPU in f64
 //                    (plain, linear-scaled or YaRN-blended), so the GPU never calls pow
 //   x       rw       [tokens, heads, head_dim] f32
 //   position uniform the call's position, added to pos0 (kernels/position.rs)
@@ -25,7 +27,7 @@ struct RopeParams {
 override WG_SIZE: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> params: RopeParams;
-@group(0) @binding(1) var<storage, read> freqs: array<f32>;
+@group(0) @binding(1) var<storage, read> turns: array<u32>;
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;
 
 struct Position {
@@ -36,6 +38,30 @@ struct Position {
 }
 
 @group(0) @binding(3) var<uniform> position: Position;
+
+// The high 32 bits of the 64-bit product a * b (WGSL has no mulhi), from 16-bit halves. The
+// middle column sums three values below 2^16, so nothing overflows.
+fn mul_hi(a: u32, b: u32) -> u32 {
+    let a0 = a & 0xffffu;
+    let a1 = a >> 16u;
+    let b0 = b & 0xffffu;
+    let b1 = b >> 16u;
+    let low = a0 * b0;
+    let cross0 = a1 * b0;
+    let cross1 = a0 * b1;
+    let middle = (low >> 16u) + (cross0 & 0xffffu) + (cross1 & 0xffffu);
+    return a1 * b1 + (cross0 >> 16u) + (cross1 >> 16u) + (middle >> 16u);
+}
+
+// Pair i's angle at `pos`, range-reduced exactly: pos * turns mod 1 is the high word of the
+// wrapping 96-bit product's middle (pos * high + mulhi(pos, low), mod 2^32; the low word's
+// carry is dropped, < 2^-32 turns), read as a signed fraction of a turn in [-1/2, 1/2], times
+// 2 pi. So |angle| <= pi (f32's pi), where Vulkan bounds sin and cos, at every u32 position.
+fn angle(pos: u32, i: u32) -> f32 {
+    let top = pos * turns[2u * i] + mul_hi(pos, turns[2u * i + 1u]);
+    let fraction = f32(bitcast<i32>(top)) * 2.3283064e-10; // 2^-32
+    return fraction * 6.2831855;
+}
 
 @compute @workgroup_size(WG_SIZE)
 fn rope_f32(
@@ -56,9 +82,9 @@ fn rope_f32(
         a = i;
         b = i + params.half;
     }
-    let angle = f32(params.pos0 + position.pos + token) * freqs[i];
-    let c = cos(angle);
-    let s = sin(angle);
+    let theta = angle(params.pos0 + position.pos + token, i);
+    let c = cos(theta);
+    let s = sin(theta);
     let x0 = x[base + a];
     let x1 = x[base + b];
     x[base + a] = (x0 * c - x1 * s) * params.mscale;

@@ -5,9 +5,6 @@
 
 override WG_SIZE: u32 = 256u;
 
-// Enough partial slots for 1024 invocations at the smallest subgroup size wgpu allows (4).
-const REDUCE_MAX_SUBGROUPS: u32 = 256u;
-
 struct ReduceIds {
     @builtin(local_invocation_index) lid: u32,
     @builtin(subgroup_invocation_id) lane: u32,
@@ -15,7 +12,10 @@ struct ReduceIds {
     @builtin(num_subgroups) subgroups: u32,
 }
 
-var<workgroup> reduce_partials: array<f32, REDUCE_MAX_SUBGROUPS>;
+// One slot per invocation: a workgroup never has more subgroups than invocations, whatever
+// the subgroup size (and one subgroup uses slot 0 alone), so no constant has to track the
+// largest workgroup.
+var<workgroup> reduce_partials: array<f32, WG_SIZE>;
 var<workgroup> reduce_total: f32;
 
 fn workgroup_sum(value: f32, ids: ReduceIds) -> f32 {

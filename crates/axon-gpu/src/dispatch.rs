@@ -3,6 +3,7 @@
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::error::{GpuError, ObjectKind};
+use crate::pipelines::Kernel;
 use crate::registry::KernelVariant;
 use std::sync::Arc;
 
@@ -11,32 +12,36 @@ use std::sync::Arc;
 pub struct Dispatch {
     /// The variant, whose name labels the dispatch.
     pub variant: &'static KernelVariant,
+    workgroup_size: Option<u32>,
     pipeline: Arc<wgpu::ComputePipeline>,
     bind_group: wgpu::BindGroup,
     workgroups: [u32; 3],
 }
 
 impl Dispatch {
-    /// Binds `buffers` to group 0 at bindings 0, 1, ... of `variant`'s pipeline.
+    /// Binds `buffers` to group 0 at bindings 0, 1, ... of `kernel`'s pipeline (a variant at
+    /// its table size, or a [`Kernel`] sized otherwise).
     pub fn new(
         gpu: &Gpu,
-        variant: &'static KernelVariant,
+        kernel: impl Into<Kernel>,
         buffers: &[&wgpu::Buffer],
         workgroups: [u32; 3],
     ) -> Result<Self, GpuError> {
         let numbered: Vec<(u32, &wgpu::Buffer)> = (0u32..).zip(buffers.iter().copied()).collect();
-        Self::with_bindings(gpu, variant, &numbered, workgroups)
+        Self::with_bindings(gpu, kernel, &numbered, workgroups)
     }
 
     /// Binds each buffer to group 0 at the given binding number (for entry points that use
     /// only some of their module's bindings).
     pub fn with_bindings(
         gpu: &Gpu,
-        variant: &'static KernelVariant,
+        kernel: impl Into<Kernel>,
         buffers: &[(u32, &wgpu::Buffer)],
         workgroups: [u32; 3],
     ) -> Result<Self, GpuError> {
-        let pipeline = gpu.pipeline(variant)?;
+        let kernel = kernel.into();
+        let variant = kernel.variant();
+        let pipeline = gpu.pipeline(kernel)?;
         let layout = pipeline.get_bind_group_layout(0);
         let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
             .iter()
@@ -54,6 +59,7 @@ impl Dispatch {
         })?;
         Ok(Self {
             variant,
+            workgroup_size: kernel.workgroup_size(),
             pipeline,
             bind_group,
             workgroups,
@@ -63,6 +69,11 @@ impl Dispatch {
     /// The grid, in workgroups.
     pub fn workgroups(&self) -> [u32; 3] {
         self.workgroups
+    }
+
+    /// The `WG_SIZE` its pipeline was created with (`None`: fixed in the WGSL).
+    pub fn workgroup_size(&self) -> Option<u32> {
+        self.workgroup_size
     }
 }
 

@@ -163,6 +163,28 @@ pub enum GpuError {
         /// The ggml type name.
         format: &'static str,
     },
+    /// A kernel variant cannot be created at this workgroup size on this device.
+    #[error("kernel {variant}: workgroup size {size} is not allowed: {reason}")]
+    WorkgroupSize {
+        /// The kernel variant's registry name.
+        variant: &'static str,
+        /// The size asked for.
+        size: u32,
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// `Reduction::OneSubgroup` was asked of a device without subgroups: there is no subgroup
+    /// size to give the workgroup.
+    #[error(
+        "{kernel}: a one-subgroup workgroup needs subgroups, which adapter {adapter:?} lacks \
+         (use Reduction::Workgroup)"
+    )]
+    NoSubgroups {
+        /// The kernel family.
+        kernel: &'static str,
+        /// The adapter's name.
+        adapter: String,
+    },
     /// A dispatch needs more workgroups than the device can launch.
     #[error("{kernel}: {groups} workgroups exceed the device's {max_per_dim}x{max_per_dim} grid")]
     GridTooLarge {

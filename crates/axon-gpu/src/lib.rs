@@ -33,3 +33,4 @@ pub use device::select::{AdapterPreference, AdapterSummary, choose_adapter};
 pub use device::{Gpu, list_adapters};
 pub use dispatch::{Dispatch, Tap};
 pub use error::{BringUpError, GpuError, ObjectKind};
+pub use pipelines::Kernel;

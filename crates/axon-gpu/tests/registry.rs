@@ -1,9 +1,11 @@
 //! CPU-only: every kernel variant the engine can request parses, validates with exactly the
-//! capabilities it declares, resolves its overrides and becomes SPIR-V; a broken kernel is
-//! reported with its file and line.
+//! capabilities it declares, resolves its overrides and becomes SPIR-V (at its table size and
+//! at every size `Reduction::OneSubgroup` can give it); a broken kernel is reported with its
+//! file and line; constants that a launcher and its WGSL both use agree.
 
 use axon_gpu::registry::{
-    ALL_FILES, ALL_VARIANTS, CompileStage, KernelVariant, Needs, WgslFile, compile_variant,
+    ALL_FILES, ALL_REDUCED_PAIRS, ALL_VARIANTS, CompileStage, KernelVariant, Needs, WgslFile,
+    compile_variant, compile_variant_at,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -135,4 +137,252 @@ fn non_power_of_two_tree_reduction_is_rejected() {
         compile_variant(&v).unwrap_err().stage,
         CompileStage::Declaration
     );
+}
+
+/// The workgroup sizes `Reduction::OneSubgroup` can give a kernel: every subgroup size wgpu
+/// allows (powers of two from 4 to 128).
+fn subgroup_sizes() -> impl Iterator<Item = u32> {
+    (2..=7).map(|p| 1u32 << p)
+}
+
+#[test]
+fn every_sized_variant_compiles_at_every_subgroup_size() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for variant in ALL_VARIANTS.iter().filter(|v| v.workgroup_size.is_some()) {
+        for size in subgroup_sizes() {
+            checked += 1;
+            if let Err(e) = compile_variant_at(variant, Some(size)) {
+                failures.push(format!("at WG_SIZE {size}: {e}"));
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_size_for_a_fixed_size_kernel_is_rejected() {
+    let fixed = ALL_VARIANTS
+        .iter()
+        .find(|v| v.workgroup_size.is_none())
+        .unwrap();
+    assert_eq!(
+        compile_variant_at(fixed, Some(16)).unwrap_err().stage,
+        CompileStage::Declaration
+    );
+}
+
+#[test]
+fn reduction_pairs_differ_only_in_their_reduction_part() {
+    let reduce = |v: &KernelVariant| {
+        v.files
+            .iter()
+            .filter(|f| f.path.starts_with("wgsl/parts/reduce_"))
+            .map(|f| f.path)
+            .collect::<Vec<_>>()
+    };
+    let rest = |v: &KernelVariant| {
+        v.files
+            .iter()
+            .filter(|f| !f.path.starts_with("wgsl/parts/reduce_"))
+            .map(|f| f.path)
+            .collect::<Vec<_>>()
+    };
+    for pair in ALL_REDUCED_PAIRS {
+        let (sg, wg) = (pair.subgroup, pair.workgroup);
+        assert_eq!(sg.entry_point, wg.entry_point, "{}", sg.name);
+        assert_eq!(sg.workgroup_size, wg.workgroup_size, "{}", sg.name);
+        assert!(sg.workgroup_size.is_some(), "{}", sg.name);
+        assert_eq!(
+            reduce(sg),
+            ["wgsl/parts/reduce_subgroup.wgsl"],
+            "{}",
+            sg.name
+        );
+        assert_eq!(
+            reduce(wg),
+            ["wgsl/parts/reduce_workgroup.wgsl"],
+            "{}",
+            wg.name
+        );
+        assert_eq!(rest(sg), rest(wg), "{}", sg.name);
+        assert!(sg.needs.subgroups && !wg.needs.subgroups, "{}", sg.name);
+    }
+    // Every variant with the subgroup reduction part belongs to a pair.
+    for v in ALL_VARIANTS {
+        if reduce(v) == ["wgsl/parts/reduce_subgroup.wgsl"] {
+            assert!(
+                ALL_REDUCED_PAIRS
+                    .iter()
+                    .any(|p| std::ptr::eq(p.subgroup, *v)),
+                "{} is in no reduction pair",
+                v.name
+            );
+        }
+    }
+}
+
+/// The naga module of a registered variant's composed source.
+fn module(variant: &KernelVariant) -> naga::Module {
+    naga::front::wgsl::parse_str(axon_gpu::registry::compose(variant.files).text()).unwrap()
+}
+
+/// The value of the u32 `const` named `name` in `module`.
+fn const_u32(module: &naga::Module, name: &str) -> u32 {
+    let (_, constant) = module
+        .constants
+        .iter()
+        .find(|(_, c)| c.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no const {name}"));
+    match module.global_expressions[constant.init] {
+        naga::Expression::Literal(naga::Literal::U32(v)) => v,
+        ref other => panic!("const {name} is {other:?}, not a u32 literal"),
+    }
+}
+
+/// The fixed workgroup size of `entry` in `module`.
+fn workgroup_size(module: &naga::Module, entry: &str) -> [u32; 3] {
+    let ep = module
+        .entry_points
+        .iter()
+        .find(|e| e.name == entry)
+        .unwrap_or_else(|| panic!("no entry point {entry}"));
+    assert!(
+        ep.workgroup_size_overrides.is_none(),
+        "{entry} uses WG_SIZE"
+    );
+    ep.workgroup_size
+}
+
+/// Constants both a launcher and its WGSL need (sizes of function and workgroup arrays, so
+/// WGSL `const`s rather than overrides) hold the same number on both sides.
+#[test]
+fn constants_shared_by_rust_and_wgsl_agree() {
+    use axon_gpu::kernels::{attention_prefill, deltanet, top_k};
+    use axon_gpu::registry::variants::{
+        ATTN_PREFILL, DELTANET_CHUNKED, MATMUL_GLU_Q4_K, MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
+    };
+    for pair in ALL_REDUCED_PAIRS
+        .iter()
+        .filter(|p| p.subgroup.name.starts_with("matvec"))
+    {
+        for v in [pair.subgroup, pair.workgroup] {
+            assert_eq!(const_u32(&module(v), "ROWS"), MATVEC_ROWS, "{}", v.name);
+        }
+    }
+
+    let matmul = module(&MATMUL_GLU_Q4_K);
+    assert_eq!(const_u32(&matmul, "TILE"), MATMUL_TILE);
+    let threads = const_u32(&matmul, "THREADS");
+    for entry in ["matmul", "matmul_glu"] {
+        let [x, y, z] = workgroup_size(&matmul, entry);
+        assert_eq!(x * y * z, threads, "{entry}");
+        assert_eq!(x * 4, MATMUL_TILE, "{entry}: 4 x 4 outputs per invocation");
+    }
+
+    let prefill = module(&ATTN_PREFILL);
+    assert_eq!(
+        const_u32(&prefill, "MAX_HEAD_DIM") as usize,
+        attention_prefill::MAX_HEAD_DIM
+    );
+    assert_eq!(
+        const_u32(&prefill, "Q_TILE") as usize,
+        attention_prefill::Q_TILE
+    );
+    let threads = const_u32(&prefill, "THREADS");
+    assert_eq!(workgroup_size(&prefill, "attn_prefill"), [threads, 1, 1]);
+    assert_eq!(
+        const_u32(&prefill, "DIMS") * threads,
+        const_u32(&prefill, "MAX_HEAD_DIM"),
+        "every head dimension has an owner"
+    );
+
+    let chunked = module(&DELTANET_CHUNKED);
+    assert_eq!(
+        const_u32(&chunked, "MAX_DK") as usize,
+        deltanet::CHUNKED_MAX_DK
+    );
+    assert_eq!(
+        const_u32(&chunked, "CHUNK") as usize,
+        deltanet::CHUNK_TOKENS
+    );
+
+    assert_eq!(
+        const_u32(&module(&TOP_K_F32), "PER_THREAD") as usize,
+        top_k::PER_THREAD
+    );
+}
+
+/// Every weight-format part (`wgsl/parts/quant/<format>.wgsl`) covers the values the
+/// launchers think it does (`matvec::kernel_block_len`, whose multiple `matvec` requires of a
+/// row) in the bytes the file format gives them (`GgmlType::block_bytes` per
+/// `block_len` values), in every variant that composes it (matvec, matvec_glu, matmul,
+/// matmul_glu, gather).
+#[test]
+fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
+    use axon_gpu::kernels::matvec::{MATVEC_TYPES, kernel_block_len};
+    let mut checked = 0;
+    for variant in ALL_VARIANTS {
+        let Some(part) = variant
+            .files
+            .iter()
+            .find(|f| f.path.starts_with("wgsl/parts/quant/"))
+        else {
+            continue;
+        };
+        let name = part
+            .path
+            .trim_start_matches("wgsl/parts/quant/")
+            .trim_end_matches(".wgsl");
+        let ty = *MATVEC_TYPES
+            .iter()
+            .find(|t| t.name().to_lowercase() == name)
+            .unwrap_or_else(|| panic!("{}: no format named {name}", variant.name));
+        let m = module(variant);
+        let (len, bytes) = (const_u32(&m, "BLOCK_LEN"), const_u32(&m, "BLOCK_BYTES"));
+        assert_eq!(Some(len as usize), kernel_block_len(ty), "{}", variant.name);
+        assert!(
+            (len as usize).is_multiple_of(ty.block_len()),
+            "{}",
+            variant.name
+        );
+        assert_eq!(
+            bytes as usize,
+            len as usize / ty.block_len() * ty.block_bytes(),
+            "{}: bytes per part block",
+            variant.name
+        );
+        checked += 1;
+    }
+    // matvec and matvec_glu in both reductions, matmul, matmul_glu, gather.
+    assert_eq!(checked, MATVEC_TYPES.len() * 7);
+}
+
+/// docs/KERNELS.md has a family heading (or, for a part, an entry in its "Parts" list) for
+/// every WGSL file compiled into the binary.
+#[test]
+fn every_wgsl_file_has_a_section_in_kernels_md() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/KERNELS.md"),
+    )
+    .unwrap();
+    let entries: Vec<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with("### ") || l.starts_with("- `"))
+        .collect();
+    for file in ALL_FILES {
+        let name = file.path.trim_start_matches("wgsl/");
+        let documented = if name.starts_with("parts/quant/") {
+            entries.iter().any(|l| l.contains("quant/<format>.wgsl"))
+        } else {
+            let base = name.trim_start_matches("parts/");
+            entries.iter().any(|l| l.contains(base))
+        };
+        assert!(
+            documented,
+            "docs/KERNELS.md has no section for {}",
+            file.path
+        );
+    }
 }

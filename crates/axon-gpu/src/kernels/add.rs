@@ -47,3 +47,13 @@ pub fn add(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        add_params: super::AddParams = variants::ADD_F32,
+        "AddParams" { n }
+    );
+}

@@ -10,6 +10,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::Reduction;
 use crate::registry::variants::ARGMAX_F32;
 
 #[repr(C)]
@@ -98,6 +99,18 @@ pub fn argmax(
     n: usize,
     out: &IndexBuffer,
 ) -> Result<Dispatch, GpuError> {
+    argmax_with(gpu, values, n, out, Reduction::Workgroup)
+}
+
+/// [`argmax`] in a workgroup of `reduction`'s width: the kernel's tree over workgroup memory
+/// either way, at the table's size, or one subgroup wide for [`Reduction::OneSubgroup`].
+pub fn argmax_with(
+    gpu: &Gpu,
+    values: &DeviceBuffer,
+    n: usize,
+    out: &IndexBuffer,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "argmax";
     if n == 0 || !values.len().is_multiple_of(n) {
         return Err(GpuError::ShapeMismatch {
@@ -127,8 +140,18 @@ pub fn argmax(
     let uniform = gpu.uniform("argmax.params", &params)?;
     Dispatch::new(
         gpu,
-        &ARGMAX_F32,
+        reduction.width(gpu, KERNEL, &ARGMAX_F32)?,
         &[&uniform, values.raw(), &out.buffer],
         workgroups,
     )
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        argmax_params: super::Params = variants::ARGMAX_F32,
+        "ArgmaxParams" { n, rows }
+    );
 }

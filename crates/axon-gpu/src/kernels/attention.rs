@@ -14,7 +14,7 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::kernels::position::Position;
-use crate::registry::variants::{ATTN_COMBINE_SUBGROUP, ATTN_COMBINE_WORKGROUP, ATTN_SCORES};
+use crate::registry::variants::{ATTN_COMBINE, ATTN_SCORES};
 
 /// One decode-attention call.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,10 +160,7 @@ fn launch(
         ],
         scores_grid,
     )?;
-    let combine = match a.reduction {
-        Reduction::Subgroup => &ATTN_COMBINE_SUBGROUP,
-        Reduction::Workgroup => &ATTN_COMBINE_WORKGROUP,
-    };
+    let combine = a.reduction.pick(gpu, KERNEL, &ATTN_COMBINE)?;
     let pass2 = Dispatch::with_bindings(
         gpu,
         combine,
@@ -178,4 +175,14 @@ fn launch(
         [u32::try_from(heads).unwrap_or(u32::MAX), 1, 1],
     )?;
     Ok([pass1, pass2])
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        attention_params: super::Params = variants::ATTN_SCORES,
+        "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale }
+    );
 }

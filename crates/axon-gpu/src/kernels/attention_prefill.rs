@@ -16,11 +16,12 @@ use crate::error::GpuError;
 use crate::kernels::position::Position;
 use crate::registry::variants::ATTN_PREFILL;
 
-/// Largest head size the kernel holds (its per-invocation output slice is fixed).
+/// Largest head size the kernel holds (its per-invocation output slice is fixed): WGSL's
+/// `MAX_HEAD_DIM` (the registry test compares them).
 pub const MAX_HEAD_DIM: usize = 256;
 
-/// Query tokens per workgroup (fixed in the WGSL).
-const Q_TILE: usize = 8;
+/// Query tokens per workgroup: WGSL's `Q_TILE` (the registry test compares them).
+pub const Q_TILE: usize = 8;
 
 /// One prefill-attention call.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -158,4 +159,14 @@ fn launch(
         ],
         workgroups,
     )
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        prefill_params: super::Params = variants::ATTN_PREFILL,
+        "PrefillParams" { heads, kv_heads, head_dim, tokens, start, window, gated, scale }
+    );
 }

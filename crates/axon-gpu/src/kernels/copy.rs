@@ -164,3 +164,17 @@ fn launch_columns(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        copy_params: super::Params = variants::COPY_VEC4,
+        "CopyParams" { n }
+    );
+    crate::kernels::wgsl_layout_test!(
+        columns_params: super::ColumnsParams = variants::COPY_COLUMNS,
+        "ColumnsParams" { rows, cols, src_stride, src_offset, dst_stride, dst_offset, dst_pos_stride }
+    );
+}

@@ -9,7 +9,8 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
-use crate::registry::KernelVariant;
+use crate::kernels::Reduction;
+use crate::pipelines::Kernel;
 use crate::registry::variants::{DELTANET_CHUNKED, DELTANET_CONV, DELTANET_GATES, DELTANET_RULE};
 
 #[repr(C)]
@@ -59,7 +60,8 @@ pub fn conv1d_silu(
         _pad: 0,
     };
     let uniform = gpu.uniform("deltanet_conv.params", &params)?;
-    let workgroups = grid(gpu, KERNEL, (channels as u64).div_ceil(64))?;
+    let wg = u64::from(DELTANET_CONV.workgroup_size.unwrap_or(1));
+    let workgroups = grid(gpu, KERNEL, (channels as u64).div_ceil(wg))?;
     Dispatch::new(
         gpu,
         &DELTANET_CONV,
@@ -103,11 +105,21 @@ pub fn delta_rule(
     shape: DeltaShape,
     buffers: [&DeviceBuffer; 6],
 ) -> Result<Dispatch, GpuError> {
-    launch_rule(gpu, "deltanet_rule", &DELTANET_RULE, shape, buffers)
+    launch_rule(
+        gpu,
+        "deltanet_rule",
+        (&DELTANET_RULE).into(),
+        shape,
+        buffers,
+    )
 }
 
-/// Largest key head size [`delta_chunked`] holds (one state column per invocation).
+/// Largest key head size [`delta_chunked`] holds (one state column per invocation): WGSL's
+/// `MAX_DK` (the registry test compares them).
 pub const CHUNKED_MAX_DK: usize = 256;
+
+/// Tokens per chunk of [`delta_chunked`]: WGSL's `CHUNK` (the registry test compares them).
+pub const CHUNK_TOKENS: usize = 32;
 
 /// The delta rule over `tokens` tokens in its chunked form (prefill): the same contract,
 /// outputs and final state as [`delta_rule`] (to f32 rounding), with `dk <= 256`. CPU twin:
@@ -116,6 +128,18 @@ pub fn delta_chunked(
     gpu: &Gpu,
     shape: DeltaShape,
     buffers: [&DeviceBuffer; 6],
+) -> Result<Dispatch, GpuError> {
+    delta_chunked_with(gpu, shape, buffers, Reduction::Workgroup)
+}
+
+/// [`delta_chunked`] in workgroups of `reduction`'s width: the table's size, or one subgroup
+/// for [`Reduction::OneSubgroup`]. The kernel shares its chunk matrices through workgroup
+/// memory whatever the width; it has no subgroup operations.
+pub fn delta_chunked_with(
+    gpu: &Gpu,
+    shape: DeltaShape,
+    buffers: [&DeviceBuffer; 6],
+    reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "deltanet_chunked";
     if shape.dk > CHUNKED_MAX_DK {
@@ -126,13 +150,14 @@ pub fn delta_chunked(
             got: shape.dk,
         });
     }
-    launch_rule(gpu, KERNEL, &DELTANET_CHUNKED, shape, buffers)
+    let kernel = reduction.width(gpu, KERNEL, &DELTANET_CHUNKED)?;
+    launch_rule(gpu, KERNEL, kernel, shape, buffers)
 }
 
 fn launch_rule(
     gpu: &Gpu,
     kernel: &'static str,
-    variant: &'static KernelVariant,
+    pipeline: Kernel,
     shape: DeltaShape,
     [q, k, v, beta_g, state, o]: [&DeviceBuffer; 6],
 ) -> Result<Dispatch, GpuError> {
@@ -186,7 +211,7 @@ fn launch_rule(
     let workgroups = [u32::try_from(v_heads).unwrap_or(u32::MAX), 1, 1];
     Dispatch::new(
         gpu,
-        variant,
+        pipeline,
         &[
             &uniform,
             q.raw(),
@@ -252,4 +277,22 @@ pub fn deltanet_gates(
         ],
         workgroups,
     )
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        conv_params: super::ConvParams = variants::DELTANET_CONV,
+        "ConvParams" { channels, kernel, tokens }
+    );
+    crate::kernels::wgsl_layout_test!(
+        rule_params: super::RuleParams = variants::DELTANET_RULE,
+        "DeltaParams" { tokens, k_heads, v_heads, dk, dv, tiled }
+    );
+    crate::kernels::wgsl_layout_test!(
+        gate_params: super::GateParams = variants::DELTANET_GATES,
+        "GateParams" { rows, v_heads }
+    );
 }

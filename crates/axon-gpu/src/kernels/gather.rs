@@ -80,3 +80,13 @@ pub fn gather(
     ];
     Dispatch::with_bindings(gpu, variant, &bindings, workgroups)
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        gather_params: super::Params = variants::GATHER_Q4_K,
+        "GatherParams" { tokens, cols, row_bytes, rows, scale }
+    );
+}

@@ -46,3 +46,13 @@ pub fn glu(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        glu_params: super::Params = variants::GLU_F32,
+        "GluParams" { n, activation }
+    );
+}

@@ -8,7 +8,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
-use crate::registry::variants::{L2_NORM_F32_SUBGROUP, L2_NORM_F32_WORKGROUP};
+use crate::registry::variants::L2_NORM_F32;
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -50,9 +50,16 @@ pub fn l2_norm(
         scale,
     };
     let uniform = gpu.uniform("l2_norm.params", &params)?;
-    let variant = match reduction {
-        Reduction::Subgroup => &L2_NORM_F32_SUBGROUP,
-        Reduction::Workgroup => &L2_NORM_F32_WORKGROUP,
-    };
-    Dispatch::new(gpu, variant, &[&uniform, x.raw(), out.raw()], workgroups)
+    let kernel = reduction.pick(gpu, KERNEL, &L2_NORM_F32)?;
+    Dispatch::new(gpu, kernel, &[&uniform, x.raw(), out.raw()], workgroups)
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        l2_params: super::Params = variants::L2_NORM_F32_WORKGROUP,
+        "L2Params" { rows, cols, eps, scale }
+    );
 }

@@ -164,3 +164,13 @@ fn launch(
         workgroups,
     )
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        matmul_params: super::Params = variants::MATMUL_Q4_K,
+        "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation }
+    );
+}

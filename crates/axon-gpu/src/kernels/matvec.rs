@@ -2,8 +2,9 @@
 //! block format, decoded on the fly (decode-time projections).
 //!
 //! Contract: `weights` holds `rows` rows of `cols` values of its type (`cols` a multiple of the
-//! block length), `x` has `cols` elements, `y` at least `rows` (elements past `rows` are never
-//! written). One workgroup per four rows. The CPU twin is `axon_reference::ops::linear::linear_quantized`.
+//! kernel's block, [`kernel_block_len`]: the file's block length, 2 for F16 and BF16), `x` has
+//! `cols` elements, `y` at least `rows` (elements past `rows` are never written). One
+//! workgroup per four rows. The CPU twin is `axon_reference::ops::linear::linear_quantized`.
 
 use super::{check_binding, grid};
 use crate::buffer::DeviceBuffer;
@@ -11,7 +12,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
-use crate::registry::KernelVariant;
+use crate::registry::ReducedPair;
 use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
 
@@ -30,62 +31,118 @@ pub const MATVEC_TYPES: &[GgmlType] = &[
     GgmlType::Iq4Xs,
 ];
 
-fn variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
-    use Reduction::{Subgroup as S, Workgroup as W};
-    Some(match (ty, reduction) {
-        (GgmlType::F32, S) => &v::MATVEC_F32_SUBGROUP,
-        (GgmlType::F32, W) => &v::MATVEC_F32_WORKGROUP,
-        (GgmlType::F16, S) => &v::MATVEC_F16_SUBGROUP,
-        (GgmlType::F16, W) => &v::MATVEC_F16_WORKGROUP,
-        (GgmlType::BF16, S) => &v::MATVEC_BF16_SUBGROUP,
-        (GgmlType::BF16, W) => &v::MATVEC_BF16_WORKGROUP,
-        (GgmlType::Q8_0, S) => &v::MATVEC_Q8_0_SUBGROUP,
-        (GgmlType::Q8_0, W) => &v::MATVEC_Q8_0_WORKGROUP,
-        (GgmlType::Q4_0, S) => &v::MATVEC_Q4_0_SUBGROUP,
-        (GgmlType::Q4_0, W) => &v::MATVEC_Q4_0_WORKGROUP,
-        (GgmlType::Q4_1, S) => &v::MATVEC_Q4_1_SUBGROUP,
-        (GgmlType::Q4_1, W) => &v::MATVEC_Q4_1_WORKGROUP,
-        (GgmlType::Q5_0, S) => &v::MATVEC_Q5_0_SUBGROUP,
-        (GgmlType::Q5_0, W) => &v::MATVEC_Q5_0_WORKGROUP,
-        (GgmlType::Q4K, S) => &v::MATVEC_Q4_K_SUBGROUP,
-        (GgmlType::Q4K, W) => &v::MATVEC_Q4_K_WORKGROUP,
-        (GgmlType::Q6K, S) => &v::MATVEC_Q6_K_SUBGROUP,
-        (GgmlType::Q6K, W) => &v::MATVEC_Q6_K_WORKGROUP,
-        (GgmlType::Q5K, S) => &v::MATVEC_Q5_K_SUBGROUP,
-        (GgmlType::Q5K, W) => &v::MATVEC_Q5_K_WORKGROUP,
-        (GgmlType::Iq4Xs, S) => &v::MATVEC_IQ4_XS_SUBGROUP,
-        (GgmlType::Iq4Xs, W) => &v::MATVEC_IQ4_XS_WORKGROUP,
-        _ => return None,
-    })
+/// One weight format's kernels: its reduction pairs (matvec, matvec_glu) and how many values
+/// one block of its `wgsl/parts/quant/` part covers.
+struct Format {
+    ty: GgmlType,
+    plain: &'static ReducedPair,
+    glu: &'static ReducedPair,
+    block_len: usize,
 }
 
-fn glu_variant(ty: GgmlType, reduction: Reduction) -> Option<&'static KernelVariant> {
-    use Reduction::{Subgroup as S, Workgroup as W};
-    Some(match (ty, reduction) {
-        (GgmlType::F32, S) => &v::MATVEC_GLU_F32_SUBGROUP,
-        (GgmlType::F32, W) => &v::MATVEC_GLU_F32_WORKGROUP,
-        (GgmlType::F16, S) => &v::MATVEC_GLU_F16_SUBGROUP,
-        (GgmlType::F16, W) => &v::MATVEC_GLU_F16_WORKGROUP,
-        (GgmlType::BF16, S) => &v::MATVEC_GLU_BF16_SUBGROUP,
-        (GgmlType::BF16, W) => &v::MATVEC_GLU_BF16_WORKGROUP,
-        (GgmlType::Q8_0, S) => &v::MATVEC_GLU_Q8_0_SUBGROUP,
-        (GgmlType::Q8_0, W) => &v::MATVEC_GLU_Q8_0_WORKGROUP,
-        (GgmlType::Q4_0, S) => &v::MATVEC_GLU_Q4_0_SUBGROUP,
-        (GgmlType::Q4_0, W) => &v::MATVEC_GLU_Q4_0_WORKGROUP,
-        (GgmlType::Q4_1, S) => &v::MATVEC_GLU_Q4_1_SUBGROUP,
-        (GgmlType::Q4_1, W) => &v::MATVEC_GLU_Q4_1_WORKGROUP,
-        (GgmlType::Q5_0, S) => &v::MATVEC_GLU_Q5_0_SUBGROUP,
-        (GgmlType::Q5_0, W) => &v::MATVEC_GLU_Q5_0_WORKGROUP,
-        (GgmlType::Q4K, S) => &v::MATVEC_GLU_Q4_K_SUBGROUP,
-        (GgmlType::Q4K, W) => &v::MATVEC_GLU_Q4_K_WORKGROUP,
-        (GgmlType::Q6K, S) => &v::MATVEC_GLU_Q6_K_SUBGROUP,
-        (GgmlType::Q6K, W) => &v::MATVEC_GLU_Q6_K_WORKGROUP,
-        (GgmlType::Q5K, S) => &v::MATVEC_GLU_Q5_K_SUBGROUP,
-        (GgmlType::Q5K, W) => &v::MATVEC_GLU_Q5_K_WORKGROUP,
-        (GgmlType::Iq4Xs, S) => &v::MATVEC_GLU_IQ4_XS_SUBGROUP,
-        (GgmlType::Iq4Xs, W) => &v::MATVEC_GLU_IQ4_XS_WORKGROUP,
-        _ => return None,
-    })
+/// Every format `matvec` decodes. `block_len` is the part's `BLOCK_LEN` (the registry test
+/// compares them): the file format's block, except F16 and BF16, whose parts take two values
+/// per 32-bit word.
+static FORMATS: &[Format] = &[
+    Format {
+        ty: GgmlType::F32,
+        plain: &v::MATVEC_F32,
+        glu: &v::MATVEC_GLU_F32,
+        block_len: 1,
+    },
+    Format {
+        ty: GgmlType::F16,
+        plain: &v::MATVEC_F16,
+        glu: &v::MATVEC_GLU_F16,
+        block_len: 2,
+    },
+    Format {
+        ty: GgmlType::BF16,
+        plain: &v::MATVEC_BF16,
+        glu: &v::MATVEC_GLU_BF16,
+        block_len: 2,
+    },
+    Format {
+        ty: GgmlType::Q8_0,
+        plain: &v::MATVEC_Q8_0,
+        glu: &v::MATVEC_GLU_Q8_0,
+        block_len: 32,
+    },
+    Format {
+        ty: GgmlType::Q4_0,
+        plain: &v::MATVEC_Q4_0,
+        glu: &v::MATVEC_GLU_Q4_0,
+        block_len: 32,
+    },
+    Format {
+        ty: GgmlType::Q4_1,
+        plain: &v::MATVEC_Q4_1,
+        glu: &v::MATVEC_GLU_Q4_1,
+        block_len: 32,
+    },
+    Format {
+        ty: GgmlType::Q5_0,
+        plain: &v::MATVEC_Q5_0,
+        glu: &v::MATVEC_GLU_Q5_0,
+        block_len: 32,
+    },
+    Format {
+        ty: GgmlType::Q4K,
+        plain: &v::MATVEC_Q4_K,
+        glu: &v::MATVEC_GLU_Q4_K,
+        block_len: 256,
+    },
+    Format {
+        ty: GgmlType::Q6K,
+        plain: &v::MATVEC_Q6_K,
+        glu: &v::MATVEC_GLU_Q6_K,
+        block_len: 256,
+    },
+    Format {
+        ty: GgmlType::Q5K,
+        plain: &v::MATVEC_Q5_K,
+        glu: &v::MATVEC_GLU_Q5_K,
+        block_len: 256,
+    },
+    Format {
+        ty: GgmlType::Iq4Xs,
+        plain: &v::MATVEC_IQ4_XS,
+        glu: &v::MATVEC_GLU_IQ4_XS,
+        block_len: 256,
+    },
+];
+
+/// Values one block of `ty`'s kernel part covers (its WGSL `BLOCK_LEN`), or `None` for a
+/// format `matvec` does not decode. `matvec` and `matvec_glu` need `cols` to be a multiple of
+/// it: 2 for F16 and BF16 although their file blocks hold one value.
+pub fn kernel_block_len(ty: GgmlType) -> Option<usize> {
+    FORMATS.iter().find(|f| f.ty == ty).map(|f| f.block_len)
+}
+
+/// The reduction pair of `w`'s format (`glu`: the fused FFN entry point), after checking that
+/// its columns are whole kernel blocks (the kernel's items are `cols / BLOCK_LEN` blocks; a
+/// remainder would be dropped).
+fn pair(
+    kernel: &'static str,
+    w: &QuantMatrix,
+    glu: bool,
+) -> Result<&'static ReducedPair, GpuError> {
+    let format = FORMATS
+        .iter()
+        .find(|f| f.ty == w.ty)
+        .ok_or(GpuError::UnsupportedFormat {
+            kernel,
+            format: w.ty.name(),
+        })?;
+    if !w.cols.is_multiple_of(format.block_len) {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what: "columns (whole kernel blocks: F16 and BF16 rows need an even length)",
+            expected: w.cols.next_multiple_of(format.block_len),
+            got: w.cols,
+        });
+    }
+    Ok(if glu { format.glu } else { format.plain })
 }
 
 /// The gate's activation in [`matvec_glu`].
@@ -246,10 +303,7 @@ pub fn matvec(
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
-    let variant = variant(w.ty, reduction).ok_or(GpuError::UnsupportedFormat {
-        kernel: KERNEL,
-        format: w.ty.name(),
-    })?;
+    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, w, false)?)?;
     let workgroups = grid(
         gpu,
         KERNEL,
@@ -267,7 +321,7 @@ pub fn matvec(
     let uniform = gpu.uniform("matvec.params", &params)?;
     Dispatch::new(
         gpu,
-        variant,
+        kernel,
         &[&uniform, &w.buffer, x.raw(), y.raw()],
         workgroups,
     )
@@ -314,10 +368,7 @@ pub fn matvec_glu(
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
-    let variant = glu_variant(gate_up.ty, reduction).ok_or(GpuError::UnsupportedFormat {
-        kernel: KERNEL,
-        format: gate_up.ty.name(),
-    })?;
+    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, gate_up, true)?)?;
     let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {
         rows: ff as u32,
@@ -330,8 +381,27 @@ pub fn matvec_glu(
     let uniform = gpu.uniform("matvec_glu.params", &params)?;
     Dispatch::new(
         gpu,
-        variant,
+        kernel,
         &[&uniform, &gate_up.buffer, x.raw(), y.raw()],
         workgroups,
     )
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        matvec_params: super::Params = variants::MATVEC_Q4_K_WORKGROUP,
+        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation }
+    );
+}
+
+#[cfg(test)]
+mod formats {
+    #[test]
+    fn every_listed_type_has_kernels() {
+        let listed: Vec<_> = super::FORMATS.iter().map(|f| f.ty).collect();
+        assert_eq!(listed, super::MATVEC_TYPES);
+    }
 }

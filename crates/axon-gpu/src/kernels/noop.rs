@@ -28,3 +28,13 @@ pub fn noops(gpu: &Gpu, count: usize) -> Result<Vec<Dispatch>, GpuError> {
         .map(|_| Dispatch::new(gpu, &NOOP, &[&uniform], [1, 1, 1]))
         .collect()
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        noop_params: super::NoopParams = variants::NOOP,
+        "NoopParams" { tag }
+    );
+}

@@ -46,3 +46,13 @@ impl Gpu {
         })
     }
 }
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        position_params: super::PositionParams = variants::ROPE_F32,
+        "Position" { pos }
+    );
+}

@@ -11,11 +11,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 pub use crate::kernels::Reduction;
-use crate::registry::KernelVariant;
-use crate::registry::variants::{
-    ADD_RMS_NORM_F32_SUBGROUP, ADD_RMS_NORM_F32_WORKGROUP, GATED_RMS_NORM_F32_SUBGROUP,
-    GATED_RMS_NORM_F32_WORKGROUP, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
-};
+use crate::registry::variants::{ADD_RMS_NORM_F32, GATED_RMS_NORM_F32, RMS_NORM_F32};
 
 /// Parameters of one RMSNorm.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,20 +31,6 @@ struct Uniform {
     cols: u32,
     eps: f32,
     weight_offset: f32,
-}
-
-fn rms_variant(reduction: Reduction) -> &'static KernelVariant {
-    match reduction {
-        Reduction::Subgroup => &RMS_NORM_F32_SUBGROUP,
-        Reduction::Workgroup => &RMS_NORM_F32_WORKGROUP,
-    }
-}
-
-fn fused_variant(reduction: Reduction) -> &'static KernelVariant {
-    match reduction {
-        Reduction::Subgroup => &ADD_RMS_NORM_F32_SUBGROUP,
-        Reduction::Workgroup => &ADD_RMS_NORM_F32_WORKGROUP,
-    }
 }
 
 /// Checks shapes and builds the uniform shared by both entry points.
@@ -98,10 +80,11 @@ pub fn rms_norm(
     out: &DeviceBuffer,
     params: RmsNormParams,
 ) -> Result<Dispatch, GpuError> {
-    let (uniform, workgroups) = prepare(gpu, "rms_norm", x, weight, out, params)?;
+    const KERNEL: &str = "rms_norm";
+    let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
     Dispatch::new(
         gpu,
-        rms_variant(params.reduction),
+        params.reduction.pick(gpu, KERNEL, &RMS_NORM_F32)?,
         &[&uniform, x.raw(), weight.raw(), out.raw()],
         workgroups,
     )
@@ -122,7 +105,8 @@ pub fn add_rms_norm(
     check_binding(gpu, KERNEL, "residual", residual)?;
     let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
     let buffers = [&uniform, x.raw(), weight.raw(), out.raw(), residual.raw()];
-    Dispatch::new(gpu, fused_variant(params.reduction), &buffers, workgroups)
+    let kernel = params.reduction.pick(gpu, KERNEL, &ADD_RMS_NORM_F32)?;
+    Dispatch::new(gpu, kernel, &buffers, workgroups)
 }
 
 /// Gated DeltaNet's output norm: `out = RMSNorm(x) * (weight + offset) * silu(gate)` over rows
@@ -139,10 +123,7 @@ pub fn gated_rms_norm(
     check_len(KERNEL, "gate", gate, x.len())?;
     check_binding(gpu, KERNEL, "gate", gate)?;
     let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
-    let variant = match params.reduction {
-        Reduction::Subgroup => &GATED_RMS_NORM_F32_SUBGROUP,
-        Reduction::Workgroup => &GATED_RMS_NORM_F32_WORKGROUP,
-    };
+    let kernel = params.reduction.pick(gpu, KERNEL, &GATED_RMS_NORM_F32)?;
     let bindings = [
         (0, &uniform),
         (1, x.raw()),
@@ -150,5 +131,15 @@ pub fn gated_rms_norm(
         (3, out.raw()),
         (5, gate.raw()),
     ];
-    Dispatch::with_bindings(gpu, variant, &bindings, workgroups)
+    Dispatch::with_bindings(gpu, kernel, &bindings, workgroups)
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        rms_norm_params: super::Uniform = variants::RMS_NORM_F32_WORKGROUP,
+        "RmsNormParams" { rows, cols, eps, weight_offset }
+    );
 }

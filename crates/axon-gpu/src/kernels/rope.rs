@@ -6,6 +6,13 @@
 //! plain (`theta^(-2i/dims)`), linear scaling (divided by the factor), and YaRN (llama.cpp's
 //! ramp between interpolated and extrapolated frequencies, and its magnitude scale). CPU
 //! twins: `axon_reference::ops::rope::Rope` and `axon_reference::ops::rope_ext::Yarn`.
+//!
+//! Range reduction: an f32 angle `pos · freq` is off by ~1e-2 rad at position 10^5, and
+//! Vulkan bounds sin/cos only on [-π, π] (RDNA3's compiler does no range reduction at all).
+//! So each frequency goes to the kernel as turns per position in 64-bit fixed point
+//! ([`turns_fixed_point`]); the kernel forms `pos · turns mod 1` exactly in u32 arithmetic,
+//! takes it as a signed fraction in [-1/2, 1/2] and only then multiplies by 2π, so sin and cos
+//! always see |angle| <= π and the angle is within ~5e-7 rad at every position.
 
 use super::grid;
 use crate::buffer::DeviceBuffer;
@@ -65,8 +72,8 @@ pub struct RopeConfig {
 }
 
 impl RopeConfig {
-    /// Radians per position for each pair, and the magnitude scale.
-    pub fn table(&self) -> (Vec<f32>, f32) {
+    /// Radians per position for each pair (in f64), and the magnitude scale.
+    pub fn table(&self) -> (Vec<f64>, f32) {
         let half = self.dims / 2;
         let dims = self.dims as f64;
         match self.frequencies {
@@ -75,7 +82,7 @@ impl RopeConfig {
                 linear_scale,
             } => {
                 let f = (0..half)
-                    .map(|i| (theta.powf(-2.0 * i as f64 / dims) / linear_scale) as f32)
+                    .map(|i| theta.powf(-2.0 * i as f64 / dims) / linear_scale)
                     .collect();
                 (f, 1.0)
             }
@@ -99,7 +106,7 @@ impl RopeConfig {
                         let extrap = theta.powf(-2.0 * i as f64 / dims);
                         let y = (i as f64 - low) / (high - low).max(0.001);
                         let ramp = (1.0 - y.clamp(0.0, 1.0)) * ext_factor;
-                        (extrap / factor * (1.0 - ramp) + extrap * ramp) as f32
+                        extrap / factor * (1.0 - ramp) + extrap * ramp
                     })
                     .collect();
                 let mscale = attn_factor
@@ -112,6 +119,18 @@ impl RopeConfig {
             }
         }
     }
+}
+
+/// `radians` per position as the kernel reads it: turns per position, modulo one turn, as a
+/// 64-bit fixed-point fraction `[high word, low word]` (value / 2^64 turns). The kernel
+/// multiplies it by the position in wrapping integer arithmetic, so `pos · freq mod 2π` is
+/// exact to 2^-32 turns at any u32 position before anything is rounded to f32.
+pub fn turns_fixed_point(radians: f64) -> [u32; 2] {
+    let turns = radians / std::f64::consts::TAU;
+    let fraction = turns - turns.floor();
+    // fraction < 1; a value rounding up to 2^64 saturates to the largest fraction below 1.
+    let fixed = (fraction * 18_446_744_073_709_551_616.0) as u64;
+    [(fixed >> 32) as u32, fixed as u32]
 }
 
 #[repr(C)]
@@ -175,7 +194,8 @@ fn launch(
     super::check_binding(gpu, KERNEL, "x", x)?;
     let (freqs, mscale) = config.table();
     let half = freqs.len();
-    let table = gpu.upload_f32("rope.freqs", &freqs)?;
+    let turns: Vec<u32> = freqs.iter().flat_map(|&f| turns_fixed_point(f)).collect();
+    let table = gpu.upload_u32("rope.turns", &turns)?;
     let pairs = (tokens * heads * half) as u64;
     let wg = u64::from(ROPE_F32.workgroup_size.unwrap_or(1));
     let workgroups = grid(gpu, KERNEL, pairs.div_ceil(wg))?;
@@ -196,4 +216,63 @@ fn launch(
         &[&uniform, table.raw(), x.raw(), position.raw()],
         workgroups,
     )
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        rope_params: super::Params = variants::ROPE_F32,
+        "RopeParams" { tokens, heads, head_dim, half, pos0, neox, mscale }
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::turns_fixed_point;
+    use std::f64::consts::TAU;
+
+    /// The fixed-point value back in radians (as f64).
+    fn radians([high, low]: [u32; 2]) -> f64 {
+        ((u64::from(high) << 32) | u64::from(low)) as f64 / 18_446_744_073_709_551_616.0 * TAU
+    }
+
+    #[test]
+    fn turns_are_a_64_bit_fraction_of_a_turn() {
+        assert_eq!(turns_fixed_point(0.0), [0, 0]);
+        assert_eq!(turns_fixed_point(TAU / 4.0), [0x4000_0000, 0]);
+        assert_eq!(turns_fixed_point(TAU / 2.0 + TAU), [0x8000_0000, 0]);
+        for f in [
+            1.0,
+            0.5,
+            1e-4,
+            1e-6 / 4.0,
+            0.8 * 10_000f64.powf(-2.0 * 17.0 / 128.0),
+        ] {
+            // A few f64 roundings (/2π, ·2^64, back) plus one unit of the fixed point.
+            let back = radians(turns_fixed_point(f));
+            let bound = 8.0 * f64::EPSILON * f + TAU / 18_446_744_073_709_551_616.0;
+            assert!((back - f).abs() <= bound, "{f}: {back}");
+        }
+    }
+
+    #[test]
+    fn a_wrapping_integer_product_is_the_angle_mod_one_turn() {
+        // What the kernel computes, in u64: pos * fixed mod 2^64, top 32 bits as a signed
+        // fraction of a turn.
+        for (f, pos) in [(1.0f64, 100_000u32), (0.2, 131_071), (1e-3, 4_000_000_000)] {
+            let [high, low] = turns_fixed_point(f);
+            let fixed = (u64::from(high) << 32) | u64::from(low);
+            let top = (fixed.wrapping_mul(u64::from(pos)) >> 32) as u32 as i32;
+            let angle = f64::from(top) / 4_294_967_296.0 * TAU;
+            let exact = (f64::from(pos) * f).rem_euclid(TAU);
+            let diff = (angle - exact).rem_euclid(TAU);
+            assert!(
+                diff.min(TAU - diff) < 1e-8,
+                "{f} at {pos}: {angle} vs {exact}"
+            );
+            assert!(angle.abs() <= std::f64::consts::PI);
+        }
+    }
 }

@@ -2,8 +2,9 @@
 //! vocabulary) and their indices, in rank order, so top-k sampling reads back `k` pairs
 //! instead of the logits.
 //!
-//! Each level splits its candidates into segments of `256 * 16`, one workgroup each, and keeps
-//! every segment's `k` best; levels chain until one segment remains, which writes the result.
+//! Each level splits its candidates into segments of `WG_SIZE * 16` (256 * 16 at the table's
+//! size), one workgroup each, and keeps every segment's `k` best; levels chain until one
+//! segment remains, which writes the result.
 //! Rank: larger value first, NaN below every number, ties to the lower index. The CPU twin is
 //! `axon_reference::ops::sampling::top_k`.
 
@@ -13,13 +14,15 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::Reduction;
+use crate::pipelines::Kernel;
 use crate::registry::variants::TOP_K_F32;
 
 /// Largest `k` the kernel selects (each round is one workgroup reduction).
 pub const MAX_K: usize = 256;
 
-/// Candidates per invocation (fixed in the WGSL).
-const PER_THREAD: usize = 16;
+/// Candidates per invocation: WGSL's `PER_THREAD` (the registry test compares them).
+pub const PER_THREAD: usize = 16;
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -35,6 +38,8 @@ struct Params {
 pub struct TopK {
     n: usize,
     k: usize,
+    /// The variant at the width the segments were sized for.
+    kernel: Kernel,
     segment: usize,
     /// Candidates of levels 1.. (values, indices).
     levels: Vec<(DeviceBuffer, IndexBuffer)>,
@@ -43,23 +48,51 @@ pub struct TopK {
 }
 
 impl TopK {
-    /// Plans top-`k` over `n` values (`1 <= k <= min(n, 256)`).
+    /// Plans top-`k` over `n` values (`1 <= k <= min(n, 256)`; see [`TopK::with_reduction`]
+    /// for narrower workgroups).
     pub fn new(gpu: &Gpu, n: usize, k: usize) -> Result<Self, GpuError> {
+        Self::with_reduction(gpu, n, k, Reduction::Workgroup)
+    }
+
+    /// [`TopK::new`] in workgroups of `reduction`'s width: the kernel's tree over workgroup
+    /// memory either way, at the table's size, or one subgroup wide for
+    /// [`Reduction::OneSubgroup`]. Segments shrink with the workgroup, and when `n` spans
+    /// more than one, `k` may be at most half a segment (so each level has fewer candidates
+    /// than the last): 32 at 4 lanes, 128 at 16, all of [`MAX_K`] from 32 lanes up.
+    pub fn with_reduction(
+        gpu: &Gpu,
+        n: usize,
+        k: usize,
+        reduction: Reduction,
+    ) -> Result<Self, GpuError> {
+        const KERNEL: &str = "top_k";
         if k == 0 || k > MAX_K.min(n) {
             return Err(GpuError::ShapeMismatch {
-                kernel: "top_k",
+                kernel: KERNEL,
                 what: "k (1..=min(n, 256))",
                 expected: MAX_K.min(n),
                 got: k,
             });
         }
-        let segment = TOP_K_F32.workgroup_size.unwrap_or(1) as usize * PER_THREAD;
+        let kernel = reduction.width(gpu, KERNEL, &TOP_K_F32)?;
+        // The grid follows the size the pipeline is created with.
+        let segment = kernel.workgroup_size().unwrap_or(1) as usize * PER_THREAD;
         let max_groups = gpu.caps().limits.max_compute_workgroups_per_dimension as usize;
         if n > segment * max_groups {
             return Err(GpuError::GridTooLarge {
-                kernel: "top_k",
+                kernel: KERNEL,
                 groups: n.div_ceil(segment) as u64,
                 max_per_dim: max_groups as u32,
+            });
+        }
+        // Each level keeps k per segment: past one segment the candidates shrink only when
+        // two segments' winners fit in one (2k <= segment); otherwise the levels never end.
+        if n > segment && 2 * k > segment {
+            return Err(GpuError::ShapeMismatch {
+                kernel: KERNEL,
+                what: "k (at most half a segment of WG_SIZE * 16 when n spans segments)",
+                expected: segment / 2,
+                got: k,
             });
         }
         let mut levels = Vec::new();
@@ -74,6 +107,7 @@ impl TopK {
         Ok(Self {
             n,
             k,
+            kernel,
             segment,
             levels,
             no_indices: gpu.zeros_u32("top_k.no_indices", 1)?,
@@ -125,7 +159,7 @@ impl TopK {
             let groups = u32::try_from(n.div_ceil(self.segment)).unwrap_or(u32::MAX);
             dispatches.push(Dispatch::with_bindings(
                 gpu,
-                &TOP_K_F32,
+                self.kernel,
                 &[
                     (3, &uniform),
                     (4, in_v.raw()),
@@ -139,4 +173,14 @@ impl TopK {
         }
         Ok(dispatches)
     }
+}
+
+#[cfg(test)]
+mod layout {
+    use crate::registry::variants;
+
+    crate::kernels::wgsl_layout_test!(
+        top_k_params: super::Params = variants::TOP_K_F32,
+        "TopKParams" { n, k, indexed }
+    );
 }

@@ -6,5 +6,7 @@ pub mod validate;
 pub mod variants;
 
 pub use compose::{ComposedSource, FileLine, WgslFile, compose};
-pub use validate::{CompileStage, CompiledKernel, KernelSourceError, compile_variant};
-pub use variants::{ALL_FILES, ALL_VARIANTS, KernelVariant, Needs};
+pub use validate::{
+    CompileStage, CompiledKernel, KernelSourceError, compile_variant, compile_variant_at,
+};
+pub use variants::{ALL_FILES, ALL_REDUCED_PAIRS, ALL_VARIANTS, KernelVariant, Needs, ReducedPair};

@@ -48,8 +48,18 @@ pub struct CompiledKernel {
     pub spirv: Vec<u32>,
 }
 
-/// Validates one registered variant and emits its SPIR-V.
+/// Validates one registered variant at its table workgroup size and emits its SPIR-V.
 pub fn compile_variant(variant: &KernelVariant) -> Result<CompiledKernel, KernelSourceError> {
+    compile_variant_at(variant, variant.workgroup_size)
+}
+
+/// Validates `variant` with `WG_SIZE` set to `workgroup_size` (the sizes
+/// `Reduction::OneSubgroup` gives kernels, for example) and emits its SPIR-V. A size for a
+/// variant without a `WG_SIZE` override is a declaration error.
+pub fn compile_variant_at(
+    variant: &KernelVariant,
+    workgroup_size: Option<u32>,
+) -> Result<CompiledKernel, KernelSourceError> {
     let source = compose(variant.files);
     let fail = |stage, location: String, message: String| KernelSourceError {
         variant: variant.name,
@@ -57,7 +67,14 @@ pub fn compile_variant(variant: &KernelVariant) -> Result<CompiledKernel, Kernel
         stage,
         message,
     };
-    if let Some(wg) = variant.workgroup_size {
+    if variant.workgroup_size.is_none() && workgroup_size.is_some() {
+        return Err(fail(
+            CompileStage::Declaration,
+            source.main_path().to_owned(),
+            "the kernel fixes its own workgroup size (no WG_SIZE override)".to_owned(),
+        ));
+    }
+    if let Some(wg) = workgroup_size {
         if wg == 0 || wg > 1024 || (variant.power_of_two_workgroup && !wg.is_power_of_two()) {
             let why = format!(
                 "WG_SIZE={wg} must be 1..=1024 (and a power of two: {})",
@@ -108,7 +125,7 @@ pub fn compile_variant(variant: &KernelVariant) -> Result<CompiledKernel, Kernel
     })?;
 
     let mut constants = naga::back::PipelineConstants::default();
-    for (name, value) in variant.overrides() {
+    for (name, value) in variant.overrides_at(workgroup_size) {
         constants.insert(name.to_owned(), value);
     }
     let entry = (naga::ShaderStage::Compute, variant.entry_point);

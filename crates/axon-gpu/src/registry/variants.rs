@@ -149,13 +149,30 @@ pub struct KernelVariant {
 }
 
 impl KernelVariant {
-    /// The override constants the pipeline is created with.
+    /// The override constants the pipeline is created with at the table's workgroup size.
     pub fn overrides(&self) -> Vec<(&'static str, f64)> {
-        self.workgroup_size
+        self.overrides_at(self.workgroup_size)
+    }
+
+    /// The override constants at `workgroup_size` invocations (`None`: the kernel fixes its
+    /// own size and has no `WG_SIZE`).
+    pub fn overrides_at(&self, workgroup_size: Option<u32>) -> Vec<(&'static str, f64)> {
+        workgroup_size
             .map(|wg| ("WG_SIZE", f64::from(wg)))
             .into_iter()
             .collect()
     }
+}
+
+/// A kernel's two reduction variants: the same kernel file and entry point after a different
+/// reduction part, at the same table workgroup size. `Reduction` picks one (and, for
+/// `Reduction::OneSubgroup`, the subgroup one at one subgroup's width).
+#[derive(Debug)]
+pub struct ReducedPair {
+    /// Subgroup operations (`parts/reduce_subgroup.wgsl`).
+    pub subgroup: &'static KernelVariant,
+    /// A tree in workgroup memory (`parts/reduce_workgroup.wgsl`).
+    pub workgroup: &'static KernelVariant,
 }
 
 /// Elementwise `out = a + b` over f32.
@@ -226,7 +243,9 @@ pub static GLU_F32: KernelVariant = KernelVariant {
 /// A kernel in its two reduction variants: subgroup operations, or a tree in workgroup memory
 /// (power-of-two workgroup, no subgroup support needed). The reduction part comes first.
 macro_rules! reduced_pair {
-    ($sg:ident, $wg:ident, $name:literal, $entry:literal, $size:expr, [$($file:expr),*], $doc:literal) => {
+    ($pair:ident, $sg:ident, $wg:ident, $name:literal, $entry:literal, $size:expr, [$($file:expr),*], $doc:literal) => {
+        #[doc = concat!($doc, "; both reductions.")]
+        pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
         #[doc = concat!($doc, "; subgroup reduction.")]
         pub static $sg: KernelVariant = KernelVariant {
             name: concat!($name, ".subgroup"),
@@ -249,6 +268,7 @@ macro_rules! reduced_pair {
 }
 
 reduced_pair!(
+    RMS_NORM_F32,
     RMS_NORM_F32_SUBGROUP,
     RMS_NORM_F32_WORKGROUP,
     "rms_norm_f32",
@@ -258,6 +278,7 @@ reduced_pair!(
     "RMSNorm over f32 rows"
 );
 reduced_pair!(
+    ADD_RMS_NORM_F32,
     ADD_RMS_NORM_F32_SUBGROUP,
     ADD_RMS_NORM_F32_WORKGROUP,
     "add_rms_norm_f32",
@@ -267,6 +288,7 @@ reduced_pair!(
     "Residual add fused with RMSNorm"
 );
 reduced_pair!(
+    GATED_RMS_NORM_F32,
     GATED_RMS_NORM_F32_SUBGROUP,
     GATED_RMS_NORM_F32_WORKGROUP,
     "gated_rms_norm_f32",
@@ -276,6 +298,7 @@ reduced_pair!(
     "Gated RMSNorm (DeltaNet output)"
 );
 reduced_pair!(
+    L2_NORM_F32,
     L2_NORM_F32_SUBGROUP,
     L2_NORM_F32_WORKGROUP,
     "l2_norm_f32",
@@ -285,6 +308,7 @@ reduced_pair!(
     "L2 norm + scale per row"
 );
 reduced_pair!(
+    ATTN_COMBINE,
     ATTN_COMBINE_SUBGROUP,
     ATTN_COMBINE_WORKGROUP,
     "attn_decode_combine",
@@ -432,13 +456,17 @@ const MATVEC_WG_K: u32 = 64;
 const MATVEC_WG_32: u32 = 128;
 const MATVEC_WG_FLOAT: u32 = 256;
 
-/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`): each x value loaded
-/// is used this many times.
+/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`; the registry test
+/// compares them): each x value loaded is used this many times.
 pub const MATVEC_ROWS: u32 = 4;
 
 macro_rules! matvec_variants {
-    ($($fmt:ident => $sg:ident, $wg:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr;)*) => {
+    ($($fmt:ident => $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr;)*) => {
         $(
+            #[doc = concat!("Matrix-vector product, ", $name, " weights; both reductions.")]
+            pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
+            #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights; both reductions.")]
+            pub static $gpair: ReducedPair = ReducedPair { subgroup: &$gsg, workgroup: &$gwg };
             #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, subgroup reduction.")]
             pub static $gsg: KernelVariant = KernelVariant {
                 name: concat!("matvec_glu_", $name, ".subgroup"),
@@ -480,21 +508,21 @@ macro_rules! matvec_variants {
 }
 
 matvec_variants! {
-    F32 => MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT;
-    F16 => MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT;
-    BF16 => MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT;
-    Q8_0 => MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32;
-    Q4_0 => MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32;
-    Q4_1 => MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32;
-    Q5_0 => MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32;
-    Q4_K => MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K;
-    Q6_K => MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K;
-    Q5_K => MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K;
-    IQ4_XS => MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K;
+    F32 => MATVEC_F32, MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT;
+    F16 => MATVEC_F16, MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT;
+    BF16 => MATVEC_BF16, MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT;
+    Q8_0 => MATVEC_Q8_0, MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32;
+    Q4_0 => MATVEC_Q4_0, MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32;
+    Q4_1 => MATVEC_Q4_1, MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32;
+    Q5_0 => MATVEC_Q5_0, MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32;
+    Q4_K => MATVEC_Q4_K, MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K;
+    Q6_K => MATVEC_Q6_K, MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K;
+    Q5_K => MATVEC_Q5_K, MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K;
+    IQ4_XS => MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K;
 }
 
-/// Edge of the square output tile of the matrix-matrix kernels (fixed in `wgsl/matmul.wgsl`,
-/// which runs 16 x 16 invocations per tile).
+/// Edge of the square output tile of the matrix-matrix kernels (`TILE` in `wgsl/matmul.wgsl`,
+/// which runs (TILE / 4)² invocations per tile; the registry test compares them).
 pub const MATMUL_TILE: u32 = 64;
 
 macro_rules! matmul_variants {
@@ -671,4 +699,35 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &MATMUL_GLU_Q5_K,
     &MATMUL_IQ4_XS,
     &MATMUL_GLU_IQ4_XS,
+];
+
+/// Every reduction pair (`Reduction` picks one of its two variants).
+pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
+    &RMS_NORM_F32,
+    &ADD_RMS_NORM_F32,
+    &GATED_RMS_NORM_F32,
+    &L2_NORM_F32,
+    &ATTN_COMBINE,
+    &MATVEC_F32,
+    &MATVEC_F16,
+    &MATVEC_BF16,
+    &MATVEC_Q8_0,
+    &MATVEC_Q4_0,
+    &MATVEC_Q4_1,
+    &MATVEC_Q5_0,
+    &MATVEC_Q4_K,
+    &MATVEC_Q6_K,
+    &MATVEC_Q5_K,
+    &MATVEC_IQ4_XS,
+    &MATVEC_GLU_F32,
+    &MATVEC_GLU_F16,
+    &MATVEC_GLU_BF16,
+    &MATVEC_GLU_Q8_0,
+    &MATVEC_GLU_Q4_0,
+    &MATVEC_GLU_Q4_1,
+    &MATVEC_GLU_Q5_0,
+    &MATVEC_GLU_Q4_K,
+    &MATVEC_GLU_Q6_K,
+    &MATVEC_GLU_Q5_K,
+    &MATVEC_GLU_IQ4_XS,
 ];

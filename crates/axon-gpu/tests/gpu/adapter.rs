@@ -59,8 +59,8 @@ fn compute_runs_at_the_advertised_subgroup_size() {
         caps.subgroup_min_size,
         caps.subgroup_max_size
     );
-    // The test script sets this for lavapipe runs (LP_NATIVE_VECTOR_WIDTH=128 gives 4, 256 gives
-    // 8), so a run that claims a subgroup size really ran at it.
+    // The test script sets this for lavapipe runs (LP_NATIVE_VECTOR_WIDTH=128 gives 4, 256
+    // gives 8, 512 gives 16), so a run that claims a subgroup size really ran at it.
     if let Ok(expected) = std::env::var("AXON_EXPECT_SUBGROUP") {
         let expected: u32 = expected.parse().unwrap();
         assert_eq!(

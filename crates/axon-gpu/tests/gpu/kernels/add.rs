@@ -21,6 +21,8 @@ fn assert_matches(a: &[f32], b: &[f32]) {
     let want = axon_reference::add(a, b);
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        // Exact: one correctly rounded f32 add on each side; Vulkan may flush a subnormal
+        // result to zero.
         let flushed = *g == 0.0 && w.abs() < f32::MIN_POSITIVE;
         assert!(
             g.to_bits() == w.to_bits() || flushed,

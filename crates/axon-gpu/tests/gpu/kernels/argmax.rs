@@ -1,19 +1,28 @@
 //! `argmax` vs `axon_reference::ops::sampling::argmax`: exact (indices), including ties
-//! (lower index wins), NaN (never wins) and rows longer than the workgroup.
+//! (lower index wins), NaN (never wins) and rows longer than the workgroup, at the table's
+//! width and one subgroup wide.
 
-use super::CASES;
+use super::{CASES, assert_width};
 use crate::gpu;
-use axon_gpu::kernels::argmax::argmax;
+use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::argmax::{argmax, argmax_with};
 use axon_reference::ops::sampling::argmax as reference_argmax;
 use proptest::prelude::*;
 
-fn run(values: &[f32], n: usize) -> Vec<u32> {
+/// The table's width (`argmax`), or one subgroup wide (`argmax_with` at `OneSubgroup`).
+const WIDTHS: [Reduction; 2] = [Reduction::Workgroup, Reduction::OneSubgroup];
+
+fn run(values: &[f32], n: usize, width: Reduction) -> Vec<u32> {
     let gpu = gpu();
     let v = gpu.upload_f32("logits", values).unwrap();
     let rows = values.len() / n;
     let out = gpu.zeros_u32("argmax", rows + 3).unwrap();
-    gpu.run("argmax_test", &[argmax(gpu, &v, n, &out).unwrap()])
-        .unwrap();
+    let dispatch = match width {
+        Reduction::Workgroup => argmax(gpu, &v, n, &out).unwrap(),
+        _ => argmax_with(gpu, &v, n, &out, width).unwrap(),
+    };
+    assert_width(&dispatch, width);
+    gpu.run("argmax_test", &[dispatch]).unwrap();
     gpu.read_u32(&out).unwrap()
 }
 
@@ -23,18 +32,22 @@ proptest! {
     fn argmax_matches_reference(n in 1usize..3000, rows in 1usize..4, seed in any::<u32>()) {
         // Few distinct values, so ties are common.
         let values: Vec<f32> = (0..n * rows).map(|i| ((i as u32).wrapping_mul(2_654_435_761) ^ seed) % 50).map(|v| v as f32 - 25.0).collect();
-        let got = run(&values, n);
-        for r in 0..rows {
-            prop_assert_eq!(got[r] as usize, reference_argmax(&values[r * n..(r + 1) * n]), "row {}", r);
+        for width in WIDTHS {
+            let got = run(&values, n, width);
+            for r in 0..rows {
+                prop_assert_eq!(got[r] as usize, reference_argmax(&values[r * n..(r + 1) * n]), "{:?} row {}", width, r);
+            }
+            prop_assert_eq!(&got[rows..], &[0, 0, 0], "nothing written past the rows");
         }
-        prop_assert_eq!(&got[rows..], &[0, 0, 0], "nothing written past the rows");
     }
 }
 
 #[test]
 fn nan_never_wins_and_ties_take_the_lower_index() {
     let nan = f32::NAN;
-    assert_eq!(run(&[nan, 1.0, 3.0, 3.0, nan], 5), vec![2, 0, 0, 0]);
-    assert_eq!(run(&[nan, nan], 2), vec![0, 0, 0, 0]);
-    assert_eq!(run(&[-f32::INFINITY, -1e30], 2), vec![1, 0, 0, 0]);
+    for width in WIDTHS {
+        assert_eq!(run(&[nan, 1.0, 3.0, 3.0, nan], 5, width), vec![2, 0, 0, 0]);
+        assert_eq!(run(&[nan, nan], 2, width), vec![0, 0, 0, 0]);
+        assert_eq!(run(&[-f32::INFINITY, -1e30], 2, width), vec![1, 0, 0, 0]);
+    }
 }

@@ -17,8 +17,35 @@ mod rope;
 mod top_k;
 mod weights;
 
+use axon_gpu::Dispatch;
+use axon_gpu::kernels::Reduction;
+
 /// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
 pub const CASES: u32 = 64;
+
+/// Every reduction choice; each reducing kernel's test runs all of them.
+pub const REDUCTIONS: [Reduction; 3] = [
+    Reduction::Subgroup,
+    Reduction::Workgroup,
+    Reduction::OneSubgroup,
+];
+
+/// Asserts that `dispatch` runs at the width `reduction` promises: exactly one subgroup (the
+/// device's largest size) for [`Reduction::OneSubgroup`], the variant table's size otherwise.
+/// On lavapipe the test script pins the subgroup size (`AXON_EXPECT_SUBGROUP`, checked by
+/// `adapter.rs`), so a one-subgroup case there provably ran as one subgroup.
+pub fn assert_width(dispatch: &Dispatch, reduction: Reduction) {
+    let want = match reduction {
+        Reduction::OneSubgroup => Some(crate::gpu().caps().subgroup_max_size),
+        Reduction::Subgroup | Reduction::Workgroup => dispatch.variant.workgroup_size,
+    };
+    assert_eq!(
+        dispatch.workgroup_size(),
+        want,
+        "{} at {reduction:?}",
+        dispatch.variant.name
+    );
+}
 
 /// Elements past the end of every output buffer the kernel tests allocate.
 pub const GUARD: usize = 7;
