@@ -1,11 +1,14 @@
 // Selection over the vocabulary without reading logits back. `argmax_f32`: the index of each
-// row's largest value (greedy sampling). `top_k`: the k best of a vector, in rank order.
-// Rank: larger value first; NaN below every number; ties to the lower index.
+// row's largest value (greedy sampling), and the first column holding a NaN or an infinity
+// (the engine refuses such a row: checking here costs nothing beside the scan). `top_k`: the
+// k best of a vector, in rank order. Rank: larger value first; NaN below every number; ties
+// to the lower index.
 //
 // argmax bindings:
 //   params  uniform  n = values per row, rows
 //   values  read     [rows, n] f32
-//   out     write    [rows] u32
+//   out     write    [2 * rows] u32: out[2r] the argmax of row r, out[2r + 1] its first
+//                    non-finite column (NONE when every value is finite)
 // Dispatch: one workgroup per row; invocations scan strided, then a tree over workgroup
 // memory (WG_SIZE must be a power of two; the registry checks).
 
@@ -24,12 +27,18 @@ override WG_SIZE: u32 = 256u;
 
 var<workgroup> best_value: array<f32, WG_SIZE>;
 var<workgroup> best_index: array<u32, WG_SIZE>;
+var<workgroup> first_bad: array<u32, WG_SIZE>;
 
 const NONE: u32 = 0xffffffffu;
 
 // NaN by its bits: Vulkan does not promise IEEE NaN comparisons (drivers may assume no NaN).
 fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// NaN or an infinity, by the bits: an all-ones exponent.
+fn is_non_finite(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
 }
 
 // Whether candidate (v, i) ranks above (bv, bi): larger value first, NaN below every number,
@@ -63,25 +72,35 @@ fn argmax_f32(
     let n = select(0u, params.n, in_range);
     var bv = 0.0;
     var bi = NONE;
+    var bad = NONE;
     for (var i = lid; i < n; i += WG_SIZE) {
         let v = values[row * params.n + i];
         if better(v, i, bv, bi) {
             bv = v;
             bi = i;
         }
+        // Strided ascending: this invocation's first non-finite column is its smallest.
+        if bad == NONE && is_non_finite(v) {
+            bad = i;
+        }
     }
     best_value[lid] = bv;
     best_index[lid] = bi;
+    first_bad[lid] = bad;
     workgroupBarrier();
     for (var stride = WG_SIZE / 2u; stride > 0u; stride /= 2u) {
-        if lid < stride && better(best_value[lid + stride], best_index[lid + stride], best_value[lid], best_index[lid]) {
-            best_value[lid] = best_value[lid + stride];
-            best_index[lid] = best_index[lid + stride];
+        if lid < stride {
+            if better(best_value[lid + stride], best_index[lid + stride], best_value[lid], best_index[lid]) {
+                best_value[lid] = best_value[lid + stride];
+                best_index[lid] = best_index[lid + stride];
+            }
+            first_bad[lid] = min(first_bad[lid], first_bad[lid + stride]);
         }
         workgroupBarrier();
     }
     if in_range && lid == 0u {
-        out[row] = best_index[0];
+        out[2u * row] = best_index[0];
+        out[2u * row + 1u] = first_bad[0];
     }
 }
 

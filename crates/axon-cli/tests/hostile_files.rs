@@ -61,7 +61,7 @@ fn integer_verdict(suffix: &str, v: u64) -> Verdict {
         "attention.head_count_kv" => v == KV_HEADS,
         "vocab_size" => v == VOCAB,
         // Any even rotary width up to the head size is a valid (different) model.
-        "rope.dimension_count" => v > 0 && v % 2 == 0 && v <= HEAD_DIM,
+        "rope.dimension_count" => v > 0 && v.is_multiple_of(2) && v <= HEAD_DIM,
         // The run needs one position; a model may claim up to 2^24.
         "context_length" => (1..=MAX_POSITIONS).contains(&v),
         "attention.key_length" | "attention.value_length" => v == HEAD_DIM,
@@ -185,12 +185,12 @@ fn logits(path: &Path, backend: &str) -> Outcome {
 
 /// Writes the mutated copy, runs both backends on it, and checks they give `verdict`.
 fn check(mutation: &Mutation, verdict: Verdict) -> Result<(), TestCaseError> {
-    let dir = std::env::temp_dir().join(format!("axon-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("mutated.gguf");
+    // A directory per case: the two tests of this file run at the same time.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mutated.gguf");
     write_mutated(original(), &path, mutation).unwrap();
     let outcomes = ["cpu", "gpu"].map(|backend| (backend, logits(&path, backend)));
-    std::fs::remove_file(&path).unwrap();
+    drop(dir);
     for (backend, o) in outcomes {
         let what = format!("{mutation:?} on the {backend} backend");
         match verdict {

@@ -3,6 +3,7 @@
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::error::{GpuError, ObjectKind};
+use crate::kernels::argmax::IndexBuffer;
 use crate::pipelines::Kernel;
 use crate::registry::KernelVariant;
 use std::sync::Arc;
@@ -114,21 +115,80 @@ impl Gpu {
         self.submit(label, encoder)
     }
 
-    /// Runs `dispatches` as [`Gpu::run`] does and reads `out` back, in one submit (the copy to
-    /// the host is recorded after the pass), so a forward pass that returns logits costs one
-    /// `queue.submit`.
+    /// Runs `dispatches` as [`Gpu::run`] does and reads `out` back, in one submit (the copies
+    /// to the host are recorded after the pass), so a forward pass that returns logits costs
+    /// one `queue.submit`.
     pub fn run_and_read(
         &self,
         label: &str,
         dispatches: &[Dispatch],
-        out: &DeviceBuffer,
-    ) -> Result<Vec<f32>, GpuError> {
+        out: Readback<'_>,
+    ) -> Result<ReadValues, GpuError> {
         let mut encoder = self
             .device()
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         encode_pass(&mut encoder, label, dispatches, None);
-        let mut parts = self.submit_and_read(label, encoder, &[(out.raw(), out.byte_len())])?;
-        Ok(f32s(&parts.pop().unwrap_or_default(), out.len()))
+        let parts = self.submit_and_read(label, encoder, &out.sources())?;
+        Ok(out.decode(&parts))
+    }
+}
+
+/// What a pass reads back to the host in its one submit: f32 values (the logits) and, when
+/// asked, u32 values (the argmax kernel's picks).
+#[derive(Debug, Clone, Copy)]
+pub struct Readback<'a> {
+    /// The f32 buffer.
+    pub values: &'a DeviceBuffer,
+    /// The u32 buffer, if any.
+    pub indices: Option<&'a IndexBuffer>,
+}
+
+impl<'a> From<&'a DeviceBuffer> for Readback<'a> {
+    fn from(values: &'a DeviceBuffer) -> Self {
+        Self {
+            values,
+            indices: None,
+        }
+    }
+}
+
+/// What a [`Readback`] brought back.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReadValues {
+    /// Every value of the f32 buffer.
+    pub values: Vec<f32>,
+    /// Every value of the u32 buffer (empty when none was asked for).
+    pub indices: Vec<u32>,
+}
+
+impl Readback<'_> {
+    /// The buffers to copy to the host, in order: values, then indices.
+    pub(crate) fn sources(&self) -> Vec<(&wgpu::Buffer, u64)> {
+        let mut sources = vec![(self.values.raw(), self.values.byte_len())];
+        if let Some(i) = self.indices {
+            sources.push((i.raw(), i.len() as u64 * 4));
+        }
+        sources
+    }
+
+    /// How many of `sources` (the first ones of a read) are this read-back's.
+    pub(crate) fn count(&self) -> usize {
+        1 + usize::from(self.indices.is_some())
+    }
+
+    /// The values of the first [`Readback::count`] `parts` of a read.
+    pub(crate) fn decode(&self, parts: &[Vec<u8>]) -> ReadValues {
+        let bytes = |i: usize| parts.get(i).map_or(&[][..], Vec::as_slice);
+        ReadValues {
+            values: f32s(bytes(0), self.values.len()),
+            indices: self.indices.map_or_else(Vec::new, |i| {
+                bytes(1)
+                    .chunks_exact(4)
+                    .take(i.len())
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect()
+            }),
+        }
     }
 }
 
@@ -152,8 +212,8 @@ impl Gpu {
         label: &str,
         dispatches: &[Dispatch],
         taps: &[Tap<'_>],
-        out: &DeviceBuffer,
-    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), GpuError> {
+        out: Readback<'_>,
+    ) -> Result<(ReadValues, Vec<Vec<f32>>), GpuError> {
         let mut order: Vec<usize> = (0..taps.len()).collect();
         order.sort_by_key(|&i| taps[i].after);
         let copies = taps
@@ -180,17 +240,17 @@ impl Gpu {
             }
         }
         encode_pass(&mut encoder, label, &dispatches[start..], None);
-        let mut sources = vec![(out.raw(), out.byte_len())];
+        let mut sources = out.sources();
         sources.extend(
             taps.iter()
                 .zip(&copies)
                 .map(|(t, c)| (c, t.buffer.byte_len())),
         );
         let parts = self.submit_and_read(label, encoder, &sources)?;
-        let values = f32s(parts.first().map_or(&[][..], Vec::as_slice), out.len());
+        let values = out.decode(&parts);
         let tapped = taps
             .iter()
-            .zip(parts.iter().skip(1))
+            .zip(parts.iter().skip(out.count()))
             .map(|(t, bytes)| f32s(bytes, t.buffer.len()))
             .collect();
         Ok((values, tapped))

@@ -31,6 +31,6 @@ pub use buffer::DeviceBuffer;
 pub use device::caps::{DeviceCaps, parse_adapter_marker};
 pub use device::select::{AdapterPreference, AdapterSummary, choose_adapter};
 pub use device::{Gpu, list_adapters};
-pub use dispatch::{Dispatch, Tap};
+pub use dispatch::{Dispatch, ReadValues, Readback, Tap};
 pub use error::{BringUpError, GpuError, ObjectKind};
 pub use pipelines::Kernel;

@@ -3,9 +3,8 @@
 //! and their order are those of [`Gpu::run_and_read`]; only the pass boundaries differ, so
 //! the times include a pass's barrier, and the sum exceeds one pass's time a little.
 
-use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
-use crate::dispatch::{Dispatch, encode_pass, f32s};
+use crate::dispatch::{Dispatch, ReadValues, Readback, encode_pass};
 use crate::error::{GpuError, ObjectKind};
 use std::time::Duration;
 
@@ -18,8 +17,8 @@ impl Gpu {
         &self,
         label: &str,
         dispatches: &[Dispatch],
-        out: &DeviceBuffer,
-    ) -> Result<(Vec<f32>, Vec<Duration>), GpuError> {
+        out: Readback<'_>,
+    ) -> Result<(ReadValues, Vec<Duration>), GpuError> {
         if !self.caps().has_timestamps() {
             return Err(GpuError::MissingFeature {
                 variant: "run_and_read_profiled",
@@ -57,13 +56,13 @@ impl Gpu {
             encoder.resolve_query_set(&query_set, 0..count, &buffer, 0);
             resolved.push((buffer, bytes));
         }
-        let mut sources = vec![(out.raw(), out.byte_len())];
+        let mut sources = out.sources();
         sources.extend(resolved.iter().map(|(b, n)| (b, *n)));
         let parts = self.submit_and_read(label, encoder, &sources)?;
-        let values = f32s(parts.first().map_or(&[][..], Vec::as_slice), out.len());
+        let values = out.decode(&parts);
         let period = f64::from(self.queue().get_timestamp_period());
         let mut times = Vec::with_capacity(dispatches.len());
-        for stamps in parts.iter().skip(1) {
+        for stamps in parts.iter().skip(out.count()) {
             for pair in stamps.chunks_exact(16) {
                 let tick = |at: usize| {
                     pair.get(at..at + 8)

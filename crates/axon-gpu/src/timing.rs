@@ -2,9 +2,8 @@
 //! pass. A diagnostic: the dispatches run exactly as [`Gpu::run`] / [`Gpu::run_and_read`] run
 //! them, in the same single submit.
 
-use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
-use crate::dispatch::{Dispatch, encode_pass, f32s};
+use crate::dispatch::{Dispatch, ReadValues, Readback, encode_pass};
 use crate::error::{GpuError, ObjectKind};
 use std::time::Duration;
 
@@ -30,14 +29,14 @@ impl Gpu {
         &self,
         label: &str,
         dispatches: &[Dispatch],
-        out: &DeviceBuffer,
-    ) -> Result<(Vec<f32>, Duration), GpuError> {
+        out: Readback<'_>,
+    ) -> Result<(ReadValues, Duration), GpuError> {
         let (encoder, resolved) = self.timed_pass(label, dispatches)?;
-        let sources = [(out.raw(), out.byte_len()), (&resolved, STAMP_BYTES)];
+        let mut sources = out.sources();
+        sources.push((&resolved, STAMP_BYTES));
         let parts = self.submit_and_read(label, encoder, &sources)?;
-        let values = parts.first().map_or(&[][..], Vec::as_slice);
-        let stamps = parts.get(1).map_or(&[][..], Vec::as_slice);
-        Ok((f32s(values, out.len()), self.elapsed(label, stamps)?))
+        let stamps = parts.get(out.count()).map_or(&[][..], Vec::as_slice);
+        Ok((out.decode(&parts), self.elapsed(label, stamps)?))
     }
 
     /// An encoder holding the pass with timestamps and their resolve into the returned buffer.

@@ -1,12 +1,12 @@
 //! Decoder plans validate (every read has a writer, weights are never written, placements
 //! are sound) for llama- and Gemma-shaped models, fused and unfused QKV, decode and prefill.
 
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig};
+use axon_models::config::Activation;
 use axon_models::config::{
     Architecture, DeltaNetLayers, FileFormat, ModelConfig, NormWeightConvention,
     SlidingWindowAttention, ValueHeadOrder,
 };
+use axon_models::config::{Frequencies, Pairing, RopeConfig};
 use axon_models::decoder::{DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{Limits, ScratchMode, TensorKind, place_scratch, validate};
 

@@ -7,15 +7,15 @@ use crate::error::RuntimeError;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::add::add;
-use axon_gpu::kernels::argmax::IndexBuffer;
+use axon_gpu::kernels::argmax::{IndexBuffer, argmax_with};
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode_at};
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill_at};
 use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
 use axon_gpu::kernels::deltanet::{
-    DeltaShape, conv1d_silu, delta_chunked, delta_rule, deltanet_gates,
+    DeltaShape, conv1d_silu, delta_chunked_with, delta_rule, deltanet_gates,
 };
 use axon_gpu::kernels::gather::gather;
-use axon_gpu::kernels::glu::glu;
+use axon_gpu::kernels::glu::{GluActivation, glu};
 use axon_gpu::kernels::l2_norm::l2_norm;
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{QuantMatrix, matvec, matvec_glu};
@@ -23,7 +23,7 @@ use axon_gpu::kernels::position::Position;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
-use axon_models::config::{DeltaNetLayers, ModelConfig, ValueHeadOrder};
+use axon_models::config::{Activation, DeltaNetLayers, ModelConfig, ValueHeadOrder};
 use axon_models::decoder::DecoderOp;
 use axon_models::plan::{TensorId, TensorKind};
 use std::cell::RefCell;
@@ -46,6 +46,7 @@ pub(crate) struct Bindings<'a> {
     pub(crate) weights: &'a dyn DeviceWeights,
     pub(crate) state: &'a HashMap<String, DeviceBuffer>,
     pub(crate) ids: &'a IndexBuffer,
+    pub(crate) picks: &'a IndexBuffer,
     pub(crate) bound: RefCell<Vec<TensorId>>,
 }
 
@@ -54,13 +55,14 @@ impl<'a> Bindings<'a> {
         prepared: &'a Prepared,
         weights: &'a dyn DeviceWeights,
         state: &'a HashMap<String, DeviceBuffer>,
-        ids: &'a IndexBuffer,
+        [ids, picks]: [&'a IndexBuffer; 2],
     ) -> Self {
         Self {
             prepared,
             weights,
             state,
             ids,
+            picks,
             bound: RefCell::default(),
         }
     }
@@ -93,6 +95,18 @@ impl<'a> Bindings<'a> {
         self.prepared.plan.decl(t).map_or("?", |d| d.name.as_str())
     }
 
+    /// The picks buffer, for the plan's output tensor `t`.
+    fn picks(&self, t: TensorId) -> Result<&IndexBuffer, RuntimeError> {
+        self.record(t);
+        match self.prepared.plan.decl(t).map(|d| d.kind) {
+            Some(TensorKind::Output) => Ok(self.picks),
+            _ => Err(RuntimeError::Weight {
+                name: self.name(t).to_owned(),
+                problem: "not the plan's picks output",
+            }),
+        }
+    }
+
     /// An f32 tensor: scratch, state or a weight vector.
     pub(crate) fn f32(&self, t: TensorId) -> Result<&DeviceBuffer, RuntimeError> {
         self.record(t);
@@ -105,7 +119,7 @@ impl<'a> Bindings<'a> {
                 .and_then(|b| self.prepared.scratch.get(b)),
             Some(TensorKind::State) => self.state.get(self.name(t)),
             Some(TensorKind::Weight) => self.weights.vector(self.name(t)),
-            Some(TensorKind::Input) | None => None,
+            Some(TensorKind::Input | TensorKind::Output) | None => None,
         };
         found.ok_or_else(|| RuntimeError::Weight {
             name: self.name(t).to_owned(),
@@ -135,6 +149,14 @@ fn deltanet(config: &ModelConfig) -> Result<&DeltaNetLayers, RuntimeError> {
         name: "deltanet".to_owned(),
         problem: "a DeltaNet step in a model without DeltaNet layers",
     })
+}
+
+/// The GLU kernels' gate for the model's activation.
+fn glu_activation(activation: Activation) -> GluActivation {
+    match activation {
+        Activation::Silu => GluActivation::Silu,
+        Activation::GeluTanh => GluActivation::GeluTanh,
+    }
 }
 
 /// The launches of one step.
@@ -215,9 +237,9 @@ pub(crate) fn encode_step(
         DecoderOp::Glu { w, x, y, gate } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
             one(if tokens == 1 {
-                matvec_glu(gpu, w, x, y, gate, reduction)
+                matvec_glu(gpu, w, x, y, glu_activation(gate), reduction)
             } else {
-                matmul_glu(gpu, w, x, y, tokens, gate)
+                matmul_glu(gpu, w, x, y, tokens, glu_activation(gate))
             })
         }
         DecoderOp::Gate {
@@ -225,7 +247,11 @@ pub(crate) fn encode_step(
             up,
             y,
             activation,
-        } => one(glu(gpu, [b.f32(gate)?, b.f32(up)?, b.f32(y)?], activation)),
+        } => one(glu(
+            gpu,
+            [b.f32(gate)?, b.f32(up)?, b.f32(y)?],
+            glu_activation(activation),
+        )),
         DecoderOp::Split {
             src,
             src_cols,
@@ -252,7 +278,7 @@ pub(crate) fn encode_step(
                 _ => &config.rope,
             };
             let shape = [tokens, heads, config.head_dim];
-            one(rope_at(gpu, b.f32(x)?, shape, position, rope))
+            one(rope_at(gpu, b.f32(x)?, shape, position, &rope.table()))
         }
         DecoderOp::CacheWrite {
             src,
@@ -387,8 +413,16 @@ pub(crate) fn encode_step(
             one(if tokens == 1 {
                 delta_rule(gpu, delta, bufs)
             } else {
-                delta_chunked(gpu, delta, bufs)
+                delta_chunked_with(gpu, delta, bufs, reduction)
             })
+        }
+        DecoderOp::Argmax {
+            logits,
+            picks,
+            vocab,
+        } => {
+            let logits = b.f32(logits)?;
+            one(argmax_with(gpu, logits, vocab, b.picks(picks)?, reduction))
         }
         DecoderOp::GatedNorm {
             x,

@@ -61,6 +61,8 @@ pub(crate) struct Prepared {
     pub(crate) plan: Plan<DecoderOp>,
     /// The plan's `logits` tensor, the one a pass reads back.
     pub(crate) logits: TensorId,
+    /// Rows of `logits` (the picks buffer holds two u32 per row).
+    pub(crate) rows: usize,
     pub(crate) placement: Placement,
     pub(crate) scratch: Vec<DeviceBuffer>,
     /// The engine's count of live scratch bytes, decreased when this plan is dropped.
@@ -226,9 +228,13 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
                 name: "logits".to_owned(),
                 problem: "the plan has no logits tensor",
             })?;
+        let rows = plan
+            .decl(logits)
+            .map_or(0, |d| (d.bytes / 4) as usize / self.config.vocab.max(1));
         self.live.add(placement.total_bytes());
         let prepared = Arc::new(Prepared {
             logits,
+            rows,
             plan,
             placement,
             scratch,

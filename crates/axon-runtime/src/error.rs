@@ -43,6 +43,18 @@ pub enum RuntimeError {
         /// Vocabulary size.
         vocab: usize,
     },
+    /// The forward pass produced a NaN or infinite logit (found by the GPU's argmax step):
+    /// the weights or the activations overflowed. The session is broken until reset.
+    #[error(
+        "non-finite logit at position {position} (vocabulary column {column}): the model's \
+         weights or activations overflowed"
+    )]
+    NonFiniteLogits {
+        /// Position (in the session) of the first row holding one.
+        position: usize,
+        /// Its first non-finite column.
+        column: u32,
+    },
     /// A forward pass over no tokens.
     #[error("a forward pass needs at least one token")]
     NoTokens,

@@ -6,9 +6,10 @@ use crate::engine::{Engine, ForwardStats, Prepared};
 use crate::error::RuntimeError;
 use crate::session::{Encoded, Session};
 use crate::weights::DeviceWeights;
-use axon_gpu::Tap;
 use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::argmax;
 use axon_gpu::kernels::noop::noops;
+use axon_gpu::{ReadValues, Readback, Tap};
 use axon_models::plan::TensorId;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,8 +102,12 @@ impl<W: DeviceWeights> Engine<'_, W> {
         self.gpu.write_u32(&encoded.ids, ids)?;
         session.position.set(&self.gpu, session.pos);
         let encode = encode_start.elapsed();
-        let bindings = Bindings::new(&prepared, &self.weights, &session.state, &encoded.ids);
-        let logits = bindings.logits()?;
+        let buffers = [&encoded.ids, &encoded.picks];
+        let bindings = Bindings::new(&prepared, &self.weights, &session.state, buffers);
+        let logits = Readback {
+            values: bindings.logits()?,
+            indices: Some(&encoded.picks),
+        };
         let dispatches = &encoded.dispatches;
         let observe = match observe {
             Observe::Taps(names) if !names.is_empty() => {
@@ -115,7 +120,14 @@ impl<W: DeviceWeights> Engine<'_, W> {
         let submitted = self.submit(dispatches, logits, observe);
         let dispatch_count = dispatches.len();
         session.encoded.put(key, encoded);
-        let (out, observed, gpu_time) = match submitted {
+        // A non-finite logit is refused, naming the first position; the state that produced
+        // it may hold NaN too, so the session is broken as for any failure after submit.
+        let checked = submitted.and_then(|(read, observed, gpu_time)| {
+            let first = session.pos + ids.len() - prepared.rows;
+            non_finite_row(&read.indices, first)?;
+            Ok((read.values, observed, gpu_time))
+        });
+        let (out, observed, gpu_time) = match checked {
             Ok(done) => done,
             Err(e) => {
                 session.broken = Some(e.to_string());
@@ -136,9 +148,9 @@ impl<W: DeviceWeights> Engine<'_, W> {
     fn submit(
         &self,
         dispatches: &[axon_gpu::Dispatch],
-        logits: &axon_gpu::DeviceBuffer,
+        logits: Readback<'_>,
         observe: Resolved<'_>,
-    ) -> Result<(Vec<f32>, Observed, Option<Duration>), RuntimeError> {
+    ) -> Result<(ReadValues, Observed, Option<Duration>), RuntimeError> {
         let mut observed = Observed::default();
         let mut gpu_time = None;
         let out = match observe {
@@ -176,7 +188,8 @@ impl<W: DeviceWeights> Engine<'_, W> {
         tokens: usize,
     ) -> Result<Encoded, RuntimeError> {
         let ids = self.gpu.zeros_u32("ids", tokens)?;
-        let bindings = Bindings::new(prepared, &self.weights, &session.state, &ids);
+        let picks = self.gpu.zeros_u32("picks", 2 * prepared.rows)?;
+        let bindings = Bindings::new(prepared, &self.weights, &session.state, [&ids, &picks]);
         let call = Call {
             tokens,
             position: &session.position,
@@ -212,7 +225,24 @@ impl<W: DeviceWeights> Engine<'_, W> {
             dispatches,
             step_ends,
             ids,
+            picks,
         })
+    }
+}
+
+/// `RuntimeError::NonFiniteLogits` for the first row whose picks (argmax, first non-finite
+/// column) name a non-finite column; rows are positions `first..`.
+fn non_finite_row(picks: &[u32], first: usize) -> Result<(), RuntimeError> {
+    match picks
+        .chunks_exact(2)
+        .enumerate()
+        .find(|(_, p)| p[1] != argmax::NONE)
+    {
+        Some((row, p)) => Err(RuntimeError::NonFiniteLogits {
+            position: first + row,
+            column: p[1],
+        }),
+        None => Ok(()),
     }
 }
 

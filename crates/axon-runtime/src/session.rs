@@ -18,6 +18,9 @@ pub(crate) struct Encoded {
     pub(crate) step_ends: Vec<usize>,
     /// The call's token ids.
     pub(crate) ids: IndexBuffer,
+    /// What the argmax step writes and the host reads: per logits row its argmax and first
+    /// non-finite column.
+    pub(crate) picks: IndexBuffer,
 }
 
 /// Most recorded passes a session keeps (the decode pass and the latest prefill lengths);

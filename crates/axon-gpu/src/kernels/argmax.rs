@@ -1,9 +1,12 @@
 //! Launcher for `wgsl/argmax.wgsl`: the index of each row's largest value, so greedy decoding
-//! reads back one u32 per row instead of the vocabulary.
+//! reads back two u32 per row instead of the vocabulary, and the first column of the row that
+//! holds a NaN or an infinity, so the engine refuses non-finite logits at no extra cost.
 //!
 //! Contract: `values` is `[rows, n]` f32 with `n >= 1`; `out` is a u32 buffer of at least
-//! `rows` elements (see [`Gpu::zeros_u32`]). Ties go to the lower index, NaN never wins, an
-//! all-NaN row gives 0. The CPU twin is `axon_reference::ops::sampling::argmax`.
+//! `2 * rows` elements (see [`Gpu::zeros_u32`]): `out[2r]` is row `r`'s argmax, `out[2r + 1]`
+//! its first non-finite column or [`NONE`]. Ties go to the lower index, NaN never wins, an
+//! all-NaN row gives 0. The CPU twins are `axon_reference::ops::sampling::argmax` and a scan
+//! for the first non-finite value.
 
 use super::{check_binding, grid};
 use crate::buffer::DeviceBuffer;
@@ -20,6 +23,9 @@ struct Params {
     rows: u32,
     _pad: [u32; 2],
 }
+
+/// `out[2r + 1]` when row `r` holds only finite values.
+pub const NONE: u32 = u32::MAX;
 
 /// A device buffer of u32 results.
 #[derive(Debug)]
@@ -92,7 +98,8 @@ impl Gpu {
     }
 }
 
-/// `out[r] = argmax(values[r, ..n])`.
+/// `out[2r] = argmax(values[r, ..n])` and `out[2r + 1]` = the first column of row `r` holding
+/// a NaN or an infinity ([`NONE`] when every value is finite).
 pub fn argmax(
     gpu: &Gpu,
     values: &DeviceBuffer,
@@ -121,11 +128,11 @@ pub fn argmax_with(
         });
     }
     let rows = values.len() / n;
-    if out.len < rows {
+    if out.len < 2 * rows {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
-            what: "out (at least rows)",
-            expected: rows,
+            what: "out (at least 2 * rows: an argmax and a first non-finite column per row)",
+            expected: 2 * rows,
             got: out.len,
         });
     }

@@ -2,13 +2,22 @@
 //! whose gate and up matrices are separate. The CPU twin is `axon_reference::ops::mlp`'s
 //! gating (`gated_mlp` with an identity down projection).
 
-use super::matvec::Activation;
 use super::{check_binding, check_len, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::registry::variants::GLU_F32;
+
+/// The gate nonlinearity of the GLU kernels (`glu`, `matvec_glu`, `matmul_glu`): what the
+/// kernel computes, chosen by the model's activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GluActivation {
+    /// SiLU (SwiGLU: Llama, Qwen).
+    Silu,
+    /// GELU, tanh approximation (Gemma).
+    GeluTanh,
+}
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -22,7 +31,7 @@ struct Params {
 pub fn glu(
     gpu: &Gpu,
     [gate, up, out]: [&DeviceBuffer; 3],
-    activation: Activation,
+    activation: GluActivation,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "glu";
     let n = gate.len();
@@ -35,7 +44,7 @@ pub fn glu(
     let workgroups = grid(gpu, KERNEL, (n as u64).div_ceil(wg))?;
     let params = Params {
         n: n as u32,
-        activation: u32::from(activation == Activation::GeluTanh),
+        activation: u32::from(activation == GluActivation::GeluTanh),
         _pad: [0; 2],
     };
     let uniform = gpu.uniform("glu.params", &params)?;

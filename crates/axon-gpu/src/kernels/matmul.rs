@@ -8,7 +8,8 @@
 //! 64 x 64 output tiles are masked. The CPU twin is
 //! `axon_reference::ops::linear::linear_quantized`, one token at a time.
 
-use super::matvec::{Activation, QuantMatrix, check_weights};
+use super::glu::GluActivation;
+use super::matvec::{QuantMatrix, check_weights};
 use super::{check_binding, grid_2d};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
@@ -70,7 +71,7 @@ pub fn matmul_glu(
     x: &DeviceBuffer,
     y: &DeviceBuffer,
     tokens: usize,
-    activation: Activation,
+    activation: GluActivation,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matmul_glu";
     if !gate_up.rows().is_multiple_of(2) {
@@ -93,7 +94,7 @@ pub fn matmul_glu(
 struct Output {
     kernel: &'static str,
     rows: usize,
-    activation: Option<Activation>,
+    activation: Option<GluActivation>,
 }
 
 fn launch(
@@ -153,7 +154,7 @@ fn launch(
         tokens: tokens as u32,
         row_bytes: w.row_bytes() as u32,
         weight_offset: 0,
-        activation: u32::from(activation == Some(Activation::GeluTanh)),
+        activation: u32::from(activation == Some(GluActivation::GeluTanh)),
         _pad: [0; 2],
     };
     let uniform = gpu.uniform("matmul.params", &params)?;

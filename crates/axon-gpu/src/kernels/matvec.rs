@@ -12,6 +12,7 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
+use crate::kernels::glu::GluActivation;
 use crate::registry::ReducedPair;
 use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
@@ -143,15 +144,6 @@ fn pair(
         });
     }
     Ok(if glu { format.glu } else { format.plain })
-}
-
-/// The gate's activation in [`matvec_glu`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Activation {
-    /// SwiGLU (Llama, Qwen).
-    Silu,
-    /// GELU, tanh approximation (Gemma).
-    GeluTanh,
 }
 
 /// A weight matrix on the device, in its file's block format.
@@ -336,7 +328,7 @@ pub fn matvec_glu(
     gate_up: &QuantMatrix,
     x: &DeviceBuffer,
     y: &DeviceBuffer,
-    activation: Activation,
+    activation: GluActivation,
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matvec_glu";
@@ -375,7 +367,7 @@ pub fn matvec_glu(
         cols: gate_up.cols as u32,
         row_bytes: gate_up.row_bytes as u32,
         weight_offset: 0,
-        activation: u32::from(activation == Activation::GeluTanh),
+        activation: u32::from(activation == GluActivation::GeluTanh),
         _pad: [0; 3],
     };
     let uniform = gpu.uniform("matvec_glu.params", &params)?;

@@ -1,11 +1,10 @@
 //! Launcher for `wgsl/rope.wgsl`: rotary position embedding in place.
 //!
 //! Contract: `x` is `[tokens, heads, head_dim]` f32; token `t` sits at position `pos0 + t`;
-//! the first `dims` values of each head rotate (`dims` even, at most `head_dim`). The
-//! per-pair frequencies are computed here in f64 for every scheme, so the kernel is one:
-//! plain (`theta^(-2i/dims)`), linear scaling (divided by the factor), and YaRN (llama.cpp's
-//! ramp between interpolated and extrapolated frequencies, and its magnitude scale). CPU
-//! twins: `axon_reference::ops::rope::Rope` and `axon_reference::ops::rope_ext::Yarn`.
+//! the first `2 * freqs.len()` values of each head rotate (at most `head_dim`). Every
+//! frequency scheme (plain, linear scaling, YaRN) is a per-pair table computed on the CPU in
+//! f64 ([`RopeTable`]; the model's settings make it), so the kernel is one. CPU twins:
+//! `axon_reference::ops::rope::Rope` and `axon_reference::ops::rope_ext::Yarn`.
 //!
 //! Range reduction: an f32 angle `pos · freq` is off by ~1e-2 rad at position 10^5, and
 //! Vulkan bounds sin/cos only on [-π, π] (RDNA3's compiler does no range reduction at all).
@@ -22,102 +21,25 @@ use crate::error::GpuError;
 use crate::kernels::position::Position;
 use crate::registry::variants::ROPE_F32;
 
-/// Which values rotate together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pairing {
-    /// `(2i, 2i + 1)`: ggml's normal mode (GGUF Llama).
-    Adjacent,
-    /// `(i, i + dims / 2)`: NeoX / Hugging Face; also Qwen3.5's M-RoPE on text positions.
-    Neox,
+/// What the kernel needs of one RoPE: radians per position for each rotated pair (pair `i`
+/// turns by `position · freqs[i]`), which values pair up, and the magnitude scale (YaRN's;
+/// 1 otherwise). A model's RoPE settings become one through their own formulas
+/// (`axon_models::config::RopeConfig::table`), computed in f64 on the CPU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RopeTable {
+    /// Radians per position, one per pair; `2 * freqs.len()` values of a head rotate.
+    pub freqs: Vec<f64>,
+    /// `(i, i + dims / 2)` pairs (NeoX / Hugging Face) rather than `(2i, 2i + 1)` (ggml's
+    /// normal mode, GGUF Llama).
+    pub neox: bool,
+    /// Factor on every rotated value.
+    pub mscale: f32,
 }
 
-/// How pair frequencies are derived.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Frequencies {
-    /// `theta^(-2i/dims) / linear_scale` (1 = plain RoPE).
-    Scaled {
-        /// Base.
-        theta: f64,
-        /// Position divisor.
-        linear_scale: f64,
-    },
-    /// YaRN context extension.
-    Yarn {
-        /// Base.
-        theta: f64,
-        /// Extension factor.
-        factor: f64,
-        /// Training context.
-        original_context: usize,
-        /// Ramp strength (1 for YaRN).
-        ext_factor: f64,
-        /// Extra magnitude scale.
-        attn_factor: f64,
-        /// High-frequency cut (32).
-        beta_fast: f64,
-        /// Low-frequency cut (1).
-        beta_slow: f64,
-    },
-}
-
-/// One RoPE configuration.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RopeConfig {
+impl RopeTable {
     /// Rotated values per head.
-    pub dims: usize,
-    /// Pairing.
-    pub pairing: Pairing,
-    /// Frequencies.
-    pub frequencies: Frequencies,
-}
-
-impl RopeConfig {
-    /// Radians per position for each pair (in f64), and the magnitude scale.
-    pub fn table(&self) -> (Vec<f64>, f32) {
-        let half = self.dims / 2;
-        let dims = self.dims as f64;
-        match self.frequencies {
-            Frequencies::Scaled {
-                theta,
-                linear_scale,
-            } => {
-                let f = (0..half)
-                    .map(|i| theta.powf(-2.0 * i as f64 / dims) / linear_scale)
-                    .collect();
-                (f, 1.0)
-            }
-            Frequencies::Yarn {
-                theta,
-                factor,
-                original_context,
-                ext_factor,
-                attn_factor,
-                beta_fast,
-                beta_slow,
-            } => {
-                let corr = |rotations: f64| {
-                    dims * (original_context as f64 / (rotations * 2.0 * std::f64::consts::PI)).ln()
-                        / (2.0 * theta.ln())
-                };
-                let low = corr(beta_fast).floor().max(0.0);
-                let high = corr(beta_slow).ceil().min(dims - 1.0);
-                let f = (0..half)
-                    .map(|i| {
-                        let extrap = theta.powf(-2.0 * i as f64 / dims);
-                        let y = (i as f64 - low) / (high - low).max(0.001);
-                        let ramp = (1.0 - y.clamp(0.0, 1.0)) * ext_factor;
-                        extrap / factor * (1.0 - ramp) + extrap * ramp
-                    })
-                    .collect();
-                let mscale = attn_factor
-                    * if ext_factor != 0.0 {
-                        1.0 + 0.1 * factor.ln()
-                    } else {
-                        1.0
-                    };
-                (f, mscale as f32)
-            }
-        }
+    pub fn dims(&self) -> usize {
+        2 * self.freqs.len()
     }
 }
 
@@ -155,10 +77,10 @@ pub fn rope(
     heads: usize,
     head_dim: usize,
     pos0: u32,
-    config: &RopeConfig,
+    table: &RopeTable,
 ) -> Result<Dispatch, GpuError> {
     let position = gpu.position(0)?;
-    launch(gpu, x, [tokens, heads, head_dim], pos0, &position, config)
+    launch(gpu, x, [tokens, heads, head_dim], pos0, &position, table)
 }
 
 /// [`rope`] at the positions `position..position + tokens`, read from the uniform when the
@@ -168,9 +90,9 @@ pub fn rope_at(
     x: &DeviceBuffer,
     [tokens, heads, head_dim]: [usize; 3],
     position: &Position,
-    config: &RopeConfig,
+    table: &RopeTable,
 ) -> Result<Dispatch, GpuError> {
-    launch(gpu, x, [tokens, heads, head_dim], 0, position, config)
+    launch(gpu, x, [tokens, heads, head_dim], 0, position, table)
 }
 
 fn launch(
@@ -179,23 +101,26 @@ fn launch(
     [tokens, heads, head_dim]: [usize; 3],
     pos0: u32,
     position: &Position,
-    config: &RopeConfig,
+    table: &RopeTable,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "rope";
-    if heads == 0 || head_dim == 0 || !config.dims.is_multiple_of(2) || config.dims > head_dim {
+    if heads == 0 || head_dim == 0 || table.freqs.is_empty() || table.dims() > head_dim {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
-            what: "heads, head_dim (non-zero; even dims <= head_dim)",
-            expected: config.dims.max(1),
+            what: "heads, head_dim (non-zero; 2 <= rotated dims <= head_dim)",
+            expected: table.dims().max(2),
             got: head_dim,
         });
     }
     super::check_room(KERNEL, "x", x, tokens * heads * head_dim)?;
     super::check_binding(gpu, KERNEL, "x", x)?;
-    let (freqs, mscale) = config.table();
-    let half = freqs.len();
-    let turns: Vec<u32> = freqs.iter().flat_map(|&f| turns_fixed_point(f)).collect();
-    let table = gpu.upload_u32("rope.turns", &turns)?;
+    let half = table.freqs.len();
+    let turns: Vec<u32> = table
+        .freqs
+        .iter()
+        .flat_map(|&f| turns_fixed_point(f))
+        .collect();
+    let turns = gpu.upload_u32("rope.turns", &turns)?;
     let pairs = (tokens * heads * half) as u64;
     let wg = u64::from(ROPE_F32.workgroup_size.unwrap_or(1));
     let workgroups = grid(gpu, KERNEL, pairs.div_ceil(wg))?;
@@ -205,15 +130,15 @@ fn launch(
         head_dim: head_dim as u32,
         half: half as u32,
         pos0,
-        neox: u32::from(config.pairing == Pairing::Neox),
-        mscale,
+        neox: u32::from(table.neox),
+        mscale: table.mscale,
         _pad: 0,
     };
     let uniform = gpu.uniform("rope.params", &params)?;
     Dispatch::new(
         gpu,
         &ROPE_F32,
-        &[&uniform, table.raw(), x.raw(), position.raw()],
+        &[&uniform, turns.raw(), x.raw(), position.raw()],
         workgroups,
     )
 }

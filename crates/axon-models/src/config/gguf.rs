@@ -2,13 +2,12 @@
 //! llama.cpp's conventions (what its converter wrote and what its loader assumes).
 
 use super::{
-    Architecture, ConfigError, DEFAULT_ROPE_BASE, FileFormat, GEMMA3_GLOBAL_LAYER_PERIOD,
-    GEMMA3_LOCAL_ROPE_BASE, ModelConfig, NormWeightConvention, SlidingWindowAttention,
-    every_nth_layer_global,
+    Activation, Architecture, ConfigError, DEFAULT_ROPE_BASE, FileFormat,
+    GEMMA3_GLOBAL_LAYER_PERIOD, GEMMA3_LOCAL_ROPE_BASE, ModelConfig, NormWeightConvention,
+    SlidingWindowAttention, every_nth_layer_global,
 };
+use super::{Frequencies, Pairing, RopeConfig};
 use axon_formats::gguf::{GgufFile, Value};
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig};
 
 /// Typed reads of one file's metadata, each failure naming the file and the key.
 pub(super) struct Metadata<'a> {

@@ -3,12 +3,11 @@
 
 use super::json::{Json, RopeLayer};
 use super::{
-    Architecture, ConfigError, FileFormat, GEMMA3_GLOBAL_LAYER_PERIOD, ModelConfig,
+    Activation, Architecture, ConfigError, FileFormat, GEMMA3_GLOBAL_LAYER_PERIOD, ModelConfig,
     NormWeightConvention, SlidingWindowAttention, every_nth_layer_global,
 };
+use super::{Pairing, RopeConfig};
 use axon_formats::hf::HfCheckpoint;
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Pairing, RopeConfig};
 use serde_json::Value;
 
 /// A family [`ModelConfig::from_hf`] reads.

@@ -1,8 +1,8 @@
 //! Typed reads of a Hugging Face `config.json`, each failure naming the file and the key,
 //! and the RoPE settings in both transformers 4 and transformers 5 spellings.
 
+use super::Frequencies;
 use super::{ConfigError, DEFAULT_ROPE_BASE, GEMMA3_LOCAL_ROPE_BASE};
-use axon_gpu::kernels::rope::Frequencies;
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -17,14 +17,22 @@ mod gguf;
 mod hf;
 mod json;
 mod qwen35;
+mod rope;
 mod validate;
 
 pub use deltanet::{DeltaNetLayers, ValueHeadOrder};
 pub use error::{ConfigError, SUPPORTED_ARCHITECTURES};
+pub use rope::{Frequencies, Pairing, RopeConfig};
 pub use validate::{MAX_DIMENSION, MAX_POSITIONS};
 
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::RopeConfig;
+/// The FFN gate's activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    /// SiLU (SwiGLU: Llama, Qwen).
+    Silu,
+    /// GELU, tanh approximation (Gemma).
+    GeluTanh,
+}
 
 /// Which kind of file the model was read from (decides tensor names and stored conventions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

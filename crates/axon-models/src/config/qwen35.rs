@@ -12,11 +12,10 @@ use super::deltanet::every_nth_layer_full;
 use super::gguf::{Metadata, has_tensor};
 use super::json::{Json, RopeLayer};
 use super::{
-    Architecture, ConfigError, DeltaNetLayers, FileFormat, ModelConfig, NormWeightConvention,
-    ValueHeadOrder,
+    Activation, Architecture, ConfigError, DeltaNetLayers, FileFormat, ModelConfig,
+    NormWeightConvention, ValueHeadOrder,
 };
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig};
+use super::{Frequencies, Pairing, RopeConfig};
 
 /// Layers per full-attention layer when the file does not say (transformers and llama.cpp).
 const FULL_ATTENTION_INTERVAL: usize = 4;

@@ -6,8 +6,8 @@
 //! (`axon_reference::model::hparams`); a property test over mutated model files
 //! (`tests/hostile_files.rs`) holds the two to the same verdict.
 
+use super::Frequencies;
 use super::{Architecture, ConfigError, DeltaNetLayers, ModelConfig, RopeConfig};
-use axon_gpu::kernels::rope::Frequencies;
 use std::collections::BTreeSet;
 use std::path::Path;
 

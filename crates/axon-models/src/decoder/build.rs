@@ -156,8 +156,9 @@ pub fn build_plan(
     } else {
         "token_embd"
     };
-    if b.options.all_logits || tokens == 1 {
-        linear(&mut b, output_name, nf, "logits".to_owned(), config.vocab)?;
+    let rows = if b.options.all_logits { tokens } else { 1 };
+    let logits = if b.options.all_logits || tokens == 1 {
+        linear(&mut b, output_name, nf, "logits".to_owned(), config.vocab)?
     } else {
         // Only the last token's logits: generation reads nothing else.
         let last = b
@@ -180,7 +181,17 @@ pub fn build_plan(
             single: true,
         };
         b.step(op);
-    }
+        y
+    };
+    // Every row's argmax and first non-finite column, read back with the logits.
+    let picks = b
+        .plan
+        .tensor("picks", TensorKind::Output, (2 * rows) as u64 * 4);
+    b.step(DecoderOp::Argmax {
+        logits,
+        picks,
+        vocab: config.vocab,
+    });
     Ok(b.plan)
 }
 

@@ -2,8 +2,8 @@
 //! [`TensorId`]. Values that change from call to call (the position of the first token) are
 //! not in the op: the executor supplies them when it encodes the plan.
 
+use crate::config::Activation;
 use crate::plan::{StepAccesses, StepOp, TensorDecl, TensorId, Use};
-use axon_gpu::kernels::matvec::Activation;
 
 /// One kernel launch of a decoder forward pass over `tokens` tokens.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +196,16 @@ pub enum DecoderOp {
         /// `[tokens, v_heads, d_v]`.
         out: TensorId,
     },
+    /// Per row of `logits`: its argmax and its first non-finite column, `[rows, 2]` u32 (the
+    /// executor reads them back with the logits and refuses a non-finite row).
+    Argmax {
+        /// `[rows, vocab]` logits.
+        logits: TensorId,
+        /// `[rows, 2]` u32 picks (an output the host reads).
+        picks: TensorId,
+        /// Values per row.
+        vocab: usize,
+    },
     /// `out = RMSNorm(x) * weight * silu(gate)` over rows of `weight`'s length.
     GatedNorm {
         /// Input.
@@ -273,6 +283,7 @@ impl DecoderOp {
                 weight,
                 out,
             } => vec![(x, R), (gate, R), (weight, R), (out, W)],
+            Self::Argmax { logits, picks, .. } => vec![(logits, R), (picks, W)],
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum TensorKind {
     /// An intermediate of this pass: must be written before it is read; placed in reusable
     /// buffers by the scratch planner.
     Scratch,
+    /// A result the host reads back after the pass (the argmax picks): must be written
+    /// before it is read; it lives with the recorded pass, not in scratch.
+    Output,
 }
 
 /// One tensor of a plan.

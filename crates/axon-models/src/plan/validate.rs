@@ -78,7 +78,7 @@ fn check_accesses<Op: StepOp>(plan: &Plan<Op>) -> Result<(), PlanError> {
                 let kind = match decl.kind {
                     TensorKind::Weight => Some("weight"),
                     TensorKind::Input => Some("input"),
-                    TensorKind::State | TensorKind::Scratch => None,
+                    TensorKind::State | TensorKind::Scratch | TensorKind::Output => None,
                 };
                 if let Some(kind) = kind {
                     return Err(PlanError::WriteToReadOnly {
@@ -87,7 +87,7 @@ fn check_accesses<Op: StepOp>(plan: &Plan<Op>) -> Result<(), PlanError> {
                         kind,
                     });
                 }
-            } else if decl.kind == TensorKind::Scratch
+            } else if matches!(decl.kind, TensorKind::Scratch | TensorKind::Output)
                 && let Some(gap) = written[access.tensor.0 as usize].first_gap(r)
             {
                 return Err(PlanError::ReadBeforeWrite {

@@ -4,11 +4,11 @@
 use crate::support::{EMBD, TinyLlama, real_model};
 use axon_formats::gguf::Value;
 use axon_formats::quant::GgmlType;
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Frequencies, Pairing};
+use axon_models::config::Activation;
 use axon_models::config::{
     Architecture, ConfigError, FileFormat, ModelConfig, NormWeightConvention,
 };
+use axon_models::config::{Frequencies, Pairing};
 
 fn scaled(theta: f64, linear_scale: f64) -> Frequencies {
     Frequencies::Scaled {

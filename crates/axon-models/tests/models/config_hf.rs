@@ -3,11 +3,11 @@
 
 use crate::support::{fixture_json, hf_fixture};
 use axon_formats::hf::HfCheckpoint;
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Frequencies, Pairing};
+use axon_models::config::Activation;
 use axon_models::config::{
     Architecture, ConfigError, FileFormat, ModelConfig, NormWeightConvention,
 };
+use axon_models::config::{Frequencies, Pairing};
 use serde_json::{Value, json};
 
 fn n(cfg: &Value, key: &str) -> usize {

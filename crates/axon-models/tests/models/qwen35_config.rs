@@ -7,11 +7,11 @@ use crate::qwen35_gguf::convert;
 use crate::support::{fixture_json, hf_fixture};
 use axon_formats::gguf::Value as GgufValue;
 use axon_formats::hf::HfCheckpoint;
-use axon_gpu::kernels::matvec::Activation;
-use axon_gpu::kernels::rope::{Frequencies, Pairing};
+use axon_models::config::Activation;
 use axon_models::config::{
     Architecture, ConfigError, FileFormat, ModelConfig, NormWeightConvention, ValueHeadOrder,
 };
+use axon_models::config::{Frequencies, Pairing};
 use serde_json::{Value, json};
 
 const FIXTURES: [&str; 2] = ["qwen35-grouped-tied", "qwen35-equal-untied"];

@@ -83,6 +83,64 @@ fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
+/// A forward pass whose logits are not finite (token 0's embedding row holds a NaN here) is an
+/// error naming the position, found by the GPU's argmax step; the session that ran it (its
+/// KV cache and DeltaNet state now hold NaN) is refused until it is reset, and after the reset
+/// it computes exactly what a fresh session computes.
+#[test]
+fn a_non_finite_logit_is_an_error_and_breaks_the_session_until_reset() {
+    use axon_formats::gguf::GgufFile;
+    use axon_formats::hf::HfCheckpoint;
+    use axon_models::config::ModelConfig;
+    use axon_models::weights::ModelWeights;
+    use axon_testkit::convert::{Edits, qwen35_to_gguf};
+    use axon_testkit::mutate::{Mutation, write_mutated};
+    // Untied: the poisoned embedding row is not also the output row of token 0.
+    let name = "qwen35-equal-untied";
+    let ckpt = HfCheckpoint::open(fixture(name)).unwrap();
+    let clean = GgufFile::from_bytes(
+        "clean.gguf",
+        qwen35_to_gguf(&ckpt, &Edits::default()).unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("poisoned.gguf");
+    let poison = Mutation::Poison {
+        tensor: "token_embd.weight".into(),
+        value: f32::NAN,
+    };
+    write_mutated(&clean, &path, &poison).unwrap();
+    let file = GgufFile::open(&path).unwrap();
+    let config = ModelConfig::from_gguf(&file).unwrap();
+    let weights = ModelWeights::load(gpu(), &file, &config, WeightLayout::FUSED).unwrap();
+    let engine = axon_runtime::Engine::new(gpu(), config, weights, EngineOptions::default());
+    let mut s = engine.session(32).unwrap();
+    engine.forward(&mut s, &[5, 6]).unwrap();
+    // Decode, then prefill with the poisoned token first (in a chunked pass a NaN later in the
+    // call can reach earlier rows through masked products, 0 · NaN).
+    for (ids, position) in [(&[0u32][..], 2usize), (&[0, 7, 8][..], 2)] {
+        let err = engine.forward(&mut s, ids).unwrap_err();
+        assert!(
+            matches!(err, RuntimeError::NonFiniteLogits { position: p, .. } if p == position),
+            "{err}"
+        );
+        assert!(s.broken().is_some());
+        let refused = engine.forward(&mut s, &[1]).unwrap_err();
+        assert!(
+            matches!(refused, RuntimeError::SessionBroken { .. }),
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("reset"), "{refused}");
+        engine.reset(&mut s).unwrap();
+        engine.forward(&mut s, &[5, 6]).unwrap();
+    }
+    let after = engine.forward(&mut s, &[9, 10, 11]).unwrap();
+    let mut fresh = engine.session(32).unwrap();
+    engine.forward(&mut fresh, &[5, 6]).unwrap();
+    let want = engine.forward(&mut fresh, &[9, 10, 11]).unwrap();
+    assert_eq!(bits(&after), bits(&want), "a reset session is a fresh one");
+}
+
 /// Sessions belong to the engine that made them by id: an engine built where a dropped one
 /// lived (the same memory, so an address would match) refuses the old engine's session.
 #[test]

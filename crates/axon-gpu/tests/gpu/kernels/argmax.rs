@@ -1,11 +1,12 @@
 //! `argmax` vs `axon_reference::ops::sampling::argmax`: exact (indices), including ties
 //! (lower index wins), NaN (never wins) and rows longer than the workgroup, at the table's
-//! width and one subgroup wide.
+//! width and one subgroup wide; and each row's first non-finite column (NaN, either infinity)
+//! equals a plain scan's.
 
 use super::{CASES, assert_width};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::argmax::{argmax, argmax_with};
+use axon_gpu::kernels::argmax::{NONE, argmax, argmax_with};
 use axon_reference::ops::sampling::argmax as reference_argmax;
 use proptest::prelude::*;
 
@@ -16,7 +17,7 @@ fn run(values: &[f32], n: usize, width: Reduction) -> Vec<u32> {
     let gpu = gpu();
     let v = gpu.upload_f32("logits", values).unwrap();
     let rows = values.len() / n;
-    let out = gpu.zeros_u32("argmax", rows + 3).unwrap();
+    let out = gpu.zeros_u32("argmax", 2 * rows + 3).unwrap();
     let dispatch = match width {
         Reduction::Workgroup => argmax(gpu, &v, n, &out).unwrap(),
         _ => argmax_with(gpu, &v, n, &out, width).unwrap(),
@@ -35,9 +36,10 @@ proptest! {
         for width in WIDTHS {
             let got = run(&values, n, width);
             for r in 0..rows {
-                prop_assert_eq!(got[r] as usize, reference_argmax(&values[r * n..(r + 1) * n]), "{:?} row {}", width, r);
+                prop_assert_eq!(got[2 * r] as usize, reference_argmax(&values[r * n..(r + 1) * n]), "{:?} row {}", width, r);
+                prop_assert_eq!(got[2 * r + 1], NONE, "{:?} row {}: all finite", width, r);
             }
-            prop_assert_eq!(&got[rows..], &[0, 0, 0], "nothing written past the rows");
+            prop_assert_eq!(&got[2 * rows..], &[0, 0, 0], "nothing written past the rows");
         }
     }
 }
@@ -46,8 +48,50 @@ proptest! {
 fn nan_never_wins_and_ties_take_the_lower_index() {
     let nan = f32::NAN;
     for width in WIDTHS {
-        assert_eq!(run(&[nan, 1.0, 3.0, 3.0, nan], 5, width), vec![2, 0, 0, 0]);
-        assert_eq!(run(&[nan, nan], 2, width), vec![0, 0, 0, 0]);
-        assert_eq!(run(&[-f32::INFINITY, -1e30], 2, width), vec![1, 0, 0, 0]);
+        assert_eq!(
+            run(&[nan, 1.0, 3.0, 3.0, nan], 5, width),
+            vec![2, 0, 0, 0, 0]
+        );
+        assert_eq!(run(&[nan, nan], 2, width), vec![0, 0, 0, 0, 0]);
+        assert_eq!(run(&[-f32::INFINITY, -1e30], 2, width), vec![1, 0, 0, 0, 0]);
+        assert_eq!(run(&[1.0, 2.0, 3.0], 3, width), vec![2, NONE, 0, 0, 0]);
+    }
+}
+
+/// The first NaN or infinity of each row, wherever it falls among the strided scans, equals a
+/// plain scan's; rows without one report NONE.
+#[test]
+fn the_first_non_finite_column_of_each_row_is_found() {
+    let n = 3000;
+    for width in WIDTHS {
+        for (bad, at) in [
+            (f32::NAN, vec![2999, 17, 2000]),
+            (f32::INFINITY, vec![0]),
+            (f32::NEG_INFINITY, vec![1500, 700]),
+            (-f32::NAN, vec![255, 256, 257]),
+        ] {
+            let rows = 3;
+            let mut values: Vec<f32> = (0..n * rows).map(|i| (i % 97) as f32 - 48.0).collect();
+            // Row 0 gets every bad value, row 2 the first one only, row 1 none.
+            for &c in &at {
+                values[c] = bad;
+            }
+            values[2 * n + at[0]] = bad;
+            let got = run(&values, n, width);
+            let first = |row: &[f32]| {
+                row.iter()
+                    .position(|v| !v.is_finite())
+                    .map_or(NONE, |c| c as u32)
+            };
+            for r in 0..rows {
+                let row = &values[r * n..(r + 1) * n];
+                assert_eq!(got[2 * r + 1], first(row), "{width:?} {bad} row {r}");
+                assert_eq!(
+                    got[2 * r] as usize,
+                    reference_argmax(row),
+                    "{width:?} row {r}"
+                );
+            }
+        }
     }
 }

@@ -13,8 +13,8 @@
 
 use super::{CASES, guarded_zeros, noise, read_guarded};
 use crate::gpu;
+use axon_gpu::kernels::glu::GluActivation as Activation;
 use axon_gpu::kernels::glu::glu;
-use axon_gpu::kernels::matvec::Activation;
 use axon_reference::ops::activation::{gelu_tanh, silu};
 use proptest::prelude::*;
 

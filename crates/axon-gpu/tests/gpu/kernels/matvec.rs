@@ -145,7 +145,8 @@ fn unsupported_format_and_ragged_rows_are_errors() {
 #[test]
 fn f16_and_bf16_rows_of_odd_length_are_refused() {
     use axon_gpu::GpuError;
-    use axon_gpu::kernels::matvec::{Activation, kernel_block_len, matvec_glu};
+    use axon_gpu::kernels::glu::GluActivation as Activation;
+    use axon_gpu::kernels::matvec::{kernel_block_len, matvec_glu};
     let gpu = gpu();
     let cols = 33;
     let x = gpu.upload_f32("x", &[0.5; 33]).unwrap();
@@ -184,7 +185,8 @@ fn f16_and_bf16_rows_of_odd_length_are_refused() {
 /// both activations, every reduction.
 #[test]
 fn matvec_glu_matches_reference() {
-    use axon_gpu::kernels::matvec::{Activation, matvec_glu};
+    use axon_gpu::kernels::glu::GluActivation as Activation;
+    use axon_gpu::kernels::matvec::matvec_glu;
     use axon_reference::ops::mlp::GateActivation;
     let gpu = gpu();
     let (ff, cols) = (9, 256);

@@ -14,7 +14,7 @@
 
 use super::{CASES, guarded_upload, read_guarded};
 use crate::gpu;
-use axon_gpu::kernels::rope::{Frequencies, Pairing, RopeConfig, rope};
+use axon_gpu::kernels::rope::{RopeTable, rope};
 use axon_reference::ops::rope::{Rope, RopePairing};
 use axon_reference::ops::rope_ext::Yarn;
 use proptest::prelude::*;
@@ -101,37 +101,55 @@ impl Problem {
     }
 }
 
+/// The kernel's table for `p`, computed here from the formulas (plain and linear:
+/// `theta^(-2i/dims) / scale`; YaRN: llama.cpp's ramp between `1/factor` interpolation and
+/// extrapolation, and its magnitude scale), independently of `axon-models`' and of the
+/// reference's code; the reference then rotates with its own ops.
+fn table(p: &Problem) -> RopeTable {
+    let dims = p.dims as f64;
+    let plain = |i: usize| p.theta.powf(-2.0 * i as f64 / dims);
+    let (freqs, mscale) = if p.yarn {
+        let (factor, original, beta_fast, beta_slow) = (4.0f64, 256.0f64, 32.0f64, 1.0f64);
+        let corr = |rotations: f64| {
+            dims * (original / (rotations * std::f64::consts::TAU)).ln() / (2.0 * p.theta.ln())
+        };
+        let low = corr(beta_fast).floor().max(0.0);
+        let high = corr(beta_slow).ceil().min(dims - 1.0);
+        let freqs = (0..p.dims / 2)
+            .map(|i| {
+                let y = (i as f64 - low) / (high - low).max(0.001);
+                let ramp = 1.0 - y.clamp(0.0, 1.0);
+                plain(i) / factor * (1.0 - ramp) + plain(i) * ramp
+            })
+            .collect();
+        (freqs, (1.0 + 0.1 * factor.ln()) as f32)
+    } else {
+        let freqs = (0..p.dims / 2).map(|i| plain(i) / p.linear_scale).collect();
+        (freqs, 1.0)
+    };
+    RopeTable {
+        freqs,
+        neox: p.neox,
+        mscale,
+    }
+}
+
+/// A plain RoPE table: `dims` rotated values, base `theta`, NeoX pairs.
+fn plain_neox(dims: usize, theta: f64) -> RopeTable {
+    RopeTable {
+        freqs: (0..dims / 2)
+            .map(|i| theta.powf(-2.0 * i as f64 / dims as f64))
+            .collect(),
+        neox: true,
+        mscale: 1.0,
+    }
+}
+
 /// The GPU's rotation of `p.x` and the reference's.
 fn rotate(p: &Problem) -> (Vec<f32>, Vec<f32>) {
     assert_eq!(p.x.len(), p.tokens * p.heads * p.head_dim);
     let gpu = gpu();
-    let theta = p.theta;
-    let frequencies = if p.yarn {
-        Frequencies::Yarn {
-            theta,
-            factor: 4.0,
-            original_context: 256,
-            ext_factor: 1.0,
-            attn_factor: 1.0,
-            beta_fast: 32.0,
-            beta_slow: 1.0,
-        }
-    } else {
-        Frequencies::Scaled {
-            theta,
-            linear_scale: p.linear_scale,
-        }
-    };
-    let pairing = if p.neox {
-        Pairing::Neox
-    } else {
-        Pairing::Adjacent
-    };
-    let config = RopeConfig {
-        dims: p.dims,
-        pairing,
-        frequencies,
-    };
+    let config = table(p);
     let x = guarded_upload(gpu, "x", &p.x);
     gpu.run(
         "rope_test",
@@ -147,7 +165,7 @@ fn rotate(p: &Problem) -> (Vec<f32>, Vec<f32>) {
             if p.yarn {
                 let y = Yarn {
                     dims: p.dims,
-                    theta,
+                    theta: p.theta,
                     factor: 4.0,
                     original_context: 256,
                     ext_factor: 1.0,
@@ -179,7 +197,7 @@ fn rotate(p: &Problem) -> (Vec<f32>, Vec<f32>) {
                 };
                 Rope {
                     dims: p.dims,
-                    theta,
+                    theta: p.theta,
                     pairing,
                     linear_scale: p.linear_scale,
                 }
@@ -215,14 +233,7 @@ fn partial_rotary_leaves_the_tail_bit_exact() {
     check(&p);
     let gpu = gpu();
     let x = gpu.upload_f32("x", &p.x).unwrap();
-    let config = RopeConfig {
-        dims: 4,
-        pairing: Pairing::Neox,
-        frequencies: Frequencies::Scaled {
-            theta: 1e4,
-            linear_scale: 1.0,
-        },
-    };
+    let config = plain_neox(4, 1e4);
     gpu.run(
         "rope_tail",
         &[rope(gpu, &x, 2, 3, 16, 17, &config).unwrap()],
@@ -278,14 +289,7 @@ fn rope_at_large_positions_matches_reference() {
 fn rope_at_reads_the_position_uniform_at_run_time() {
     use axon_gpu::kernels::rope::rope_at;
     let gpu = gpu();
-    let config = RopeConfig {
-        dims: 16,
-        pairing: Pairing::Neox,
-        frequencies: Frequencies::Scaled {
-            theta: 1e4,
-            linear_scale: 1.0,
-        },
-    };
+    let config = plain_neox(16, 1e4);
     let data: Vec<f32> = (0..3 * 2 * 16).map(|i| (i as f32 * 0.37).sin()).collect();
     let x = gpu.upload_f32("x", &data).unwrap();
     let position = gpu.position(0).unwrap();
