@@ -15,7 +15,9 @@ use std::ops::ControlFlow;
 /// tokens are a prefix of the rendered tokens, only the new suffix is fed; otherwise (a stop
 /// string cut the last reply, or the reply's text tokenizes differently from the tokens the
 /// model produced) the session is reset and the conversation fed again: Gated DeltaNet's
-/// recurrent state cannot be rewound, and the rule is the same for every model.
+/// recurrent state cannot be rewound, and the rule is the same for every model. A session
+/// broken by a failed pass is reset and fed again the same way, so a failed turn does not
+/// end the conversation.
 #[derive(Debug)]
 pub struct Chat<'m> {
     model: &'m Model,
@@ -101,10 +103,15 @@ impl<'m> Chat<'m> {
         let text = self.model.apply_chat_template(&all, true)?;
         let ids = self.model.encode(&text)?;
         let fed = self.session.tokens();
-        let new = if ids.len() > fed.len() && ids.starts_with(fed) {
+        // A session broken by a failed pass (non-finite logits, a lost device) holds state
+        // that cannot be trusted: it is reset and the whole conversation fed again.
+        let whole = self.session.broken().is_none();
+        let new = if whole && ids.len() > fed.len() && ids.starts_with(fed) {
             &ids[fed.len()..]
         } else {
-            if !fed.is_empty() {
+            if !whole {
+                tracing::warn!("the session was broken by a failed pass: feeding it again");
+            } else if !fed.is_empty() {
                 tracing::debug!(
                     fed = fed.len(),
                     "the conversation re-tokenizes differently from the session: feeding it again"

@@ -325,3 +325,64 @@ fn a_model_without_a_chat_template_refuses_a_chat_and_says_what_to_do() {
     );
     assert_eq!(reply.tokens.len(), 4);
 }
+
+/// A turn whose forward pass produces non-finite logits (the model: `axon synth`'s small llama
+/// shape, untied, F16, with SmolLM2's vocabulary and template, and a NaN in the embedding row
+/// of the token " zebra") fails with the engine's error and leaves the conversation as it
+/// was; the next turn, on text without that token, is answered: the broken session is reset
+/// and the conversation fed again.
+#[test]
+fn a_turn_with_non_finite_logits_fails_and_the_next_turn_recovers() {
+    use axon_formats::gguf::GgufFile;
+    use axon_models::synth::{Preset, QuantMix, SynthArch, synthesize};
+    use axon_testkit::mutate::{Mutation, write_mutated};
+    let smollm = GgufFile::open(repo("models/SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap();
+    let vocabulary: Vec<_> = smollm
+        .metadata()
+        .filter(|(k, _)| k.starts_with("tokenizer."))
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    let preset = Preset {
+        name: "poisoned",
+        arch: SynthArch::Llama,
+        layers: 2,
+        embd: 64,
+        ff: 128,
+        heads: 4,
+        kv_heads: 2,
+        head_dim: 16,
+        rope_dims: 16,
+        vocab: 49_152,
+        tied: false,
+        context: 2048,
+        rope_base: 10_000.0,
+        eps: 1e-5,
+        sliding_window: None,
+        deltanet: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.gguf");
+    synthesize(&preset, QuantMix::F16, &vocabulary, &clean, 1, |_, _| {}).unwrap();
+    let clean_model = Model::load(&clean, &ModelOptions::default()).unwrap();
+    let zebra = clean_model.encode(" zebra").unwrap();
+    assert_eq!(zebra.len(), 1, "one token: {zebra:?}");
+    let poisoned = dir.path().join("poisoned.gguf");
+    let poison = Mutation::Poison {
+        tensor: "token_embd.weight".into(),
+        index: zebra[0] as usize * preset.embd,
+        value: f32::NAN,
+    };
+    write_mutated(&GgufFile::open(&clean).unwrap(), &poisoned, &poison).unwrap();
+    let m = Model::load(&poisoned, &ModelOptions::default()).unwrap();
+    let mut chat = m.chat().unwrap();
+    let err = chat.send("A zebra?", &greedy(4), keep_going).unwrap_err();
+    assert!(err.to_string().contains("non-finite logit"), "{err}");
+    assert!(chat.messages().is_empty(), "the failed turn is not kept");
+    let reply = chat.send("Hello there", &greedy(4), keep_going).unwrap();
+    assert_eq!(reply.tokens.len(), 4);
+    assert_eq!(chat.messages().len(), 2);
+    // The same turn on a fresh chat gives the same reply.
+    let mut fresh = m.chat().unwrap();
+    let want = fresh.send("Hello there", &greedy(4), keep_going).unwrap();
+    assert_eq!(reply.tokens, want.tokens);
+}

@@ -148,6 +148,7 @@ fn catalogue() -> Vec<(Mutation, Verdict)> {
         (
             Mutation::Poison {
                 tensor: "output_norm.weight".into(),
+                index: 0,
                 value: f32::NAN,
             },
             Invalid,
@@ -155,6 +156,7 @@ fn catalogue() -> Vec<(Mutation, Verdict)> {
         (
             Mutation::Poison {
                 tensor: "blk.7.ffn_norm.weight".into(),
+                index: 100,
                 value: f32::INFINITY,
             },
             Invalid,

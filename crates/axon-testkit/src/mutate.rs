@@ -24,11 +24,14 @@ pub enum Mutation {
         /// The new dims.
         dims: Vec<u64>,
     },
-    /// Overwrites the first value of f32 tensor `tensor` with `value` (NaN, infinity).
+    /// Overwrites value `index` of f32 or f16 tensor `tensor` (row-major: a token's embedding
+    /// row starts at `token * width`) with `value` (NaN, infinity).
     Poison {
         /// The tensor.
         tensor: String,
-        /// The value.
+        /// Which value.
+        index: usize,
+        /// The new value.
         value: f32,
     },
 }
@@ -85,15 +88,26 @@ pub fn write_mutated(src: &GgufFile, dst: &Path, mutation: &Mutation) -> Result<
     for info in src.tensors() {
         let view = src.view(info);
         match mutation {
-            Mutation::Poison { tensor, value } if *tensor == info.name => {
+            Mutation::Poison {
+                tensor,
+                index,
+                value,
+            } if *tensor == info.name => {
                 let mut data = view.data.to_vec();
-                if info.ty != GgmlType::F32 || data.len() < 4 {
-                    return Err(MutateError::Unfit(format!(
-                        "{mutation:?}: a tensor of type {}",
-                        info.ty
-                    )));
-                }
-                data[..4].copy_from_slice(&value.to_le_bytes());
+                let bytes = match info.ty {
+                    GgmlType::F32 => value.to_le_bytes().to_vec(),
+                    GgmlType::F16 => half::f16::from_f32(*value).to_le_bytes().to_vec(),
+                    other => {
+                        return Err(MutateError::Unfit(format!(
+                            "{mutation:?}: a tensor of type {other}"
+                        )));
+                    }
+                };
+                let at = index * bytes.len();
+                let slot = data.get_mut(at..at + bytes.len()).ok_or_else(|| {
+                    MutateError::Unfit(format!("{mutation:?}: past the tensor's end"))
+                })?;
+                slot.copy_from_slice(&bytes);
                 out.write_tensor(&data)?;
             }
             _ => out.write_tensor(view.data)?,

@@ -107,6 +107,7 @@ fn a_non_finite_logit_is_an_error_and_breaks_the_session_until_reset() {
     let path = dir.path().join("poisoned.gguf");
     let poison = Mutation::Poison {
         tensor: "token_embd.weight".into(),
+        index: 0,
         value: f32::NAN,
     };
     write_mutated(&clean, &path, &poison).unwrap();
