@@ -207,3 +207,36 @@ fn run_gpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Va
         Some(adapter),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_fit_up_to_the_context_and_not_past_it() {
+        let prompt = vec![1u32; 2046];
+        assert!(check_request(&prompt, 2, 256, Some(2048)).is_ok());
+        assert!(matches!(
+            check_request(&prompt, 3, 256, Some(2048)),
+            Err(LogitsError::Context {
+                needed: 2049,
+                context: 2048,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_request(&prompt, usize::MAX, 256, Some(2048)),
+            Err(LogitsError::Context {
+                needed: usize::MAX,
+                ..
+            })
+        ));
+        // No trained context in the file: the positions a model may have at most.
+        assert!(check_request(&prompt, MAX_POSITIONS - 2046, 256, None).is_ok());
+        assert!(check_request(&prompt, MAX_POSITIONS - 2045, 256, None).is_err());
+        assert!(matches!(
+            check_request(&[255, 256], 0, 256, None),
+            Err(LogitsError::Tokens(_))
+        ));
+    }
+}

@@ -276,3 +276,60 @@ fn hf_directory_logits_match_transformers() {
     assert_eq!(v["top5"], expected["top5"]);
     assert_eq!(v["greedy"], expected["greedy"]);
 }
+
+/// Requests the model cannot hold are refused with a reason (exit 1, nothing on stdout) by
+/// both backends, before either sizes anything: an absurd `--greedy`, a prompt longer than the
+/// model's trained context (2048 for the fixture), ids past the vocabulary, no tokens.
+#[test]
+fn requests_the_model_cannot_hold_exit_1_on_both_backends() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf/llama-gqa-untied");
+    let long: Vec<String> = (0..2049).map(|i| (i % 200).to_string()).collect();
+    let long = long.join(",");
+    let greedy_max = usize::MAX.to_string();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--tokens", "1,2", "--greedy", &greedy_max],
+            "context is 2048",
+        ),
+        (&["--tokens", "1,2", "--greedy", "2047"], "context is 2048"),
+        (&["--tokens", &long], "context is 2048"),
+        (&["--tokens", "1,256"], "past the 256-token vocabulary"),
+        (&["--tokens", ""], "--tokens"),
+    ];
+    for backend in ["cpu", "gpu"] {
+        for (args, needle) in cases {
+            let mut all = vec![
+                "logits",
+                "--model",
+                dir.to_str().unwrap(),
+                "--backend",
+                backend,
+            ];
+            all.extend_from_slice(args);
+            let out = axon(&all);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{backend} {:?}", &args[..args.len().min(2)]);
+            assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+            assert!(out.stdout.is_empty(), "{what}: printed a result");
+            assert!(stderr.contains(needle), "{what}: {stderr}");
+        }
+        // A request that fits runs (the exact boundary is `check_request`'s unit test).
+        let out = axon(&[
+            "logits",
+            "--model",
+            dir.to_str().unwrap(),
+            "--backend",
+            backend,
+            "--tokens",
+            "1,2,3",
+            "--greedy",
+            "2",
+        ]);
+        assert!(
+            out.status.success(),
+            "{backend}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -6,8 +6,13 @@
 //!   recorded by a callback, and both come back as [`GpuError`] values, never as panics or logs.
 //! - [`registry`]: the WGSL kernels of `wgsl/`, compiled into the binary, composed into variants
 //!   and checked offline with naga (parse, validate, SPIR-V) by a CPU-only test.
-//! - [`kernels`]: launchers that check a kernel's contract and return a [`Dispatch`];
-//!   [`Gpu::run`] encodes a list of dispatches into one pass and one submit.
+//! - [`kernels`]: launchers that check a kernel's contract and return a [`Dispatch`], and
+//!   [`kernels::Reduction`], the reduction shape every workgroup-reducing kernel offers.
+//! - [`dispatch`]: [`Gpu::run`] encodes a list of dispatches into one pass and one submit;
+//!   `Gpu::run_and_read` also reads buffers back in that submit ([`Readback`]), with
+//!   validation taps, GPU timestamps (`timing`) or per-dispatch times (`profile`).
+//! - [`buffer`]: f32 device buffers, uploads and read-back; [`grid`]: folding large grids.
+//! - `pipelines`: compute pipelines cached per (variant, workgroup size) ([`Kernel`]).
 //!
 //! It does not choose models, plan forward passes or own sessions (later crates do), and it never
 //! falls back to the CPU: without a usable adapter, bring-up fails with an error that says how to

@@ -219,10 +219,17 @@ fn a_corrupted_binding_is_refused_by_the_validator() {
 #[test]
 fn tied_output_reads_the_embedding() {
     let plan = build_plan(&dims(false), 1, 8, PlanOptions::default(), &sizes("")).unwrap();
-    let Some(DecoderOp::Linear { w, .. }) = plan.steps().last() else {
-        panic!("the last step is not the output projection");
+    // The output projection, then the argmax step that reads its logits.
+    let [
+        ..,
+        DecoderOp::Linear { w, y, .. },
+        DecoderOp::Argmax { logits, .. },
+    ] = plan.steps()
+    else {
+        panic!("the plan does not end with the output projection and the argmax");
     };
     assert_eq!(plan.decl(*w).unwrap().name, "token_embd");
+    assert_eq!(logits, y);
 }
 
 #[test]

@@ -225,13 +225,12 @@ pub(crate) fn encode_step(
         )),
         DecoderOp::Linear { w, x, y, single } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
-            // A call of several tokens multiplies with the tiled matmul, also for its last
-            // row alone (`single`): a row's sums do not depend on the row count, so the last
-            // token's logits are the same bits as `forward`'s last row.
-            one(match (tokens, single) {
-                (1, _) => matvec(gpu, w, x, y, reduction),
-                (_, true) => matmul(gpu, w, x, y, 1),
-                (_, false) => matmul(gpu, w, x, y, tokens),
+            // One row (a decode step, or the last token's logits alone) is a matrix-vector
+            // product: the tiled matmul would decode every weight per element for one row.
+            one(if tokens == 1 || single {
+                matvec(gpu, w, x, y, reduction)
+            } else {
+                matmul(gpu, w, x, y, tokens)
             })
         }
         DecoderOp::Glu { w, x, y, gate } => {

@@ -9,10 +9,10 @@ use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::{DeviceBuffer, Gpu};
-use axon_models::config::ModelConfig;
+use axon_models::config::{MAX_POSITIONS, ModelConfig};
 use axon_models::decoder::{DecoderOp, PlanOptions, build_plan};
 use axon_models::plan::{
-    Limits, Placement, Plan, ScratchMode, TensorId, TensorKind, place_scratch, validate,
+    Limits, Placement, Plan, PlanError, ScratchMode, TensorId, TensorKind, place_scratch, validate,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -151,7 +151,27 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// KV cache of each attention layer, the conv and recurrent state of each Gated DeltaNet
     /// layer), allocated and zeroed now.
     pub fn session(&self, context: usize) -> Result<Session, RuntimeError> {
-        let decode = self.prepared(1, context, true)?;
+        if context > MAX_POSITIONS {
+            return Err(RuntimeError::ContextTooLarge {
+                context,
+                tensor: "positions".to_owned(),
+                bytes: context as u64,
+                max: MAX_POSITIONS as u64,
+            });
+        }
+        // The decode plan sizes the state; its validation refuses, before anything is
+        // allocated, a KV cache or scores buffer larger than one binding of this device.
+        let decode = self.prepared(1, context, true).map_err(|e| match e {
+            RuntimeError::Plan(PlanError::BindingTooLarge { tensor, bytes, max }) => {
+                RuntimeError::ContextTooLarge {
+                    context,
+                    tensor,
+                    bytes,
+                    max,
+                }
+            }
+            other => other,
+        })?;
         let mut state = HashMap::new();
         for t in decode.plan.tensors() {
             if t.kind == TensorKind::State {

@@ -35,6 +35,22 @@ pub enum RuntimeError {
         /// Position after the call.
         needed: usize,
     },
+    /// A session of this many positions would need a tensor larger than the device can bind
+    /// (or more positions than a model may have); refused before anything is allocated.
+    #[error(
+        "a context of {context} positions needs {bytes} bytes for {tensor}, over this device's \
+         limit of {max}; use a smaller context"
+    )]
+    ContextTooLarge {
+        /// The context asked for.
+        context: usize,
+        /// The tensor that would not fit (`blk.N.cache_k`, `blk.N.scores`, or `positions`).
+        tensor: String,
+        /// Its size (positions, for `positions`).
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
     /// A token id past the vocabulary.
     #[error("token id {id} is outside the vocabulary of {vocab}")]
     TokenId {

@@ -93,14 +93,15 @@ fn gemma3_is_checked_whole_and_refused_only_for_the_binding_limit() {
             bytes,
             max: limit,
         }) => {
-            println!(
-                "note: this adapter binds at most {max} bytes; Gemma 3's embedding is {embedding}"
-            );
             assert!(embedding > max);
             assert_eq!(
                 (tensor.as_str(), bytes, limit),
                 ("token_embd.weight", embedding, max)
             );
+            // The refusal is checked; the upload, which this adapter cannot hold, is not.
+            axon_testkit::skip::skip(&format!(
+                "this adapter binds at most {max} bytes; Gemma 3's embedding is {embedding}"
+            ));
         }
         Err(e) => panic!("unexpected error: {e}"),
     }
