@@ -374,39 +374,15 @@ fn download(
     Ok(temp)
 }
 
-/// The size and lowercase hex SHA-256 of everything `from` yields.
-fn sha256_of(mut from: impl Read) -> io::Result<(u64, String)> {
-    let (mut hasher, mut done) = (Sha256::new(), 0u64);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-        done += n as u64;
-    }
-    Ok((done, hex(&hasher.finalize())))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Copies `from` into `to` in 1 MiB chunks, calling `on_chunk` with the running byte count;
-/// returns the size and lowercase hex SHA-256 of what was copied, so nothing is read twice.
-fn copy_hashed(
+/// Reads `from` to its end in 1 MiB chunks, handing each to `sink` and calling `on_chunk`
+/// with the running byte count; returns the size and lowercase hex SHA-256 of what was read.
+fn hash_through<E>(
     from: &mut impl Read,
-    to: &mut NamedTempFile,
-    read_err: impl Fn(io::Error) -> FetchError,
+    mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+    read_err: impl Fn(io::Error) -> E,
     mut on_chunk: impl FnMut(u64),
-) -> Result<(u64, String), FetchError> {
-    let path = to.path().to_owned();
-    let write_err = |error| FetchError::io("write", &path)(error);
+) -> Result<(u64, String), E> {
     let (mut hasher, mut done) = (Sha256::new(), 0u64);
-    let mut out = BufWriter::new(to.as_file_mut());
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = match from.read(&mut buf) {
@@ -416,14 +392,44 @@ fn copy_hashed(
             Err(e) => return Err(read_err(e)),
         };
         hasher.update(&buf[..n]);
-        out.write_all(&buf[..n]).map_err(write_err)?;
+        sink(&buf[..n])?;
         done += n as u64;
         on_chunk(done);
     }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((done, hex))
+}
+
+/// The size and lowercase hex SHA-256 of everything `from` yields.
+fn sha256_of(mut from: impl Read) -> io::Result<(u64, String)> {
+    hash_through(&mut from, |_| Ok(()), |e| e, |_| {})
+}
+
+/// Copies `from` into `to`, calling `on_chunk` with the running byte count; returns the size
+/// and lowercase hex SHA-256 of what was copied, so nothing is read twice.
+fn copy_hashed(
+    from: &mut impl Read,
+    to: &mut NamedTempFile,
+    read_err: impl Fn(io::Error) -> FetchError,
+    on_chunk: impl FnMut(u64),
+) -> Result<(u64, String), FetchError> {
+    let path = to.path().to_owned();
+    let write_err = |error| FetchError::io("write", &path)(error);
+    let mut out = BufWriter::new(to.as_file_mut());
+    let hashed = hash_through(
+        from,
+        |bytes| out.write_all(bytes).map_err(write_err),
+        read_err,
+        on_chunk,
+    )?;
     // Flushed and synced before the caller renames, so a crash cannot expose a short file.
     out.flush().map_err(write_err)?;
     out.get_ref().sync_all().map_err(write_err)?;
-    Ok((done, hex(&hasher.finalize())))
+    Ok(hashed)
 }
 
 /// Compares size and hash with what was expected; `what` names the file in the error.

@@ -7,6 +7,9 @@
 //! A fixed catalogue holds the cases measured against earlier code (a `block_count` of 2^31
 //! aborted the CPU backend on a 670 GB allocation, zero layers were accepted, a NaN RoPE base
 //! gave NaN logits with exit 0, a negative epsilon was accepted); a property test draws more.
+//! The same is done to the Qwen3.5 layout (the most involved pair of readers: Gated DeltaNet
+//! sizes, the layer schedule, multi-token-prediction blocks), on the committed
+//! `qwen35-grouped-tied` fixture written as llama.cpp writes a GGUF.
 
 use axon_formats::gguf::{GgufFile, Value};
 use axon_testkit::mutate::{Mutation, write_mutated};
@@ -185,12 +188,21 @@ fn logits(path: &Path, backend: &str) -> Outcome {
     }
 }
 
-/// Writes the mutated copy, runs both backends on it, and checks they give `verdict`.
+/// Writes the mutated copy of SmolLM2, runs both backends on it, and checks `verdict`.
 fn check(mutation: &Mutation, verdict: Verdict) -> Result<(), TestCaseError> {
-    // A directory per case: the two tests of this file run at the same time.
+    check_file(original(), mutation, verdict)
+}
+
+/// Writes the mutated copy of `source`, runs both backends on it, and checks `verdict`.
+fn check_file(
+    source: &GgufFile,
+    mutation: &Mutation,
+    verdict: Verdict,
+) -> Result<(), TestCaseError> {
+    // A directory per case: the tests of this file run at the same time.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mutated.gguf");
-    write_mutated(original(), &path, mutation).unwrap();
+    write_mutated(source, &path, mutation).unwrap();
     let outcomes = ["cpu", "gpu"].map(|backend| (backend, logits(&path, backend)));
     drop(dir);
     for (backend, o) in outcomes {
@@ -337,5 +349,131 @@ proptest! {
         ]
     ) {
         check(&mutation, verdict)?;
+    }
+}
+
+/// The `qwen35-grouped-tied` fixture as llama.cpp writes it (8 layers, every 4th full
+/// attention; d 64, ff 96, 4 heads of 32 over 2 KV heads, 8 rotated; DeltaNet 2 key heads and
+/// 4 value heads of 16, conv 4; vocabulary 256).
+fn qwen35() -> &'static GgufFile {
+    static FILE: OnceLock<GgufFile> = OnceLock::new();
+    FILE.get_or_init(|| {
+        use axon_formats::hf::HfCheckpoint;
+        use axon_testkit::convert::{Edits, qwen35_to_gguf};
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../axon-reference/tests/fixtures/hf/qwen35-grouped-tied");
+        let ckpt = HfCheckpoint::open(dir).unwrap();
+        let bytes = qwen35_to_gguf(&ckpt, &Edits::default()).unwrap();
+        GgufFile::from_bytes("qwen35-grouped-tied.gguf", bytes).unwrap()
+    })
+}
+
+/// Whether setting `qwen35.SUFFIX` to `v` leaves a valid model of the fixture.
+fn qwen35_verdict(suffix: &str, v: u64) -> Verdict {
+    let valid = match suffix {
+        "block_count" => v == 8,
+        "embedding_length" => v == 64,
+        "feed_forward_length" => v == 96,
+        "attention.head_count" => v == 4,
+        "attention.head_count_kv" => v == 2,
+        "attention.key_length" | "attention.value_length" => v == 32,
+        "rope.dimension_count" => v > 0 && v.is_multiple_of(2) && v <= 32,
+        // The layer schedule decides which tensors each layer has.
+        "full_attention_interval" => v == 4,
+        "ssm.conv_kernel" => v == 4,
+        "ssm.state_size" => v == 16,
+        "ssm.group_count" => v == 2,
+        "ssm.time_step_rank" => v == 4,
+        "ssm.inner_size" => v == 64,
+        // Blocks past the model's layers are multi-token-prediction blocks, not run: any
+        // count leaving at least one layer is a valid (shorter) model.
+        "nextn_predict_layers" => v < 8,
+        "context_length" => (1..=MAX_POSITIONS).contains(&v),
+        other => panic!("no rule for {other}"),
+    };
+    if valid {
+        Verdict::Valid
+    } else {
+        Verdict::Invalid
+    }
+}
+
+#[test]
+fn hostile_qwen35_files_are_refused_by_both_backends_alike() {
+    use Verdict::{Invalid, Valid};
+    let q = |suffix: &str| format!("qwen35.{suffix}");
+    let cases = [
+        (set(&q("block_count"), Value::U32(1 << 31)), Invalid),
+        (set(&q("nextn_predict_layers"), Value::U32(9)), Invalid),
+        (set(&q("nextn_predict_layers"), Value::U32(1)), Valid),
+        (set(&q("ssm.inner_size"), Value::U32(63)), Invalid),
+        (set(&q("ssm.time_step_rank"), Value::U32(0)), Invalid),
+        (set(&q("ssm.group_count"), Value::U32(3)), Invalid),
+        (set(&q("full_attention_interval"), Value::U32(0)), Invalid),
+        (
+            set(&q("attention.layer_norm_rms_epsilon"), Value::F32(f32::NAN)),
+            Invalid,
+        ),
+        (set(&q("rope.freq_base"), Value::F32(0.5)), Invalid),
+        (set(&q("rope.freq_base"), Value::F32(1e6)), Valid),
+        (
+            set(&q("rope.scaling.type"), Value::String("yarn".into())),
+            Invalid,
+        ),
+        (
+            Mutation::Reshape {
+                tensor: "blk.0.ssm_conv1d.weight".into(),
+                dims: vec![128, 4],
+            },
+            Invalid,
+        ),
+        (
+            Mutation::Poison {
+                tensor: "blk.1.ssm_a".into(),
+                index: 2,
+                value: f32::NAN,
+            },
+            Invalid,
+        ),
+    ];
+    for (mutation, verdict) in cases {
+        if let Err(e) = check_file(qwen35(), &mutation, verdict) {
+            panic!("{e}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn every_qwen35_mutation_gets_the_same_verdict_from_both_backends(
+        (suffix, real) in prop::sample::select(vec![
+            ("block_count", 8u64),
+            ("embedding_length", 64),
+            ("feed_forward_length", 96),
+            ("attention.head_count", 4),
+            ("attention.head_count_kv", 2),
+            ("attention.key_length", 32),
+            ("rope.dimension_count", 8),
+            ("full_attention_interval", 4),
+            ("ssm.conv_kernel", 4),
+            ("ssm.state_size", 16),
+            ("ssm.group_count", 2),
+            ("ssm.time_step_rank", 4),
+            ("ssm.inner_size", 64),
+            ("nextn_predict_layers", 0),
+            ("context_length", 4096),
+        ]),
+        pick in 0usize..8,
+        random in 0u64..100_000,
+    ) {
+        let v = [real, 0, real + 1, real.saturating_sub(1), real * 2, real / 2, 1 << 32, random][pick];
+        let mutation = set(&format!("qwen35.{suffix}"), Value::U64(v));
+        check_file(qwen35(), &mutation, qwen35_verdict(suffix, v))?;
     }
 }

@@ -249,38 +249,29 @@ impl DecoderConfig {
 
     /// Checks every hyperparameter (`hparams`).
     fn validate(&self) -> Result<(), ModelError> {
-        hparams::sizes(&[
-            ("layers", self.layers),
-            ("embedding width", self.embd),
-            ("feed-forward width", self.ff),
-            ("heads", self.heads),
-            ("kv heads", self.kv_heads),
-            ("head_dim", self.head_dim),
-            ("vocabulary size", self.vocab),
-        ])?;
-        hparams::grouping("heads / kv heads", self.heads, self.kv_heads)?;
-        hparams::epsilon("RMSNorm epsilon", f64::from(self.eps))?;
+        hparams::shared(&hparams::Shared {
+            layers: self.layers,
+            embd: self.embd,
+            ff: self.ff,
+            heads: self.heads,
+            kv_heads: self.kv_heads,
+            head_dim: self.head_dim,
+            vocab: self.vocab,
+            eps: self.eps,
+            rope: &self.rope,
+            trained_context: self.trained_context,
+        })?;
         hparams::scale("attention scale", self.attn_scale)?;
-        hparams::rope("rope", &self.rope, self.head_dim)?;
         if let Some(local) = &self.rope_local {
             hparams::rope("local rope", local, self.head_dim)?;
         }
         if let Some(window) = self.sliding_window {
             hparams::positions("sliding_window", window)?;
         }
-        if let Some(flags) = &self.sliding_layers
-            && flags.len() != self.layers
-        {
-            return Err(ModelError::BadValue {
-                key: "layer_types".to_owned(),
-                value: format!("{} entries for {} layers", flags.len(), self.layers),
-                expected: "one entry per layer".to_owned(),
-            });
+        match &self.sliding_layers {
+            Some(flags) => hparams::per_layer(flags.len(), self.layers),
+            None => Ok(()),
         }
-        if let Some(context) = self.trained_context {
-            hparams::positions("trained context", context)?;
-        }
-        Ok(())
     }
 }
 

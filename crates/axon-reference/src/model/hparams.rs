@@ -101,6 +101,53 @@ pub(crate) fn positions(key: &str, value: usize) -> Result<(), ModelError> {
     ))
 }
 
+/// The hyperparameters every decoder of the reference has.
+pub(crate) struct Shared<'a> {
+    pub(crate) layers: usize,
+    pub(crate) embd: usize,
+    pub(crate) ff: usize,
+    pub(crate) heads: usize,
+    pub(crate) kv_heads: usize,
+    pub(crate) head_dim: usize,
+    pub(crate) vocab: usize,
+    pub(crate) eps: f32,
+    pub(crate) rope: &'a Rope,
+    pub(crate) trained_context: Option<usize>,
+}
+
+/// Checks what every decoder shares: sizes, head grouping, the norm epsilon, the RoPE of
+/// full-attention layers and the trained context.
+pub(crate) fn shared(s: &Shared<'_>) -> Result<(), ModelError> {
+    sizes(&[
+        ("layers", s.layers),
+        ("embedding width", s.embd),
+        ("feed-forward width", s.ff),
+        ("heads", s.heads),
+        ("kv heads", s.kv_heads),
+        ("head_dim", s.head_dim),
+        ("vocabulary size", s.vocab),
+    ])?;
+    grouping("heads / kv heads", s.heads, s.kv_heads)?;
+    epsilon("RMSNorm epsilon", f64::from(s.eps))?;
+    rope("rope", s.rope, s.head_dim)?;
+    match s.trained_context {
+        Some(context) => positions("trained context", context),
+        None => Ok(()),
+    }
+}
+
+/// Fails unless a per-layer list (`layer_types`) has one entry per layer.
+pub(crate) fn per_layer(entries: usize, layers: usize) -> Result<(), ModelError> {
+    if entries == layers {
+        return Ok(());
+    }
+    Err(bad(
+        "layer_types",
+        format!("{entries} entries for {layers} layers"),
+        "one entry per layer".to_owned(),
+    ))
+}
+
 /// Fails unless the tensors named `prefix` + index cover layers `0..layers` and none is
 /// numbered `blocks` or more. Checked before anything is allocated per layer.
 pub(crate) fn layer_tensors<'a>(

@@ -80,43 +80,31 @@ fn every_nth(layers: usize, interval: usize) -> Vec<bool> {
 impl Qwen35Config {
     /// Checks every hyperparameter (`hparams`).
     fn validate(&self) -> Result<(), ModelError> {
+        hparams::shared(&hparams::Shared {
+            layers: self.layers,
+            embd: self.embd,
+            ff: self.ff,
+            heads: self.heads,
+            kv_heads: self.kv_heads,
+            head_dim: self.head_dim,
+            vocab: self.vocab,
+            eps: self.eps,
+            rope: &self.rope,
+            trained_context: self.trained_context,
+        })?;
         hparams::sizes(&[
-            ("layers", self.layers),
-            ("embedding width", self.embd),
-            ("feed-forward width", self.ff),
-            ("heads", self.heads),
-            ("kv heads", self.kv_heads),
-            ("head_dim", self.head_dim),
-            ("vocabulary size", self.vocab),
             ("DeltaNet key heads", self.k_heads),
             ("DeltaNet value heads", self.v_heads),
             ("DeltaNet key head dim", self.dk),
             ("DeltaNet value head dim", self.dv),
             ("DeltaNet conv kernel", self.conv_kernel),
         ])?;
-        hparams::grouping("heads / kv heads", self.heads, self.kv_heads)?;
         hparams::grouping(
             "DeltaNet value heads / key heads",
             self.v_heads,
             self.k_heads,
         )?;
-        hparams::epsilon("RMSNorm epsilon", f64::from(self.eps))?;
-        hparams::rope("rope", &self.rope, self.head_dim)?;
-        if self.full_attention.len() != self.layers {
-            return Err(ModelError::BadValue {
-                key: "layer_types".to_owned(),
-                value: format!(
-                    "{} entries for {} layers",
-                    self.full_attention.len(),
-                    self.layers
-                ),
-                expected: "one entry per layer".to_owned(),
-            });
-        }
-        if let Some(context) = self.trained_context {
-            hparams::positions("trained context", context)?;
-        }
-        Ok(())
+        hparams::per_layer(self.full_attention.len(), self.layers)
     }
 
     fn key_head(&self, v: usize) -> usize {
