@@ -64,3 +64,27 @@ fn one_turn_greedy_reply_equals_the_reference() {
         "{stderr}"
     );
 }
+
+/// Sampling flags outside their meaning are refused by name with exit 1, before a token is
+/// generated and with nothing on stdout.
+#[test]
+fn sampling_flags_outside_their_meaning_exit_1_with_the_flag_named() {
+    let model = repo("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    for (flag, value, name) in [
+        ("--temperature", "NaN", "temperature"),
+        ("--top-k", "0", "top_k"),
+        ("--top-p", "1.5", "top_p"),
+        ("--min-p", "-1", "min_p"),
+        ("--repeat-penalty", "0", "repeat_penalty"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_axon"))
+            .args(["run", "--model", model.to_str().unwrap(), "--prompt", "Hi"])
+            .arg(format!("{flag}={value}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{flag} {value}: {stderr}");
+        assert!(out.stdout.is_empty(), "{flag} {value}: printed a reply");
+        assert!(stderr.contains(name), "{flag} {value}: {stderr}");
+    }
+}

@@ -71,6 +71,9 @@ pub enum RuntimeError {
         /// Its first non-finite column.
         column: u32,
     },
+    /// A sampling parameter outside its meaning (checked before anything runs).
+    #[error(transparent)]
+    Sampling(#[from] crate::sampling::BadSampling),
     /// A forward pass over no tokens.
     #[error("a forward pass needs at least one token")]
     NoTokens,

@@ -54,6 +54,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         prompt: &[u32],
         params: &GenerateParams,
     ) -> Result<TokenStream<'e, 's, 'g, W>, RuntimeError> {
+        params.sampling.validate()?;
         let logits = self.forward_last(session, prompt)?;
         Ok(TokenStream {
             engine: self,

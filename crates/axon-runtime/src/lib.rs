@@ -30,6 +30,6 @@ pub use load::{
     LoadError, layout_from_env, open_model, open_model_with_progress, options_from_env,
     require_model,
 };
-pub use sampling::{Sampler, SamplingParams};
+pub use sampling::{BadSampling, Sampler, SamplingParams};
 pub use session::{MAX_ENCODED_PASSES, Session};
 pub use weights::DeviceWeights;

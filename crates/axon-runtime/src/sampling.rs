@@ -38,6 +38,55 @@ impl Default for SamplingParams {
     }
 }
 
+/// A sampling parameter outside its meaning.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("sampling: {name} = {value} is not allowed: {expected}")]
+pub struct BadSampling {
+    /// The parameter (`temperature`, `top_k`, ...).
+    pub name: &'static str,
+    /// Its value.
+    pub value: String,
+    /// What it must be.
+    pub expected: &'static str,
+}
+
+impl SamplingParams {
+    /// Checks every parameter against its meaning: a finite temperature of 0 or more, a top-k
+    /// of at least 1 (leave it out for no limit), a top-p in (0, 1], a min-p in [0, 1], a
+    /// finite positive repetition penalty.
+    pub fn validate(&self) -> Result<(), BadSampling> {
+        let bad = |name, value: String, expected| {
+            Err(BadSampling {
+                name,
+                value,
+                expected,
+            })
+        };
+        let t = self.temperature;
+        if !(t.is_finite() && t >= 0.0) {
+            return bad("temperature", t.to_string(), "a finite number, 0 or more");
+        }
+        if self.top_k == Some(0) {
+            return bad(
+                "top_k",
+                "0".to_owned(),
+                "at least 1 (leave it out for no limit)",
+            );
+        }
+        if let Some(p) = self.top_p.filter(|p| !(*p > 0.0 && *p <= 1.0)) {
+            return bad("top_p", p.to_string(), "a probability in (0, 1]");
+        }
+        if let Some(m) = self.min_p.filter(|m| !(*m >= 0.0 && *m <= 1.0)) {
+            return bad("min_p", m.to_string(), "a fraction in [0, 1]");
+        }
+        let r = self.repeat_penalty;
+        if !(r.is_finite() && r > 0.0) {
+            return bad("repeat_penalty", r.to_string(), "a finite number above 0");
+        }
+        Ok(())
+    }
+}
+
 /// SplitMix64, the seeded generator of the draws (reproducible across runs and platforms).
 #[derive(Debug, Clone)]
 pub struct Sampler {

@@ -650,3 +650,43 @@ fn the_check_rejects_min_p_measured_after_the_temperature() {
     let rejection = assert_rejected(wrong, &ROW8, &[], &params);
     assert!(matches!(rejection, Rejection::Impossible { .. }));
 }
+
+/// Parameters outside their meaning are refused by name before anything is sampled (a NaN
+/// temperature would otherwise draw from NaN probabilities); the edges of each range pass.
+#[test]
+fn parameters_outside_their_meaning_are_refused() {
+    let base = SamplingParams::default();
+    let with = |f: &dyn Fn(&mut SamplingParams)| {
+        let mut p = base.clone();
+        f(&mut p);
+        p.validate()
+    };
+    for (name, bad) in [
+        ("temperature", with(&|p| p.temperature = f32::NAN)),
+        ("temperature", with(&|p| p.temperature = -0.5)),
+        ("temperature", with(&|p| p.temperature = f32::INFINITY)),
+        ("top_k", with(&|p| p.top_k = Some(0))),
+        ("top_p", with(&|p| p.top_p = Some(0.0))),
+        ("top_p", with(&|p| p.top_p = Some(1.5))),
+        ("top_p", with(&|p| p.top_p = Some(f32::NAN))),
+        ("min_p", with(&|p| p.min_p = Some(-0.1))),
+        ("min_p", with(&|p| p.min_p = Some(f32::NAN))),
+        ("repeat_penalty", with(&|p| p.repeat_penalty = 0.0)),
+        ("repeat_penalty", with(&|p| p.repeat_penalty = f32::NAN)),
+    ] {
+        let err = bad.unwrap_err();
+        assert_eq!(err.name, name, "{err}");
+        assert!(err.to_string().contains(name), "{err}");
+    }
+    for ok in [
+        with(&|p| p.temperature = 0.0),
+        with(&|p| p.temperature = 2.0),
+        with(&|p| p.top_k = Some(1)),
+        with(&|p| p.top_p = Some(1.0)),
+        with(&|p| p.min_p = Some(0.0)),
+        with(&|p| p.min_p = Some(1.0)),
+        with(&|p| p.repeat_penalty = 0.5),
+    ] {
+        ok.unwrap();
+    }
+}
