@@ -1,19 +1,23 @@
-// Decode attention for one query token over a KV cache, in two passes ("split over the cache,
-// then combine"): `attn_scores` computes every visible score, `attn_combine` turns one head's
-// scores into softmax weights and sums the values.
+// Decode attention for one query token over a KV cache, split over the cache ("flash
+// decoding"): `attn_split` gives each (KV head, chunk of CHUNK positions) one workgroup, which
+// scores its positions for every query head of the group (the K and V rows are loaded once for
+// all of them) and writes, per query head, the chunk's score maximum m, its sum of
+// exp(score - m) l, and its unnormalised value sum o = Σ exp(score - m) v. `attn_merge` gives
+// each query head one workgroup that rescales the visible chunks' partials to the common
+// maximum and divides: out = Σ_s o_s e^(m_s - M) / Σ_s l_s e^(m_s - M).
 //
 // Shared bindings:
-//   params  uniform  heads, kv_heads, head_dim, pos (the query's position, before the
-//                    position uniform is added), window (0: none; else the last `window`
-//                    positions are visible), gated (1: multiply the output by sigmoid(gate)),
-//                    scale
-//   position uniform the call's position (kernels/position.rs), added to params.pos
-//   q       read     [heads, head_dim]
-//   keys    read     [positions, kv_heads, head_dim] (positions first..first+count visible)
-//   values  read     [positions, kv_heads, head_dim]
-//   gate    read     [heads, head_dim] (bound even when ungated)
-//   scores  rw       [heads, count] scratch
-//   out     write    [heads, head_dim]
+//   params   uniform  heads, kv_heads, head_dim, pos (the query's position, before the
+//                     position uniform is added), window (0: none; else the last `window`
+//                     positions are visible), gated (1: multiply the output by
+//                     sigmoid(gate)), scale, chunks (chunks of the cache the grid covers)
+//   position uniform  the call's position (kernels/position.rs), added to params.pos
+//   q        read     [heads, head_dim]
+//   keys     read     [positions, kv_heads, head_dim] (positions first..first+count visible)
+//   values   read     [positions, kv_heads, head_dim]
+//   gate     read     [heads, head_dim] (bound even when ungated)
+//   partials rw       [heads, chunks, head_dim + 2] scratch: o, then m, then l
+//   out      write    [heads, head_dim]
 // Query head h reads KV head h / (heads / kv_heads).
 
 struct AttnParams {
@@ -24,7 +28,7 @@ struct AttnParams {
     window: u32,
     gated: u32,
     scale: f32,
-    _pad: u32,
+    chunks: u32,
 }
 
 struct Position {
@@ -39,9 +43,19 @@ struct Position {
 @group(0) @binding(2) var<storage, read> keys: array<f32>;
 @group(0) @binding(3) var<storage, read> values: array<f32>;
 @group(0) @binding(4) var<storage, read> gate: array<f32>;
-@group(0) @binding(5) var<storage, read_write> scores: array<f32>;
+@group(0) @binding(5) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 @group(0) @binding(7) var<uniform> position: Position;
+
+// Positions per split workgroup, one per invocation: the launcher's DECODE_CHUNK (the
+// registry test compares them).
+const CHUNK: u32 = 64u;
+// Query heads scored together per round (more heads per KV head take more rounds).
+const GROUP: u32 = 8u;
+// Below every finite score: exp(NO_SCORE - m) is 0 for any finite m.
+const NO_SCORE: f32 = -3.4028235e38;
+
+var<workgroup> weights_sh: array<f32, GROUP * CHUNK>;
 
 fn query_pos() -> u32 {
     return params.pos + position.pos;
@@ -53,67 +67,126 @@ fn first_visible() -> u32 {
     return select(0u, p + 1u - min(params.window, p + 1u), params.window != 0u);
 }
 
-// Visible positions.
-fn visible() -> u32 {
-    return query_pos() + 1u - first_visible();
+fn group_size() -> u32 {
+    return max(params.heads / max(params.kv_heads, 1u), 1u);
 }
 
-fn kv_head(h: u32) -> u32 {
-    return h / max(params.heads / max(params.kv_heads, 1u), 1u);
+fn partial_at(h: u32, chunk: u32) -> u32 {
+    return (h * params.chunks + chunk) * (params.head_dim + 2u);
 }
 
-// One invocation per (head, visible position); the grid may be larger (an encoded pass sized
-// for the cache), extra invocations return. Dispatch: ceil(heads * rows / WG_SIZE).
-@compute @workgroup_size(WG_SIZE)
-fn attn_scores(
-    @builtin(global_invocation_id) gid: vec3<u32>,
+// Dispatch: kv_heads * chunks workgroups (folded into x/y past the grid limit); workgroup
+// (kv, chunk) covers positions chunk * CHUNK ..; chunks with no visible position return at once
+// (the whole workgroup: the condition depends only on the workgroup id).
+@compute @workgroup_size(CHUNK)
+fn attn_split(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let idx = gid.x + gid.y * groups.x * WG_SIZE;
-    let count = visible();
-    if idx >= params.heads * count {
+    let idx = group.x + group.y * groups.x;
+    let chunk = idx % params.chunks;
+    let kv = idx / params.chunks;
+    let first = first_visible();
+    let last = query_pos();
+    let start = chunk * CHUNK;
+    if kv >= params.kv_heads || start > last || start + CHUNK <= first {
         return;
     }
-    let h = idx / count;
-    let p = first_visible() + idx % count;
+    let p = start + lid;
+    let visible = p >= first && p <= last;
     let hd = params.head_dim;
-    let k0 = (p * params.kv_heads + kv_head(h)) * hd;
-    var dot = 0.0;
-    for (var d = 0u; d < hd; d++) {
-        dot += q[h * hd + d] * keys[k0 + d];
+    let row = (p * params.kv_heads + kv) * hd;
+    let heads_per_kv = group_size();
+    for (var g0 = 0u; g0 < heads_per_kv; g0 += GROUP) {
+        let n = min(GROUP, heads_per_kv - g0);
+        let h0 = kv * heads_per_kv + g0;
+        // Scores: invocation lid owns position p; its K row is read once for the n heads.
+        var acc: array<f32, GROUP>;
+        if visible {
+            for (var d = 0u; d < hd; d++) {
+                let k = keys[row + d];
+                for (var g = 0u; g < n; g++) {
+                    acc[g] += q[(h0 + g) * hd + d] * k;
+                }
+            }
+        }
+        for (var g = 0u; g < n; g++) {
+            weights_sh[g * CHUNK + lid] = select(NO_SCORE, acc[g] * params.scale, visible);
+        }
+        workgroupBarrier();
+        // Every invocation reads the chunk's maxima (CHUNK values per head from workgroup
+        // memory) instead of reducing: no further barrier, same result everywhere.
+        var m: array<f32, GROUP>;
+        for (var g = 0u; g < n; g++) {
+            var best = NO_SCORE;
+            for (var i = 0u; i < CHUNK; i++) {
+                best = max(best, weights_sh[g * CHUNK + i]);
+            }
+            m[g] = best;
+        }
+        workgroupBarrier();
+        for (var g = 0u; g < n; g++) {
+            let s = weights_sh[g * CHUNK + lid];
+            weights_sh[g * CHUNK + lid] = select(0.0, exp(s - m[g]), visible);
+        }
+        workgroupBarrier();
+        // Values: invocation lid owns dimensions lid, lid + CHUNK, ...; V rows are read once
+        // for the n heads.
+        let span = min(last + 1u, start + CHUNK) - start;
+        for (var d = lid; d < hd; d += CHUNK) {
+            var o: array<f32, GROUP>;
+            for (var i = 0u; i < span; i++) {
+                let v = values[((start + i) * params.kv_heads + kv) * hd + d];
+                for (var g = 0u; g < n; g++) {
+                    o[g] += weights_sh[g * CHUNK + i] * v;
+                }
+            }
+            for (var g = 0u; g < n; g++) {
+                partials[partial_at(h0 + g, chunk) + d] = o[g];
+            }
+        }
+        if lid < n {
+            var l = 0.0;
+            for (var i = 0u; i < CHUNK; i++) {
+                l += weights_sh[lid * CHUNK + i];
+            }
+            let at = partial_at(h0 + lid, chunk) + hd;
+            partials[at] = m[lid];
+            partials[at + 1u] = l;
+        }
+        // The next round overwrites the weights.
+        workgroupBarrier();
     }
-    scores[idx] = dot * params.scale;
 }
 
-// One workgroup per head. No early return: every invocation reaches the reductions.
+// One workgroup per query head. No early return: every invocation reaches the reductions.
 @compute @workgroup_size(WG_SIZE)
-fn attn_combine(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
+fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
     let h = group.x;
     let in_range = h < params.heads;
-    let count = visible();
-    let first = first_visible();
-    let n = select(0u, count, in_range);
-    let row = h * count;
-    var local_max = -3.4028235e38;
-    for (var i = ids.lid; i < n; i += WG_SIZE) {
-        local_max = max(local_max, scores[row + i]);
+    let c0 = first_visible() / CHUNK;
+    let c1 = select(c0, query_pos() / CHUNK + 1u, in_range);
+    let hd = params.head_dim;
+    var local_max = NO_SCORE;
+    for (var c = c0 + ids.lid; c < c1; c += WG_SIZE) {
+        local_max = max(local_max, partials[partial_at(h, c) + hd]);
     }
     let m = workgroup_max(local_max, ids);
     var local_sum = 0.0;
-    for (var i = ids.lid; i < n; i += WG_SIZE) {
-        local_sum += exp(scores[row + i] - m);
+    for (var c = c0 + ids.lid; c < c1; c += WG_SIZE) {
+        let at = partial_at(h, c) + hd;
+        local_sum += partials[at + 1u] * exp(partials[at] - m);
     }
     let total = workgroup_sum(local_sum, ids);
     if !in_range {
         return;
     }
-    let hd = params.head_dim;
-    let kv = kv_head(h);
     for (var d = ids.lid; d < hd; d += WG_SIZE) {
         var acc = 0.0;
-        for (var i = 0u; i < n; i++) {
-            let p = first + i;
-            acc += exp(scores[row + i] - m) * values[(p * params.kv_heads + kv) * hd + d];
+        for (var c = c0; c < c1; c++) {
+            let at = partial_at(h, c);
+            acc += partials[at + d] * exp(partials[at + hd] - m);
         }
         var o = acc / total;
         if params.gated != 0u {

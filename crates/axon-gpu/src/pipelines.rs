@@ -129,6 +129,9 @@ impl Gpu {
         if variant.needs.f16 && !self.caps().has_f16() {
             return Err(missing("shader-f16"));
         }
+        if variant.needs.half_unpack && !self.caps().has_half_unpack() {
+            return Err(missing("shader-f16-in-f32"));
+        }
         let label = kernel.label();
         let source = compose(variant.files);
         let module = self.create_shader_module(&label, source.text())?;

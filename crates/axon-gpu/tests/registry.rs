@@ -261,7 +261,8 @@ fn workgroup_size(module: &naga::Module, entry: &str) -> [u32; 3] {
 fn constants_shared_by_rust_and_wgsl_agree() {
     use axon_gpu::kernels::{attention_prefill, deltanet, top_k};
     use axon_gpu::registry::variants::{
-        ATTN_PREFILL, DELTANET_CHUNKED, MATMUL_GLU_Q4_K, MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
+        ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DELTANET_CHUNKED, MATMUL_GLU_Q4_K, MATMUL_TILE,
+        MATVEC_ROWS, TOP_K_F32,
     };
     for pair in ALL_REDUCED_PAIRS
         .iter()
@@ -271,6 +272,14 @@ fn constants_shared_by_rust_and_wgsl_agree() {
             assert_eq!(const_u32(&module(v), "ROWS"), MATVEC_ROWS, "{}", v.name);
         }
     }
+
+    let split = module(&ATTN_SPLIT);
+    assert_eq!(const_u32(&split, "CHUNK"), DECODE_CHUNK);
+    assert_eq!(
+        workgroup_size(&split, "attn_split"),
+        [DECODE_CHUNK, 1, 1],
+        "one invocation per position of a chunk"
+    );
 
     let matmul = module(&MATMUL_GLU_Q4_K);
     assert_eq!(const_u32(&matmul, "TILE"), MATMUL_TILE);
@@ -314,7 +323,8 @@ fn constants_shared_by_rust_and_wgsl_agree() {
     );
 }
 
-/// Every weight-format part (`wgsl/parts/quant/<format>.wgsl`) covers the values the
+/// Every weight-format part (`wgsl/parts/quant/<format>.wgsl`, `wgsl/parts/wide/<format>.wgsl`)
+/// covers the values the
 /// launchers think it does (`matvec::kernel_block_len`, whose multiple `matvec` requires of a
 /// row) in the bytes the file format gives them (`GgmlType::block_bytes` per
 /// `block_len` values), in every variant that composes it (matvec, matvec_glu, matmul,
@@ -324,16 +334,15 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
     use axon_gpu::kernels::matvec::{MATVEC_TYPES, kernel_block_len};
     let mut checked = 0;
     for variant in ALL_VARIANTS {
-        let Some(part) = variant
-            .files
-            .iter()
-            .find(|f| f.path.starts_with("wgsl/parts/quant/"))
-        else {
+        let Some(part) = variant.files.iter().find(|f| {
+            f.path.starts_with("wgsl/parts/quant/") || f.path.starts_with("wgsl/parts/wide/")
+        }) else {
             continue;
         };
         let name = part
             .path
             .trim_start_matches("wgsl/parts/quant/")
+            .trim_start_matches("wgsl/parts/wide/")
             .trim_end_matches(".wgsl");
         let ty = *MATVEC_TYPES
             .iter()
@@ -375,6 +384,8 @@ fn every_wgsl_file_has_a_section_in_kernels_md() {
         let name = file.path.trim_start_matches("wgsl/");
         let documented = if name.starts_with("parts/quant/") {
             entries.iter().any(|l| l.contains("quant/<format>.wgsl"))
+        } else if name.starts_with("parts/wide/") {
+            entries.iter().any(|l| l.contains("wide/<format>.wgsl"))
         } else {
             let base = name.trim_start_matches("parts/");
             entries.iter().any(|l| l.contains(base))

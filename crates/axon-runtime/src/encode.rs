@@ -307,15 +307,15 @@ pub(crate) fn encode_step(
             q,
             keys,
             values,
-            scores,
+            partials,
             out,
             window,
             gate,
         } => {
             let (q, keys, values, out) = (b.f32(q)?, b.f32(keys)?, b.f32(values)?, b.f32(out)?);
             let gate = gate.map(|g| b.f32(g)).transpose()?;
-            match scores {
-                Some(scores) if tokens == 1 => {
+            match partials {
+                Some(partials) if tokens == 1 => {
                     let a = DecodeAttention {
                         heads: config.heads,
                         kv_heads: config.kv_heads,
@@ -325,8 +325,8 @@ pub(crate) fn encode_step(
                         scale: config.attention_scale,
                         reduction,
                     };
-                    let scores = b.f32(scores)?;
-                    let bufs = [q, keys, values, scores, out];
+                    let partials = b.f32(partials)?;
+                    let bufs = [q, keys, values, partials, out];
                     Ok(attention_decode_at(gpu, &a, bufs, gate, position)?.into())
                 }
                 _ => {

@@ -1,7 +1,7 @@
 //! What the opened device offers, recorded once at bring-up and read by the rest of the engine,
 //! and the one-line `[AXON ADAPTER]` marker that announces it.
 
-use wgpu::{Backend, CooperativeMatrixProperties, DeviceType, Features, Limits};
+use wgpu::{Backend, CooperativeMatrixProperties, DeviceType, DownlevelFlags, Features, Limits};
 
 /// The optional features Axon asks for whenever the adapter offers them, with the names the
 /// marker and `axon info` print.
@@ -44,12 +44,20 @@ pub struct DeviceCaps {
     pub limits: Limits,
     /// Cooperative-matrix configurations wgpu accepted (empty without the feature).
     pub cooperative_matrix: Vec<CooperativeMatrixProperties>,
+    /// What the adapter can do below WebGPU's baseline (wgpu's downlevel flags).
+    pub downlevel: DownlevelFlags,
 }
 
 impl DeviceCaps {
     /// Subgroup operations (`subgroupAdd`, ...) may be used.
     pub fn has_subgroups(&self) -> bool {
         self.features.contains(Features::SUBGROUP)
+    }
+
+    /// `unpack2x16float` and friends may be used: every Vulkan driver converts halves in
+    /// hardware, except llvmpipe without shader-f16 (wgpu's `SHADER_F16_IN_F32`).
+    pub fn has_half_unpack(&self) -> bool {
+        self.downlevel.contains(DownlevelFlags::SHADER_F16_IN_F32)
     }
 
     /// `f16` may be used in shaders and storage.
@@ -152,6 +160,7 @@ mod tests {
             features,
             limits: Limits::default(),
             cooperative_matrix: Vec::new(),
+            downlevel: DownlevelFlags::empty(),
         }
     }
 

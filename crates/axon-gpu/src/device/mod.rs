@@ -167,6 +167,7 @@ impl Gpu {
             features: device.features(),
             limits: device.limits(),
             cooperative_matrix,
+            downlevel: adapter.get_downlevel_capabilities().flags,
         };
         tracing::info!(adapter = %caps.adapter_name, "GPU device opened");
         Ok(Self {

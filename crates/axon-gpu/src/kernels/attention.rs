@@ -1,11 +1,13 @@
 //! Launcher for `wgsl/attention_decode.wgsl`: one query token attending over a KV cache
-//! (grouped-query heads, optional sliding window, optional sigmoid output gate), as two
-//! dispatches: all visible scores, then softmax + value sum per head.
+//! (grouped-query heads, optional sliding window, optional sigmoid output gate), split over the
+//! cache: one dispatch scores each chunk of [`DECODE_CHUNK`] positions per KV head and writes
+//! partial softmax sums for its query heads, a second merges the chunks per head.
 //!
 //! Contract: `q` `[heads, head_dim]` at position `pos`; `keys`/`values`
-//! `[positions >= pos + 1, kv_heads, head_dim]`; `scores` scratch of at least
-//! `heads * visible`; `out` `[heads, head_dim]`; `gate` `[heads, head_dim]` when given.
-//! CPU twins: `axon_reference::ops::attention::{attend, sigmoid_gate}`.
+//! `[positions >= pos + 1, kv_heads, head_dim]`; `partials` scratch of at least
+//! [`partials_len`] for the positions the split pass covers; `out` `[heads, head_dim]`;
+//! `gate` `[heads, head_dim]` when given. CPU twins:
+//! `axon_reference::ops::attention::{attend, sigmoid_gate}`.
 
 use super::{check_binding, check_len, check_room, grid};
 use crate::buffer::DeviceBuffer;
@@ -14,7 +16,7 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::kernels::position::Position;
-use crate::registry::variants::{ATTN_COMBINE, ATTN_SCORES};
+use crate::registry::variants::{ATTN_MERGE, ATTN_SPLIT, DECODE_CHUNK};
 
 /// One decode-attention call.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,7 +33,7 @@ pub struct DecodeAttention {
     pub window: Option<usize>,
     /// Score scale, usually `1/sqrt(head_dim)`.
     pub scale: f32,
-    /// Reduction variant of the combine pass.
+    /// Reduction variant of the merge pass.
     pub reduction: Reduction,
 }
 
@@ -53,7 +55,19 @@ struct Params {
     window: u32,
     gated: u32,
     scale: f32,
-    _pad: u32,
+    chunks: u32,
+}
+
+/// Chunks of [`DECODE_CHUNK`] positions that cover `rows` cache rows.
+fn chunks(rows: usize) -> usize {
+    rows.div_ceil(DECODE_CHUNK as usize).max(1)
+}
+
+/// f32 elements of the `partials` scratch a decode attention over `rows` cache rows needs:
+/// per query head and chunk, the unnormalised value sum (`head_dim`), the chunk's score
+/// maximum and its sum of exponentials.
+pub fn partials_len(heads: usize, head_dim: usize, rows: usize) -> usize {
+    heads * chunks(rows) * (head_dim + 2)
 }
 
 /// The two dispatches of one decode attention (run them in order, in one submit).
@@ -63,14 +77,14 @@ pub fn attention_decode(
     buffers: [&DeviceBuffer; 5],
     gate: Option<&DeviceBuffer>,
 ) -> Result<[Dispatch; 2], GpuError> {
-    let (_, count) = a.visible();
-    launch(gpu, a, buffers, gate, (&gpu.position(0)?, count))
+    // Chunks are numbered from position 0, whatever the window.
+    launch(gpu, a, buffers, gate, (&gpu.position(0)?, a.pos + 1))
 }
 
 /// [`attention_decode`] for the query at `a.pos + position`, the position read from its
-/// uniform when the pass runs: the score pass covers every row of the cache (invocations past
-/// the visible positions return), so `scores` holds `heads * cache rows`. The caller keeps the
-/// position inside the cache.
+/// uniform when the pass runs: the split pass covers every row of the cache (workgroups past
+/// the visible positions return), so `partials` holds [`partials_len`] of the cache rows. The
+/// caller keeps the position inside the cache.
 pub fn attention_decode_at(
     gpu: &Gpu,
     a: &DecodeAttention,
@@ -82,11 +96,11 @@ pub fn attention_decode_at(
     launch(gpu, a, buffers, gate, (position, rows))
 }
 
-/// `rows`: positions the score pass covers.
+/// `rows`: positions the split pass covers.
 fn launch(
     gpu: &Gpu,
     a: &DecodeAttention,
-    [q, keys, values, scores, out]: [&DeviceBuffer; 5],
+    [q, keys, values, partials, out]: [&DeviceBuffer; 5],
     gate: Option<&DeviceBuffer>,
     (position, rows): (&Position, usize),
 ) -> Result<[Dispatch; 2], GpuError> {
@@ -116,24 +130,26 @@ fn launch(
             });
         }
     }
-    if scores.len() < heads * rows {
+    let needed = partials_len(heads, hd, rows);
+    if partials.len() < needed {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
-            what: "scores scratch",
-            expected: heads * rows,
-            got: scores.len(),
+            what: "partials scratch",
+            expected: needed,
+            got: partials.len(),
         });
     }
     for (what, buf) in [
         ("q", q),
         ("keys", keys),
         ("values", values),
-        ("scores", scores),
+        ("partials", partials),
         ("out", out),
     ] {
         check_binding(gpu, KERNEL, what, buf)?;
     }
     // Binding checks bound every count by u32::MAX bytes.
+    let chunks = chunks(rows);
     let params = Params {
         heads: heads as u32,
         kv_heads: kv_heads as u32,
@@ -142,39 +158,38 @@ fn launch(
         window: a.window.map_or(0, |w| w.min(u32::MAX as usize) as u32),
         gated: u32::from(gate.is_some()),
         scale: a.scale,
-        _pad: 0,
+        chunks: chunks as u32,
     };
     let uniform = gpu.uniform("attention.params", &params)?;
     let gate = gate.unwrap_or(q);
-    let wg = u64::from(ATTN_SCORES.workgroup_size.unwrap_or(1));
-    let scores_grid = grid(gpu, KERNEL, ((heads * rows) as u64).div_ceil(wg))?;
-    let pass1 = Dispatch::with_bindings(
+    let split_grid = grid(gpu, KERNEL, (kv_heads * chunks) as u64)?;
+    let split = Dispatch::with_bindings(
         gpu,
-        &ATTN_SCORES,
+        &ATTN_SPLIT,
         &[
             (0, &uniform),
             (1, q.raw()),
             (2, keys.raw()),
-            (5, scores.raw()),
+            (3, values.raw()),
+            (5, partials.raw()),
             (7, position.raw()),
         ],
-        scores_grid,
+        split_grid,
     )?;
-    let combine = a.reduction.pick(gpu, KERNEL, &ATTN_COMBINE)?;
-    let pass2 = Dispatch::with_bindings(
+    let merge = a.reduction.pick(gpu, KERNEL, &ATTN_MERGE)?;
+    let merge = Dispatch::with_bindings(
         gpu,
-        combine,
+        merge,
         &[
             (0, &uniform),
-            (3, values.raw()),
             (4, gate.raw()),
-            (5, scores.raw()),
+            (5, partials.raw()),
             (6, out.raw()),
             (7, position.raw()),
         ],
         [u32::try_from(heads).unwrap_or(u32::MAX), 1, 1],
     )?;
-    Ok([pass1, pass2])
+    Ok([split, merge])
 }
 
 #[cfg(test)]
@@ -182,7 +197,7 @@ mod layout {
     use crate::registry::variants;
 
     crate::kernels::wgsl_layout_test!(
-        attention_params: super::Params = variants::ATTN_SCORES,
-        "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale }
+        attention_params: super::Params = variants::ATTN_SPLIT,
+        "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale, chunks }
     );
 }

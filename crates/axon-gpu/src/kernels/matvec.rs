@@ -4,7 +4,10 @@
 //! Contract: `weights` holds `rows` rows of `cols` values of its type (`cols` a multiple of the
 //! kernel's block, [`kernel_block_len`]: the file's block length, 2 for F16 and BF16), `x` has
 //! `cols` elements, `y` at least `rows` (elements past `rows` are never written). One
-//! workgroup per four rows. The CPU twin is `axon_reference::ops::linear::linear_quantized`.
+//! workgroup per four rows. Q4_K, Q6_K and Q8_0 run `wgsl/matvec_wide.wgsl` (16-byte weight
+//! units, vec4 x loads, items laid along the bytes), the other formats `wgsl/matvec.wgsl`;
+//! the registry picks the file per format. The CPU twin is
+//! `axon_reference::ops::linear::linear_quantized`.
 
 use super::{check_binding, grid};
 use crate::buffer::DeviceBuffer;
@@ -214,8 +217,9 @@ impl Gpu {
                 got: data.len(),
             });
         }
-        // Whole words: the kernel reads bytes out of u32s.
-        let size = (expected as u64).next_multiple_of(4).max(4);
+        // Whole 16-byte units plus one: `matvec_wide.wgsl` binds the bytes as vec4<u32>s and
+        // reads a few bytes past a row's last block when blocks are not unit-aligned.
+        let size = (expected as u64).next_multiple_of(16) + 16;
         let buffer = self.create_buffer(
             label,
             size,

@@ -269,6 +269,7 @@ mod tests {
             },
             limits: wgpu::Limits::default(),
             cooperative_matrix: Vec::new(),
+            downlevel: wgpu::DownlevelFlags::empty(),
         }
     }
 

@@ -108,6 +108,9 @@ pub fn compile_variant_at(
     if variant.needs.f16 {
         capabilities |= Capabilities::SHADER_FLOAT16;
     }
+    if variant.needs.half_unpack {
+        capabilities |= Capabilities::SHADER_FLOAT16_IN_FLOAT32;
+    }
     let mut validator = Validator::new(ValidationFlags::all(), capabilities);
     if variant.needs.subgroups {
         validator.subgroup_stages(ShaderStages::COMPUTE);

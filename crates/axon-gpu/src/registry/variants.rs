@@ -52,6 +52,10 @@ pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
 pub static ARGMAX_WGSL: WgslFile = wgsl_file!("argmax.wgsl");
 /// `wgsl/matvec.wgsl`
 pub static MATVEC_WGSL: WgslFile = wgsl_file!("matvec.wgsl");
+/// `wgsl/matvec_wide.wgsl`
+pub static MATVEC_WIDE_WGSL: WgslFile = wgsl_file!("matvec_wide.wgsl");
+/// `wgsl/parts/wide_words.wgsl`
+pub static WIDE_WORDS_WGSL: WgslFile = wgsl_file!("parts/wide_words.wgsl");
 /// `wgsl/parts/bytes.wgsl`
 pub static BYTES_WGSL: WgslFile = wgsl_file!("parts/bytes.wgsl");
 /// `wgsl/parts/activation.wgsl`
@@ -86,6 +90,17 @@ pub mod quant_parts {
     pub static IQ4_XS: WgslFile = wgsl_file!("parts/quant/iq4_xs.wgsl");
 }
 
+/// The item decoders of `wgsl/parts/wide/`, for the formats `matvec_wide.wgsl` serves.
+pub mod wide_parts {
+    use super::WgslFile;
+    /// Q8_0
+    pub static Q8_0: WgslFile = wgsl_file!("parts/wide/q8_0.wgsl");
+    /// Q4_K
+    pub static Q4_K: WgslFile = wgsl_file!("parts/wide/q4_k.wgsl");
+    /// Q6_K
+    pub static Q6_K: WgslFile = wgsl_file!("parts/wide/q6_k.wgsl");
+}
+
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
 pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
@@ -109,6 +124,11 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &BYTES_WGSL,
     &ACTIVATION_WGSL,
     &MATMUL_WGSL,
+    &MATVEC_WIDE_WGSL,
+    &WIDE_WORDS_WGSL,
+    &wide_parts::Q8_0,
+    &wide_parts::Q4_K,
+    &wide_parts::Q6_K,
     &quant_parts::F32,
     &quant_parts::F16,
     &quant_parts::BF16,
@@ -129,6 +149,8 @@ pub struct Needs {
     pub subgroups: bool,
     /// `f16` (`wgpu::Features::SHADER_F16`).
     pub f16: bool,
+    /// `unpack2x16float` (`wgpu::DownlevelFlags::SHADER_F16_IN_F32`).
+    pub half_unpack: bool,
 }
 
 /// One compilable, dispatchable kernel.
@@ -185,6 +207,7 @@ pub static ADD_F32: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -198,6 +221,7 @@ pub static NOOP: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -211,6 +235,7 @@ pub static COPY_VEC4: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -224,6 +249,7 @@ pub static COPY_COLUMNS: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -237,6 +263,7 @@ pub static GLU_F32: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -253,7 +280,7 @@ macro_rules! reduced_pair {
             files: &[&REDUCE_SUBGROUP_WGSL, $($file),*],
             workgroup_size: Some($size),
             power_of_two_workgroup: false,
-            needs: Needs { subgroups: true, f16: false },
+            needs: Needs { subgroups: true, f16: false, half_unpack: false },
         };
         #[doc = concat!($doc, "; workgroup-memory reduction.")]
         pub static $wg: KernelVariant = KernelVariant {
@@ -262,7 +289,7 @@ macro_rules! reduced_pair {
             files: &[&REDUCE_WORKGROUP_WGSL, $($file),*],
             workgroup_size: Some($size),
             power_of_two_workgroup: true,
-            needs: Needs { subgroups: false, f16: false },
+            needs: Needs { subgroups: false, f16: false, half_unpack: false },
         };
     };
 }
@@ -308,14 +335,14 @@ reduced_pair!(
     "L2 norm + scale per row"
 );
 reduced_pair!(
-    ATTN_COMBINE,
-    ATTN_COMBINE_SUBGROUP,
-    ATTN_COMBINE_WORKGROUP,
-    "attn_decode_combine",
-    "attn_combine",
+    ATTN_MERGE,
+    ATTN_MERGE_SUBGROUP,
+    ATTN_MERGE_WORKGROUP,
+    "attn_decode_merge",
+    "attn_merge",
     64,
     [&ATTENTION_DECODE_WGSL],
-    "Decode attention, pass 2: softmax and value sum per head"
+    "Decode attention, pass 2: the chunks' partial softmax sums merged per head"
 );
 
 /// Index of each row's largest value (ties: lower index; NaN ranks below every number).
@@ -328,6 +355,7 @@ pub static ARGMAX_F32: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -341,6 +369,7 @@ pub static TOP_K_F32: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -354,19 +383,26 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
-/// Decode attention, pass 1: every visible score.
-pub static ATTN_SCORES: KernelVariant = KernelVariant {
-    name: "attn_decode_scores",
-    entry_point: "attn_scores",
+/// Positions per workgroup of decode attention's split pass (`CHUNK` in
+/// `wgsl/attention_decode.wgsl`; the registry test compares them).
+pub const DECODE_CHUNK: u32 = 64;
+
+/// Decode attention, pass 1: one workgroup per (KV head, chunk of the cache) scores its
+/// positions for the head's query group and writes partial softmax sums.
+pub static ATTN_SPLIT: KernelVariant = KernelVariant {
+    name: "attn_decode_split",
+    entry_point: "attn_split",
     files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
-    workgroup_size: Some(256),
-    power_of_two_workgroup: true,
+    workgroup_size: None,
+    power_of_two_workgroup: false,
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -380,6 +416,7 @@ pub static ATTN_PREFILL: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -393,6 +430,7 @@ pub static DELTANET_CONV: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -406,6 +444,7 @@ pub static DELTANET_RULE: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -419,6 +458,7 @@ pub static DELTANET_GATES: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -432,6 +472,7 @@ pub static DELTANET_CHUNKED: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: false,
         f16: false,
+        half_unpack: false,
     },
 };
 
@@ -445,13 +486,15 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     needs: Needs {
         subgroups: true,
         f16: false,
+        half_unpack: false,
     },
 };
 
-/// Workgroup sizes of the matrix-vector kernels, by how many (block, part) items a row has:
-/// a 4096-wide row is 128 items in the K-quants and IQ4_XS (32 values each), 256-512 in the
-/// 32-value formats, 2048 in the float formats. Enough invocations to keep loads in flight,
-/// few enough that none idles on common widths.
+/// Workgroup sizes of the matrix-vector kernels, by how many items a row has: a 4096-wide
+/// row is 128 items in the K-quants and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K
+/// of `matvec_wide.wgsl` (16 bytes each), 256 in Q6_K and Q8_0 of `matvec_wide.wgsl` and in
+/// the 32-value formats, 2048 in the float formats. Enough invocations to keep loads in
+/// flight, few enough that none idles on common widths.
 const MATVEC_WG_K: u32 = 64;
 const MATVEC_WG_32: u32 = 128;
 const MATVEC_WG_FLOAT: u32 = 256;
@@ -461,7 +504,7 @@ const MATVEC_WG_FLOAT: u32 = 256;
 pub const MATVEC_ROWS: u32 = 4;
 
 macro_rules! matvec_variants {
-    ($($fmt:ident => $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr;)*) => {
+    ($($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, [$words:expr, $part:expr, $kernel:expr], $half:expr;)*) => {
         $(
             #[doc = concat!("Matrix-vector product, ", $name, " weights; both reductions.")]
             pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
@@ -471,54 +514,54 @@ macro_rules! matvec_variants {
             pub static $gsg: KernelVariant = KernelVariant {
                 name: concat!("matvec_glu_", $name, ".subgroup"),
                 entry_point: "matvec_glu",
-                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
+                files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
                 workgroup_size: Some($size),
                 power_of_two_workgroup: false,
-                needs: Needs { subgroups: true, f16: false },
+                needs: Needs { subgroups: true, f16: false, half_unpack: $half },
             };
             #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, workgroup-memory reduction.")]
             pub static $gwg: KernelVariant = KernelVariant {
                 name: concat!("matvec_glu_", $name, ".workgroup"),
                 entry_point: "matvec_glu",
-                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
+                files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
                 workgroup_size: Some($size),
                 power_of_two_workgroup: true,
-                needs: Needs { subgroups: false, f16: false },
+                needs: Needs { subgroups: false, f16: false, half_unpack: $half },
             };
             #[doc = concat!("Matrix-vector product, ", $name, " weights, subgroup reduction.")]
             pub static $sg: KernelVariant = KernelVariant {
                 name: concat!("matvec_", $name, ".subgroup"),
                 entry_point: "matvec",
-                files: &[&REDUCE_SUBGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
+                files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
                 workgroup_size: Some($size),
                 power_of_two_workgroup: false,
-                needs: Needs { subgroups: true, f16: false },
+                needs: Needs { subgroups: true, f16: false, half_unpack: $half },
             };
             #[doc = concat!("Matrix-vector product, ", $name, " weights, workgroup-memory reduction.")]
             pub static $wg: KernelVariant = KernelVariant {
                 name: concat!("matvec_", $name, ".workgroup"),
                 entry_point: "matvec",
-                files: &[&REDUCE_WORKGROUP_WGSL, &BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_WGSL],
+                files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
                 workgroup_size: Some($size),
                 power_of_two_workgroup: true,
-                needs: Needs { subgroups: false, f16: false },
+                needs: Needs { subgroups: false, f16: false, half_unpack: $half },
             };
         )*
     };
 }
 
 matvec_variants! {
-    F32 => MATVEC_F32, MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT;
-    F16 => MATVEC_F16, MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT;
-    BF16 => MATVEC_BF16, MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT;
-    Q8_0 => MATVEC_Q8_0, MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32;
-    Q4_0 => MATVEC_Q4_0, MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32;
-    Q4_1 => MATVEC_Q4_1, MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32;
-    Q5_0 => MATVEC_Q5_0, MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32;
-    Q4_K => MATVEC_Q4_K, MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K;
-    Q6_K => MATVEC_Q6_K, MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K;
-    Q5_K => MATVEC_Q5_K, MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K;
-    IQ4_XS => MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K;
+    MATVEC_F32, MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT, [BYTES_WGSL, quant_parts::F32, MATVEC_WGSL], false;
+    MATVEC_F16, MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT, [BYTES_WGSL, quant_parts::F16, MATVEC_WGSL], false;
+    MATVEC_BF16, MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT, [BYTES_WGSL, quant_parts::BF16, MATVEC_WGSL], false;
+    MATVEC_Q8_0, MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32, [WIDE_WORDS_WGSL, wide_parts::Q8_0, MATVEC_WIDE_WGSL], true;
+    MATVEC_Q4_0, MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32, [BYTES_WGSL, quant_parts::Q4_0, MATVEC_WGSL], false;
+    MATVEC_Q4_1, MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32, [BYTES_WGSL, quant_parts::Q4_1, MATVEC_WGSL], false;
+    MATVEC_Q5_0, MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32, [BYTES_WGSL, quant_parts::Q5_0, MATVEC_WGSL], false;
+    MATVEC_Q4_K, MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K, [WIDE_WORDS_WGSL, wide_parts::Q4_K, MATVEC_WIDE_WGSL], true;
+    MATVEC_Q6_K, MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_32, [WIDE_WORDS_WGSL, wide_parts::Q6_K, MATVEC_WIDE_WGSL], true;
+    MATVEC_Q5_K, MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K, [BYTES_WGSL, quant_parts::Q5_K, MATVEC_WGSL], false;
+    MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, [BYTES_WGSL, quant_parts::IQ4_XS, MATVEC_WGSL], false;
 }
 
 /// Edge of the square output tile of the matrix-matrix kernels (`TILE` in `wgsl/matmul.wgsl`,
@@ -535,7 +578,7 @@ macro_rules! matmul_variants {
                 files: &[&BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATMUL_WGSL],
                 workgroup_size: None,
                 power_of_two_workgroup: false,
-                needs: Needs { subgroups: false, f16: false },
+                needs: Needs { subgroups: false, f16: false, half_unpack: false },
             };
             #[doc = concat!("Tiled fused FFN input act(G X) * (U X) (prefill), ", $name, " weights.")]
             pub static $glu: KernelVariant = KernelVariant {
@@ -544,7 +587,7 @@ macro_rules! matmul_variants {
                 files: &[&BYTES_WGSL, &quant_parts::$fmt, &ACTIVATION_WGSL, &MATMUL_WGSL],
                 workgroup_size: None,
                 power_of_two_workgroup: false,
-                needs: Needs { subgroups: false, f16: false },
+                needs: Needs { subgroups: false, f16: false, half_unpack: false },
             };
         )*
     };
@@ -574,7 +617,7 @@ macro_rules! gather_variants {
                 files: &[&BYTES_WGSL, &quant_parts::$fmt, &GATHER_WGSL],
                 workgroup_size: Some(256),
                 power_of_two_workgroup: false,
-                needs: Needs { subgroups: false, f16: false },
+                needs: Needs { subgroups: false, f16: false, half_unpack: false },
             };
         )*
     };
@@ -618,9 +661,9 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &GATED_RMS_NORM_F32_WORKGROUP,
     &L2_NORM_F32_SUBGROUP,
     &L2_NORM_F32_WORKGROUP,
-    &ATTN_SCORES,
-    &ATTN_COMBINE_SUBGROUP,
-    &ATTN_COMBINE_WORKGROUP,
+    &ATTN_SPLIT,
+    &ATTN_MERGE_SUBGROUP,
+    &ATTN_MERGE_WORKGROUP,
     &ATTN_PREFILL,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
@@ -707,7 +750,7 @@ pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &ADD_RMS_NORM_F32,
     &GATED_RMS_NORM_F32,
     &L2_NORM_F32,
-    &ATTN_COMBINE,
+    &ATTN_MERGE,
     &MATVEC_F32,
     &MATVEC_F16,
     &MATVEC_BF16,

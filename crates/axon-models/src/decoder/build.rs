@@ -15,6 +15,7 @@
 use super::DecoderOp;
 use crate::config::ModelConfig;
 use crate::plan::{Plan, TensorId, TensorKind};
+use axon_gpu::kernels::attention::partials_len;
 
 /// Why a plan could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -238,16 +239,17 @@ fn attention_block(
         };
         b.step(op);
     }
-    let scores = (tokens == 1).then(|| {
-        let bytes = (config.heads * context) as u64 * F32;
-        b.plan.tensor(w("scores"), TensorKind::Scratch, bytes)
+    let partials = (tokens == 1).then(|| {
+        let len = partials_len(config.heads, config.head_dim, context);
+        b.plan
+            .tensor(w("partials"), TensorKind::Scratch, len as u64 * F32)
     });
     let attn = b.scratch(w("attn"), q_cols);
     let op = DecoderOp::Attention {
         q,
         keys,
         values,
-        scores,
+        partials,
         out: attn,
         window: config.sliding_window(l),
         gate,

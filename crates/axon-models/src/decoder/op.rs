@@ -136,9 +136,10 @@ pub enum DecoderOp {
         keys: TensorId,
         /// Value cache (state).
         values: TensorId,
-        /// Scores scratch (`[heads, context]`) of the one-token (decode) kernel; prefill
-        /// keeps its scores in workgroup memory.
-        scores: Option<TensorId>,
+        /// Partial-softmax scratch of the one-token (decode) kernel, per head and chunk of the
+        /// cache (`axon_gpu::kernels::attention::partials_len`); prefill keeps its scores in
+        /// workgroup memory.
+        partials: Option<TensorId>,
         /// `[tokens, heads * head_dim]`.
         out: TensorId,
         /// Sliding window of this layer.
@@ -249,14 +250,14 @@ impl DecoderOp {
                 q,
                 keys,
                 values,
-                scores,
+                partials,
                 out,
                 gate,
                 ..
             } => {
                 let mut list = vec![(q, R), (keys, R), (values, R)];
                 list.extend(gate.map(|g| (g, R)));
-                list.extend(scores.map(|s| (s, W)));
+                list.extend(partials.map(|s| (s, W)));
                 list.push((out, W));
                 list
             }

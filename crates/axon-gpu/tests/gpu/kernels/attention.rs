@@ -19,7 +19,7 @@
 use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, noise, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::attention::{DecodeAttention, attention_decode};
+use axon_gpu::kernels::attention::{DecodeAttention, attention_decode, partials_len};
 use axon_reference::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use proptest::prelude::*;
 
@@ -72,12 +72,14 @@ fn check(case: Case, reduction: Reduction) {
         gpu.upload_f32("v", &v).unwrap(),
         gpu.upload_f32("gate", &g).unwrap(),
     );
-    let scores = gpu.zeros_f32("scores", heads * (pos + 1)).unwrap();
+    let partials = gpu
+        .zeros_f32("partials", partials_len(heads, head_dim, pos + 1))
+        .unwrap();
     let out = guarded_zeros(gpu, "out", heads * head_dim);
     let passes = attention_decode(
         gpu,
         &a,
-        [&dq, &dk, &dv, &scores, &out],
+        [&dq, &dk, &dv, &partials, &out],
         gated.then_some(&dg),
     )
     .unwrap();
@@ -155,6 +157,20 @@ fn edge_cases() {
                 window: Some(512),
                 gated: true,
                 seed: 3,
+            },
+            reduction,
+        );
+        // More query heads per KV head than one scoring round takes (GROUP = 8 in the
+        // kernel), over several chunks with a partial last one.
+        check(
+            Case {
+                kv_heads: 2,
+                group: 12,
+                head_dim: 96,
+                pos: 200,
+                window: None,
+                gated: false,
+                seed: 4,
             },
             reduction,
         );

@@ -1,0 +1,113 @@
+// Matrix-vector product for decode with wide loads: y[r] = sum_c W[r, c] * x[c], and the
+// fused FFN input `matvec_glu`, y[r] = act(G[r] . x) * (U[r] . x) (G's rows, then U's, in one
+// matrix). Same contract as `matvec.wgsl`; the format part (`parts/wide/<format>.wgsl`)
+// splits each block into ITEMS items whose weights neighbouring invocations read as
+// neighbouring bytes (16-byte units where the layout is aligned) and whose x values are
+// whole vec4s.
+//
+// Bindings:
+//   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
+//   weights  read     the rows' bytes in the file's block format, as 16-byte units (the
+//                     launcher pads the buffer to whole units plus one)
+//   x        read     [cols] f32 as vec4s (cols is a multiple of BLOCK_LEN, itself of 16)
+//   y        write    [rows] f32
+// Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
+// Invocation lid takes items lid, lid + WG_SIZE, ... of the row; an item's x values are loaded
+// once and used for all ROWS rows. There is no barrier inside the loop: the rows' partial sums
+// meet once, in `workgroup_sum`, which every invocation reaches (no early return).
+
+struct MatvecParams {
+    rows: u32,
+    cols: u32,
+    row_bytes: u32,
+    weight_offset: u32,
+    // matvec_glu: 0 SiLU, 1 GELU-tanh.
+    activation: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: MatvecParams;
+@group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+// Rows per workgroup: the launcher's MATVEC_ROWS (the registry test compares them).
+const ROWS: u32 = 4u;
+
+@compute @workgroup_size(WG_SIZE)
+fn matvec(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row0 = (group.x + group.y * groups.x) * ROWS;
+    let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
+    // Rows past the matrix repeat the last row (their sums are never stored), so the loop has
+    // no per-row branch.
+    let last = params.rows - 1u;
+    let stride = params.row_bytes;
+    let base0 = params.weight_offset + row0 * stride;
+    let base1 = params.weight_offset + min(row0 + 1u, last) * stride;
+    let base2 = params.weight_offset + min(row0 + 2u, last) * stride;
+    let base3 = params.weight_offset + min(row0 + 3u, last) * stride;
+    var acc = vec4<f32>();
+    for (var it = ids.lid; it < items; it += WG_SIZE) {
+        let block = it / ITEMS;
+        let i = it % ITEMS;
+        var xv: ItemX;
+        item_x(block, i, &xv);
+        let aux = item_aux(&xv);
+        let at = block * BLOCK_BYTES;
+        acc.x += item_dot(base0 + at, i, &xv, aux);
+        acc.y += item_dot(base1 + at, i, &xv, aux);
+        acc.z += item_dot(base2 + at, i, &xv, aux);
+        acc.w += item_dot(base3 + at, i, &xv, aux);
+    }
+    for (var r = 0u; r < ROWS; r++) {
+        let total = workgroup_sum(acc[r], ids);
+        if row0 + r < params.rows && ids.lid == 0u {
+            y[row0 + r] = total;
+        }
+    }
+}
+
+// rows = the FFN width; weights hold 2 * rows rows (gate rows first, then up rows).
+@compute @workgroup_size(WG_SIZE)
+fn matvec_glu(
+    ids: ReduceIds,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row0 = (group.x + group.y * groups.x) * ROWS;
+    let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
+    let last = params.rows - 1u;
+    let stride = params.row_bytes;
+    let up = params.rows * stride;
+    var base: array<u32, ROWS>;
+    for (var r = 0u; r < ROWS; r++) {
+        base[r] = params.weight_offset + min(row0 + r, last) * stride;
+    }
+    var g_acc = vec4<f32>();
+    var u_acc = vec4<f32>();
+    for (var it = ids.lid; it < items; it += WG_SIZE) {
+        let block = it / ITEMS;
+        let i = it % ITEMS;
+        var xv: ItemX;
+        item_x(block, i, &xv);
+        let aux = item_aux(&xv);
+        let at = block * BLOCK_BYTES;
+        for (var r = 0u; r < ROWS; r++) {
+            g_acc[r] += item_dot(base[r] + at, i, &xv, aux);
+            u_acc[r] += item_dot(base[r] + up + at, i, &xv, aux);
+        }
+    }
+    for (var r = 0u; r < ROWS; r++) {
+        let g = workgroup_sum(g_acc[r], ids);
+        let u = workgroup_sum(u_acc[r], ids);
+        if row0 + r < params.rows && ids.lid == 0u {
+            y[row0 + r] = gate_activation(g, params.activation) * u;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+// Q4_K for the wide matrix-vector kernel. Block (144 bytes, 9 aligned 16-byte units): unit 0
+// holds f16 d, f16 dmin and the 12 bytes of packed 6-bit sub-block scales and mins; units
+// 1..8 hold the nibbles, 32 bytes per 64 values (byte l: low nibble value 64j + l, high nibble
+// 64j + 32 + l). value = d * scale_s * q - dmin * min_s. Rows are whole blocks, so every
+// block starts 16-byte aligned.
+const BLOCK_LEN: u32 = 256u;
+const BLOCK_BYTES: u32 = 144u;
+// Item i of a block: nibble unit 1 + i, i.e. 16 bytes of 64-value group j = i / 2 (half
+// i % 2): 16 values of sub-block 2j (low nibbles) and 16 of sub-block 2j + 1 (high nibbles).
+const ITEMS: u32 = 8u;
+const X_VECS: u32 = 8u;
+alias ItemX = array<vec4<f32>, X_VECS>;
+
+fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
+    let first = (block * BLOCK_LEN + 64u * (i / 2u) + 16u * (i % 2u)) / 4u;
+    for (var k = 0u; k < 4u; k++) {
+        (*xv)[k] = x[first + k];
+        (*xv)[4u + k] = x[first + 8u + k];
+    }
+}
+
+// The two sub-blocks' x sums (the min terms need them), shared by every row.
+fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
+    let lo = (*xv)[0] + (*xv)[1] + (*xv)[2] + (*xv)[3];
+    let hi = (*xv)[4] + (*xv)[5] + (*xv)[6] + (*xv)[7];
+    return vec2<f32>(dot(lo, vec4<f32>(1.0)), dot(hi, vec4<f32>(1.0)));
+}
+
+fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
+    let unit = base / 16u;
+    let head = weights[unit];
+    let q = weights[unit + 1u + i];
+    let dm = unpack2x16float(head.x);
+    // Scales and mins of sub-blocks 0..3 are the low 6 bits of bytes 4..7 / 8..11; those of
+    // 4..7 take 4 bits from bytes 12..15 and their top 2 from the top bits of 4..7 / 8..11.
+    let j = i / 2u;
+    let low = j < 2u;
+    let sc = select((head.w & 0x0f0f0f0fu) | ((head.y >> 2u) & 0x30303030u), head.y & 0x3f3f3f3fu, low);
+    let mn = select(((head.w >> 4u) & 0x0f0f0f0fu) | ((head.z >> 2u) & 0x30303030u), head.z & 0x3f3f3f3fu, low);
+    let s = 16u * (j & 1u);
+    let scale = vec2<f32>(f32((sc >> s) & 0xffu), f32((sc >> (s + 8u)) & 0xffu));
+    let mins = vec2<f32>(f32((mn >> s) & 0xffu), f32((mn >> (s + 8u)) & 0xffu));
+    var lo = 0.0;
+    var hi = 0.0;
+    for (var k = 0u; k < 4u; k++) {
+        let nibbles = vec4<u32>(q[k]) >> vec4<u32>(0u, 8u, 16u, 24u);
+        lo += dot(vec4<f32>(nibbles & vec4<u32>(0xfu)), (*xv)[k]);
+        hi += dot(vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)), (*xv)[4u + k]);
+    }
+    return dm.x * (scale.x * lo + scale.y * hi) - dm.y * dot(mins, aux);
+}
