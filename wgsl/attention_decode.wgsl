@@ -47,15 +47,22 @@ struct Position {
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 @group(0) @binding(7) var<uniform> position: Position;
 
-// Positions per split workgroup, one per invocation: the launcher's DECODE_CHUNK (the
-// registry test compares them).
-const CHUNK: u32 = 64u;
-// Query heads scored together per round (more heads per KV head take more rounds).
-const GROUP: u32 = 8u;
+// Positions per split workgroup: the launcher's DECODE_CHUNK (the registry test compares
+// them). Each position is scored by PARTS invocations (interleaved dimensions), so a
+// workgroup is CHUNK * PARTS invocations and no invocation walks a whole head alone.
+const CHUNK: u32 = 16u;
+const PARTS: u32 = 4u;
+const THREADS: u32 = CHUNK * PARTS;
+// Query heads scored together per round (more heads per KV head take more rounds); their
+// accumulators are unrolled registers.
+const GROUP: u32 = 4u;
 // Below every finite score: exp(NO_SCORE - m) is 0 for any finite m.
 const NO_SCORE: f32 = -3.4028235e38;
 
-var<workgroup> weights_sh: array<f32, GROUP * CHUNK>;
+// Per (head of the round, position, part): partial dot products; then, in the first
+// GROUP * CHUNK slots, the positions' exp(score - m).
+var<workgroup> dots_sh: array<f32, GROUP * CHUNK * PARTS>;
+var<workgroup> scores_sh: array<f32, GROUP * CHUNK>;
 
 fn query_pos() -> u32 {
     return params.pos + position.pos;
@@ -75,71 +82,87 @@ fn partial_at(h: u32, chunk: u32) -> u32 {
     return (h * params.chunks + chunk) * (params.head_dim + 2u);
 }
 
+// The chunk's maximum score for head g of the round (scores_sh must be complete).
+fn chunk_max(g: u32) -> f32 {
+    var best = NO_SCORE;
+    for (var i = 0u; i < CHUNK; i++) {
+        best = max(best, scores_sh[g * CHUNK + i]);
+    }
+    return best;
+}
+
 // Dispatch: kv_heads * chunks workgroups (folded into x/y past the grid limit); workgroup
 // (kv, chunk) covers positions chunk * CHUNK ..; chunks with no visible position return at once
 // (the whole workgroup: the condition depends only on the workgroup id).
-@compute @workgroup_size(CHUNK)
+@compute @workgroup_size(THREADS)
 fn attn_split(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let idx = group.x + group.y * groups.x;
-    let chunk = idx % params.chunks;
-    let kv = idx / params.chunks;
+    // The launcher's chunk count is at least 1; max() lets the module drop its division guard.
+    let chunks = max(params.chunks, 1u);
+    let chunk = idx % chunks;
+    let kv = idx / chunks;
     let first = first_visible();
     let last = query_pos();
     let start = chunk * CHUNK;
     if kv >= params.kv_heads || start > last || start + CHUNK <= first {
         return;
     }
-    let p = start + lid;
-    let visible = p >= first && p <= last;
     let hd = params.head_dim;
-    let row = (p * params.kv_heads + kv) * hd;
     let heads_per_kv = group_size();
+    // Score phase: invocation lid takes dimensions part, part + PARTS, ... of position
+    // start + slot.
+    let slot = lid / PARTS;
+    let part = lid % PARTS;
+    let p = start + slot;
+    let scored = p >= first && p <= last;
+    let row = (p * params.kv_heads + kv) * hd;
     for (var g0 = 0u; g0 < heads_per_kv; g0 += GROUP) {
         let n = min(GROUP, heads_per_kv - g0);
         let h0 = kv * heads_per_kv + g0;
-        // Scores: invocation lid owns position p; its K row is read once for the n heads.
         var acc: array<f32, GROUP>;
-        if visible {
-            for (var d = 0u; d < hd; d++) {
+        if scored {
+            for (var d = part; d < hd; d += PARTS) {
                 let k = keys[row + d];
-                for (var g = 0u; g < n; g++) {
-                    acc[g] += q[(h0 + g) * hd + d] * k;
+                for (var g = 0u; g < GROUP; g++) {
+                    // Heads past the round's n repeat its last (their sums are not used).
+                    acc[g] += q[(h0 + min(g, n - 1u)) * hd + d] * k;
                 }
             }
         }
-        for (var g = 0u; g < n; g++) {
-            weights_sh[g * CHUNK + lid] = select(NO_SCORE, acc[g] * params.scale, visible);
+        for (var g = 0u; g < GROUP; g++) {
+            dots_sh[(g * CHUNK + slot) * PARTS + part] = acc[g];
         }
         workgroupBarrier();
-        // Every invocation reads the chunk's maxima (CHUNK values per head from workgroup
-        // memory) instead of reducing: no further barrier, same result everywhere.
-        var m: array<f32, GROUP>;
-        for (var g = 0u; g < n; g++) {
-            var best = NO_SCORE;
-            for (var i = 0u; i < CHUNK; i++) {
-                best = max(best, weights_sh[g * CHUNK + i]);
+        for (var t = lid; t < n * CHUNK; t += THREADS) {
+            let g = t / CHUNK;
+            let i = t % CHUNK;
+            var dot = 0.0;
+            for (var j = 0u; j < PARTS; j++) {
+                dot += dots_sh[(g * CHUNK + i) * PARTS + j];
             }
-            m[g] = best;
+            let pos = start + i;
+            scores_sh[t] = select(NO_SCORE, dot * params.scale, pos >= first && pos <= last);
         }
         workgroupBarrier();
-        for (var g = 0u; g < n; g++) {
-            let s = weights_sh[g * CHUNK + lid];
-            weights_sh[g * CHUNK + lid] = select(0.0, exp(s - m[g]), visible);
+        // Every invocation reads the maxima it needs (CHUNK values) instead of reducing.
+        for (var t = lid; t < n * CHUNK; t += THREADS) {
+            let s = scores_sh[t];
+            dots_sh[t] = select(0.0, exp(s - chunk_max(t / CHUNK)), s != NO_SCORE);
         }
         workgroupBarrier();
-        // Values: invocation lid owns dimensions lid, lid + CHUNK, ...; V rows are read once
-        // for the n heads.
+        // Value phase: invocation lid owns dimensions lid, lid + THREADS, ...; each V row is
+        // read once for the round's heads.
         let span = min(last + 1u, start + CHUNK) - start;
-        for (var d = lid; d < hd; d += CHUNK) {
+        for (var d = lid; d < hd; d += THREADS) {
             var o: array<f32, GROUP>;
             for (var i = 0u; i < span; i++) {
                 let v = values[((start + i) * params.kv_heads + kv) * hd + d];
-                for (var g = 0u; g < n; g++) {
-                    o[g] += weights_sh[g * CHUNK + i] * v;
+                for (var g = 0u; g < GROUP; g++) {
+                    o[g] += dots_sh[min(g, n - 1u) * CHUNK + i] * v;
                 }
             }
             for (var g = 0u; g < n; g++) {
@@ -149,13 +172,13 @@ fn attn_split(
         if lid < n {
             var l = 0.0;
             for (var i = 0u; i < CHUNK; i++) {
-                l += weights_sh[lid * CHUNK + i];
+                l += dots_sh[lid * CHUNK + i];
             }
             let at = partial_at(h0 + lid, chunk) + hd;
-            partials[at] = m[lid];
+            partials[at] = chunk_max(lid);
             partials[at + 1u] = l;
         }
-        // The next round overwrites the weights.
+        // The next round overwrites both workgroup arrays.
         workgroupBarrier();
     }
 }

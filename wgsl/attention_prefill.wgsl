@@ -86,10 +86,11 @@ fn attn_prefill(
     let hd = params.head_dim;
     let kv = h / max(params.heads / max(params.kv_heads, 1u), 1u);
     for (var i = lid; i < Q_TILE * hd; i += THREADS) {
-        let t = q0 + i / hd;
+        // hd >= 1 inside the loop; max() makes that visible to the division-guard test.
+        let t = q0 + i / max(hd, 1u);
         var v = 0.0;
         if t < params.tokens {
-            v = q[(t * params.heads + h) * hd + i % hd];
+            v = q[(t * params.heads + h) * hd + i % max(hd, 1u)];
         }
         q_tile[i] = v;
     }

@@ -69,8 +69,9 @@ fn copy_columns(
     if i >= columns.rows * columns.cols {
         return;
     }
-    let r = i / columns.cols;
-    let c = i % columns.cols;
+    // Divisors are at least 1 (launchers refuse empty shapes; max() keeps it provable).
+    let r = i / max(columns.cols, 1u);
+    let c = i % max(columns.cols, 1u);
     let at = columns.dst_offset + position.pos * columns.dst_pos_stride;
     dst_f32[r * columns.dst_stride + at + c] =
         src_f32[r * columns.src_stride + columns.src_offset + c];

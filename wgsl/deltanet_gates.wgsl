@@ -40,7 +40,7 @@ fn deltanet_gates(
     if i >= params.rows {
         return;
     }
-    let h = i % params.v_heads;
+    let h = i % max(params.v_heads, 1u);
     out[2u * i] = 1.0 / (1.0 + exp(-b[i]));
     out[2u * i + 1u] = a_neg[h] * softplus(a[i] + dt_bias[h]);
 }

@@ -1,6 +1,6 @@
 // Gated DeltaNet's gated delta rule with state carried in and out, in two entry points:
 // `delta_rule`, the sequential form (decode), and `delta_chunked`, the chunked form (prefill).
-// Value columns of the state are independent: each invocation owns whole columns.
+// Value columns of the state are independent, so both split a head's work by columns.
 
 struct DeltaParams {
     tokens: u32,
@@ -15,10 +15,10 @@ struct DeltaParams {
     _pad1: u32,
 }
 
+// Workgroup size of `delta_chunked` (`delta_rule` fixes its own).
 override WG_SIZE: u32 = 64u;
 
-// The gated delta rule per value head; invocation j of a head's workgroup owns columns
-// j, j + WG_SIZE, ... of the head's state S [dk][dv]:
+// The gated delta rule per value head, one token after another:
 //   S *= exp(g); p = S^T k; S += k (beta (v - p))^T; o = S^T q
 //   params  uniform
 //   q, k    read  [tokens, k_heads, dk]: L2-normalised (q also scaled by 1/sqrt(dk))
@@ -40,38 +40,92 @@ fn key_head(h: u32) -> u32 {
     return select(h / ratio, h % max(params.k_heads, 1u), params.tiled != 0u);
 }
 
-@compute @workgroup_size(WG_SIZE)
+// `delta_rule` (decode): workgroup (x, h) owns value columns x * RULE_COLS .. of head h, and
+// keeps them in registers for all the call's tokens: invocation (c, slice) holds rows
+// slice, slice + RULE_SLICES, ... of column c, so the state is read once and written once per
+// call. The two dot products over the rows (S^T k, S^T q) meet in workgroup memory.
+// Shared with the launcher (kernels/deltanet.rs: RULE_COLUMNS, RULE_MAX_DK; the registry test
+// compares them).
+const RULE_COLS: u32 = 16u;
+const RULE_SLICES: u32 = 4u;
+const RULE_ROWS: u32 = 64u;
+var<workgroup> rule_partials: array<f32, RULE_COLS * RULE_SLICES>;
+
+// The sum of the column's RULE_SLICES partials (every invocation reaches it: it has barriers).
+fn column_sum(part: f32, c: u32, slice: u32) -> f32 {
+    rule_partials[slice * RULE_COLS + c] = part;
+    workgroupBarrier();
+    var total = 0.0;
+    for (var s = 0u; s < RULE_SLICES; s++) {
+        total += rule_partials[s * RULE_COLS + c];
+    }
+    // Nobody overwrites the partials before every column has read its sum.
+    workgroupBarrier();
+    return total;
+}
+
+@compute @workgroup_size(RULE_COLS * RULE_SLICES)
 fn delta_rule(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) group: vec3<u32>,
 ) {
-    let h = group.x;
+    let h = group.y;
+    let c = lid % RULE_COLS;
+    let slice = lid / RULE_COLS;
+    let j = group.x * RULE_COLS + c;
+    // Invocations past the head's columns keep zeros and store nothing, but reach every
+    // barrier; a workgroup past the heads returns as a whole.
     if h >= params.v_heads {
         return;
     }
+    let in_head = j < params.dv;
     let dk = params.dk;
     let dv = params.dv;
     let kh = key_head(h);
     let s0 = h * dk * dv;
+    var s: array<f32, RULE_ROWS>;
+    for (var r = 0u; r < RULE_ROWS; r++) {
+        let i = slice + RULE_SLICES * r;
+        if in_head && i < dk {
+            s[r] = state[s0 + i * dv + j];
+        }
+    }
     for (var t = 0u; t < params.tokens; t++) {
         let kq = (t * params.k_heads + kh) * dk;
-        let beta = bg[(t * params.v_heads + h) * 2u];
-        let decay = exp(bg[(t * params.v_heads + h) * 2u + 1u]);
-        for (var j = lid; j < dv; j += WG_SIZE) {
-            var p = 0.0;
-            for (var i = 0u; i < dk; i++) {
-                let s = state[s0 + i * dv + j] * decay;
-                state[s0 + i * dv + j] = s;
-                p += s * k[kq + i];
+        let at = (t * params.v_heads + h) * 2u;
+        let beta = bg[at];
+        let decay = exp(bg[at + 1u]);
+        var p = 0.0;
+        for (var r = 0u; r < RULE_ROWS; r++) {
+            let i = slice + RULE_SLICES * r;
+            if i < dk {
+                s[r] *= decay;
+                p += s[r] * k[kq + i];
             }
-            let u = beta * (v[(t * params.v_heads + h) * dv + j] - p);
-            var out = 0.0;
-            for (var i = 0u; i < dk; i++) {
-                let s = state[s0 + i * dv + j] + k[kq + i] * u;
-                state[s0 + i * dv + j] = s;
-                out += s * q[kq + i];
+        }
+        p = column_sum(p, c, slice);
+        var vj = 0.0;
+        if in_head {
+            vj = v[(t * params.v_heads + h) * dv + j];
+        }
+        let u = beta * (vj - p);
+        var out = 0.0;
+        for (var r = 0u; r < RULE_ROWS; r++) {
+            let i = slice + RULE_SLICES * r;
+            if i < dk {
+                s[r] += k[kq + i] * u;
+                out += s[r] * q[kq + i];
             }
+        }
+        out = column_sum(out, c, slice);
+        if in_head && slice == 0u {
             o[(t * params.v_heads + h) * dv + j] = out;
+        }
+    }
+    for (var r = 0u; r < RULE_ROWS; r++) {
+        let i = slice + RULE_SLICES * r;
+        if in_head && i < dk {
+            state[s0 + i * dv + j] = s[r];
         }
     }
 }

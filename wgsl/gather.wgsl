@@ -35,8 +35,8 @@ fn gather(
     if idx >= params.tokens * params.cols {
         return;
     }
-    let t = idx / params.cols;
-    let c = idx % params.cols;
+    let t = idx / max(params.cols, 1u);
+    let c = idx % max(params.cols, 1u);
     let row = ids[t];
     if row >= params.rows {
         out[idx] = 0.0;

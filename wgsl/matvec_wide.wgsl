@@ -47,12 +47,11 @@ fn matvec(
     // Rows past the matrix repeat the last row (their sums are never stored), so the loop has
     // no per-row branch.
     let last = params.rows - 1u;
-    let stride = params.row_bytes;
-    let base0 = params.weight_offset + row0 * stride;
-    let base1 = params.weight_offset + min(row0 + 1u, last) * stride;
-    let base2 = params.weight_offset + min(row0 + 2u, last) * stride;
-    let base3 = params.weight_offset + min(row0 + 3u, last) * stride;
-    var acc = vec4<f32>();
+    var base: array<u32, ROWS>;
+    for (var r = 0u; r < ROWS; r++) {
+        base[r] = params.weight_offset + min(row0 + r, last) * params.row_bytes;
+    }
+    var acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
@@ -60,10 +59,9 @@ fn matvec(
         item_x(block, i, &xv);
         let aux = item_aux(&xv);
         let at = block * BLOCK_BYTES;
-        acc.x += item_dot(base0 + at, i, &xv, aux);
-        acc.y += item_dot(base1 + at, i, &xv, aux);
-        acc.z += item_dot(base2 + at, i, &xv, aux);
-        acc.w += item_dot(base3 + at, i, &xv, aux);
+        for (var r = 0u; r < ROWS; r++) {
+            acc[r] += item_dot(base[r] + at, i, &xv, aux);
+        }
     }
     for (var r = 0u; r < ROWS; r++) {
         let total = workgroup_sum(acc[r], ids);
@@ -89,8 +87,8 @@ fn matvec_glu(
     for (var r = 0u; r < ROWS; r++) {
         base[r] = params.weight_offset + min(row0 + r, last) * stride;
     }
-    var g_acc = vec4<f32>();
-    var u_acc = vec4<f32>();
+    var g_acc: array<f32, ROWS>;
+    var u_acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;

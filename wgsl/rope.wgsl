@@ -72,9 +72,9 @@ fn rope_f32(
     if idx >= params.tokens * params.heads * params.half {
         return;
     }
-    let i = idx % params.half;
-    let token_head = idx / params.half;
-    let token = token_head / params.heads;
+    let i = idx % max(params.half, 1u);
+    let token_head = idx / max(params.half, 1u);
+    let token = token_head / max(params.heads, 1u);
     let base = token_head * params.head_dim;
     var a = 2u * i;
     var b = 2u * i + 1u;

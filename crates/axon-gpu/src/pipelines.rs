@@ -134,7 +134,7 @@ impl Gpu {
         }
         let label = kernel.label();
         let source = compose(variant.files);
-        let module = self.create_shader_module(&label, source.text())?;
+        let module = self.create_kernel_module(&label, source.text())?;
         let overrides = kernel.overrides();
         let pipeline = self.guarded(ObjectKind::ComputePipeline, &label, |d| {
             d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {

@@ -261,8 +261,8 @@ fn workgroup_size(module: &naga::Module, entry: &str) -> [u32; 3] {
 fn constants_shared_by_rust_and_wgsl_agree() {
     use axon_gpu::kernels::{attention_prefill, deltanet, top_k};
     use axon_gpu::registry::variants::{
-        ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DELTANET_CHUNKED, MATMUL_GLU_Q4_K, MATMUL_TILE,
-        MATVEC_ROWS, TOP_K_F32,
+        ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DELTANET_CHUNKED, DELTANET_RULE, MATMUL_GLU_Q4_K,
+        MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
     };
     for pair in ALL_REDUCED_PAIRS
         .iter()
@@ -275,11 +275,9 @@ fn constants_shared_by_rust_and_wgsl_agree() {
 
     let split = module(&ATTN_SPLIT);
     assert_eq!(const_u32(&split, "CHUNK"), DECODE_CHUNK);
-    assert_eq!(
-        workgroup_size(&split, "attn_split"),
-        [DECODE_CHUNK, 1, 1],
-        "one invocation per position of a chunk"
-    );
+    let threads = const_u32(&split, "THREADS");
+    assert_eq!(threads, DECODE_CHUNK * const_u32(&split, "PARTS"));
+    assert_eq!(workgroup_size(&split, "attn_split"), [threads, 1, 1]);
 
     let matmul = module(&MATMUL_GLU_Q4_K);
     assert_eq!(const_u32(&matmul, "TILE"), MATMUL_TILE);
@@ -305,6 +303,24 @@ fn constants_shared_by_rust_and_wgsl_agree() {
         const_u32(&prefill, "DIMS") * threads,
         const_u32(&prefill, "MAX_HEAD_DIM"),
         "every head dimension has an owner"
+    );
+
+    let rule = module(&DELTANET_RULE);
+    assert_eq!(
+        const_u32(&rule, "RULE_COLS") as usize,
+        deltanet::RULE_COLUMNS
+    );
+    assert_eq!(
+        (const_u32(&rule, "RULE_SLICES") * const_u32(&rule, "RULE_ROWS")) as usize,
+        deltanet::RULE_MAX_DK
+    );
+    assert_eq!(
+        workgroup_size(&rule, "delta_rule"),
+        [
+            const_u32(&rule, "RULE_COLS") * const_u32(&rule, "RULE_SLICES"),
+            1,
+            1
+        ]
     );
 
     let chunked = module(&DELTANET_CHUNKED);

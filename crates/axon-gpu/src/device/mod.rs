@@ -269,7 +269,40 @@ impl Gpu {
         })
     }
 
-    /// Compiles WGSL; a parse or validation failure is an error carrying naga's message.
+    /// Compiles one of the registry's kernels (`registry::variants`) without naga's loop
+    /// counters and integer-division guards, keeping its bounds checks: on the H200 the loop
+    /// counters alone made decode matvec 2x slower (`docs/KERNELS.md`, "Trusted modules").
+    /// Only the registry's own WGSL comes here; `tests/trusted_shaders.rs` checks the two
+    /// promises this makes for every registered file: every loop is a counted `for` whose
+    /// variable only its header changes, and every integer divisor cannot be zero.
+    pub(crate) fn create_kernel_module(
+        &self,
+        label: &str,
+        wgsl: &str,
+    ) -> Result<wgpu::ShaderModule, GpuError> {
+        let mut checks = wgpu::ShaderRuntimeChecks::checked();
+        checks.force_loop_bounding = false;
+        checks.int_div_checks = false;
+        self.guarded(ObjectKind::ShaderModule, label, |d| {
+            // SAFETY: wgpu asks that no loop be infinite and no integer divisor be zero (or
+            // INT_MIN / -1). tests/trusted_shaders.rs proves both for every registered file:
+            // loops are `for` loops counting a variable nothing else assigns towards a bound
+            // that launchers keep far below u32::MAX, and divisors are constants, overrides
+            // or max(x, c) with c > 0. Bounds checks stay on.
+            unsafe {
+                d.create_shader_module_trusted(
+                    wgpu::ShaderModuleDescriptor {
+                        label: Some(label),
+                        source: wgpu::ShaderSource::Wgsl(wgsl.into()),
+                    },
+                    checks,
+                )
+            }
+        })
+    }
+
+    /// Compiles WGSL with every runtime check wgpu offers; a parse or validation failure is an
+    /// error carrying naga's message.
     pub fn create_shader_module(
         &self,
         label: &str,

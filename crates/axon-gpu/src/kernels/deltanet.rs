@@ -105,14 +105,29 @@ pub fn delta_rule(
     shape: DeltaShape,
     buffers: [&DeviceBuffer; 6],
 ) -> Result<Dispatch, GpuError> {
-    launch_rule(
-        gpu,
-        "deltanet_rule",
-        (&DELTANET_RULE).into(),
-        shape,
-        buffers,
-    )
+    const KERNEL: &str = "deltanet_rule";
+    if shape.dk > RULE_MAX_DK {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "dk (at most 256)",
+            expected: RULE_MAX_DK,
+            got: shape.dk,
+        });
+    }
+    // One workgroup per RULE_COLUMNS value columns of each head.
+    let columns = u32::try_from(shape.dv.div_ceil(RULE_COLUMNS)).unwrap_or(u32::MAX);
+    let heads = u32::try_from(shape.v_heads).unwrap_or(u32::MAX);
+    let grid = [columns, heads, 1];
+    launch_rule(gpu, KERNEL, (&DELTANET_RULE).into(), shape, buffers, grid)
 }
+
+/// Value columns one [`delta_rule`] workgroup keeps in registers: WGSL's `RULE_COLS` (the
+/// registry test compares them).
+pub const RULE_COLUMNS: usize = 16;
+
+/// Largest key head size [`delta_rule`] holds in registers: WGSL's `RULE_SLICES * RULE_ROWS`
+/// (the registry test compares them).
+pub const RULE_MAX_DK: usize = 256;
 
 /// Largest key head size [`delta_chunked`] holds (one state column per invocation): WGSL's
 /// `MAX_DK` (the registry test compares them).
@@ -151,7 +166,8 @@ pub fn delta_chunked_with(
         });
     }
     let kernel = reduction.width(gpu, KERNEL, &DELTANET_CHUNKED)?;
-    launch_rule(gpu, KERNEL, kernel, shape, buffers)
+    let grid = [u32::try_from(shape.v_heads).unwrap_or(u32::MAX), 1, 1];
+    launch_rule(gpu, KERNEL, kernel, shape, buffers, grid)
 }
 
 fn launch_rule(
@@ -160,6 +176,7 @@ fn launch_rule(
     pipeline: Kernel,
     shape: DeltaShape,
     [q, k, v, beta_g, state, o]: [&DeviceBuffer; 6],
+    workgroups: [u32; 3],
 ) -> Result<Dispatch, GpuError> {
     let DeltaShape {
         k_heads,
@@ -208,7 +225,6 @@ fn launch_rule(
         _pad: [0; 2],
     };
     let uniform = gpu.uniform("deltanet_rule.params", &params)?;
-    let workgroups = [u32::try_from(v_heads).unwrap_or(u32::MAX), 1, 1];
     Dispatch::new(
         gpu,
         pipeline,

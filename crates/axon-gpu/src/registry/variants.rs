@@ -389,7 +389,7 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
 
 /// Positions per workgroup of decode attention's split pass (`CHUNK` in
 /// `wgsl/attention_decode.wgsl`; the registry test compares them).
-pub const DECODE_CHUNK: u32 = 64;
+pub const DECODE_CHUNK: u32 = 16;
 
 /// Decode attention, pass 1: one workgroup per (KV head, chunk of the cache) scores its
 /// positions for the head's query group and writes partial softmax sums.
@@ -439,7 +439,7 @@ pub static DELTANET_RULE: KernelVariant = KernelVariant {
     name: "deltanet_rule",
     entry_point: "delta_rule",
     files: &[&DELTANET_RULE_WGSL],
-    workgroup_size: Some(64),
+    workgroup_size: None,
     power_of_two_workgroup: false,
     needs: Needs {
         subgroups: false,

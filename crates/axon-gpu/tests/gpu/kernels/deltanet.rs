@@ -53,59 +53,121 @@ proptest! {
         k_heads in 1usize..3, ratio in 1usize..3, dk in 1usize..20, dv in 1usize..80,
         t1 in 1usize..6, t2 in 1usize..6, tiled in any::<bool>(), seed in any::<u64>(),
     ) {
-        let gpu = gpu();
-        let v_heads = k_heads * ratio;
-        let tokens = t1 + t2;
-        let unit = |v: Vec<f32>, scale: f32| -> Vec<f32> {
-            v.chunks_exact(dk)
-                .flat_map(|h| {
-                    let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
-                    h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
-                })
-                .collect()
-        };
-        let q = unit(noise(tokens * k_heads * dk, seed, 1.0), 1.0 / (dk as f32).sqrt());
-        let k = unit(noise(tokens * k_heads * dk, seed ^ 1, 1.0), 1.0);
-        let v = noise(tokens * v_heads * dv, seed ^ 2, 1.0);
-        let raw = noise(tokens * v_heads * 2, seed ^ 3, 2.0);
-        let bg: Vec<f32> = raw
-            .chunks_exact(2)
-            .flat_map(|p| [axon_reference::ops::activation::sigmoid(p[0]), -axon_reference::ops::activation::softplus(p[1])])
-            .collect();
-        let shape = DeltaShape { k_heads, v_heads, dk, dv, tiled };
-        let state = gpu.zeros_f32("delta.state", v_heads * dk * dv).unwrap();
-        let mut heads: Vec<DeltaState> = (0..v_heads).map(|_| DeltaState::new(dk, dv)).collect();
-        for (start, len) in [(0, t1), (t1, t2)] {
-            let slice = |buf: &[f32], row: usize| buf[start * row..(start + len) * row].to_vec();
-            let (dq, dk_, dv_, dbg) = (
-                gpu.upload_f32("q", &slice(&q, k_heads * dk)).unwrap(),
-                gpu.upload_f32("k", &slice(&k, k_heads * dk)).unwrap(),
-                gpu.upload_f32("v", &slice(&v, v_heads * dv)).unwrap(),
-                gpu.upload_f32("bg", &slice(&bg, v_heads * 2)).unwrap(),
-            );
-            let o = guarded_zeros(gpu, "o", len * v_heads * dv);
-            let dispatch = delta_rule(gpu, shape, [&dq, &dk_, &dv_, &dbg, &state, &o]).unwrap();
-            gpu.run("delta_test", &[dispatch]).unwrap();
-            let mut want = Vec::new();
-            for t in start..start + len {
-                for (h, st) in heads.iter_mut().enumerate() {
-                    let kh = if tiled { h % k_heads } else { h / ratio };
-                    let kq = (t * k_heads + kh) * dk;
-                    let input = DeltaInput {
-                        q: &q[kq..kq + dk],
-                        k: &k[kq..kq + dk],
-                        v: &v[(t * v_heads + h) * dv..(t * v_heads + h + 1) * dv],
-                        beta: bg[(t * v_heads + h) * 2],
-                        g: bg[(t * v_heads + h) * 2 + 1],
-                    };
-                    want.extend(delta_step(st, input));
-                }
-            }
-            close(&read_guarded(gpu, &o, len * v_heads * dv), &want, "delta o");
-        }
-        let final_state: Vec<f32> = heads.iter().flat_map(|h| h.s.iter().map(|&x| x as f32)).collect();
-        close(&gpu.read_f32(&state).unwrap(), &final_state, "delta state");
+        check_rule(RuleCase { k_heads, ratio, dk, dv, t1, t2, tiled, seed });
     }
+}
+
+/// Qwen3.5's head sizes (dk = dv = 128) and the largest key head the registers hold (256),
+/// whose rows are many per invocation: the random cases above stay below 20.
+#[test]
+fn delta_rule_at_real_head_sizes() {
+    for (dk, dv, seed) in [(128, 128, 11), (256, 40, 12), (100, 130, 13)] {
+        check_rule(RuleCase {
+            k_heads: 2,
+            ratio: 2,
+            dk,
+            dv,
+            t1: 1,
+            t2: 3,
+            tiled: true,
+            seed,
+        });
+    }
+}
+
+/// One delta-rule case: two calls of t1 and t2 tokens carrying the state.
+#[derive(Debug, Clone, Copy)]
+struct RuleCase {
+    k_heads: usize,
+    ratio: usize,
+    dk: usize,
+    dv: usize,
+    t1: usize,
+    t2: usize,
+    tiled: bool,
+    seed: u64,
+}
+
+fn check_rule(case: RuleCase) {
+    let RuleCase {
+        k_heads,
+        ratio,
+        dk,
+        dv,
+        t1,
+        t2,
+        tiled,
+        seed,
+    } = case;
+    let gpu = gpu();
+    let v_heads = k_heads * ratio;
+    let tokens = t1 + t2;
+    let unit = |v: Vec<f32>, scale: f32| -> Vec<f32> {
+        v.chunks_exact(dk)
+            .flat_map(|h| {
+                let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+                h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let q = unit(
+        noise(tokens * k_heads * dk, seed, 1.0),
+        1.0 / (dk as f32).sqrt(),
+    );
+    let k = unit(noise(tokens * k_heads * dk, seed ^ 1, 1.0), 1.0);
+    let v = noise(tokens * v_heads * dv, seed ^ 2, 1.0);
+    let raw = noise(tokens * v_heads * 2, seed ^ 3, 2.0);
+    let bg: Vec<f32> = raw
+        .chunks_exact(2)
+        .flat_map(|p| {
+            [
+                axon_reference::ops::activation::sigmoid(p[0]),
+                -axon_reference::ops::activation::softplus(p[1]),
+            ]
+        })
+        .collect();
+    let shape = DeltaShape {
+        k_heads,
+        v_heads,
+        dk,
+        dv,
+        tiled,
+    };
+    let state = gpu.zeros_f32("delta.state", v_heads * dk * dv).unwrap();
+    let mut heads: Vec<DeltaState> = (0..v_heads).map(|_| DeltaState::new(dk, dv)).collect();
+    for (start, len) in [(0, t1), (t1, t2)] {
+        let slice = |buf: &[f32], row: usize| buf[start * row..(start + len) * row].to_vec();
+        let (dq, dk_, dv_, dbg) = (
+            gpu.upload_f32("q", &slice(&q, k_heads * dk)).unwrap(),
+            gpu.upload_f32("k", &slice(&k, k_heads * dk)).unwrap(),
+            gpu.upload_f32("v", &slice(&v, v_heads * dv)).unwrap(),
+            gpu.upload_f32("bg", &slice(&bg, v_heads * 2)).unwrap(),
+        );
+        let o = guarded_zeros(gpu, "o", len * v_heads * dv);
+        let dispatch = delta_rule(gpu, shape, [&dq, &dk_, &dv_, &dbg, &state, &o]).unwrap();
+        gpu.run("delta_test", &[dispatch]).unwrap();
+        let mut want = Vec::new();
+        for t in start..start + len {
+            for (h, st) in heads.iter_mut().enumerate() {
+                let kh = if tiled { h % k_heads } else { h / ratio };
+                let kq = (t * k_heads + kh) * dk;
+                let input = DeltaInput {
+                    q: &q[kq..kq + dk],
+                    k: &k[kq..kq + dk],
+                    v: &v[(t * v_heads + h) * dv..(t * v_heads + h + 1) * dv],
+                    beta: bg[(t * v_heads + h) * 2],
+                    g: bg[(t * v_heads + h) * 2 + 1],
+                };
+                want.extend(delta_step(st, input));
+            }
+        }
+        close(&read_guarded(gpu, &o, len * v_heads * dv), &want, "delta o");
+    }
+    let final_state: Vec<f32> = heads
+        .iter()
+        .flat_map(|h| h.s.iter().map(|&x| x as f32))
+        .collect();
+    close(&gpu.read_f32(&state).unwrap(), &final_state, "delta state");
 }
 
 /// L2 norm + scale and the gated output norm, every reduction, vs the reference twins.

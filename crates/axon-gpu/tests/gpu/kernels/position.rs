@@ -6,7 +6,9 @@
 use super::noise;
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::attention::{DecodeAttention, attention_decode, attention_decode_at};
+use axon_gpu::kernels::attention::{
+    DecodeAttention, attention_decode, attention_decode_at, partials_len,
+};
 use axon_gpu::kernels::attention_prefill::{
     PrefillAttention, attention_prefill, attention_prefill_at,
 };
@@ -69,7 +71,9 @@ fn attention_follows_the_position() {
     for window in [None, Some(6)] {
         // Decode: one query.
         let q = gpu.upload_f32("q", &noise(heads * hd, 4, 1.0)).unwrap();
-        let scores = gpu.zeros_f32("scores", heads * context).unwrap();
+        let partials = gpu
+            .zeros_f32("partials", partials_len(heads, hd, context))
+            .unwrap();
         let out = gpu.zeros_f32("out", heads * hd).unwrap();
         let a = DecodeAttention {
             heads,
@@ -80,7 +84,7 @@ fn attention_follows_the_position() {
             scale: 0.25,
             reduction: Reduction::preferred(gpu.caps()),
         };
-        let bufs = [&q, &keys, &values, &scores, &out];
+        let bufs = [&q, &keys, &values, &partials, &out];
         let encoded = attention_decode_at(gpu, &a, bufs, None, &position).unwrap();
         for pos in [0usize, 9, 39] {
             position.set(gpu, pos);
