@@ -5,25 +5,34 @@
 // to the lower index.
 //
 // argmax bindings:
-//   params  uniform  n = values per row, rows
-//   values  read     [rows, n] f32
-//   out     write    [2 * rows] u32: out[2r] the argmax of row r, out[2r + 1] its first
-//                    non-finite column (NONE when every value is finite)
-// Dispatch: one workgroup per row; invocations scan strided, then a tree over workgroup
-// memory (WG_SIZE must be a power of two; the registry checks).
+//   params   uniform  n = values per row, rows, slices = workgroups per row
+//   values   read     [rows, n] f32
+//   out      write    [2 * rows] u32: out[2r] the argmax of row r, out[2r + 1] its first
+//                     non-finite column (NONE when every value is finite)
+//   partials rw       [rows, slices, 3] u32 scratch: each slice's best value (f32 bits), its
+//                     column and its first non-finite column
+// Two dispatches: `argmax_slices` gives each SLICE_LEN values of a row one workgroup
+// (invocations scan strided, then a tree over workgroup memory; WG_SIZE must be a power of
+// two, the registry checks), `argmax_merge` gives each row one workgroup that ranks its
+// slices' bests the same way. A row of a 248k vocabulary is 61 workgroups, not one.
 
 struct ArgmaxParams {
     n: u32,
     rows: u32,
-    _pad0: u32,
-    _pad1: u32,
+    slices: u32,
+    _pad: u32,
 }
+
+// Values per `argmax_slices` workgroup, whatever its width: the launcher's ARGMAX_SLICE (the
+// registry test compares them), so the scratch size does not depend on the reduction.
+const SLICE_LEN: u32 = 4096u;
 
 override WG_SIZE: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> params: ArgmaxParams;
 @group(0) @binding(1) var<storage, read> values: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
+@group(0) @binding(8) var<storage, read_write> partials: array<u32>;
 
 var<workgroup> best_value: array<f32, WG_SIZE>;
 var<workgroup> best_index: array<u32, WG_SIZE>;
@@ -61,29 +70,9 @@ fn better(v: f32, i: u32, bv: f32, bi: u32) -> bool {
     return v > bv;
 }
 
-@compute @workgroup_size(WG_SIZE)
-fn argmax_f32(
-    @builtin(local_invocation_index) lid: u32,
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let row = group.x + group.y * groups.x;
-    let in_range = row < params.rows;
-    let n = select(0u, params.n, in_range);
-    var bv = 0.0;
-    var bi = NONE;
-    var bad = NONE;
-    for (var i = lid; i < n; i += WG_SIZE) {
-        let v = values[row * params.n + i];
-        if better(v, i, bv, bi) {
-            bv = v;
-            bi = i;
-        }
-        // Strided ascending: this invocation's first non-finite column is its smallest.
-        if bad == NONE && is_non_finite(v) {
-            bad = i;
-        }
-    }
+// The best of the workgroup's (value, column, first non-finite column) triples, in slot 0 of
+// the workgroup arrays. Every invocation must call it.
+fn rank_workgroup(lid: u32, bv: f32, bi: u32, bad: u32) {
     best_value[lid] = bv;
     best_index[lid] = bi;
     first_bad[lid] = bad;
@@ -98,6 +87,68 @@ fn argmax_f32(
         }
         workgroupBarrier();
     }
+}
+
+// Dispatch: rows * slices workgroups (folded into x/y past the grid limit).
+@compute @workgroup_size(WG_SIZE)
+fn argmax_slices(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let idx = group.x + group.y * groups.x;
+    let slices = max(params.slices, 1u);
+    let row = idx / slices;
+    let in_range = row < params.rows;
+    let start = (idx % slices) * SLICE_LEN;
+    let end = select(0u, min(params.n, start + SLICE_LEN), in_range);
+    var bv = 0.0;
+    var bi = NONE;
+    var bad = NONE;
+    for (var i = start + lid; i < end; i += WG_SIZE) {
+        let v = values[row * params.n + i];
+        if better(v, i, bv, bi) {
+            bv = v;
+            bi = i;
+        }
+        // Strided ascending: this invocation's first non-finite column is its smallest.
+        if bad == NONE && is_non_finite(v) {
+            bad = i;
+        }
+    }
+    rank_workgroup(lid, bv, bi, bad);
+    if in_range && lid == 0u {
+        let at = 3u * idx;
+        partials[at] = bitcast<u32>(best_value[0]);
+        partials[at + 1u] = best_index[0];
+        partials[at + 2u] = first_bad[0];
+    }
+}
+
+// Dispatch: one workgroup per row (folded past the grid limit).
+@compute @workgroup_size(WG_SIZE)
+fn argmax_merge(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let row = group.x + group.y * groups.x;
+    let in_range = row < params.rows;
+    let slices = select(0u, params.slices, in_range);
+    var bv = 0.0;
+    var bi = NONE;
+    var bad = NONE;
+    for (var s = lid; s < slices; s += WG_SIZE) {
+        let at = 3u * (row * slices + s);
+        let v = bitcast<f32>(partials[at]);
+        let i = partials[at + 1u];
+        if better(v, i, bv, bi) {
+            bv = v;
+            bi = i;
+        }
+        bad = min(bad, partials[at + 2u]);
+    }
+    rank_workgroup(lid, bv, bi, bad);
     if in_range && lid == 0u {
         out[2u * row] = best_index[0];
         out[2u * row + 1u] = first_bad[0];

@@ -261,8 +261,8 @@ fn workgroup_size(module: &naga::Module, entry: &str) -> [u32; 3] {
 fn constants_shared_by_rust_and_wgsl_agree() {
     use axon_gpu::kernels::{attention_prefill, deltanet, top_k};
     use axon_gpu::registry::variants::{
-        ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DELTANET_CHUNKED, DELTANET_RULE, MATMUL_GLU_Q4_K,
-        MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
+        ARGMAX_SLICES, ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DELTANET_CHUNKED, DELTANET_RULE,
+        MATMUL_GLU_Q4_K, MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
     };
     for pair in ALL_REDUCED_PAIRS
         .iter()
@@ -272,6 +272,12 @@ fn constants_shared_by_rust_and_wgsl_agree() {
             assert_eq!(const_u32(&module(v), "ROWS"), MATVEC_ROWS, "{}", v.name);
         }
     }
+
+    let argmax = module(&ARGMAX_SLICES);
+    assert_eq!(
+        const_u32(&argmax, "SLICE_LEN") as usize,
+        axon_gpu::kernels::argmax::ARGMAX_SLICE
+    );
 
     let split = module(&ATTN_SPLIT);
     assert_eq!(const_u32(&split, "CHUNK"), DECODE_CHUNK);

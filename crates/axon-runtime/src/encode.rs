@@ -417,11 +417,13 @@ pub(crate) fn encode_step(
         }
         DecoderOp::Argmax {
             logits,
+            partials,
             picks,
             vocab,
         } => {
-            let logits = b.f32(logits)?;
-            one(argmax_with(gpu, logits, vocab, b.picks(picks)?, reduction))
+            let (logits, partials) = (b.f32(logits)?, b.f32(partials)?);
+            let picks = b.picks(picks)?;
+            Ok(argmax_with(gpu, logits, vocab, partials, picks, reduction)?.into())
         }
         DecoderOp::GatedNorm {
             x,

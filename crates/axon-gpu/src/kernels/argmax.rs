@@ -2,11 +2,13 @@
 //! reads back two u32 per row instead of the vocabulary, and the first column of the row that
 //! holds a NaN or an infinity, so the engine refuses non-finite logits at no extra cost.
 //!
-//! Contract: `values` is `[rows, n]` f32 with `n >= 1`; `out` is a u32 buffer of at least
-//! `2 * rows` elements (see [`Gpu::zeros_u32`]): `out[2r]` is row `r`'s argmax, `out[2r + 1]`
-//! its first non-finite column or [`NONE`]. Ties go to the lower index, NaN never wins, an
-//! all-NaN row gives 0. The CPU twins are `axon_reference::ops::sampling::argmax` and a scan
-//! for the first non-finite value.
+//! Contract: `values` is `[rows, n]` f32 with `n >= 1`; `partials` a scratch of at least
+//! [`partials_len`] elements (any contents; the kernel uses its words as u32); `out` is a u32
+//! buffer of at least `2 * rows` elements (see [`Gpu::zeros_u32`]): `out[2r]` is row `r`'s
+//! argmax, `out[2r + 1]` its first non-finite column or [`NONE`]. Ties go to the lower index,
+//! NaN never wins, an all-NaN row gives 0. Two dispatches: each [`ARGMAX_SLICE`] values of a
+//! row, then each row's slices. The CPU twins are `axon_reference::ops::sampling::argmax` and
+//! a scan for the first non-finite value.
 
 use super::{check_binding, grid};
 use crate::buffer::DeviceBuffer;
@@ -14,14 +16,24 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
-use crate::registry::variants::ARGMAX_F32;
+use crate::registry::variants::{ARGMAX_MERGE, ARGMAX_SLICES};
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {
     n: u32,
     rows: u32,
-    _pad: [u32; 2],
+    slices: u32,
+    _pad: u32,
+}
+
+/// Values one workgroup of the first pass ranks: WGSL's `SLICE_LEN` (the registry test
+/// compares them).
+pub const ARGMAX_SLICE: usize = 4096;
+
+/// Elements of the `partials` scratch for `rows` rows of `n` values: three words per slice.
+pub fn partials_len(rows: usize, n: usize) -> usize {
+    3 * rows * n.div_ceil(ARGMAX_SLICE).max(1)
 }
 
 /// `out[2r + 1]` when row `r` holds only finite values.
@@ -104,20 +116,22 @@ pub fn argmax(
     gpu: &Gpu,
     values: &DeviceBuffer,
     n: usize,
+    partials: &DeviceBuffer,
     out: &IndexBuffer,
-) -> Result<Dispatch, GpuError> {
-    argmax_with(gpu, values, n, out, Reduction::Workgroup)
+) -> Result<[Dispatch; 2], GpuError> {
+    argmax_with(gpu, values, n, partials, out, Reduction::Workgroup)
 }
 
-/// [`argmax`] in a workgroup of `reduction`'s width: the kernel's tree over workgroup memory
+/// [`argmax`] in workgroups of `reduction`'s width: the kernel's tree over workgroup memory
 /// either way, at the table's size, or one subgroup wide for [`Reduction::OneSubgroup`].
 pub fn argmax_with(
     gpu: &Gpu,
     values: &DeviceBuffer,
     n: usize,
+    partials: &DeviceBuffer,
     out: &IndexBuffer,
     reduction: Reduction,
-) -> Result<Dispatch, GpuError> {
+) -> Result<[Dispatch; 2], GpuError> {
     const KERNEL: &str = "argmax";
     if n == 0 || !values.len().is_multiple_of(n) {
         return Err(GpuError::ShapeMismatch {
@@ -136,21 +150,38 @@ pub fn argmax_with(
             got: out.len,
         });
     }
+    if partials.len() < partials_len(rows, n) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "partials scratch",
+            expected: partials_len(rows, n),
+            got: partials.len(),
+        });
+    }
     check_binding(gpu, KERNEL, "values", values)?;
-    let workgroups = grid(gpu, KERNEL, rows as u64)?;
-    // check_binding bounds both by u32::MAX bytes.
+    check_binding(gpu, KERNEL, "partials", partials)?;
+    let slices = n.div_ceil(ARGMAX_SLICE);
+    // check_binding bounds every count by u32::MAX bytes.
     let params = Params {
         n: n as u32,
         rows: rows as u32,
-        _pad: [0; 2],
+        slices: slices as u32,
+        _pad: 0,
     };
     let uniform = gpu.uniform("argmax.params", &params)?;
-    Dispatch::new(
+    let first = Dispatch::with_bindings(
         gpu,
-        reduction.width(gpu, KERNEL, &ARGMAX_F32)?,
-        &[&uniform, values.raw(), &out.buffer],
-        workgroups,
-    )
+        reduction.width(gpu, KERNEL, &ARGMAX_SLICES)?,
+        &[(0, &uniform), (1, values.raw()), (8, partials.raw())],
+        grid(gpu, KERNEL, (rows * slices) as u64)?,
+    )?;
+    let second = Dispatch::with_bindings(
+        gpu,
+        reduction.width(gpu, KERNEL, &ARGMAX_MERGE)?,
+        &[(0, &uniform), (2, &out.buffer), (8, partials.raw())],
+        grid(gpu, KERNEL, rows as u64)?,
+    )?;
+    Ok([first, second])
 }
 
 #[cfg(test)]
@@ -158,7 +189,7 @@ mod layout {
     use crate::registry::variants;
 
     crate::kernels::wgsl_layout_test!(
-        argmax_params: super::Params = variants::ARGMAX_F32,
-        "ArgmaxParams" { n, rows }
+        argmax_params: super::Params = variants::ARGMAX_SLICES,
+        "ArgmaxParams" { n, rows, slices }
     );
 }

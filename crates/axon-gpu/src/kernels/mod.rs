@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn sizes_are_checked_against_the_variant_and_the_device() {
         use crate::registry::variants::{
-            ARGMAX_F32, ATTN_PREFILL, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
+            ARGMAX_SLICES, ATTN_PREFILL, RMS_NORM_F32_SUBGROUP, RMS_NORM_F32_WORKGROUP,
         };
         let caps = caps(true, 64);
         let k = Kernel::sized(&RMS_NORM_F32_SUBGROUP, 64, &caps).unwrap();
@@ -313,7 +313,7 @@ mod tests {
         assert!(Kernel::sized(&RMS_NORM_F32_SUBGROUP, 48, &caps).is_ok());
         for (variant, size) in [
             (&RMS_NORM_F32_WORKGROUP, 48),
-            (&ARGMAX_F32, 24),
+            (&ARGMAX_SLICES, 24),
             (&RMS_NORM_F32_SUBGROUP, 0),
             (&RMS_NORM_F32_SUBGROUP, 4096),
             (&ATTN_PREFILL, 64),

@@ -345,12 +345,27 @@ reduced_pair!(
     "Decode attention, pass 2: the chunks' partial softmax sums merged per head"
 );
 
-/// Index of each row's largest value (ties: lower index; NaN ranks below every number).
-pub static ARGMAX_F32: KernelVariant = KernelVariant {
-    name: "argmax_f32",
-    entry_point: "argmax_f32",
+/// Argmax, pass 1: each `SLICE_LEN` values of a row ranked by one workgroup (ties: lower
+/// index; NaN ranks below every number), with the slice's first non-finite column.
+pub static ARGMAX_SLICES: KernelVariant = KernelVariant {
+    name: "argmax_slices",
+    entry_point: "argmax_slices",
     files: &[&ARGMAX_WGSL],
     workgroup_size: Some(256),
+    power_of_two_workgroup: true,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+        half_unpack: false,
+    },
+};
+
+/// Argmax, pass 2: each row's slice results ranked by one workgroup.
+pub static ARGMAX_MERGE: KernelVariant = KernelVariant {
+    name: "argmax_merge",
+    entry_point: "argmax_merge",
+    files: &[&ARGMAX_WGSL],
+    workgroup_size: Some(64),
     power_of_two_workgroup: true,
     needs: Needs {
         subgroups: false,
@@ -650,7 +665,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ADD_RMS_NORM_F32_SUBGROUP,
     &ADD_RMS_NORM_F32_WORKGROUP,
     &SUBGROUP_PROBE,
-    &ARGMAX_F32,
+    &ARGMAX_SLICES,
+    &ARGMAX_MERGE,
     &TOP_K_F32,
     &ROPE_F32,
     &DELTANET_CONV,

@@ -15,6 +15,7 @@
 use super::DecoderOp;
 use crate::config::ModelConfig;
 use crate::plan::{Plan, TensorId, TensorKind};
+use axon_gpu::kernels::argmax;
 use axon_gpu::kernels::attention::partials_len;
 
 /// Why a plan could not be built.
@@ -188,8 +189,14 @@ pub fn build_plan(
     let picks = b
         .plan
         .tensor("picks", TensorKind::Output, (2 * rows) as u64 * 4);
+    let partials = b.plan.tensor(
+        "argmax_partials",
+        TensorKind::Scratch,
+        argmax::partials_len(rows, config.vocab) as u64 * 4,
+    );
     b.step(DecoderOp::Argmax {
         logits,
+        partials,
         picks,
         vocab: config.vocab,
     });

@@ -202,6 +202,8 @@ pub enum DecoderOp {
     Argmax {
         /// `[rows, vocab]` logits.
         logits: TensorId,
+        /// Per-slice scratch (`axon_gpu::kernels::argmax::partials_len`).
+        partials: TensorId,
         /// `[rows, 2]` u32 picks (an output the host reads).
         picks: TensorId,
         /// Values per row.
@@ -284,7 +286,12 @@ impl DecoderOp {
                 weight,
                 out,
             } => vec![(x, R), (gate, R), (weight, R), (out, W)],
-            Self::Argmax { logits, picks, .. } => vec![(logits, R), (picks, W)],
+            Self::Argmax {
+                logits,
+                partials,
+                picks,
+                ..
+            } => vec![(logits, R), (partials, W), (picks, W)],
         }
     }
 }

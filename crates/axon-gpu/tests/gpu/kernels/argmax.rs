@@ -1,12 +1,13 @@
 //! `argmax` vs `axon_reference::ops::sampling::argmax`: exact (indices), including ties
-//! (lower index wins), NaN (never wins) and rows longer than the workgroup, at the table's
-//! width and one subgroup wide; and each row's first non-finite column (NaN, either infinity)
-//! equals a plain scan's.
+//! (lower index wins), NaN (never wins), rows longer than the workgroup and rows of several
+//! slices (`ARGMAX_SLICE` values per first-pass workgroup), at the table's width and one
+//! subgroup wide; and each row's first non-finite column (NaN, either infinity) equals a plain
+//! scan's.
 
 use super::{CASES, assert_width};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::argmax::{NONE, argmax, argmax_with};
+use axon_gpu::kernels::argmax::{ARGMAX_SLICE, NONE, argmax, argmax_with, partials_len};
 use axon_reference::ops::sampling::argmax as reference_argmax;
 use proptest::prelude::*;
 
@@ -18,12 +19,17 @@ fn run(values: &[f32], n: usize, width: Reduction) -> Vec<u32> {
     let v = gpu.upload_f32("logits", values).unwrap();
     let rows = values.len() / n;
     let out = gpu.zeros_u32("argmax", 2 * rows + 3).unwrap();
-    let dispatch = match width {
-        Reduction::Workgroup => argmax(gpu, &v, n, &out).unwrap(),
-        _ => argmax_with(gpu, &v, n, &out, width).unwrap(),
+    let partials = gpu
+        .zeros_f32("argmax.partials", partials_len(rows, n))
+        .unwrap();
+    let passes = match width {
+        Reduction::Workgroup => argmax(gpu, &v, n, &partials, &out).unwrap(),
+        _ => argmax_with(gpu, &v, n, &partials, &out, width).unwrap(),
     };
-    assert_width(&dispatch, width);
-    gpu.run("argmax_test", &[dispatch]).unwrap();
+    for pass in &passes {
+        assert_width(pass, width);
+    }
+    gpu.run("argmax_test", &passes).unwrap();
     gpu.read_u32(&out).unwrap()
 }
 
@@ -92,6 +98,39 @@ fn the_first_non_finite_column_of_each_row_is_found() {
                     "{width:?} row {r}"
                 );
             }
+        }
+    }
+}
+
+/// Rows of several slices: the winner, a tie across a slice boundary (the lower column wins)
+/// and the first non-finite column each land in a later slice than the first.
+#[test]
+fn rows_of_several_slices() {
+    let n = 3 * ARGMAX_SLICE + 17;
+    for width in WIDTHS {
+        let rows = 2;
+        let mut values: Vec<f32> = (0..n * rows).map(|i| (i % 89) as f32 * 0.01).collect();
+        // Row 0: a tie between the last column of slice 1 and the first of slice 2; a NaN in
+        // slice 3. Row 1: the best in the ragged last slice, an infinity in slice 2.
+        values[2 * ARGMAX_SLICE - 1] = 7.0;
+        values[2 * ARGMAX_SLICE] = 7.0;
+        values[3 * ARGMAX_SLICE + 3] = f32::NAN;
+        values[n + n - 1] = 9.0;
+        values[n + 2 * ARGMAX_SLICE + 5] = f32::INFINITY;
+        let got = run(&values, n, width);
+        assert_eq!(got[0] as usize, 2 * ARGMAX_SLICE - 1, "{width:?}");
+        assert_eq!(got[1] as usize, 3 * ARGMAX_SLICE + 3, "{width:?}");
+        assert_eq!(
+            got[2] as usize,
+            2 * ARGMAX_SLICE + 5,
+            "{width:?}: +inf wins"
+        );
+        assert_eq!(got[3] as usize, 2 * ARGMAX_SLICE + 5, "{width:?}");
+        for r in 0..rows {
+            assert_eq!(
+                got[2 * r] as usize,
+                reference_argmax(&values[r * n..(r + 1) * n])
+            );
         }
     }
 }
