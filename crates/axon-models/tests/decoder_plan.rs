@@ -135,17 +135,17 @@ fn plans_validate_in_both_scratch_modes() {
                     reuse < separate,
                     "reuse saves nothing: {reuse} vs {separate}"
                 );
-                // Decode attention needs a scores scratch; prefill does not.
-                let scores = plan.steps().iter().any(|s| {
+                // Decode attention needs a partial-softmax scratch; prefill does not.
+                let partials = plan.steps().iter().any(|s| {
                     matches!(
                         s,
                         DecoderOp::Attention {
-                            scores: Some(_),
+                            partials: Some(_),
                             ..
                         }
                     )
                 });
-                assert_eq!(scores, tokens == 1);
+                assert_eq!(partials, tokens == 1);
                 // Weights are only ever read.
                 for step in 0..plan.steps().len() {
                     for w in &plan.accesses(step).unwrap().writes {
