@@ -22,7 +22,8 @@ struct MatvecParams {
     weight_offset: u32,
     // matvec_glu: 0 SiLU, 1 GELU-tanh.
     activation: u32,
-    _pad0: u32,
+    // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
+    scale_offset: u32,
     _pad1: u32,
     _pad2: u32,
 }

@@ -23,7 +23,8 @@ struct MatvecParams {
     weight_offset: u32,
     // matvec_glu: 0 SiLU, 1 GELU-tanh.
     activation: u32,
-    _pad0: u32,
+    // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
+    scale_offset: u32,
     _pad1: u32,
     _pad2: u32,
 }
@@ -36,6 +37,17 @@ struct MatvecParams {
 // Rows per workgroup: the launcher's MATVEC_ROWS (the registry test compares them).
 const ROWS: u32 = 4u;
 
+// Byte offsets of the workgroup's rows. Rows past the matrix repeat the last row (their sums
+// are never stored), so the loops have no per-row branch.
+fn row_bases(row0: u32) -> array<u32, ROWS> {
+    let last = params.rows - 1u;
+    var base: array<u32, ROWS>;
+    for (var r = 0u; r < ROWS; r++) {
+        base[r] = params.weight_offset + min(row0 + r, last) * params.row_bytes;
+    }
+    return base;
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn matvec(
     ids: ReduceIds,
@@ -44,13 +56,7 @@ fn matvec(
 ) {
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
-    // Rows past the matrix repeat the last row (their sums are never stored), so the loop has
-    // no per-row branch.
-    let last = params.rows - 1u;
-    var base: array<u32, ROWS>;
-    for (var r = 0u; r < ROWS; r++) {
-        base[r] = params.weight_offset + min(row0 + r, last) * params.row_bytes;
-    }
+    let base = row_bases(row0);
     var acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
@@ -80,13 +86,8 @@ fn matvec_glu(
 ) {
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
-    let last = params.rows - 1u;
-    let stride = params.row_bytes;
-    let up = params.rows * stride;
-    var base: array<u32, ROWS>;
-    for (var r = 0u; r < ROWS; r++) {
-        base[r] = params.weight_offset + min(row0 + r, last) * stride;
-    }
+    let up = params.rows * params.row_bytes;
+    let base = row_bases(row0);
     var g_acc: array<f32, ROWS>;
     var u_acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {

@@ -371,7 +371,20 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
             .find(|t| t.name().to_lowercase() == name)
             .unwrap_or_else(|| panic!("{}: no format named {name}", variant.name));
         let m = module(variant);
-        let (len, bytes) = (const_u32(&m, "BLOCK_LEN"), const_u32(&m, "BLOCK_BYTES"));
+        let (len, body) = (const_u32(&m, "BLOCK_LEN"), const_u32(&m, "BLOCK_BYTES"));
+        // Split layouts (kernels/repack.rs) keep SCALE_BYTES of each block apart from its body.
+        let scales = m
+            .constants
+            .iter()
+            .any(|(_, c)| c.name.as_deref() == Some("SCALE_BYTES"))
+            .then(|| const_u32(&m, "SCALE_BYTES"));
+        assert_eq!(
+            scales.map(|s| s as usize),
+            axon_gpu::kernels::repack::split_block(ty).map(|s| s.block_bytes - s.body_bytes()),
+            "{}: split exactly where the upload splits",
+            variant.name
+        );
+        let bytes = body + scales.unwrap_or(0);
         assert_eq!(Some(len as usize), kernel_block_len(ty), "{}", variant.name);
         assert!(
             (len as usize).is_multiple_of(ty.block_len()),

@@ -1,19 +1,26 @@
-// Q6_K for the wide matrix-vector kernel. Block (210 bytes, so blocks start 2-byte aligned):
-// ql[128] low nibbles, qh[64] high bit pairs, 16 signed 8-bit scales, f16 d. Within half n
-// (128 values) and l < 32, value 128n + 32q + l (quarter q) takes the low (q < 2) or high
+// Q6_K for the wide matrix-vector kernel, in the device's split layout (kernels/repack.rs):
+// each block's 208-byte body is 13 aligned 16-byte units (ql[128] in units 0..7, qh[64] in
+// 8..11, the 16 signed scales in 12), block k's f16 d at params.scale_offset + 2k. Within half
+// n (128 values) and l < 32, value 128n + 32q + l (quarter q) takes the low (q < 2) or high
 // nibble of ql[64n + 32(q & 1) + l] and bits 2q..2q+1 of qh[32n + l]; its scale is
 // scales[8n + 2q + l / 16]; value = d * scale * (q6 - 32).
 const BLOCK_LEN: u32 = 256u;
-const BLOCK_BYTES: u32 = 210u;
-// Item i: half n = i / 8, bytes l0 = 4 (i % 8) .. l0 + 4: four values in each quarter.
-const ITEMS: u32 = 16u;
-const X_VECS: u32 = 4u;
+const BLOCK_BYTES: u32 = 208u;
+// Bytes of a block kept apart from its body (the f16 d).
+const SCALE_BYTES: u32 = 2u;
+// Item i: half n = i / 2, l in 16m .. 16m + 16 with m = i % 2: sixteen values in each quarter,
+// from one unit of ql per quarter pair, one of qh and the scales' unit.
+const ITEMS: u32 = 4u;
+const X_VECS: u32 = 16u;
 alias ItemX = array<vec4<f32>, X_VECS>;
 
+// xv[4q + k] holds quarter q's values 16m + 4k .. 16m + 4k + 4.
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
-    let first = (block * BLOCK_LEN + 128u * (i / 8u) + 4u * (i % 8u)) / 4u;
+    let first = (block * BLOCK_LEN + 128u * (i / 2u) + 16u * (i % 2u)) / 4u;
     for (var q = 0u; q < 4u; q++) {
-        (*xv)[q] = x[first + 8u * q];
+        for (var k = 0u; k < 4u; k++) {
+            (*xv)[4u * q + k] = x[first + 8u * q + k];
+        }
     }
 }
 
@@ -22,25 +29,31 @@ fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
 }
 
 fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
-    let n = i / 8u;
-    let l0 = 4u * (i % 8u);
-    let ql_a = unaligned_u32(base + 64u * n + l0);
-    let ql_b = unaligned_u32(base + 64u * n + 32u + l0);
-    let qh = unaligned_u32(base + 128u + 32u * n + l0);
-    // Scales of quarters 0, 1 (bytes l0/16, l0/16 + 2 of the first word) and 2, 3 (second).
-    let scales = base + 192u + 8u * n;
-    let s01 = bytes_i(unaligned_u32(scales));
-    let s23 = bytes_i(unaligned_u32(scales + 4u));
-    let sel = l0 / 16u;
+    let unit = base / 16u;
+    let n = i / 2u;
+    let m = i % 2u;
+    let ql_a = weights[unit + 4u * n + m];
+    let ql_b = weights[unit + 4u * n + 2u + m];
+    let qh = weights[unit + 8u + 2u * n + m];
+    let sc = weights[unit + 12u];
+    // Scales of quarters 0, 1 are bytes m, m + 2 of word 2n; of quarters 2, 3 of word 2n + 1.
+    let s01 = bytes_i(sc[2u * n]);
+    let s23 = bytes_i(sc[2u * n + 1u]);
     let shifts = vec4<u32>(0u, 8u, 16u, 24u);
     var total = 0.0;
     for (var q = 0u; q < 4u; q++) {
-        let low = (vec4<u32>(select(ql_a, ql_b, (q & 1u) == 1u)) >> (shifts + vec4<u32>(4u * (q / 2u)))) & vec4<u32>(0xfu);
-        let high = (vec4<u32>(qh) >> (shifts + vec4<u32>(2u * q))) & vec4<u32>(3u);
-        let v = vec4<f32>(vec4<i32>(low | (high << vec4<u32>(4u))) - vec4<i32>(32));
+        let low = select(ql_a, ql_b, (q & 1u) == 1u);
+        let nibble_shift = shifts + vec4<u32>(4u * (q / 2u));
+        let high_shift = shifts + vec4<u32>(2u * q);
+        var dot_q = 0.0;
+        for (var k = 0u; k < 4u; k++) {
+            let nib = (vec4<u32>(low[k]) >> nibble_shift) & vec4<u32>(0xfu);
+            let hi = (vec4<u32>(qh[k]) >> high_shift) & vec4<u32>(3u);
+            let v = vec4<f32>(vec4<i32>(nib | (hi << vec4<u32>(4u))) - vec4<i32>(32));
+            dot_q += dot(v, (*xv)[4u * q + k]);
+        }
         let pair = select(s01, s23, q >= 2u);
-        let scale = pair[sel + 2u * (q & 1u)];
-        total += scale * dot(v, (*xv)[q]);
+        total += pair[m + 2u * (q & 1u)] * dot_q;
     }
-    return half_at(base + 208u) * total;
+    return half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES) * total;
 }

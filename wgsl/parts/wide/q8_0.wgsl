@@ -1,8 +1,11 @@
-// Q8_0 for the wide matrix-vector kernel. Block (34 bytes, so blocks start 2-byte aligned):
-// f16 d, then 32 signed bytes; value = d * q.
+// Q8_0 for the wide matrix-vector kernel, in the device's split layout (kernels/repack.rs):
+// each block's 32 signed quants as two aligned 16-byte units, block k's f16 d at
+// params.scale_offset + 2k. value = d * q.
 const BLOCK_LEN: u32 = 32u;
-const BLOCK_BYTES: u32 = 34u;
-// Item i: values 16i .. 16i + 16 (sixteen bytes read as one run).
+const BLOCK_BYTES: u32 = 32u;
+// Bytes of a block kept apart from its body (the f16 d).
+const SCALE_BYTES: u32 = 2u;
+// Item i: values 16i .. 16i + 16, one 16-byte unit.
 const ITEMS: u32 = 2u;
 const X_VECS: u32 = 4u;
 alias ItemX = array<vec4<f32>, X_VECS>;
@@ -19,10 +22,10 @@ fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
 }
 
 fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
-    let q = unaligned_u32x4(base + 2u + 16u * i);
+    let q = weights[base / 16u + i];
     var acc = 0.0;
     for (var k = 0u; k < 4u; k++) {
         acc += dot(bytes_i(q[k]), (*xv)[k]);
     }
-    return half_at(base) * acc;
+    return half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES) * acc;
 }

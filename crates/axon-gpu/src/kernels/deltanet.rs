@@ -106,14 +106,7 @@ pub fn delta_rule(
     buffers: [&DeviceBuffer; 6],
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "deltanet_rule";
-    if shape.dk > RULE_MAX_DK {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "dk (at most 256)",
-            expected: RULE_MAX_DK,
-            got: shape.dk,
-        });
-    }
+    check_key_size(KERNEL, shape.dk, RULE_MAX_DK)?;
     // One workgroup per RULE_COLUMNS value columns of each head.
     let columns = u32::try_from(shape.dv.div_ceil(RULE_COLUMNS)).unwrap_or(u32::MAX);
     let heads = u32::try_from(shape.v_heads).unwrap_or(u32::MAX);
@@ -157,17 +150,23 @@ pub fn delta_chunked_with(
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "deltanet_chunked";
-    if shape.dk > CHUNKED_MAX_DK {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "dk (at most 256)",
-            expected: CHUNKED_MAX_DK,
-            got: shape.dk,
-        });
-    }
+    check_key_size(KERNEL, shape.dk, CHUNKED_MAX_DK)?;
     let kernel = reduction.width(gpu, KERNEL, &DELTANET_CHUNKED)?;
     let grid = [u32::try_from(shape.v_heads).unwrap_or(u32::MAX), 1, 1];
     launch_rule(gpu, KERNEL, kernel, shape, buffers, grid)
+}
+
+/// Fails unless key heads of `dk` values fit the kernel's registers (`max`).
+fn check_key_size(kernel: &'static str, dk: usize, max: usize) -> Result<(), GpuError> {
+    if dk > max {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what: "dk (at most 256)",
+            expected: max,
+            got: dk,
+        });
+    }
+    Ok(())
 }
 
 fn launch_rule(

@@ -41,7 +41,8 @@ struct Params {
     row_bytes: u32,
     rows: u32,
     scale: f32,
-    _pad: [u32; 3],
+    scale_offset: u32,
+    _pad: [u32; 2],
 }
 
 /// `out[t] = table[ids[t]] * scale`.
@@ -69,7 +70,8 @@ pub fn gather(
         row_bytes: table.row_bytes() as u32,
         rows: table.rows() as u32,
         scale,
-        _pad: [0; 3],
+        scale_offset: table.scale_offset() as u32,
+        _pad: [0; 2],
     };
     let uniform = gpu.uniform("gather.params", &params)?;
     let bindings = [
@@ -87,6 +89,6 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         gather_params: super::Params = variants::GATHER_Q4_K,
-        "GatherParams" { tokens, cols, row_bytes, rows, scale }
+        "GatherParams" { tokens, cols, row_bytes, rows, scale, scale_offset }
     );
 }

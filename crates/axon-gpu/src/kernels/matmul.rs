@@ -43,7 +43,8 @@ struct Params {
     row_bytes: u32,
     weight_offset: u32,
     activation: u32,
-    _pad: [u32; 2],
+    scale_offset: u32,
+    _pad: u32,
 }
 
 /// `Y = X Wᵀ`: `y[t * rows + r] = W[r] · x[t]` for `t < tokens`.
@@ -155,7 +156,8 @@ fn launch(
         row_bytes: w.row_bytes() as u32,
         weight_offset: 0,
         activation: u32::from(activation == Some(GluActivation::GeluTanh)),
-        _pad: [0; 2],
+        scale_offset: w.scale_offset() as u32,
+        _pad: 0,
     };
     let uniform = gpu.uniform("matmul.params", &params)?;
     Dispatch::new(
@@ -172,6 +174,6 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         matmul_params: super::Params = variants::MATMUL_Q4_K,
-        "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation }
+        "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation, scale_offset }
     );
 }

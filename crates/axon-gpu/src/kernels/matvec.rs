@@ -16,6 +16,7 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::kernels::glu::GluActivation;
+use crate::kernels::repack::{repack, split_block};
 use crate::registry::ReducedPair;
 use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
@@ -149,14 +150,21 @@ fn pair(
     Ok(if glu { format.glu } else { format.plain })
 }
 
-/// A weight matrix on the device, in its file's block format.
+/// A weight matrix on the device, in its file's block format: the file's bytes, in the
+/// file's layout or, for Q6_K and Q8_0, split into block bodies then scales
+/// (`kernels/repack.rs`).
 #[derive(Debug)]
 pub struct QuantMatrix {
     buffer: wgpu::Buffer,
     ty: GgmlType,
     rows: usize,
     cols: usize,
+    /// Bytes of one row as the kernels address it (of block bodies, when split).
     row_bytes: usize,
+    /// Byte offset of the blocks' f16 d's when split, else 0.
+    scale_offset: usize,
+    /// Bytes of the file's encoding.
+    file_bytes: usize,
 }
 
 impl QuantMatrix {
@@ -168,9 +176,13 @@ impl QuantMatrix {
         self.row_bytes
     }
 
-    /// Bytes of the encoded rows on the device.
+    pub(crate) fn scale_offset(&self) -> usize {
+        self.scale_offset
+    }
+
+    /// Bytes of the encoded rows on the device (as many as in the file).
     pub fn byte_len(&self) -> u64 {
-        (self.row_bytes * self.rows) as u64
+        self.file_bytes as u64
     }
 
     /// Element type.
@@ -217,23 +229,32 @@ impl Gpu {
                 got: data.len(),
             });
         }
-        // Whole 16-byte units plus one: `matvec_wide.wgsl` binds the bytes as vec4<u32>s and
-        // reads a few bytes past a row's last block when blocks are not unit-aligned.
+        // Q6_K and Q8_0 blocks are not whole 16-byte units: bodies first, then the d's.
+        let (mut bytes, row_bytes, scale_offset) = match split_block(ty) {
+            Some(split) => {
+                let (packed, scale_offset) = repack(split, data);
+                let body_row = row_bytes / split.block_bytes * split.body_bytes();
+                (packed, body_row, scale_offset)
+            }
+            None => (data.to_vec(), row_bytes, 0),
+        };
+        // Whole 16-byte units plus one: `matvec_wide.wgsl` binds the bytes as vec4<u32>s.
         let size = (expected as u64).next_multiple_of(16) + 16;
         let buffer = self.create_buffer(
             label,
             size,
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         )?;
-        let mut padded = data.to_vec();
-        padded.resize(size as usize, 0);
-        self.queue().write_buffer(&buffer, 0, &padded);
+        bytes.resize(size as usize, 0);
+        self.queue().write_buffer(&buffer, 0, &bytes);
         Ok(QuantMatrix {
             buffer,
             ty,
             rows,
             cols,
             row_bytes,
+            scale_offset,
+            file_bytes: expected,
         })
     }
 }
@@ -268,7 +289,8 @@ struct Params {
     row_bytes: u32,
     weight_offset: u32,
     activation: u32,
-    _pad: [u32; 3],
+    scale_offset: u32,
+    _pad: [u32; 2],
 }
 
 /// `y[..rows] = W x`.
@@ -312,7 +334,8 @@ pub fn matvec(
         row_bytes: w.row_bytes as u32,
         weight_offset: 0,
         activation: 0,
-        _pad: [0; 3],
+        scale_offset: w.scale_offset as u32,
+        _pad: [0; 2],
     };
     let uniform = gpu.uniform("matvec.params", &params)?;
     Dispatch::new(
@@ -372,7 +395,8 @@ pub fn matvec_glu(
         row_bytes: gate_up.row_bytes as u32,
         weight_offset: 0,
         activation: u32::from(activation == GluActivation::GeluTanh),
-        _pad: [0; 3],
+        scale_offset: gate_up.scale_offset as u32,
+        _pad: [0; 2],
     };
     let uniform = gpu.uniform("matvec_glu.params", &params)?;
     Dispatch::new(
@@ -389,7 +413,7 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         matvec_params: super::Params = variants::MATVEC_Q4_K_WORKGROUP,
-        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation }
+        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation, scale_offset }
     );
 }
 

@@ -20,6 +20,7 @@ pub mod matmul;
 pub mod matvec;
 pub mod noop;
 pub mod position;
+pub mod repack;
 pub mod rms_norm;
 pub mod rope;
 pub mod subgroup_probe;

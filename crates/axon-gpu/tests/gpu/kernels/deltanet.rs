@@ -102,14 +102,7 @@ fn check_rule(case: RuleCase) {
     let gpu = gpu();
     let v_heads = k_heads * ratio;
     let tokens = t1 + t2;
-    let unit = |v: Vec<f32>, scale: f32| -> Vec<f32> {
-        v.chunks_exact(dk)
-            .flat_map(|h| {
-                let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
-                h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
-            })
-            .collect()
-    };
+    let unit = |v: Vec<f32>, scale: f32| unit_heads(&v, dk, scale);
     let q = unit(
         noise(tokens * k_heads * dk, seed, 1.0),
         1.0 / (dk as f32).sqrt(),
@@ -168,6 +161,16 @@ fn check_rule(case: RuleCase) {
         .flat_map(|h| h.s.iter().map(|&x| x as f32))
         .collect();
     close(&gpu.read_f32(&state).unwrap(), &final_state, "delta state");
+}
+
+/// Each `dk` values of `v` scaled to length `scale` (the delta rule's normalised q and k).
+pub(super) fn unit_heads(v: &[f32], dk: usize, scale: f32) -> Vec<f32> {
+    v.chunks_exact(dk)
+        .flat_map(|h| {
+            let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+            h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// L2 norm + scale and the gated output norm, every reduction, vs the reference twins.

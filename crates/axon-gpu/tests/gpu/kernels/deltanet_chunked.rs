@@ -48,14 +48,7 @@ impl Sequence {
             dv,
             ..
         } = shape;
-        let unit = |v: Vec<f32>, scale: f32| -> Vec<f32> {
-            v.chunks_exact(dk)
-                .flat_map(|h| {
-                    let n = h.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
-                    h.iter().map(move |x| x / n * scale).collect::<Vec<_>>()
-                })
-                .collect()
-        };
+        let unit = |v: Vec<f32>, scale: f32| super::deltanet::unit_heads(&v, dk, scale);
         let raw = noise(tokens * v_heads * 2, seed ^ 3, 2.0);
         Self {
             shape,

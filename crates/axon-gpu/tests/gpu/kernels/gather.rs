@@ -99,3 +99,32 @@ fn gather_matches_cpu_dequantization_for_every_format() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(super::CASES))]
+    /// The split layouts (`kernels/repack.rs`: Q6_K and Q8_0 bodies first, their f16 d's after)
+    /// decode bit for bit as the formats crate dequantizes the file's blocks, for every row of
+    /// tables of any shape (so every block's d is found at its place).
+    #[test]
+    fn split_layouts_decode_bit_for_bit(
+        q6 in proptest::bool::ANY, rows in 1usize..9, blocks in 1usize..5, seed in proptest::num::u32::ANY,
+    ) {
+        let gpu = gpu();
+        let ty = if q6 { GgmlType::Q6K } else { GgmlType::Q8_0 };
+        let cols = blocks * ty.block_len();
+        let data = table(ty, rows, cols, seed);
+        let m = gpu.upload_matrix("embd", ty, rows, cols, &data).unwrap();
+        let ids: Vec<u32> = (0..rows as u32).rev().collect();
+        let dids = gpu.upload_u32("ids", &ids).unwrap();
+        let out = guarded_zeros(gpu, "out", rows * cols);
+        gpu.run("gather_split", &[gather(gpu, &m, &dids, &out, 1.0).unwrap()]).unwrap();
+        let got = read_guarded(gpu, &out, rows * cols);
+        let all = dequantize(ty, &data, rows * cols).unwrap();
+        for (t, &id) in ids.iter().enumerate() {
+            let want = &all[id as usize * cols..(id as usize + 1) * cols];
+            for (c, (g, w)) in got[t * cols..(t + 1) * cols].iter().zip(want).enumerate() {
+                proptest::prop_assert_eq!(g.to_bits(), w.to_bits(), "{} row {} col {}", ty, id, c);
+            }
+        }
+    }
+}
