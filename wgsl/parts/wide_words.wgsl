@@ -8,15 +8,12 @@ fn word_at(at: u32) -> u32 {
 }
 
 // The IEEE half at byte `at` (a multiple of 2) as f32. unpack2x16float is exact for every
-// half (subnormals are normal f32 values) and is core WGSL, so no f16 feature is needed.
+// half (subnormals are normal f32 values); it needs no f16 arithmetic, only wgpu's
+// SHADER_F16_IN_F32 (`Needs::half_unpack`), which every Vulkan driver but llvmpipe without
+// shader-f16 has.
 fn half_at(at: u32) -> f32 {
     let word = word_at(at & ~3u);
     return unpack2x16float(word >> ((at & 2u) * 8u)).x;
-}
-
-// The four bytes of `word` as unsigned values.
-fn bytes_u(word: u32) -> vec4<f32> {
-    return vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xffu));
 }
 
 // The four bytes of `word` as signed values.
