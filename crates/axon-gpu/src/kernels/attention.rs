@@ -37,14 +37,6 @@ pub struct DecodeAttention {
     pub reduction: Reduction,
 }
 
-impl DecodeAttention {
-    /// First visible position and how many are visible.
-    pub fn visible(&self) -> (usize, usize) {
-        let first = self.window.map_or(0, |w| (self.pos + 1).saturating_sub(w));
-        (first, self.pos + 1 - first)
-    }
-}
-
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {

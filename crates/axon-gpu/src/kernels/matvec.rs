@@ -16,7 +16,7 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::kernels::glu::GluActivation;
-use crate::kernels::repack::{repack, split_block};
+use crate::kernels::repack::{repack_into, split_block};
 use crate::registry::ReducedPair;
 use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
@@ -163,8 +163,6 @@ pub struct QuantMatrix {
     row_bytes: usize,
     /// Byte offset of the blocks' f16 d's when split, else 0.
     scale_offset: usize,
-    /// Bytes of the file's encoding.
-    file_bytes: usize,
 }
 
 impl QuantMatrix {
@@ -180,9 +178,10 @@ impl QuantMatrix {
         self.scale_offset
     }
 
-    /// Bytes of the encoded rows on the device (as many as in the file).
+    /// Bytes of the encoded rows on the device (as many as in the file: a split layout only
+    /// moves them).
     pub fn byte_len(&self) -> u64 {
-        self.file_bytes as u64
+        (self.rows * (self.cols / self.ty.block_len()) * self.ty.block_bytes()) as u64
     }
 
     /// Element type.
@@ -229,23 +228,28 @@ impl Gpu {
                 got: data.len(),
             });
         }
-        // Q6_K and Q8_0 blocks are not whole 16-byte units: bodies first, then the d's.
-        let (mut bytes, row_bytes, scale_offset) = match split_block(ty) {
-            Some(split) => {
-                let (packed, scale_offset) = repack(split, data);
-                let body_row = row_bytes / split.block_bytes * split.body_bytes();
-                (packed, body_row, scale_offset)
-            }
-            None => (data.to_vec(), row_bytes, 0),
-        };
         // Whole 16-byte units plus one: `matvec_wide.wgsl` binds the bytes as vec4<u32>s.
         let size = (expected as u64).next_multiple_of(16) + 16;
+        let mut bytes = vec![0u8; size as usize];
+        // Q6_K and Q8_0 blocks are not whole 16-byte units: bodies first, then the d's.
+        let (row_bytes, scale_offset) = match split_block(ty) {
+            Some(split) => {
+                let scale_offset = repack_into(split, data, &mut bytes);
+                (
+                    row_bytes / split.block_bytes * split.body_bytes(),
+                    scale_offset,
+                )
+            }
+            None => {
+                bytes[..expected].copy_from_slice(data);
+                (row_bytes, 0)
+            }
+        };
         let buffer = self.create_buffer(
             label,
             size,
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         )?;
-        bytes.resize(size as usize, 0);
         self.queue().write_buffer(&buffer, 0, &bytes);
         Ok(QuantMatrix {
             buffer,
@@ -254,7 +258,6 @@ impl Gpu {
             cols,
             row_bytes,
             scale_offset,
-            file_bytes: expected,
         })
     }
 }

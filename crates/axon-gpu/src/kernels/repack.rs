@@ -6,7 +6,7 @@
 //! with 16-byte loads), then every block's f16 d, in the same order, from `scale_offset`. The
 //! bytes are the file's, moved, never converted: the kernels find block `k`'s d at
 //! `scale_offset + 2 k`, with `k = body offset / body bytes`. Every other format keeps its
-//! file layout. `repack` and `unpack` are inverse (tested); the GPU decode of the split
+//! file layout. `repack_into` and `unpack` are inverse (tested); the GPU decode of the split
 //! layout is checked bit for bit against the formats crate's dequantizer
 //! (`tests/gpu/kernels/gather.rs`).
 
@@ -43,13 +43,12 @@ pub fn split_block(ty: GgmlType) -> Option<SplitBlock> {
     }
 }
 
-/// `data` (whole file blocks) in the split layout: bodies, then the d's. Returns the bytes
-/// and the offset of the d's. `data.len()` must be a multiple of the block size.
-pub fn repack(split: SplitBlock, data: &[u8]) -> (Vec<u8>, usize) {
+/// Writes `data` (whole file blocks) into the front of `out` in the split layout: bodies,
+/// then the d's. Returns the offset of the d's. `out` must hold at least `data.len()` bytes.
+pub fn repack_into(split: SplitBlock, data: &[u8], out: &mut [u8]) -> usize {
     let blocks = data.len() / split.block_bytes;
     let body = split.body_bytes();
     let scale_offset = blocks * body;
-    let mut out = vec![0u8; blocks * split.block_bytes];
     let (bodies, scales) = out.split_at_mut(scale_offset);
     for (k, block) in data.chunks_exact(split.block_bytes).enumerate() {
         let (before, rest) = block.split_at(split.scale_at);
@@ -59,10 +58,10 @@ pub fn repack(split: SplitBlock, data: &[u8]) -> (Vec<u8>, usize) {
         dst[before.len()..].copy_from_slice(after);
         scales[2 * k..2 * k + 2].copy_from_slice(d);
     }
-    (out, scale_offset)
+    scale_offset
 }
 
-/// The file blocks back from the split layout (the inverse of [`repack`]).
+/// The file blocks back from the split layout (the inverse of [`repack_into`]).
 pub fn unpack(split: SplitBlock, packed: &[u8]) -> Vec<u8> {
     let blocks = packed.len() / split.block_bytes;
     let body = split.body_bytes();
@@ -96,8 +95,8 @@ mod tests {
                     s as u8
                 })
                 .collect();
-            let (packed, scale_offset) = repack(split, &data);
-            prop_assert_eq!(packed.len(), data.len());
+            let mut packed = vec![0u8; data.len()];
+            let scale_offset = repack_into(split, &data, &mut packed);
             prop_assert_eq!(scale_offset, blocks * split.body_bytes());
             prop_assert_eq!(scale_offset % 16, 0, "bodies are whole 16-byte units");
             // Block k's d lands at scale_offset + 2k.
@@ -105,7 +104,12 @@ mod tests {
                 let at = k * split.block_bytes + split.scale_at;
                 prop_assert_eq!(&packed[scale_offset + 2 * k..scale_offset + 2 * k + 2], &data[at..at + 2]);
             }
-            prop_assert_eq!(unpack(split, &packed), data);
+            prop_assert_eq!(&unpack(split, &packed), &data);
+            // Nothing is written past the file's bytes (the upload pads after them).
+            let mut padded = vec![0xa5u8; data.len() + 16];
+            repack_into(split, &data, &mut padded);
+            prop_assert_eq!(&padded[..data.len()], &packed[..]);
+            prop_assert!(padded[data.len()..].iter().all(|&b| b == 0xa5));
         }
     }
 
