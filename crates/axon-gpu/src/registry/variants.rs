@@ -506,10 +506,10 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
 };
 
 /// Workgroup sizes of the matrix-vector kernels, by how many items a row has: a 4096-wide
-/// row is 128 items in the K-quants and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K
-/// of `matvec_wide.wgsl` (16 bytes each), 256 in Q6_K and Q8_0 of `matvec_wide.wgsl` and in
-/// the 32-value formats, 2048 in the float formats. Enough invocations to keep loads in
-/// flight, few enough that none idles on common widths.
+/// row is 128 items in Q5_K and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K of
+/// `matvec_wide.wgsl` (16 bytes each), 64 in its Q6_K (64 values each), 256 in its Q8_0 and
+/// in the 32-value formats of `matvec.wgsl`, 2048 in the float formats. Enough invocations to
+/// keep loads in flight, few enough that few idle on common widths.
 const MATVEC_WG_K: u32 = 64;
 const MATVEC_WG_32: u32 = 128;
 const MATVEC_WG_FLOAT: u32 = 256;
@@ -518,65 +518,77 @@ const MATVEC_WG_FLOAT: u32 = 256;
 /// compares them): each x value loaded is used this many times.
 pub const MATVEC_ROWS: u32 = 4;
 
+/// The matrix-vector variants of each format: `wide(F)` runs `matvec_wide.wgsl` with
+/// `parts/wide/F` (16-byte loads; its halves need `unpack2x16float`, hence `half_unpack`),
+/// `parts(F)` runs `matvec.wgsl` with `parts/quant/F`.
 macro_rules! matvec_variants {
-    ($($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, [$words:expr, $part:expr, $kernel:expr], $half:expr;)*) => {
+    ($($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, $kind:ident($fmt:ident);)*) => {
         $(
-            #[doc = concat!("Matrix-vector product, ", $name, " weights; both reductions.")]
-            pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
-            #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights; both reductions.")]
-            pub static $gpair: ReducedPair = ReducedPair { subgroup: &$gsg, workgroup: &$gwg };
-            #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, subgroup reduction.")]
-            pub static $gsg: KernelVariant = KernelVariant {
-                name: concat!("matvec_glu_", $name, ".subgroup"),
-                entry_point: "matvec_glu",
-                files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
-                workgroup_size: Some($size),
-                power_of_two_workgroup: false,
-                needs: Needs { subgroups: true, f16: false, half_unpack: $half },
-            };
-            #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, workgroup-memory reduction.")]
-            pub static $gwg: KernelVariant = KernelVariant {
-                name: concat!("matvec_glu_", $name, ".workgroup"),
-                entry_point: "matvec_glu",
-                files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
-                workgroup_size: Some($size),
-                power_of_two_workgroup: true,
-                needs: Needs { subgroups: false, f16: false, half_unpack: $half },
-            };
-            #[doc = concat!("Matrix-vector product, ", $name, " weights, subgroup reduction.")]
-            pub static $sg: KernelVariant = KernelVariant {
-                name: concat!("matvec_", $name, ".subgroup"),
-                entry_point: "matvec",
-                files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
-                workgroup_size: Some($size),
-                power_of_two_workgroup: false,
-                needs: Needs { subgroups: true, f16: false, half_unpack: $half },
-            };
-            #[doc = concat!("Matrix-vector product, ", $name, " weights, workgroup-memory reduction.")]
-            pub static $wg: KernelVariant = KernelVariant {
-                name: concat!("matvec_", $name, ".workgroup"),
-                entry_point: "matvec",
-                files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
-                workgroup_size: Some($size),
-                power_of_two_workgroup: true,
-                needs: Needs { subgroups: false, f16: false, half_unpack: $half },
-            };
+            matvec_variants!(@$kind $fmt; $pair, $sg, $wg, $gpair, $gsg, $gwg, $name, $size);
         )*
+    };
+    (@wide $fmt:ident; $($rest:tt)*) => {
+        matvec_variants!(@one [WIDE_WORDS_WGSL, wide_parts::$fmt, MATVEC_WIDE_WGSL], true; $($rest)*);
+    };
+    (@parts $fmt:ident; $($rest:tt)*) => {
+        matvec_variants!(@one [BYTES_WGSL, quant_parts::$fmt, MATVEC_WGSL], false; $($rest)*);
+    };
+    (@one [$words:expr, $part:expr, $kernel:expr], $half:expr; $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr) => {
+        #[doc = concat!("Matrix-vector product, ", $name, " weights; both reductions.")]
+        pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
+        #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights; both reductions.")]
+        pub static $gpair: ReducedPair = ReducedPair { subgroup: &$gsg, workgroup: &$gwg };
+        #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, subgroup reduction.")]
+        pub static $gsg: KernelVariant = KernelVariant {
+            name: concat!("matvec_glu_", $name, ".subgroup"),
+            entry_point: "matvec_glu",
+            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: false,
+            needs: Needs { subgroups: true, f16: false, half_unpack: $half },
+        };
+        #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, workgroup-memory reduction.")]
+        pub static $gwg: KernelVariant = KernelVariant {
+            name: concat!("matvec_glu_", $name, ".workgroup"),
+            entry_point: "matvec_glu",
+            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: true,
+            needs: Needs { subgroups: false, f16: false, half_unpack: $half },
+        };
+        #[doc = concat!("Matrix-vector product, ", $name, " weights, subgroup reduction.")]
+        pub static $sg: KernelVariant = KernelVariant {
+            name: concat!("matvec_", $name, ".subgroup"),
+            entry_point: "matvec",
+            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: false,
+            needs: Needs { subgroups: true, f16: false, half_unpack: $half },
+        };
+        #[doc = concat!("Matrix-vector product, ", $name, " weights, workgroup-memory reduction.")]
+        pub static $wg: KernelVariant = KernelVariant {
+            name: concat!("matvec_", $name, ".workgroup"),
+            entry_point: "matvec",
+            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: true,
+            needs: Needs { subgroups: false, f16: false, half_unpack: $half },
+        };
     };
 }
 
 matvec_variants! {
-    MATVEC_F32, MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT, [BYTES_WGSL, quant_parts::F32, MATVEC_WGSL], false;
-    MATVEC_F16, MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT, [BYTES_WGSL, quant_parts::F16, MATVEC_WGSL], false;
-    MATVEC_BF16, MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT, [BYTES_WGSL, quant_parts::BF16, MATVEC_WGSL], false;
-    MATVEC_Q8_0, MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32, [WIDE_WORDS_WGSL, wide_parts::Q8_0, MATVEC_WIDE_WGSL], true;
-    MATVEC_Q4_0, MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32, [BYTES_WGSL, quant_parts::Q4_0, MATVEC_WGSL], false;
-    MATVEC_Q4_1, MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32, [BYTES_WGSL, quant_parts::Q4_1, MATVEC_WGSL], false;
-    MATVEC_Q5_0, MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32, [BYTES_WGSL, quant_parts::Q5_0, MATVEC_WGSL], false;
-    MATVEC_Q4_K, MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K, [WIDE_WORDS_WGSL, wide_parts::Q4_K, MATVEC_WIDE_WGSL], true;
-    MATVEC_Q6_K, MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K, [WIDE_WORDS_WGSL, wide_parts::Q6_K, MATVEC_WIDE_WGSL], true;
-    MATVEC_Q5_K, MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K, [BYTES_WGSL, quant_parts::Q5_K, MATVEC_WGSL], false;
-    MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, [BYTES_WGSL, quant_parts::IQ4_XS, MATVEC_WGSL], false;
+    MATVEC_F32, MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT, parts(F32);
+    MATVEC_F16, MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT, parts(F16);
+    MATVEC_BF16, MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT, parts(BF16);
+    MATVEC_Q8_0, MATVEC_Q8_0_SUBGROUP, MATVEC_Q8_0_WORKGROUP, MATVEC_GLU_Q8_0, MATVEC_GLU_Q8_0_SUBGROUP, MATVEC_GLU_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32, wide(Q8_0);
+    MATVEC_Q4_0, MATVEC_Q4_0_SUBGROUP, MATVEC_Q4_0_WORKGROUP, MATVEC_GLU_Q4_0, MATVEC_GLU_Q4_0_SUBGROUP, MATVEC_GLU_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32, parts(Q4_0);
+    MATVEC_Q4_1, MATVEC_Q4_1_SUBGROUP, MATVEC_Q4_1_WORKGROUP, MATVEC_GLU_Q4_1, MATVEC_GLU_Q4_1_SUBGROUP, MATVEC_GLU_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32, parts(Q4_1);
+    MATVEC_Q5_0, MATVEC_Q5_0_SUBGROUP, MATVEC_Q5_0_WORKGROUP, MATVEC_GLU_Q5_0, MATVEC_GLU_Q5_0_SUBGROUP, MATVEC_GLU_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32, parts(Q5_0);
+    MATVEC_Q4_K, MATVEC_Q4_K_SUBGROUP, MATVEC_Q4_K_WORKGROUP, MATVEC_GLU_Q4_K, MATVEC_GLU_Q4_K_SUBGROUP, MATVEC_GLU_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K, wide(Q4_K);
+    MATVEC_Q6_K, MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K, wide(Q6_K);
+    MATVEC_Q5_K, MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K, parts(Q5_K);
+    MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, parts(IQ4_XS);
 }
 
 /// Edge of the square output tile of the matrix-matrix kernels (`TILE` in `wgsl/matmul.wgsl`,
