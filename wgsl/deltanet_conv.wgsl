@@ -1,5 +1,6 @@
 // Gated DeltaNet's short causal convolution + SiLU, token by token, with state carried in
-// and out. One invocation per channel (channels are independent): no barriers.
+// and out. One invocation per channel (channels are independent): no barriers. Needs
+// parts/deltanet_conv_step.wgsl (the step itself).
 
 struct ConvParams {
     channels: u32,
@@ -22,10 +23,6 @@ override WG_SIZE: u32 = 64u;
 @group(0) @binding(3) var<storage, read> conv_x: array<f32>;
 @group(0) @binding(4) var<storage, read_write> conv_y: array<f32>;
 
-fn silu(v: f32) -> f32 {
-    return v / (1.0 + exp(-v));
-}
-
 @compute @workgroup_size(WG_SIZE)
 fn conv1d_silu(
     @builtin(global_invocation_id) gid: vec3<u32>,
@@ -36,21 +33,7 @@ fn conv1d_silu(
     if c >= ch {
         return;
     }
-    let k = conv_params.kernel;
     for (var t = 0u; t < conv_params.tokens; t++) {
-        let xt = conv_x[t * ch + c];
-        var acc = conv_w[c * k + k - 1u] * xt;
-        for (var tau = 0u; tau + 1u < k; tau++) {
-            acc += conv_w[c * k + tau] * conv_state[tau * ch + c];
-        }
-        conv_y[t * ch + c] = silu(acc);
-        // Shift this channel's history and append the raw input.
-        for (var tau = 0u; tau + 2u < k; tau++) {
-            conv_state[tau * ch + c] = conv_state[(tau + 1u) * ch + c];
-        }
-        if k > 1u {
-            conv_state[(k - 2u) * ch + c] = xt;
-        }
+        conv_y[t * ch + c] = conv_silu_step(c, t, ch, conv_params.kernel);
     }
 }
-

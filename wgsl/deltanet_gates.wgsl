@@ -8,7 +8,8 @@
 //   a_neg    read     [v_heads] = -exp(A_log)
 //   dt_bias  read     [v_heads]
 //   out      write    [tokens, v_heads, 2]
-// Dispatch: ceil(rows / WG_SIZE) workgroups, folded into x/y.
+// Dispatch: ceil(rows / WG_SIZE) workgroups, folded into x/y. Needs
+// parts/deltanet_gate.wgsl (the gate formula).
 
 struct GateParams {
     rows: u32,
@@ -26,11 +27,6 @@ override WG_SIZE: u32 = 256u;
 @group(0) @binding(4) var<storage, read> dt_bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
-// ln(1 + e^x) without overflow: max(x, 0) + ln(1 + e^-|x|).
-fn softplus(x: f32) -> f32 {
-    return max(x, 0.0) + log(1.0 + exp(-abs(x)));
-}
-
 @compute @workgroup_size(WG_SIZE)
 fn deltanet_gates(
     @builtin(global_invocation_id) gid: vec3<u32>,
@@ -41,6 +37,7 @@ fn deltanet_gates(
         return;
     }
     let h = i % max(params.v_heads, 1u);
-    out[2u * i] = 1.0 / (1.0 + exp(-b[i]));
-    out[2u * i + 1u] = a_neg[h] * softplus(a[i] + dt_bias[h]);
+    let gate = deltanet_gate(b[i], a[i], a_neg[h], dt_bias[h]);
+    out[2u * i] = gate.x;
+    out[2u * i + 1u] = gate.y;
 }

@@ -185,6 +185,21 @@ pub enum GpuError {
         /// The adapter's name.
         adapter: String,
     },
+    /// A kernel binds more storage buffers than one shader stage may on this device.
+    #[error(
+        "kernel {variant} binds {needed} storage buffers; adapter {adapter:?} allows {max} per \
+         shader stage"
+    )]
+    TooManyStorageBuffers {
+        /// The kernel variant's registry name.
+        variant: &'static str,
+        /// Storage buffers it binds.
+        needed: u32,
+        /// The device limit.
+        max: u32,
+        /// The adapter's name.
+        adapter: String,
+    },
     /// A dispatch needs more workgroups than the device can launch.
     #[error("{kernel}: {groups} workgroups exceed the device's {max_per_dim}x{max_per_dim} grid")]
     GridTooLarge {

@@ -10,7 +10,9 @@
 //!   [`kernels::Reduction`], the reduction shape every workgroup-reducing kernel offers.
 //! - [`dispatch`]: [`Gpu::run`] encodes a list of dispatches into one pass and one submit;
 //!   `Gpu::run_and_read` also reads buffers back in that submit ([`Readback`]), with
-//!   validation taps, GPU timestamps (`timing`) or per-dispatch times (`profile`).
+//!   validation taps, GPU timestamps (`timing`) or per-dispatch times (`profile`);
+//!   [`Gpu::submit_pass`] submits without waiting and reads a few words later through
+//!   reused slots ([`Submitted`], `in_flight`), with the token id copied on the GPU.
 //! - [`buffer`]: f32 device buffers, uploads and read-back; [`grid`]: folding large grids.
 //! - `pipelines`: compute pipelines cached per (variant, workgroup size) ([`Kernel`]).
 //!
@@ -26,6 +28,7 @@ pub mod device;
 pub mod dispatch;
 pub mod error;
 pub mod grid;
+mod in_flight;
 pub mod kernels;
 mod pipelines;
 mod profile;
@@ -38,4 +41,5 @@ pub use device::select::{AdapterPreference, AdapterSummary, choose_adapter};
 pub use device::{Gpu, list_adapters};
 pub use dispatch::{Dispatch, ReadValues, Readback, Tap};
 pub use error::{BringUpError, GpuError, ObjectKind};
+pub use in_flight::{ReadSlots, Submitted, TokenCopy};
 pub use pipelines::Kernel;

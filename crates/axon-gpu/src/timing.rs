@@ -78,7 +78,7 @@ impl Gpu {
     }
 
     /// The time between the two resolved timestamps in `stamps`.
-    fn elapsed(&self, label: &str, stamps: &[u8]) -> Result<Duration, GpuError> {
+    pub(crate) fn elapsed(&self, label: &str, stamps: &[u8]) -> Result<Duration, GpuError> {
         let (Some(start), Some(end)) = (tick(stamps, 0), tick(stamps, 8)) else {
             return Err(GpuError::Readback {
                 label: label.to_owned(),

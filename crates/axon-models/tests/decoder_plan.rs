@@ -257,8 +257,12 @@ fn hybrid_plans_validate() {
         let absent = ["output", "attn_qkv", "attn_q", "ffn_gate", "ffn_up"].contains(&stem);
         (!absent).then_some(1024)
     };
-    for tokens in [1, 40] {
-        let plan = build_plan(&d, tokens, 64, PlanOptions::default(), &names).unwrap();
+    for (tokens, fuse_deltanet_input) in [(1, true), (40, true), (1, false), (40, false)] {
+        let options = PlanOptions {
+            fuse_deltanet_input,
+            ..PlanOptions::default()
+        };
+        let plan = build_plan(&d, tokens, 64, options, &names).unwrap();
         for mode in [ScratchMode::Reuse, ScratchMode::NoReuse] {
             let limits = Limits {
                 max_binding_bytes: 1 << 20,
@@ -268,7 +272,27 @@ fn hybrid_plans_validate() {
         }
         let count = |f: fn(&DecoderOp) -> bool| plan.steps().iter().filter(|s| f(s)).count();
         assert_eq!(count(|op| matches!(op, DecoderOp::DeltaRule { .. })), 3);
-        assert_eq!(count(|op| matches!(op, DecoderOp::Conv { .. })), 3);
+        let (fused, convs) = (
+            count(|op| matches!(op, DecoderOp::DeltaNetInput { .. })),
+            count(|op| matches!(op, DecoderOp::Conv { .. })),
+        );
+        let (l2, gates) = (
+            count(|op| matches!(op, DecoderOp::L2Norm { .. })),
+            count(|op| matches!(op, DecoderOp::Gates { .. })),
+        );
+        if fuse_deltanet_input {
+            assert_eq!(
+                (fused, convs, l2, gates),
+                (3, 0, 0, 0),
+                "one input step per layer"
+            );
+        } else {
+            assert_eq!(
+                (fused, convs, l2, gates),
+                (0, 3, 6, 3),
+                "separate input steps"
+            );
+        }
         assert_eq!(
             count(|op| matches!(op, DecoderOp::Attention { gate: Some(_), .. })),
             1

@@ -14,6 +14,7 @@ use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
 use axon_gpu::kernels::deltanet::{
     DeltaShape, conv1d_silu, delta_chunked_with, delta_rule, deltanet_gates,
 };
+use axon_gpu::kernels::deltanet_input::{InputBuffers, InputShape, deltanet_input};
 use axon_gpu::kernels::gather::gather;
 use axon_gpu::kernels::glu::{GluActivation, glu};
 use axon_gpu::kernels::l2_norm::l2_norm;
@@ -385,6 +386,44 @@ pub(crate) fn encode_step(
                 b.f32(out)?,
             ],
         )),
+        DecoderOp::DeltaNetInput {
+            x,
+            conv_w,
+            conv_state,
+            b: beta,
+            a,
+            a_neg,
+            dt_bias,
+            q,
+            k,
+            v,
+            gates,
+        } => {
+            let hy = deltanet(config)?;
+            let shape = InputShape {
+                k_heads: hy.k_heads,
+                dk: hy.dk,
+                v_heads: hy.v_heads,
+                value_cols: hy.value_dim(),
+                kernel: hy.conv_kernel,
+                eps: hy.l2_norm_eps,
+                q_scale: 1.0 / (hy.dk as f32).sqrt(),
+            };
+            let buffers = InputBuffers {
+                conv_w: b.f32(conv_w)?,
+                conv_state: b.f32(conv_state)?,
+                x: b.f32(x)?,
+                beta: b.f32(beta)?,
+                alpha: b.f32(a)?,
+                a_neg: b.f32(a_neg)?,
+                dt_bias: b.f32(dt_bias)?,
+                q: b.f32(q)?,
+                k: b.f32(k)?,
+                v: b.f32(v)?,
+                gates: b.f32(gates)?,
+            };
+            one(deltanet_input(gpu, shape, buffers, reduction))
+        }
         DecoderOp::DeltaRule {
             q,
             k,

@@ -8,6 +8,7 @@ use crate::session::EncodedPasses;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::deltanet_input::INPUT_STORAGE_BUFFERS;
 use axon_gpu::{DeviceBuffer, Gpu};
 use axon_models::config::{MAX_POSITIONS, ModelConfig};
 use axon_models::decoder::{DecoderOp, PlanOptions, build_plan};
@@ -28,6 +29,14 @@ pub struct EngineOptions {
     pub reduction: Option<Reduction>,
     /// Residual add fused with the next norm (`AXON_FUSE_NORM`).
     pub fuse_norm: bool,
+    /// Gated DeltaNet's layer input (conv, split, L2 norms, gates) in one kernel
+    /// (`AXON_FUSE_DELTANET`), where the device binds enough storage buffers per stage
+    /// (`deltanet_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
+    pub fuse_deltanet_input: bool,
+    /// Greedy generation without a repetition penalty submits each pass before the previous
+    /// one's pick is read, the token id copied on the GPU (`AXON_PIPELINE`); off, every
+    /// pass is read (logits and all) before the next is submitted.
+    pub pipeline: bool,
     /// Observer: GPU timestamps around each forward pass ([`Engine::last_gpu_time`]).
     pub timestamps: bool,
     /// Observer: empty dispatches appended to every pass (`AXON_INSERT_NOOP_DISPATCHES`), to
@@ -49,6 +58,8 @@ impl Default for EngineOptions {
             scratch: ScratchMode::Reuse,
             reduction: None,
             fuse_norm: true,
+            fuse_deltanet_input: true,
+            pipeline: true,
             timestamps: false,
             noop_dispatches: 0,
             plan_cache_bytes: DEFAULT_PLAN_CACHE_BYTES,
@@ -99,6 +110,10 @@ pub struct ForwardStats {
     pub dispatches: usize,
     /// CPU time to bind and record them.
     pub encode: Duration,
+    /// CPU time to encode the pass into a command buffer and submit it (wgpu's recording,
+    /// tracking and `queue.submit`); for passes read before the next is submitted, also the
+    /// wait for the GPU and the read-back.
+    pub submit: Duration,
     /// GPU time of the pass, with [`EngineOptions::timestamps`].
     pub gpu: Option<Duration>,
 }
@@ -219,8 +234,11 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             return Ok(p);
         }
         let sizes = |name: &str| self.weights.bytes(name);
+        let caps = self.gpu.caps();
         let options = PlanOptions {
             fuse_norm: self.options.fuse_norm,
+            fuse_deltanet_input: self.options.fuse_deltanet_input
+                && caps.max_storage_buffers_per_stage() >= INPUT_STORAGE_BUFFERS,
             all_logits,
         };
         let plan = build_plan(&self.config, tokens, context, options, &sizes)?;

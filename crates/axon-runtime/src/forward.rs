@@ -64,39 +64,11 @@ impl<W: DeviceWeights> Engine<'_, W> {
         all_logits: bool,
         observe: Observe<'_>,
     ) -> Result<(Vec<f32>, Observed), RuntimeError> {
-        if ids.is_empty() {
-            return Err(RuntimeError::NoTokens);
-        }
-        if session.engine != self.id {
-            return Err(RuntimeError::ForeignSession);
-        }
-        if let Some(reason) = &session.broken {
-            return Err(RuntimeError::SessionBroken {
-                reason: reason.clone(),
-            });
-        }
-        let needed = session.pos + ids.len();
-        if needed > session.context {
-            return Err(RuntimeError::ContextFull {
-                context: session.context,
-                needed,
-            });
-        }
-        let vocab = self.config.vocab;
-        if let Some(&id) = ids.iter().find(|&&id| id as usize >= vocab) {
-            return Err(RuntimeError::TokenId { id, vocab });
-        }
+        let needed = self.check_call(session, ids.len())?;
+        self.check_ids(ids)?;
         let key = (ids.len(), all_logits || ids.len() == 1);
         let encode_start = Instant::now();
-        // A pass this session recorded binds its own plan's scratch, which lives as long as
-        // the pass even when the engine's cache has dropped the plan.
-        let encoded = match session.encoded.take(&key) {
-            Some(e) => e,
-            None => {
-                let prepared = self.prepared(ids.len(), session.context, all_logits)?;
-                self.encode(session, &prepared, ids.len())?
-            }
-        };
+        let encoded = self.encoded(session, key)?;
         let prepared = Arc::clone(&encoded.prepared);
         // Per-call values: the token ids and the position, written before the one submit.
         self.gpu.write_u32(&encoded.ids, ids)?;
@@ -117,7 +89,9 @@ impl<W: DeviceWeights> Engine<'_, W> {
             Observe::Taps(_) | Observe::Nothing => Resolved::Nothing,
         };
         // From here on the pass is submitted: a failure may leave the state half updated.
+        let submit_start = Instant::now();
         let submitted = self.submit(dispatches, logits, observe);
+        let submit = submit_start.elapsed();
         let dispatch_count = dispatches.len();
         session.encoded.put(key, encoded);
         // A non-finite logit is refused, naming the first position; the state that produced
@@ -137,11 +111,66 @@ impl<W: DeviceWeights> Engine<'_, W> {
         *self.last_stats.lock().unwrap_or_else(|e| e.into_inner()) = Some(ForwardStats {
             dispatches: dispatch_count,
             encode,
+            submit,
             gpu: gpu_time,
         });
         session.pos = needed;
         session.tokens.extend_from_slice(ids);
         Ok((out, observed))
+    }
+
+    /// Checks that `session` can take `tokens` more tokens now; returns its position after.
+    pub(crate) fn check_call(
+        &self,
+        session: &Session,
+        tokens: usize,
+    ) -> Result<usize, RuntimeError> {
+        if tokens == 0 {
+            return Err(RuntimeError::NoTokens);
+        }
+        if session.engine != self.id {
+            return Err(RuntimeError::ForeignSession);
+        }
+        if let Some(reason) = &session.broken {
+            return Err(RuntimeError::SessionBroken {
+                reason: reason.clone(),
+            });
+        }
+        let needed = session.pos + tokens;
+        if needed > session.context {
+            return Err(RuntimeError::ContextFull {
+                context: session.context,
+                needed,
+            });
+        }
+        Ok(needed)
+    }
+
+    /// Refuses an id outside the vocabulary.
+    pub(crate) fn check_ids(&self, ids: &[u32]) -> Result<(), RuntimeError> {
+        let vocab = self.config.vocab;
+        match ids.iter().find(|&&id| id as usize >= vocab) {
+            Some(&id) => Err(RuntimeError::TokenId { id, vocab }),
+            None => Ok(()),
+        }
+    }
+
+    /// The session's recorded pass for `key` (token count, all logits), taken out of its
+    /// cache (put it back after the run), recorded now if it has none. A pass this session
+    /// recorded binds its own plan's scratch, which lives as long as the pass even when the
+    /// engine's cache has dropped the plan.
+    pub(crate) fn encoded(
+        &self,
+        session: &mut Session,
+        key: (usize, bool),
+    ) -> Result<Encoded, RuntimeError> {
+        match session.encoded.take(&key) {
+            Some(e) => Ok(e),
+            None => {
+                let prepared = self.prepared(key.0, session.context, key.1)?;
+                self.encode(session, &prepared, key.0)
+            }
+        }
     }
 
     /// Submits the recorded pass with what `observe` asks for, and reads the logits back.
@@ -189,6 +218,9 @@ impl<W: DeviceWeights> Engine<'_, W> {
     ) -> Result<Encoded, RuntimeError> {
         let ids = self.gpu.zeros_u32("ids", tokens)?;
         let picks = self.gpu.zeros_u32("picks", 2 * prepared.rows)?;
+        let slots = self
+            .gpu
+            .read_slots("picks", picks.len(), self.options.timestamps)?;
         let bindings = Bindings::new(prepared, &self.weights, &session.state, [&ids, &picks]);
         let call = Call {
             tokens,
@@ -226,13 +258,14 @@ impl<W: DeviceWeights> Engine<'_, W> {
             step_ends,
             ids,
             picks,
+            slots,
         })
     }
 }
 
 /// `RuntimeError::NonFiniteLogits` for the first row whose picks (argmax, first non-finite
 /// column) name a non-finite column; rows are positions `first..`.
-fn non_finite_row(picks: &[u32], first: usize) -> Result<(), RuntimeError> {
+pub(crate) fn non_finite_row(picks: &[u32], first: usize) -> Result<(), RuntimeError> {
     match picks
         .chunks_exact(2)
         .enumerate()

@@ -1,9 +1,17 @@
 //! Generation: prefill a prompt, then sample and feed one token at a time until a stop
 //! token, the token budget, a full context, or the caller's cancellation. One path: the
 //! callback form drives the iterator form.
+//!
+//! Where the next token comes from: the CPU [`Sampler`] over read-back logits, or, for greedy
+//! generation without a repetition penalty ([`SamplingParams::is_plain_greedy`], with
+//! [`crate::EngineOptions::pipeline`]), the GPU's argmax of the pass in flight. Then the pass
+//! that feeds a token is submitted before that token is read (`pipeline.rs`), so a picked
+//! token is fed by the time it is returned; the stops are the same either way (a stop token
+//! is fed, not emitted, exactly as when it is fed after it is read).
 
 use crate::engine::Engine;
 use crate::error::RuntimeError;
+use crate::pipeline::{Feed, InFlight};
 use crate::sampling::{Sampler, SamplingParams};
 use crate::session::Session;
 use crate::weights::DeviceWeights;
@@ -44,10 +52,11 @@ pub struct Generation {
 
 impl<'g, W: DeviceWeights> Engine<'g, W> {
     /// Feeds `prompt` after the session's tokens (one prefill pass), then returns an iterator
-    /// that samples and feeds one token per step until a stop token, `params.max_tokens`, or a
-    /// full context. Each token is returned as soon as it is picked, and fed on the next step
-    /// (or by [`TokenStream::finish`]); dropping the stream early leaves the session holding
-    /// every token fed so far, which excludes the last one returned.
+    /// that picks and feeds one token per step until a stop token, `params.max_tokens`, or a
+    /// full context. Each token is returned as soon as it is picked. [`TokenStream::finish`]
+    /// leaves the session holding every returned token (and a stop token); a stream dropped
+    /// early leaves it holding every token fed so far: the last one returned is among them
+    /// when picks come from the GPU, not when they come from the CPU sampler.
     pub fn stream<'e, 's>(
         &'e self,
         session: &'s mut Session,
@@ -55,14 +64,18 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         params: &GenerateParams,
     ) -> Result<TokenStream<'e, 's, 'g, W>, RuntimeError> {
         params.sampling.validate()?;
-        let logits = self.forward_last(session, prompt)?;
+        let next = if self.options.pipeline && params.sampling.is_plain_greedy() {
+            Next::Gpu(Some(self.submit_picking(session, Feed::Host(prompt))?))
+        } else {
+            Next::Logits(self.forward_last(session, prompt)?)
+        };
         Ok(TokenStream {
             engine: self,
             session,
             sampler: Sampler::new(params.sampling.clone()),
             max_tokens: params.max_tokens,
             stop_tokens: params.stop_tokens.clone(),
-            logits,
+            next,
             pending: None,
             tokens: Vec::new(),
             finish: None,
@@ -90,16 +103,24 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
     }
 }
 
-/// Tokens sampled one forward pass at a time ([`Engine::stream`]).
+/// Where the next token comes from.
+enum Next {
+    /// The CPU sampler, over the logits of the session's last token.
+    Logits(Vec<f32>),
+    /// The argmax of the pass in flight (which fed the session's last token); `None` once
+    /// that pass has been read at the end.
+    Gpu(Option<InFlight>),
+}
+
+/// Tokens picked one forward pass at a time ([`Engine::stream`]).
 pub struct TokenStream<'e, 's, 'g, W> {
     engine: &'e Engine<'g, W>,
     session: &'s mut Session,
     sampler: Sampler,
     max_tokens: usize,
     stop_tokens: Vec<u32>,
-    /// Logits of the session's last token: what the next pick samples from.
-    logits: Vec<f32>,
-    /// Returned but not yet fed.
+    next: Next,
+    /// Returned but not yet fed (CPU sampling only: a GPU pick is fed before it is returned).
     pending: Option<u32>,
     tokens: Vec<u32>,
     finish: Option<Finish>,
@@ -110,6 +131,7 @@ impl<W> std::fmt::Debug for TokenStream<'_, '_, '_, W> {
         f.debug_struct("TokenStream")
             .field("tokens", &self.tokens)
             .field("pending", &self.pending)
+            .field("gpu_picks", &matches!(self.next, Next::Gpu(_)))
             .field("finish", &self.finish)
             .finish_non_exhaustive()
     }
@@ -127,10 +149,12 @@ impl<W: DeviceWeights> TokenStream<'_, '_, '_, W> {
         &self.tokens
     }
 
-    /// Feeds the last returned token (if the stream has not) and reports what was generated.
-    /// A stream stopped before its end reports [`Finish::Cancelled`].
+    /// Feeds the last returned token (if the stream has not), reads the pass still in flight,
+    /// and reports what was generated. A stream stopped before its end reports
+    /// [`Finish::Cancelled`].
     pub fn finish(mut self) -> Result<Generation, RuntimeError> {
         self.feed_pending()?;
+        self.drain()?;
         Ok(Generation {
             tokens: self.tokens,
             finish: self.finish.unwrap_or(Finish::Cancelled),
@@ -139,7 +163,18 @@ impl<W: DeviceWeights> TokenStream<'_, '_, '_, W> {
 
     fn feed_pending(&mut self) -> Result<(), RuntimeError> {
         if let Some(token) = self.pending.take() {
-            self.logits = self.engine.forward(self.session, &[token])?;
+            self.next = Next::Logits(self.engine.forward(self.session, &[token])?);
+        }
+        Ok(())
+    }
+
+    /// Reads the pass in flight, if any: its pick is not needed, its errors are reported
+    /// (as feeding the last token reports them without pipelining).
+    fn drain(&mut self) -> Result<(), RuntimeError> {
+        if let Next::Gpu(in_flight) = &mut self.next
+            && let Some(pass) = in_flight.take()
+        {
+            self.engine.read_pick(self.session, pass)?;
         }
         Ok(())
     }
@@ -157,14 +192,35 @@ impl<W: DeviceWeights> TokenStream<'_, '_, '_, W> {
             self.finish = Some(Finish::ContextFull);
             return Ok(None);
         }
-        let next = self.sampler.pick(&self.logits, self.session.tokens());
-        if self.stop_tokens.contains(&next) {
-            self.engine.forward(self.session, &[next])?;
-            self.finish = Some(Finish::StopToken(next));
-            return Ok(None);
-        }
+        let next = match &mut self.next {
+            Next::Logits(logits) => {
+                let next = self.sampler.pick(logits, self.session.tokens());
+                if self.stop_tokens.contains(&next) {
+                    self.engine.forward(self.session, &[next])?;
+                    self.finish = Some(Finish::StopToken(next));
+                    return Ok(None);
+                }
+                self.pending = Some(next);
+                next
+            }
+            Next::Gpu(in_flight) => {
+                let previous = in_flight.take().ok_or(RuntimeError::NoTokens)?;
+                // The pass that feeds the pick goes first; then the pick is read.
+                let feeding = self
+                    .engine
+                    .submit_picking(self.session, Feed::Pick(&previous))?;
+                let next = self.engine.read_pick(self.session, previous)?;
+                self.session.tokens.push(next);
+                *in_flight = Some(feeding);
+                if self.stop_tokens.contains(&next) {
+                    self.finish = Some(Finish::StopToken(next));
+                    self.drain()?;
+                    return Ok(None);
+                }
+                next
+            }
+        };
         self.tokens.push(next);
-        self.pending = Some(next);
         Ok(Some(next))
     }
 }
@@ -178,6 +234,9 @@ impl<W: DeviceWeights> Iterator for TokenStream<'_, '_, '_, W> {
             Ok(token) => token.map(Ok),
             Err(e) => {
                 self.pending = None;
+                if let Next::Gpu(in_flight) = &mut self.next {
+                    in_flight.take();
+                }
                 self.cancel();
                 Some(Err(e))
             }

@@ -4,7 +4,8 @@
 //! state (the KV cache of attention layers, the conv and recurrent state of Gated DeltaNet
 //! layers), its position and tokens, and the passes recorded for it. Every forward pass is one
 //! `queue.submit` that also reads the logits back. Generation ([`Engine::stream`],
-//! [`Engine::generate`]) samples with [`Sampler`] on the CPU.
+//! [`Engine::generate`]) samples with [`Sampler`] on the CPU, except greedy generation, which
+//! takes the GPU's argmax and runs one pass ahead of the host (`pipeline`).
 
 // Library code reports failures as typed errors; tests may unwrap (clippy.toml).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -16,6 +17,7 @@ mod forward;
 mod generate;
 mod gpu_ref;
 mod load;
+mod pipeline;
 mod plan_cache;
 mod sampling;
 mod session;

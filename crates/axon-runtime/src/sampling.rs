@@ -51,6 +51,12 @@ pub struct BadSampling {
 }
 
 impl SamplingParams {
+    /// Greedy without a repetition penalty: the pick is the argmax of the logits as they are,
+    /// ties to the lower id, which is what the GPU's argmax kernel computes.
+    pub fn is_plain_greedy(&self) -> bool {
+        self.temperature <= 0.0 && self.repeat_penalty == 1.0
+    }
+
     /// Checks every parameter against its meaning: a finite temperature of 0 or more, a top-k
     /// of at least 1 (leave it out for no limit), a top-p in (0, 1], a min-p in [0, 1], a
     /// finite positive repetition penalty.

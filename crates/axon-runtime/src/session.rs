@@ -4,7 +4,7 @@
 use crate::engine::Prepared;
 use axon_gpu::kernels::argmax::IndexBuffer;
 use axon_gpu::kernels::position::Position;
-use axon_gpu::{DeviceBuffer, Dispatch};
+use axon_gpu::{DeviceBuffer, Dispatch, ReadSlots};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ pub(crate) struct Encoded {
     /// What the argmax step writes and the host reads: per logits row its argmax and first
     /// non-finite column.
     pub(crate) picks: IndexBuffer,
+    /// Host slots the picks come back through when the pass is submitted without waiting.
+    pub(crate) slots: ReadSlots,
 }
 
 /// Most recorded passes a session keeps (the decode pass and the latest prefill lengths);

@@ -2,16 +2,18 @@
 //! with what each decode token costs (submits, dispatches, CPU encode time, GPU time) and the
 //! memory the model, its state and its scratch take.
 //!
-//! Each repeat opens a fresh session and prefills `--prompt` synthetic token ids (one forward
-//! pass keeping only the last logits), then generates `--gen` tokens greedily one forward pass
-//! at a time; the argmax is taken on the CPU over the read-back logits (GPU sampling is not
-//! wired into the engine yet). An untimed warm-up run builds every plan first.
+//! Each repeat opens a fresh session and generates `--gen` tokens greedily after `--prompt`
+//! synthetic token ids, through `Engine::stream` as the chat does: prefill is timed to the
+//! first token, decode from there to the end (the `--gen` passes that fed the tokens). With
+//! `AXON_PIPELINE` on (the default) the argmax is the GPU's and each pass is submitted before
+//! the previous pick is read; off, the logits are read back and the argmax taken on the CPU.
+//! An untimed warm-up run builds every plan first.
 
 use super::BenchError;
 use super::provenance;
 use axon_gpu::Gpu;
 use axon_reference::ops::sampling::argmax;
-use axon_runtime::{layout_from_env, open_model, options_from_env};
+use axon_runtime::{GenerateParams, layout_from_env, open_model, options_from_env};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,7 @@ struct Run {
     submits_per_token: f64,
     dispatches_per_token: f64,
     encode_us_per_token: f64,
+    submit_us_per_token: f64,
     gpu_us_per_token: Option<f64>,
 }
 
@@ -66,31 +69,46 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
         .map(|i| ((i * 7919 + 13) % vocab) as u32)
         .collect();
     let context = args.prompt + args.generate;
+    // Generation as the chat runs it: greedy, no stop tokens, through `Engine::stream`.
+    let params = |max_tokens| GenerateParams {
+        max_tokens,
+        ..GenerateParams::default()
+    };
     let measure = |generate: usize| -> Result<Run, BenchError> {
         let mut session = engine.session(context)?;
-        let start = Instant::now();
-        let mut logits = engine.forward_last(&mut session, &prompt)?;
-        let prefill = start.elapsed();
         let submits = gpu.submit_count();
-        let (mut decode, mut encode, mut gpu_time, mut dispatches) =
+        let start = Instant::now();
+        let mut stream = engine.stream(&mut session, &prompt, &params(generate))?;
+        // Prefill: the time to the first token (the pass after it is already submitted).
+        stream.next().transpose()?;
+        let prefill = start.elapsed();
+        let decode_start = Instant::now();
+        let (mut encode, mut submit, mut gpu_time, mut dispatches) =
             (Duration::ZERO, Duration::ZERO, Some(Duration::ZERO), 0);
-        for _ in 0..generate {
-            let next = argmax(&logits) as u32;
-            let start = Instant::now();
-            logits = engine.forward(&mut session, &[next])?;
-            decode += start.elapsed();
-            let stats = engine.last_stats();
+        // Each later token, and `finish`, reads one decode pass: the passes that fed the
+        // `generate` tokens.
+        let mut add = |stats: Option<axon_runtime::ForwardStats>| {
             dispatches += stats.map_or(0, |s| s.dispatches);
             encode += stats.map_or(Duration::ZERO, |s| s.encode);
+            submit += stats.map_or(Duration::ZERO, |s| s.submit);
             gpu_time = gpu_time.zip(stats.and_then(|s| s.gpu)).map(|(a, b)| a + b);
+        };
+        for token in stream.by_ref() {
+            token?;
+            add(engine.last_stats());
         }
+        stream.finish()?;
+        add(engine.last_stats());
+        let decode = decode_start.elapsed();
         let n = generate as f64;
         Ok(Run {
             prefill_tok_s: args.prompt as f64 / prefill.as_secs_f64(),
             decode_tok_s: n / decode.as_secs_f64(),
-            submits_per_token: (gpu.submit_count() - submits) as f64 / n,
+            // Less the prefill's one submit.
+            submits_per_token: (gpu.submit_count() - submits).saturating_sub(1) as f64 / n,
             dispatches_per_token: dispatches as f64 / n,
             encode_us_per_token: encode.as_secs_f64() * 1e6 / n,
+            submit_us_per_token: submit.as_secs_f64() * 1e6 / n,
             gpu_us_per_token: gpu_time.map(|t| t.as_secs_f64() * 1e6 / n),
         })
     };
@@ -130,6 +148,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
         "submits_per_token": stat(|r| r.submits_per_token)["median"],
         "dispatches_per_token": stat(|r| r.dispatches_per_token)["median"],
         "encode_us_per_token": stat(|r| r.encode_us_per_token)["median"],
+        "submit_us_per_token": stat(|r| r.submit_us_per_token)["median"],
         "gpu_us_per_decode_token": gpu_us.as_ref().map(|v| summary(v.clone())["median"].clone()),
         "runs": {
             "prefill_tok_s": stat(|r| r.prefill_tok_s),
@@ -137,6 +156,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
             "submits_per_token": stat(|r| r.submits_per_token),
             "dispatches_per_token": stat(|r| r.dispatches_per_token),
             "encode_us_per_token": stat(|r| r.encode_us_per_token),
+            "submit_us_per_token": stat(|r| r.submit_us_per_token),
             "gpu_us_per_decode_token": gpu_us.map(summary),
         },
         "gpu_us_by_family": by_family,
@@ -150,7 +170,11 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
             "cached_plans": engine.cached_plans(),
             "plan_cache_budget_bytes": options.plan_cache_bytes,
         },
-        "sampling": "argmax on the CPU over read-back logits",
+        "sampling": if options.pipeline {
+            "greedy: argmax on the GPU, each pass submitted before the previous pick is read"
+        } else {
+            "greedy: argmax on the CPU over read-back logits, each pass read before the next"
+        },
     });
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -84,6 +84,11 @@ impl DeviceCaps {
             .contains(Features::EXPERIMENTAL_COOPERATIVE_MATRIX)
     }
 
+    /// Storage buffers one shader stage may bind.
+    pub fn max_storage_buffers_per_stage(&self) -> u32 {
+        self.limits.max_storage_buffers_per_shader_stage
+    }
+
     /// Largest range one storage binding may cover.
     pub fn max_storage_binding_bytes(&self) -> u64 {
         self.limits.max_storage_buffer_binding_size

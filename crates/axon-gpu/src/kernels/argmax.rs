@@ -39,8 +39,8 @@ pub fn partials_len(rows: usize, n: usize) -> usize {
 /// `out[2r + 1]` when row `r` holds only finite values.
 pub const NONE: u32 = u32::MAX;
 
-/// A device buffer of u32 results.
-#[derive(Debug)]
+/// A device buffer of u32 results (a clone shares the buffer).
+#[derive(Debug, Clone)]
 pub struct IndexBuffer {
     buffer: wgpu::Buffer,
     len: usize,

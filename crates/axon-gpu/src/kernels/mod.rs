@@ -13,6 +13,7 @@ pub mod attention;
 pub mod attention_prefill;
 pub mod copy;
 pub mod deltanet;
+pub mod deltanet_input;
 pub mod gather;
 pub mod glu;
 pub mod l2_norm;

@@ -36,6 +36,12 @@ pub static REDUCE_WORKGROUP_WGSL: WgslFile = wgsl_file!("parts/reduce_workgroup.
 pub static DELTANET_CONV_WGSL: WgslFile = wgsl_file!("deltanet_conv.wgsl");
 /// `wgsl/deltanet_gates.wgsl`
 pub static DELTANET_GATES_WGSL: WgslFile = wgsl_file!("deltanet_gates.wgsl");
+/// `wgsl/deltanet_input.wgsl`
+pub static DELTANET_INPUT_WGSL: WgslFile = wgsl_file!("deltanet_input.wgsl");
+/// `wgsl/parts/deltanet_conv_step.wgsl`
+pub static DELTANET_CONV_STEP_WGSL: WgslFile = wgsl_file!("parts/deltanet_conv_step.wgsl");
+/// `wgsl/parts/deltanet_gate.wgsl`
+pub static DELTANET_GATE_WGSL: WgslFile = wgsl_file!("parts/deltanet_gate.wgsl");
 /// `wgsl/deltanet_rule.wgsl`
 pub static DELTANET_RULE_WGSL: WgslFile = wgsl_file!("deltanet_rule.wgsl");
 /// `wgsl/attention_decode.wgsl`
@@ -121,6 +127,9 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &DELTANET_CONV_WGSL,
     &DELTANET_RULE_WGSL,
     &DELTANET_GATES_WGSL,
+    &DELTANET_INPUT_WGSL,
+    &DELTANET_CONV_STEP_WGSL,
+    &DELTANET_GATE_WGSL,
     &BYTES_WGSL,
     &ACTIVATION_WGSL,
     &MATMUL_WGSL,
@@ -335,6 +344,20 @@ reduced_pair!(
     "L2 norm + scale per row"
 );
 reduced_pair!(
+    DELTANET_INPUT,
+    DELTANET_INPUT_SUBGROUP,
+    DELTANET_INPUT_WORKGROUP,
+    "deltanet_input",
+    "deltanet_input",
+    64,
+    [
+        &DELTANET_CONV_STEP_WGSL,
+        &DELTANET_GATE_WGSL,
+        &DELTANET_INPUT_WGSL
+    ],
+    "Gated DeltaNet layer input: conv1d + SiLU, q/k/v split, q/k L2 norms and the gates"
+);
+reduced_pair!(
     ATTN_MERGE,
     ATTN_MERGE_SUBGROUP,
     ATTN_MERGE_WORKGROUP,
@@ -439,7 +462,7 @@ pub static ATTN_PREFILL: KernelVariant = KernelVariant {
 pub static DELTANET_CONV: KernelVariant = KernelVariant {
     name: "deltanet_conv1d_silu",
     entry_point: "conv1d_silu",
-    files: &[&DELTANET_CONV_WGSL],
+    files: &[&DELTANET_CONV_STEP_WGSL, &DELTANET_CONV_WGSL],
     workgroup_size: Some(64),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -467,7 +490,7 @@ pub static DELTANET_RULE: KernelVariant = KernelVariant {
 pub static DELTANET_GATES: KernelVariant = KernelVariant {
     name: "deltanet_gates",
     entry_point: "deltanet_gates",
-    files: &[&DELTANET_GATES_WGSL],
+    files: &[&DELTANET_GATE_WGSL, &DELTANET_GATES_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -689,6 +712,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &GATED_RMS_NORM_F32_WORKGROUP,
     &L2_NORM_F32_SUBGROUP,
     &L2_NORM_F32_WORKGROUP,
+    &DELTANET_INPUT_SUBGROUP,
+    &DELTANET_INPUT_WORKGROUP,
     &ATTN_SPLIT,
     &ATTN_MERGE_SUBGROUP,
     &ATTN_MERGE_WORKGROUP,
@@ -778,6 +803,7 @@ pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &ADD_RMS_NORM_F32,
     &GATED_RMS_NORM_F32,
     &L2_NORM_F32,
+    &DELTANET_INPUT,
     &ATTN_MERGE,
     &MATVEC_F32,
     &MATVEC_F16,

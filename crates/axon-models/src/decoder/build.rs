@@ -40,7 +40,7 @@ pub(super) struct Builder<'a> {
     pub(super) plan: Plan<DecoderOp>,
     pub(super) weight_bytes: &'a dyn Fn(&str) -> Option<u64>,
     pub(super) tokens: usize,
-    options: PlanOptions,
+    pub(super) options: PlanOptions,
     /// The tensor holding the residual stream now (it moves when the add is not fused).
     h: TensorId,
     /// Width of the residual stream.
@@ -53,6 +53,9 @@ pub struct PlanOptions {
     /// Residual add fused with the next RMSNorm (`add_rms_norm`, in place), or an `add` into
     /// a new tensor followed by the norm.
     pub fuse_norm: bool,
+    /// Gated DeltaNet's layer input (conv, split, L2 norms, gates) as one
+    /// [`DecoderOp::DeltaNetInput`] step, or as the separate steps.
+    pub fuse_deltanet_input: bool,
     /// Logits for every token (`[tokens, vocab]`), or for the last one only (`[1, vocab]`:
     /// generation, and far less scratch for long prefill chunks).
     pub all_logits: bool,
@@ -62,6 +65,7 @@ impl Default for PlanOptions {
     fn default() -> Self {
         Self {
             fuse_norm: true,
+            fuse_deltanet_input: true,
             all_logits: true,
         }
     }

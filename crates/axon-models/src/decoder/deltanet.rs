@@ -1,5 +1,6 @@
-//! Qwen3.5's Gated DeltaNet sub-layer as plan steps: the conv input projection, the causal
-//! conv1d + SiLU (state carried), Q/K/V split, L2 norms, the gates, the delta rule (state
+//! Qwen3.5's Gated DeltaNet sub-layer as plan steps: the input projections, the causal
+//! conv1d + SiLU (state carried), Q/K/V split, L2 norms and the gates (one fused step, or
+//! five kinds of separate ones: `PlanOptions::fuse_deltanet_input`), the delta rule (state
 //! carried), the gated RMSNorm and the output projection.
 
 use super::build::{Builder, F32, linear, split_columns};
@@ -28,43 +29,65 @@ pub(super) fn deltanet_block(
     let conv_state = b
         .plan
         .tensor(w("conv_state"), TensorKind::State, conv_bytes);
-    let mixed = b.scratch(w("ssm_mixed"), channels);
-    let op = DecoderOp::Conv {
-        w: conv_w,
-        state: conv_state,
-        x: mixed_in,
-        y: mixed,
-    };
-    b.step(op);
-    let q = split_columns(b, (mixed, channels, 0), key_cols, w("ssm_q"));
-    let k = split_columns(b, (mixed, channels, key_cols), key_cols, w("ssm_k"));
-    let v = split_columns(b, (mixed, channels, 2 * key_cols), value_cols, w("ssm_v"));
-    let mut l2 = |x: TensorId, name: &str, scale: f32| {
-        let out = b.scratch(w(name), key_cols);
-        let op = DecoderOp::L2Norm {
-            x,
-            out,
-            cols: hy.dk,
-            scale,
-        };
-        b.step(op);
-        out
-    };
-    let qn = l2(q, "ssm_q_normed", 1.0 / (hy.dk as f32).sqrt());
-    let kn = l2(k, "ssm_k_normed", 1.0);
     let z = linear(b, &w("ssm_in_z"), n, w("ssm_z"), value_cols)?;
     let beta = linear(b, &w("ssm_in_b"), n, w("ssm_b"), hy.v_heads)?;
     let alpha = linear(b, &w("ssm_in_a"), n, w("ssm_a_proj"), hy.v_heads)?;
     let (a_neg, dt_bias) = (b.weight(&w("ssm_a"))?, b.weight(&w("ssm_dt_bias"))?);
     let gates = b.scratch(w("ssm_gates"), 2 * hy.v_heads);
-    let op = DecoderOp::Gates {
-        b: beta,
-        a: alpha,
-        a_neg,
-        dt_bias,
-        out: gates,
+    let q_scale = 1.0 / (hy.dk as f32).sqrt();
+    let (qn, kn, v) = if b.options.fuse_deltanet_input {
+        let qn = b.scratch(w("ssm_q_normed"), key_cols);
+        let kn = b.scratch(w("ssm_k_normed"), key_cols);
+        let v = b.scratch(w("ssm_v"), value_cols);
+        b.step(DecoderOp::DeltaNetInput {
+            x: mixed_in,
+            conv_w,
+            conv_state,
+            b: beta,
+            a: alpha,
+            a_neg,
+            dt_bias,
+            q: qn,
+            k: kn,
+            v,
+            gates,
+        });
+        (qn, kn, v)
+    } else {
+        let mixed = b.scratch(w("ssm_mixed"), channels);
+        let op = DecoderOp::Conv {
+            w: conv_w,
+            state: conv_state,
+            x: mixed_in,
+            y: mixed,
+        };
+        b.step(op);
+        let q = split_columns(b, (mixed, channels, 0), key_cols, w("ssm_q"));
+        let k = split_columns(b, (mixed, channels, key_cols), key_cols, w("ssm_k"));
+        let v = split_columns(b, (mixed, channels, 2 * key_cols), value_cols, w("ssm_v"));
+        let mut l2 = |x: TensorId, name: &str, scale: f32| {
+            let out = b.scratch(w(name), key_cols);
+            let op = DecoderOp::L2Norm {
+                x,
+                out,
+                cols: hy.dk,
+                scale,
+            };
+            b.step(op);
+            out
+        };
+        let qn = l2(q, "ssm_q_normed", q_scale);
+        let kn = l2(k, "ssm_k_normed", 1.0);
+        let op = DecoderOp::Gates {
+            b: beta,
+            a: alpha,
+            a_neg,
+            dt_bias,
+            out: gates,
+        };
+        b.step(op);
+        (qn, kn, v)
     };
-    b.step(op);
     let state_bytes = (hy.v_heads * hy.dk * hy.dv) as u64 * F32;
     let state = b
         .plan

@@ -182,6 +182,33 @@ pub enum DecoderOp {
         /// `[tokens, v_heads, 2]`.
         out: TensorId,
     },
+    /// Gated DeltaNet's whole layer input in one step: what [`DecoderOp::Conv`], three
+    /// [`DecoderOp::Split`]s, two [`DecoderOp::L2Norm`]s and [`DecoderOp::Gates`] compute,
+    /// with the same values (the GPU kernel is tested equal bit for bit).
+    DeltaNetInput {
+        /// The mixed projection `[tokens, channels]` (q, k, v channels in that order).
+        x: TensorId,
+        /// `[channels, kernel]` conv weights.
+        conv_w: TensorId,
+        /// `[kernel - 1, channels]` conv history (state).
+        conv_state: TensorId,
+        /// The b projection `[tokens, v_heads]`.
+        b: TensorId,
+        /// The a projection `[tokens, v_heads]`.
+        a: TensorId,
+        /// `-exp(A_log)`, `[v_heads]`.
+        a_neg: TensorId,
+        /// `[v_heads]`.
+        dt_bias: TensorId,
+        /// L2-normed, scaled queries `[tokens, k_heads, d_k]`.
+        q: TensorId,
+        /// L2-normed keys.
+        k: TensorId,
+        /// Values `[tokens, v_heads * d_v]`.
+        v: TensorId,
+        /// `(beta, g)` pairs `[tokens, v_heads, 2]`.
+        gates: TensorId,
+    },
     /// The gated delta rule over the call's tokens (sequential for one, chunked for more).
     DeltaRule {
         /// L2-normed, scaled queries `[tokens, k_heads, d_k]`.
@@ -272,6 +299,31 @@ impl DecoderOp {
                 dt_bias,
                 out,
             } => vec![(b, R), (a, R), (a_neg, R), (dt_bias, R), (out, W)],
+            Self::DeltaNetInput {
+                x,
+                conv_w,
+                conv_state,
+                b,
+                a,
+                a_neg,
+                dt_bias,
+                q,
+                k,
+                v,
+                gates,
+            } => vec![
+                (conv_w, R),
+                (conv_state, RW),
+                (x, R),
+                (b, R),
+                (a, R),
+                (a_neg, R),
+                (dt_bias, R),
+                (q, W),
+                (k, W),
+                (v, W),
+                (gates, W),
+            ],
             Self::DeltaRule {
                 q,
                 k,

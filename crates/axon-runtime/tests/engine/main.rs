@@ -5,6 +5,7 @@
 mod fixtures;
 mod generate;
 mod paths;
+mod pipeline;
 mod qwen35;
 mod sessions;
 mod synth;

@@ -1,7 +1,8 @@
 //! Path equivalence, on every fixture: choices that must not change the result. Scratch reuse on or off gives
 //! bit-identical logits; fused and unfused QKV, FFN and residual add + norm agree (top-1
 //! equal, top-1 logit gap < 0.01, full-vocabulary KL < 1e-4 at every position); both
-//! reductions agree the same way; GPU timestamps (an observer) leave the logits bit-identical.
+//! reductions agree the same way; GPU timestamps (an observer) leave the logits bit-identical;
+//! Gated DeltaNet's fused layer input is bit-identical to the separate kernels.
 
 use crate::{ALL_FIXTURES, DECODER_FIXTURES, Expected, fixture, gpu};
 use axon_gpu::kernels::Reduction;
@@ -190,6 +191,29 @@ fn unfused_residual_add_and_norm_agree() {
             &b,
             vocab,
             &format!("{name}: fused vs unfused residual norm"),
+        );
+    }
+}
+
+/// Gated DeltaNet's fused layer input (conv, split, L2 norms and gates in one kernel) and the
+/// separate kernels give bit-identical logits at every position, prefill and decode: the
+/// fused kernel computes the same steps and sums (`kernels/deltanet_input.rs` in the GPU
+/// tests proves it kernel by kernel).
+#[test]
+fn fused_deltanet_input_is_bit_identical() {
+    for name in ALL_FIXTURES.into_iter().filter(|n| n.starts_with("qwen35")) {
+        let fused = EngineOptions::default();
+        let separate = EngineOptions {
+            fuse_deltanet_input: false,
+            ..fused
+        };
+        let (a, _) = logits(name, WeightLayout::FUSED, fused);
+        let (b, _) = logits(name, WeightLayout::FUSED, separate);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&a),
+            bits(&b),
+            "{name}: fused DeltaNet input changed the logits"
         );
     }
 }

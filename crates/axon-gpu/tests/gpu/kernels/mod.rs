@@ -7,6 +7,7 @@ mod attention_prefill;
 mod copy;
 mod deltanet;
 mod deltanet_chunked;
+mod deltanet_input;
 mod gather;
 mod glu;
 mod matmul;
