@@ -11,7 +11,8 @@
 //   position uniform the call's position, added to pos0 (kernels/position.rs)
 // Values past 2 * half in each head (partial rotary) are not touched. Qwen3.5's M-RoPE on
 // text positions is the NeoX case (all three position streams equal).
-// Dispatch: ceil(tokens * heads * half / WG_SIZE) workgroups, folded into x/y.
+// Dispatch: ceil(tokens * heads * half / WG_SIZE) workgroups, folded into x/y. Needs
+// parts/rope_angle.wgsl (the angle and the rotation).
 
 struct RopeParams {
     tokens: u32,
@@ -39,30 +40,6 @@ struct Position {
 
 @group(0) @binding(3) var<uniform> position: Position;
 
-// The high 32 bits of the 64-bit product a * b (WGSL has no mulhi), from 16-bit halves. The
-// middle column sums three values below 2^16, so nothing overflows.
-fn mul_hi(a: u32, b: u32) -> u32 {
-    let a0 = a & 0xffffu;
-    let a1 = a >> 16u;
-    let b0 = b & 0xffffu;
-    let b1 = b >> 16u;
-    let low = a0 * b0;
-    let cross0 = a1 * b0;
-    let cross1 = a0 * b1;
-    let middle = (low >> 16u) + (cross0 & 0xffffu) + (cross1 & 0xffffu);
-    return a1 * b1 + (cross0 >> 16u) + (cross1 >> 16u) + (middle >> 16u);
-}
-
-// Pair i's angle at `pos`, range-reduced exactly: pos * turns mod 1 is the high word of the
-// wrapping 96-bit product's middle (pos * high + mulhi(pos, low), mod 2^32; the low word's
-// carry is dropped, < 2^-32 turns), read as a signed fraction of a turn in [-1/2, 1/2], times
-// 2 pi. So |angle| <= pi (f32's pi), where Vulkan bounds sin and cos, at every u32 position.
-fn angle(pos: u32, i: u32) -> f32 {
-    let top = pos * turns[2u * i] + mul_hi(pos, turns[2u * i + 1u]);
-    let fraction = f32(bitcast<i32>(top)) * 2.3283064e-10; // 2^-32
-    return fraction * 6.2831855;
-}
-
 @compute @workgroup_size(WG_SIZE)
 fn rope_f32(
     @builtin(global_invocation_id) gid: vec3<u32>,
@@ -83,10 +60,7 @@ fn rope_f32(
         b = i + params.half;
     }
     let theta = angle(params.pos0 + position.pos + token, i);
-    let c = cos(theta);
-    let s = sin(theta);
-    let x0 = x[base + a];
-    let x1 = x[base + b];
-    x[base + a] = (x0 * c - x1 * s) * params.mscale;
-    x[base + b] = (x0 * s + x1 * c) * params.mscale;
+    let r = rotate_pair(x[base + a], x[base + b], theta, params.mscale);
+    x[base + a] = r.x;
+    x[base + b] = r.y;
 }

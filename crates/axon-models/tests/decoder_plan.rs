@@ -260,6 +260,7 @@ fn hybrid_plans_validate() {
     for (tokens, fuse_deltanet_input) in [(1, true), (40, true), (1, false), (40, false)] {
         let options = PlanOptions {
             fuse_deltanet_input,
+            fuse_attention_input: fuse_deltanet_input,
             ..PlanOptions::default()
         };
         let plan = build_plan(&d, tokens, 64, options, &names).unwrap();

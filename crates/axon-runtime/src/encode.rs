@@ -9,6 +9,9 @@ use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::add::add;
 use axon_gpu::kernels::argmax::{IndexBuffer, argmax_with};
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode_at};
+use axon_gpu::kernels::attention_input::{
+    AttentionInput, HeadNorms, Heads, KvSource, QuerySource, attention_input_at,
+};
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill_at};
 use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
 use axon_gpu::kernels::deltanet::{
@@ -302,6 +305,63 @@ pub(crate) fn encode_step(
                 [tokens, kv],
                 [from, to],
                 (position, kv),
+            ))
+        }
+        DecoderOp::AttentionInput {
+            q_src,
+            k_src,
+            v_src,
+            norms,
+            local,
+            q,
+            gate,
+            keys,
+            values,
+        } => {
+            let rope = match (local, config.local_rope()) {
+                (true, Some(local)) => local,
+                _ => &config.rope,
+            };
+            let norms = match norms {
+                Some((qn, kn)) => Some(HeadNorms {
+                    q: b.f32(qn)?,
+                    k: b.f32(kn)?,
+                    eps: norm.eps,
+                    weight_offset: norm.weight_offset,
+                }),
+                None => None,
+            };
+            let input = AttentionInput {
+                q: QuerySource {
+                    buffer: b.f32(q_src.tensor)?,
+                    stride: q_src.stride,
+                    head_stride: q_src.head_stride,
+                    gate_first: q_src.gate_first,
+                },
+                k: KvSource {
+                    buffer: b.f32(k_src.0)?,
+                    stride: k_src.1,
+                    first: k_src.2,
+                },
+                v: KvSource {
+                    buffer: b.f32(v_src.0)?,
+                    stride: v_src.1,
+                    first: v_src.2,
+                },
+                norms,
+                q_out: b.f32(q)?,
+                gate_out: gate.map(|g| b.f32(g)).transpose()?,
+                keys: b.f32(keys)?,
+                values: b.f32(values)?,
+            };
+            let heads = Heads {
+                heads: config.heads,
+                kv_heads: config.kv_heads,
+                head_dim: config.head_dim,
+            };
+            let rope = (position, &rope.table());
+            one(attention_input_at(
+                gpu, heads, tokens, input, rope, reduction,
             ))
         }
         DecoderOp::Attention {

@@ -8,7 +8,7 @@ use crate::session::EncodedPasses;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::deltanet_input::INPUT_STORAGE_BUFFERS;
+use axon_gpu::kernels::{attention_input, deltanet_input};
 use axon_gpu::{DeviceBuffer, Gpu};
 use axon_models::config::{MAX_POSITIONS, ModelConfig};
 use axon_models::decoder::{DecoderOp, PlanOptions, build_plan};
@@ -29,6 +29,10 @@ pub struct EngineOptions {
     pub reduction: Option<Reduction>,
     /// Residual add fused with the next norm (`AXON_FUSE_NORM`).
     pub fuse_norm: bool,
+    /// An attention layer's input (query split, q/k norms, RoPE, cache writes) in one kernel
+    /// (`AXON_FUSE_ATTENTION`), where the device binds enough storage buffers per stage
+    /// (`attention_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
+    pub fuse_attention_input: bool,
     /// Gated DeltaNet's layer input (conv, split, L2 norms, gates) in one kernel
     /// (`AXON_FUSE_DELTANET`), where the device binds enough storage buffers per stage
     /// (`deltanet_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
@@ -58,6 +62,7 @@ impl Default for EngineOptions {
             scratch: ScratchMode::Reuse,
             reduction: None,
             fuse_norm: true,
+            fuse_attention_input: true,
             fuse_deltanet_input: true,
             pipeline: true,
             timestamps: false,
@@ -237,8 +242,10 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         let caps = self.gpu.caps();
         let options = PlanOptions {
             fuse_norm: self.options.fuse_norm,
+            fuse_attention_input: self.options.fuse_attention_input
+                && caps.max_storage_buffers_per_stage() >= attention_input::INPUT_STORAGE_BUFFERS,
             fuse_deltanet_input: self.options.fuse_deltanet_input
-                && caps.max_storage_buffers_per_stage() >= INPUT_STORAGE_BUFFERS,
+                && caps.max_storage_buffers_per_stage() >= deltanet_input::INPUT_STORAGE_BUFFERS,
             all_logits,
         };
         let plan = build_plan(&self.config, tokens, context, options, &sizes)?;

@@ -67,8 +67,8 @@ pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
     })
 }
 
-/// Engine options from the environment: `AXON_FUSE_NORM` and `AXON_FUSE_DELTANET` (`0` or
-/// `1`; unset: fused),
+/// Engine options from the environment: `AXON_FUSE_NORM`, `AXON_FUSE_ATTENTION` and
+/// `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused),
 /// `AXON_PIPELINE` (`0` or `1`; unset: greedy generation pipelined) and
 /// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0).
 pub fn options_from_env() -> Result<EngineOptions, LoadError> {
@@ -82,6 +82,7 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     };
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
+        fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,
         fuse_deltanet_input: switch("AXON_FUSE_DELTANET")?,
         pipeline: switch("AXON_PIPELINE")?,
         noop_dispatches,

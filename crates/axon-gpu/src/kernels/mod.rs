@@ -10,6 +10,7 @@
 pub mod add;
 pub mod argmax;
 pub mod attention;
+pub mod attention_input;
 pub mod attention_prefill;
 pub mod copy;
 pub mod deltanet;

@@ -1,7 +1,8 @@
 //! Launcher for `wgsl/rms_norm.wgsl`.
 //!
 //! Contract: `x` is `[rows, cols]` f32 (`out` at least that), `weight` is `[cols]`, `cols >= 1`, any `rows`
-//! (0 gives an empty grid). One workgroup per row. `out[r, c] = x[r, c] *
+//! (0 gives an empty grid). One workgroup per row, wider than the table's size for a few rows
+//! ([`row_kernel`]). `out[r, c] = x[r, c] *
 //! inverseSqrt(mean(x[r]^2) + eps) * (weight[c] + weight_offset)`; the CPU twin is
 //! `axon_reference::rms_norm`.
 
@@ -11,6 +12,8 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 pub use crate::kernels::Reduction;
+use crate::pipelines::Kernel;
+use crate::registry::ReducedPair;
 use crate::registry::variants::{ADD_RMS_NORM_F32, GATED_RMS_NORM_F32, RMS_NORM_F32};
 
 /// Parameters of one RMSNorm.
@@ -33,6 +36,46 @@ struct Uniform {
     weight_offset: f32,
 }
 
+/// Rows at or below which a norm runs wider than its table size: a decode step's one row is
+/// one workgroup, and at the table's 256 invocations a 4096-wide row is 16 dependent loads per
+/// invocation (about 15 µs on an H200; measured in `docs/KERNELS.md`).
+pub const FEW_ROWS: usize = 4;
+
+/// Largest workgroup a few-row norm takes.
+pub const MAX_ROW_WIDTH: u32 = 1024;
+
+/// The kernel for `rows` rows of `cols`: `pair` at the table size, one subgroup for
+/// [`Reduction::OneSubgroup`], and for at most [`FEW_ROWS`] rows, wider: the power of two
+/// that covers `cols` (at least the table size), capped at [`MAX_ROW_WIDTH`] and at the
+/// device's limits.
+pub fn row_kernel(
+    gpu: &Gpu,
+    kernel: &'static str,
+    pair: &ReducedPair,
+    reduction: Reduction,
+    [rows, cols]: [usize; 2],
+) -> Result<Kernel, GpuError> {
+    let table = reduction.pick(gpu, kernel, pair)?;
+    let (Some(size), false) = (table.workgroup_size(), reduction == Reduction::OneSubgroup) else {
+        return Ok(table);
+    };
+    if rows > FEW_ROWS {
+        return Ok(table);
+    }
+    let limits = &gpu.caps().limits;
+    let cap = MAX_ROW_WIDTH
+        .min(limits.max_compute_invocations_per_workgroup)
+        .min(limits.max_compute_workgroup_size_x);
+    // The largest power of two within the device's cap.
+    let cap = 1u32 << (31 - cap.max(1).leading_zeros());
+    let want = u32::try_from(cols).unwrap_or(u32::MAX).next_power_of_two();
+    let width = want.min(cap).max(size);
+    if width == size {
+        return Ok(table);
+    }
+    Kernel::sized(table.variant(), width, gpu.caps())
+}
+
 /// Checks shapes and builds the uniform shared by both entry points.
 fn prepare(
     gpu: &Gpu,
@@ -41,7 +84,8 @@ fn prepare(
     weight: &DeviceBuffer,
     out: &DeviceBuffer,
     params: RmsNormParams,
-) -> Result<(wgpu::Buffer, [u32; 3]), GpuError> {
+    pair: &ReducedPair,
+) -> Result<(wgpu::Buffer, [u32; 3], Kernel), GpuError> {
     let cols = weight.len();
     if cols == 0 || !x.len().is_multiple_of(cols) {
         let expected = if cols == 0 {
@@ -69,7 +113,12 @@ fn prepare(
         eps: params.eps,
         weight_offset: params.weight_offset,
     };
-    Ok((gpu.uniform("rms_norm.params", &uniform)?, workgroups))
+    let kernel = row_kernel(gpu, kernel, pair, params.reduction, [rows, cols])?;
+    Ok((
+        gpu.uniform("rms_norm.params", &uniform)?,
+        workgroups,
+        kernel,
+    ))
 }
 
 /// Normalises each row of `x` into `out`.
@@ -81,10 +130,11 @@ pub fn rms_norm(
     params: RmsNormParams,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "rms_norm";
-    let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
+    let (uniform, workgroups, kernel) =
+        prepare(gpu, KERNEL, x, weight, out, params, &RMS_NORM_F32)?;
     Dispatch::new(
         gpu,
-        params.reduction.pick(gpu, KERNEL, &RMS_NORM_F32)?,
+        kernel,
         &[&uniform, x.raw(), weight.raw(), out.raw()],
         workgroups,
     )
@@ -103,9 +153,9 @@ pub fn add_rms_norm(
     const KERNEL: &str = "add_rms_norm";
     check_len(KERNEL, "residual", residual, x.len())?;
     check_binding(gpu, KERNEL, "residual", residual)?;
-    let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
+    let (uniform, workgroups, kernel) =
+        prepare(gpu, KERNEL, x, weight, out, params, &ADD_RMS_NORM_F32)?;
     let buffers = [&uniform, x.raw(), weight.raw(), out.raw(), residual.raw()];
-    let kernel = params.reduction.pick(gpu, KERNEL, &ADD_RMS_NORM_F32)?;
     Dispatch::new(gpu, kernel, &buffers, workgroups)
 }
 
@@ -122,8 +172,8 @@ pub fn gated_rms_norm(
     const KERNEL: &str = "gated_rms_norm";
     check_len(KERNEL, "gate", gate, x.len())?;
     check_binding(gpu, KERNEL, "gate", gate)?;
-    let (uniform, workgroups) = prepare(gpu, KERNEL, x, weight, out, params)?;
-    let kernel = params.reduction.pick(gpu, KERNEL, &GATED_RMS_NORM_F32)?;
+    let (uniform, workgroups, kernel) =
+        prepare(gpu, KERNEL, x, weight, out, params, &GATED_RMS_NORM_F32)?;
     let bindings = [
         (0, &uniform),
         (1, x.raw()),

@@ -18,6 +18,7 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::argmax::IndexBuffer;
 use crate::kernels::position::Position;
 use crate::registry::variants::ROPE_F32;
 
@@ -95,6 +96,16 @@ pub fn rope_at(
     launch(gpu, x, [tokens, heads, head_dim], 0, position, table)
 }
 
+/// The table's frequencies as the kernels read them ([`turns_fixed_point`], two words each).
+pub(crate) fn upload_turns(gpu: &Gpu, table: &RopeTable) -> Result<IndexBuffer, GpuError> {
+    let turns: Vec<u32> = table
+        .freqs
+        .iter()
+        .flat_map(|&f| turns_fixed_point(f))
+        .collect();
+    gpu.upload_u32("rope.turns", &turns)
+}
+
 fn launch(
     gpu: &Gpu,
     x: &DeviceBuffer,
@@ -115,12 +126,7 @@ fn launch(
     super::check_room(KERNEL, "x", x, tokens * heads * head_dim)?;
     super::check_binding(gpu, KERNEL, "x", x)?;
     let half = table.freqs.len();
-    let turns: Vec<u32> = table
-        .freqs
-        .iter()
-        .flat_map(|&f| turns_fixed_point(f))
-        .collect();
-    let turns = gpu.upload_u32("rope.turns", &turns)?;
+    let turns = upload_turns(gpu, table)?;
     let pairs = (tokens * heads * half) as u64;
     let wg = u64::from(ROPE_F32.workgroup_size.unwrap_or(1));
     let workgroups = grid(gpu, KERNEL, pairs.div_ceil(wg))?;

@@ -54,6 +54,10 @@ pub static L2_NORM_WGSL: WgslFile = wgsl_file!("l2_norm.wgsl");
 pub static GATHER_WGSL: WgslFile = wgsl_file!("gather.wgsl");
 /// `wgsl/rope.wgsl`
 pub static ROPE_WGSL: WgslFile = wgsl_file!("rope.wgsl");
+/// `wgsl/parts/rope_angle.wgsl`
+pub static ROPE_ANGLE_WGSL: WgslFile = wgsl_file!("parts/rope_angle.wgsl");
+/// `wgsl/attention_input.wgsl`
+pub static ATTENTION_INPUT_WGSL: WgslFile = wgsl_file!("attention_input.wgsl");
 /// `wgsl/argmax.wgsl`
 pub static ARGMAX_WGSL: WgslFile = wgsl_file!("argmax.wgsl");
 /// `wgsl/matvec.wgsl`
@@ -130,6 +134,8 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &DELTANET_INPUT_WGSL,
     &DELTANET_CONV_STEP_WGSL,
     &DELTANET_GATE_WGSL,
+    &ROPE_ANGLE_WGSL,
+    &ATTENTION_INPUT_WGSL,
     &BYTES_WGSL,
     &ACTIVATION_WGSL,
     &MATMUL_WGSL,
@@ -358,6 +364,16 @@ reduced_pair!(
     "Gated DeltaNet layer input: conv1d + SiLU, q/k/v split, q/k L2 norms and the gates"
 );
 reduced_pair!(
+    ATTENTION_INPUT,
+    ATTENTION_INPUT_SUBGROUP,
+    ATTENTION_INPUT_WORKGROUP,
+    "attention_input",
+    "attention_input",
+    256,
+    [&ROPE_ANGLE_WGSL, &ATTENTION_INPUT_WGSL],
+    "Attention layer input: per-head q/k norms, RoPE, the gate copy and the K/V cache writes"
+);
+reduced_pair!(
     ATTN_MERGE,
     ATTN_MERGE_SUBGROUP,
     ATTN_MERGE_WORKGROUP,
@@ -415,7 +431,7 @@ pub static TOP_K_F32: KernelVariant = KernelVariant {
 pub static ROPE_F32: KernelVariant = KernelVariant {
     name: "rope_f32",
     entry_point: "rope_f32",
-    files: &[&ROPE_WGSL],
+    files: &[&ROPE_ANGLE_WGSL, &ROPE_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -714,6 +730,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &L2_NORM_F32_WORKGROUP,
     &DELTANET_INPUT_SUBGROUP,
     &DELTANET_INPUT_WORKGROUP,
+    &ATTENTION_INPUT_SUBGROUP,
+    &ATTENTION_INPUT_WORKGROUP,
     &ATTN_SPLIT,
     &ATTN_MERGE_SUBGROUP,
     &ATTN_MERGE_WORKGROUP,
@@ -804,6 +822,7 @@ pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &GATED_RMS_NORM_F32,
     &L2_NORM_F32,
     &DELTANET_INPUT,
+    &ATTENTION_INPUT,
     &ATTN_MERGE,
     &MATVEC_F32,
     &MATVEC_F16,

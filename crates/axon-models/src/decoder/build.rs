@@ -16,7 +16,6 @@ use super::DecoderOp;
 use crate::config::ModelConfig;
 use crate::plan::{Plan, TensorId, TensorKind};
 use axon_gpu::kernels::argmax;
-use axon_gpu::kernels::attention::partials_len;
 
 /// Why a plan could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +52,9 @@ pub struct PlanOptions {
     /// Residual add fused with the next RMSNorm (`add_rms_norm`, in place), or an `add` into
     /// a new tensor followed by the norm.
     pub fuse_norm: bool,
+    /// An attention layer's input (query split, q/k norms, RoPE, cache writes) as one
+    /// [`DecoderOp::AttentionInput`] step, or as the separate steps.
+    pub fuse_attention_input: bool,
     /// Gated DeltaNet's layer input (conv, split, L2 norms, gates) as one
     /// [`DecoderOp::DeltaNetInput`] step, or as the separate steps.
     pub fuse_deltanet_input: bool,
@@ -65,6 +67,7 @@ impl Default for PlanOptions {
     fn default() -> Self {
         Self {
             fuse_norm: true,
+            fuse_attention_input: true,
             fuse_deltanet_input: true,
             all_logits: true,
         }
@@ -131,7 +134,7 @@ pub fn build_plan(
         let o = if config.is_deltanet(l) {
             super::deltanet::deltanet_block(&mut b, config, l, n)?
         } else {
-            attention_block(&mut b, config, l, n, context)?
+            super::attention::attention_block(&mut b, config, l, n, context)?
         };
         let o = post_norm(
             &mut b,
@@ -205,68 +208,6 @@ pub fn build_plan(
         vocab: config.vocab,
     });
     Ok(b.plan)
-}
-
-/// One attention sub-layer: QKV, per-head norms, RoPE, cache writes, attention (with
-/// Qwen3.5's output gate when the Q projection carries one), the output projection.
-fn attention_block(
-    b: &mut Builder<'_>,
-    config: &ModelConfig,
-    l: usize,
-    n: TensorId,
-    context: usize,
-) -> Result<TensorId, PlanBuildError> {
-    let w = |name: &str| format!("blk.{l}.{name}");
-    let (embd, hd) = (config.embd, config.head_dim);
-    let (q_cols, kv_cols) = (config.heads * hd, config.kv_dim());
-    let tokens = b.tokens;
-    let (q, k, v_src, gate) = project_qkv(b, config, l, n)?;
-    let (q, k) = if config.qk_norm {
-        let (qw, kw) = (b.weight(&w("attn_q_norm"))?, b.weight(&w("attn_k_norm"))?);
-        let (qn, kn) = (
-            b.scratch(w("q_normed"), q_cols),
-            b.scratch(w("k_normed"), kv_cols),
-        );
-        norm(b, q, qw, qn);
-        norm(b, k, kw, kn);
-        (qn, kn)
-    } else {
-        (q, k)
-    };
-    let local = config.sliding_window(l).is_some();
-    for (x, heads) in [(q, config.heads), (k, config.kv_heads)] {
-        b.step(DecoderOp::Rope { x, heads, local });
-    }
-    let cache_bytes = (context * kv_cols) as u64 * F32;
-    let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
-    let values = b.plan.tensor(w("cache_v"), TensorKind::State, cache_bytes);
-    let (v, v_cols, v_first) = v_src;
-    for (src, src_cols, first, cache) in [(k, kv_cols, 0, keys), (v, v_cols, v_first, values)] {
-        let op = DecoderOp::CacheWrite {
-            src,
-            src_cols,
-            first,
-            cache,
-        };
-        b.step(op);
-    }
-    let partials = (tokens == 1).then(|| {
-        let len = partials_len(config.heads, config.head_dim, context);
-        b.plan
-            .tensor(w("partials"), TensorKind::Scratch, len as u64 * F32)
-    });
-    let attn = b.scratch(w("attn"), q_cols);
-    let op = DecoderOp::Attention {
-        q,
-        keys,
-        values,
-        partials,
-        out: attn,
-        window: config.sliding_window(l),
-        gate,
-    };
-    b.step(op);
-    linear(b, &w("attn_output"), attn, w("o"), embd)
 }
 
 /// `out = norm(h)`, after `h += pending` when a previous sub-layer left something to add:
@@ -395,51 +336,3 @@ pub(super) fn split_columns(
 
 /// Where a block of columns is: (tensor, its row length, first column).
 pub(super) type ColumnBlock = (TensorId, usize, usize);
-
-/// Q, K and V of an attention layer: Q and K as contiguous tensors, where V's rows are, and
-/// the output gate when the Q projection carries one (Qwen3.5: per head, the query's
-/// `head_dim` rows then the gate's).
-type Projected = (TensorId, TensorId, ColumnBlock, Option<TensorId>);
-
-fn project_qkv(
-    b: &mut Builder<'_>,
-    config: &ModelConfig,
-    l: usize,
-    n: TensorId,
-) -> Result<Projected, PlanBuildError> {
-    let w = |name: &str| format!("blk.{l}.{name}");
-    let hd = config.head_dim;
-    let (q_cols, kv_cols) = (config.heads * hd, config.kv_dim());
-    if (b.weight_bytes)(&w("attn_q_gate")).is_some() {
-        let qg = linear(b, &w("attn_q_gate"), n, w("q_gate"), 2 * q_cols)?;
-        let mut per_head = |name: &str, first: usize| {
-            let dst = b.scratch(w(name), q_cols);
-            let op = DecoderOp::Split {
-                src: qg,
-                src_cols: 2 * hd,
-                first,
-                dst,
-                cols: hd,
-                groups: config.heads,
-            };
-            b.step(op);
-            dst
-        };
-        let q = per_head("q", 0);
-        let gate = per_head("gate", hd);
-        let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
-        let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
-        return Ok((q, k, (v, kv_cols, 0), Some(gate)));
-    }
-    if (b.weight_bytes)(&w("attn_qkv")).is_none() {
-        let q = linear(b, &w("attn_q"), n, w("q"), q_cols)?;
-        let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
-        let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
-        return Ok((q, k, (v, kv_cols, 0), None));
-    }
-    let total = config.qkv_dim();
-    let qkv = linear(b, &w("attn_qkv"), n, w("qkv"), total)?;
-    let q = split_columns(b, (qkv, total, 0), q_cols, w("q"));
-    let k = split_columns(b, (qkv, total, q_cols), kv_cols, w("k"));
-    Ok((q, k, (qkv, total, q_cols + kv_cols), None))
-}

@@ -128,6 +128,30 @@ pub enum DecoderOp {
         /// `[context, kv_heads * head_dim]` cache (state).
         cache: TensorId,
     },
+    /// An attention layer's whole input in one step: what the [`DecoderOp::Split`]s of the
+    /// query (and its gate), the per-head [`DecoderOp::Norm`]s, the two [`DecoderOp::Rope`]s
+    /// and the two [`DecoderOp::CacheWrite`]s compute, with the same values (the GPU kernel
+    /// is tested equal bit for bit).
+    AttentionInput {
+        /// The query projection: head `h` of token `t` at `t * stride + h * head_stride`.
+        q_src: QueryBlock,
+        /// Keys: (tensor, row length, first column).
+        k_src: (TensorId, usize, usize),
+        /// Values: (tensor, row length, first column).
+        v_src: (TensorId, usize, usize),
+        /// Per-head q and k norm weights, when the model has them.
+        norms: Option<(TensorId, TensorId)>,
+        /// The sliding-window layers' RoPE (Gemma 3's local base) instead of the global one.
+        local: bool,
+        /// Rotated queries `[tokens, heads * head_dim]`.
+        q: TensorId,
+        /// The output gate `[tokens, heads * head_dim]`, when the query projection carries one.
+        gate: Option<TensorId>,
+        /// Key cache (state).
+        keys: TensorId,
+        /// Value cache (state).
+        values: TensorId,
+    },
     /// Causal attention of the call's queries over the cache.
     Attention {
         /// `[tokens, heads * head_dim]`.
@@ -249,6 +273,20 @@ pub enum DecoderOp {
     },
 }
 
+/// Where a projection keeps its queries: head `h` of token `t` at
+/// `t * stride + h * head_stride`, and its output gate, if any, `gate_first` further.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryBlock {
+    /// The projection.
+    pub tensor: TensorId,
+    /// Values per token.
+    pub stride: usize,
+    /// Values from one head's query to the next.
+    pub head_stride: usize,
+    /// The gate's offset from its head's query.
+    pub gate_first: Option<usize>,
+}
+
 impl DecoderOp {
     /// Every tensor the op binds and how it uses it: the one description the plan validator
     /// checks ([`StepOp::accesses`]) and the executor binds (it refuses a step whose bindings
@@ -275,6 +313,26 @@ impl DecoderOp {
             Self::Split { src, dst, .. } => vec![(src, R), (dst, W)],
             Self::Rope { x, .. } => vec![(x, RW)],
             Self::CacheWrite { src, cache, .. } => vec![(src, R), (cache, RW)],
+            Self::AttentionInput {
+                q_src,
+                k_src,
+                v_src,
+                norms,
+                q,
+                gate,
+                keys,
+                values,
+                ..
+            } => {
+                let mut list = vec![(q_src.tensor, R), (k_src.0, R), (v_src.0, R)];
+                if let Some((qn, kn)) = norms {
+                    list.extend([(qn, R), (kn, R)]);
+                }
+                list.push((q, W));
+                list.extend(gate.map(|g| (g, W)));
+                list.extend([(keys, RW), (values, RW)]);
+                list
+            }
             Self::Attention {
                 q,
                 keys,

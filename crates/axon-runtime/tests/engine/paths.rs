@@ -2,7 +2,8 @@
 //! bit-identical logits; fused and unfused QKV, FFN and residual add + norm agree (top-1
 //! equal, top-1 logit gap < 0.01, full-vocabulary KL < 1e-4 at every position); both
 //! reductions agree the same way; GPU timestamps (an observer) leave the logits bit-identical;
-//! Gated DeltaNet's fused layer input is bit-identical to the separate kernels.
+//! the fused attention and Gated DeltaNet layer inputs are bit-identical to the separate
+//! kernels.
 
 use crate::{ALL_FIXTURES, DECODER_FIXTURES, Expected, fixture, gpu};
 use axon_gpu::kernels::Reduction;
@@ -192,6 +193,32 @@ fn unfused_residual_add_and_norm_agree() {
             vocab,
             &format!("{name}: fused vs unfused residual norm"),
         );
+    }
+}
+
+/// An attention layer's fused input (query split, q/k norms, RoPE, cache writes in one kernel)
+/// and the separate kernels give bit-identical logits at every position, prefill and decode,
+/// on every fixture (Qwen3.5's query + gate, Gemma 3's norms and local RoPE, Llama's fused
+/// and separate QKV): the fused kernel computes the same steps and sums
+/// (`kernels/attention_input.rs` in the GPU tests proves it kernel by kernel).
+#[test]
+fn fused_attention_input_is_bit_identical() {
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for name in ALL_FIXTURES {
+        for layout in [WeightLayout::FUSED, WeightLayout::SEPARATE] {
+            let fused = EngineOptions::default();
+            let separate = EngineOptions {
+                fuse_attention_input: false,
+                ..fused
+            };
+            let (a, _) = logits(name, layout, fused);
+            let (b, _) = logits(name, layout, separate);
+            assert_eq!(
+                bits(&a),
+                bits(&b),
+                "{name} {layout:?}: fused attention input changed the logits"
+            );
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 mod add;
 mod argmax;
 mod attention;
+mod attention_input;
 mod attention_prefill;
 mod copy;
 mod deltanet;
@@ -44,6 +45,29 @@ pub fn assert_width(dispatch: &Dispatch, reduction: Reduction) {
         dispatch.workgroup_size(),
         want,
         "{} at {reduction:?}",
+        dispatch.variant.name
+    );
+}
+
+/// [`assert_width`] for the row norms (`rms_norm` and its fused forms): one subgroup for
+/// [`Reduction::OneSubgroup`], the table size past `FEW_ROWS` rows; for fewer rows, the power
+/// of two covering the row, at least the table size, at most 1024 and the device's limit.
+pub fn assert_row_width(dispatch: &Dispatch, reduction: Reduction, [rows, cols]: [usize; 2]) {
+    use axon_gpu::kernels::rms_norm::{FEW_ROWS, MAX_ROW_WIDTH};
+    if reduction == Reduction::OneSubgroup || rows > FEW_ROWS {
+        return assert_width(dispatch, reduction);
+    }
+    let limits = &crate::gpu().caps().limits;
+    let cap = MAX_ROW_WIDTH
+        .min(limits.max_compute_invocations_per_workgroup)
+        .min(limits.max_compute_workgroup_size_x);
+    let cap = 1u32 << (31 - cap.leading_zeros());
+    let table = dispatch.variant.workgroup_size.unwrap();
+    let want = (cols as u32).next_power_of_two().min(cap).max(table);
+    assert_eq!(
+        dispatch.workgroup_size(),
+        Some(want),
+        "{} at {reduction:?}, {rows} rows of {cols}",
         dispatch.variant.name
     );
 }

@@ -9,14 +9,15 @@
 //! - mean, + eps, inverseSqrt (2 ULP in Vulkan), and the output x · inv_rms · (w + offset)
 //!   add about 7.3 u; inv_rms takes half the sum's relative error (square root).
 //! - So |rel| <= (D / 2 + 7.3) u. Table size (WG 256): D <= 16 + 2 + 63 = 81 at 4096 columns
-//!   and 4 lanes: 48 u = 2.9e-6. One subgroup wide (WG = sg): the proptest's < 1100 columns at
+//!   and 4 lanes: 48 u = 2.9e-6. Up to 4 rows run up to 1024 wide (`row_kernel`): D <= 261
+//!   (4 strided adds, 2 in the subgroup, 255 partials) at 4 lanes: 138 u = 8.2e-6. One subgroup wide (WG = sg): the proptest's < 1100 columns at
 //!   4 lanes give D = 277: 146 u = 8.7e-6. The 4096-column edge case at 4 and 8 lanes has a
 //!   worst case above 1e-5 (D = 1026: 3.1e-5), but with independent roundings the sum's error
 //!   is within 6 sqrt(D) u (Higham & Mary 2019; exceeded with probability at most 2D e^-18 =
 //!   3e-5): 103 u = 6.2e-6.
 //! - Measured on lavapipe at 4 and 16 lanes, every reduction: at most 3.1 % of the tolerance.
 //!   A lost partial or a wrong index is off by O(1).
-use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, read_guarded};
+use super::{CASES, REDUCTIONS, assert_row_width, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::rms_norm::{Reduction, RmsNormParams, rms_norm};
 use proptest::prelude::*;
@@ -63,7 +64,7 @@ fn check(p: &Problem, reduction: Reduction) {
         reduction,
     };
     let dispatch = rms_norm(gpu, &x, &w, &out, params).unwrap();
-    assert_width(&dispatch, reduction);
+    assert_row_width(&dispatch, reduction, [p.x.len() / p.cols, p.cols]);
     gpu.run("rms_norm_test", &[dispatch]).unwrap();
     let got = read_guarded(gpu, &out, p.x.len());
     let want = axon_reference::rms_norm(&p.x, &p.weight, p.eps, p.weight_offset).unwrap();
@@ -121,7 +122,10 @@ fn rms_norm_edge_shapes() {
         (255, 2),
         (256, 1),
         (257, 3),
+        (1000, 1),
+        (4096, 1),
         (4096, 2),
+        (4096, 5),
     ] {
         for reduction in REDUCTIONS {
             check(&pinned(cols, rows), reduction);
@@ -165,7 +169,7 @@ fn check_fused(p: &Problem, residual: &[f32], reduction: Reduction) {
     };
     let dispatch =
         axon_gpu::kernels::rms_norm::add_rms_norm(gpu, &r, &x, &w, &out, params).unwrap();
-    assert_width(&dispatch, reduction);
+    assert_row_width(&dispatch, reduction, [p.x.len() / p.cols, p.cols]);
     gpu.run("add_rms_norm_test", &[dispatch]).unwrap();
     let mut want_residual = residual.to_vec();
     let offset_weight: Vec<f32> = p.weight.iter().map(|w| w + p.weight_offset).collect();
