@@ -207,16 +207,23 @@ fn profile_by_family(
     let mut prefill = BTreeMap::new();
     add(&mut prefill, &times, 1.0);
     let mut decode = BTreeMap::new();
+    let mut last = Vec::new();
     for _ in 0..generate {
         let next = argmax(&logits) as u32;
         let (row, times) = engine.forward_profiled(&mut session, &[next])?;
         logits = row;
         add(&mut decode, &times, 1.0 / generate.max(1) as f64);
+        last = times;
     }
+    let last: Vec<serde_json::Value> = last
+        .iter()
+        .map(|(family, t)| serde_json::json!([family, t.as_secs_f64() * 1e6]))
+        .collect();
     Ok(serde_json::json!({
         "note": "each dispatch in its own compute pass with timestamps: includes a barrier per dispatch",
         "prefill_us": prefill,
         "decode_us_per_token": decode,
+        "last_decode_token_us": last,
     }))
 }
 
