@@ -36,7 +36,7 @@ struct MatvecParams {
 // Rows per workgroup: the launcher's MATVEC_ROWS (registry/variants.rs; the registry test
 // compares them). The accumulators are vec4s and rows 1..3 are spelled out, so it is a const,
 // not an override.
-const ROWS: u32 = 4u;
+const ROWS: u32 = 2u;
 
 // Item `it`'s x values, and the block's byte offset within a row.
 fn load_part(it: u32, xv: ptr<function, PartValues>) -> u32 {

@@ -187,6 +187,46 @@ fn timestamp_clock_is_used_or_refused_with_a_reason() {
     }
 }
 
+/// `--formats` keeps only the named formats (any case), and refuses one the report does not
+/// cover.
+#[test]
+fn kernel_bench_formats_filter_the_report() {
+    let out = axon(&[
+        "bench",
+        "kernels",
+        "--quick",
+        "--iters",
+        "1",
+        "--json",
+        "--formats",
+        "q8_0,Q4_K",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let formats = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["format"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let matvec = formats("matvec");
+    assert!(
+        !matvec.is_empty() && matvec.iter().all(|f| f == "Q8_0" || f == "Q4_K"),
+        "{matvec:?}"
+    );
+    assert!(matvec.contains(&"Q8_0".to_owned()) && matvec.contains(&"Q4_K".to_owned()));
+    assert_eq!(formats("matmul"), ["Q4_K"]);
+    let out = axon(&["bench", "kernels", "--quick", "--formats", "q5_k"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"q5_k\""));
+}
+
 #[test]
 fn quick_kernel_bench_prints_a_table_by_default() {
     let out = axon(&["bench", "kernels", "--quick", "--iters", "1"]);
@@ -240,6 +280,7 @@ fn whole_model_bench_follows_the_contract() {
         "decode_tok_s",
         "dispatches_per_token",
         "encode_us_per_token",
+        "submit_us_per_token",
     ] {
         positive(&v, key);
         let run = &v["runs"][key];
@@ -294,13 +335,27 @@ fn whole_model_bench_follows_the_contract() {
     if !families.is_null() {
         for part in ["prefill_us", "decode_us_per_token"] {
             let map = families[part].as_object().unwrap();
-            for family in ["matvec", "rms_norm", "rope"] {
+            for family in ["matvec", "rms_norm", "attention_input"] {
                 let us = map.get(family).and_then(Value::as_f64);
                 assert!(
                     us.is_some_and(|t| t > 0.0) || part == "prefill_us" && family == "matvec",
                     "{part}.{family}: {families}"
                 );
             }
+        }
+        // The last profiled decode token, dispatch by dispatch: as many as a token has, each
+        // named by its family and timed.
+        let last = families["last_decode_token_us"].as_array().unwrap();
+        assert_eq!(
+            last.len() as f64,
+            v["dispatches_per_token"].as_f64().unwrap(),
+            "{families}"
+        );
+        for entry in last {
+            assert!(
+                entry[0].is_string() && entry[1].as_f64().unwrap() > 0.0,
+                "{entry}"
+            );
         }
         assert!(
             families["prefill_us"]["matmul"].as_f64().unwrap() > 0.0,

@@ -23,8 +23,14 @@ use std::time::Duration;
 /// Engine choices that must not change the logits (tests prove each on/off bit-identical).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EngineOptions {
-    /// Scratch buffer reuse.
+    /// Scratch buffer reuse of plans over several tokens.
     pub scratch: ScratchMode,
+    /// Scratch buffer reuse of one-token (decode) plans. [`ScratchMode::NoReuse`] by default:
+    /// wgpu orders two dispatches that write one buffer with a pipeline barrier, which on the
+    /// GPU waits for everything before it, so shared scratch serialized projections that read
+    /// the same input (Q/K/V, Gated DeltaNet's four); their own buffers let them overlap. A
+    /// decode step's scratch is small (`AXON_SCRATCH_REUSE=0` or `1` sets both).
+    pub decode_scratch: ScratchMode,
     /// Reduction variant of the kernels that have two; `None`: the device's preferred.
     pub reduction: Option<Reduction>,
     /// Residual add fused with the next norm (`AXON_FUSE_NORM`).
@@ -60,6 +66,7 @@ impl Default for EngineOptions {
     fn default() -> Self {
         Self {
             scratch: ScratchMode::Reuse,
+            decode_scratch: ScratchMode::NoReuse,
             reduction: None,
             fuse_norm: true,
             fuse_attention_input: true,
@@ -249,7 +256,12 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             all_logits,
         };
         let plan = build_plan(&self.config, tokens, context, options, &sizes)?;
-        let placement = place_scratch(&plan, self.options.scratch);
+        let mode = if tokens == 1 {
+            self.options.decode_scratch
+        } else {
+            self.options.scratch
+        };
+        let placement = place_scratch(&plan, mode);
         let limits = Limits {
             max_binding_bytes: self.gpu.caps().max_storage_binding_bytes(),
             scratch_bound: None,

@@ -6,6 +6,7 @@ use crate::gpu_ref::GpuRef;
 use axon_formats::gguf::{GgufError, GgufFile};
 use axon_formats::hf::{HfCheckpoint, HfError};
 use axon_models::config::{ConfigError, ModelConfig};
+use axon_models::plan::ScratchMode;
 use axon_models::weights::{ModelWeights, WeightLayout, WeightsError};
 use std::path::{Path, PathBuf};
 
@@ -68,7 +69,8 @@ pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
 }
 
 /// Engine options from the environment: `AXON_FUSE_NORM`, `AXON_FUSE_ATTENTION` and
-/// `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused),
+/// `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused), `AXON_SCRATCH_REUSE` (`0` or `1`: every
+/// plan's scratch; unset: multi-token plans reuse, decode plans do not),
 /// `AXON_PIPELINE` (`0` or `1`; unset: greedy generation pipelined) and
 /// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0).
 pub fn options_from_env() -> Result<EngineOptions, LoadError> {
@@ -80,8 +82,15 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
             value: v,
         })?,
     };
+    let scratch = match std::env::var("AXON_SCRATCH_REUSE") {
+        Err(_) => None,
+        Ok(_) if switch("AXON_SCRATCH_REUSE")? => Some(ScratchMode::Reuse),
+        Ok(_) => Some(ScratchMode::NoReuse),
+    };
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
+        scratch: scratch.unwrap_or(ScratchMode::Reuse),
+        decode_scratch: scratch.unwrap_or(ScratchMode::NoReuse),
         fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,
         fuse_deltanet_input: switch("AXON_FUSE_DELTANET")?,
         pipeline: switch("AXON_PIPELINE")?,

@@ -57,8 +57,25 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         timer: &timer,
         rng: Rng::new(0x00a8_0be4),
     };
+    let wanted = |ty: GgmlType| {
+        args.formats.is_empty()
+            || args
+                .formats
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(ty.name()))
+    };
+    if let Some(unknown) = args.formats.iter().find(|f| {
+        !MATVEC_FORMATS
+            .iter()
+            .chain(&MATMUL_FORMATS)
+            .any(|ty| f.eq_ignore_ascii_case(ty.name()))
+    }) {
+        return Err(BenchError::NotSupported(format!(
+            "--formats: {unknown:?} is not one of the benchmarked formats"
+        )));
+    }
     let mut matvec = Vec::new();
-    for ty in MATVEC_FORMATS {
+    for ty in MATVEC_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
         for &(rows, cols) in plan.matvec {
             let case = Case {
                 kernel: Kernel::Matvec,
@@ -74,7 +91,7 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         }
     }
     let mut matmul = Vec::new();
-    for ty in MATMUL_FORMATS {
+    for ty in MATMUL_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
         for &(tokens, rows, cols) in plan.matmul {
             let case = Case {
                 kernel: Kernel::Matmul,

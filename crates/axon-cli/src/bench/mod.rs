@@ -63,6 +63,10 @@ pub struct KernelArgs {
     /// Which clock times the kernels.
     #[arg(long, value_enum, default_value = "auto")]
     pub clock: ClockChoice,
+    /// Only these weight formats, comma-separated ggml names (`Q4_K,Q6_K`) [default: every
+    /// format the report covers].
+    #[arg(long, value_delimiter = ',', value_name = "FORMATS")]
+    pub formats: Vec<String>,
 }
 
 /// Why `axon bench` failed.

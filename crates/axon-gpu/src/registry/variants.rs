@@ -553,9 +553,12 @@ const MATVEC_WG_K: u32 = 64;
 const MATVEC_WG_32: u32 = 128;
 const MATVEC_WG_FLOAT: u32 = 256;
 
-/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl`; the registry test
-/// compares them): each x value loaded is used this many times.
-pub const MATVEC_ROWS: u32 = 4;
+/// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl` and
+/// `wgsl/matvec_wide.wgsl`; the registry test compares them): each x value loaded is used this
+/// many times. Two, not four or eight: more, smaller workgroups finish a decode step's
+/// 4096-wide projections sooner (H200, 2026-12-02, Qwen3.5 Q4_K_M decode: 2 rows 369 / 168
+/// tok/s at 0.8B / 9B, 4 rows 334 / 156, 8 rows 267 / 124; `docs/KERNELS.md`).
+pub const MATVEC_ROWS: u32 = 2;
 
 /// The matrix-vector variants of each format: `wide(F)` runs `matvec_wide.wgsl` with
 /// `parts/wide/F` (16-byte loads; its halves need `unpack2x16float`, hence `half_unpack`),

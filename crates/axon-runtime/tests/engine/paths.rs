@@ -35,19 +35,25 @@ fn assert_equivalent(a: &[f32], b: &[f32], vocab: usize, what: &str) {
 #[test]
 fn scratch_reuse_is_bit_identical() {
     for name in ALL_FIXTURES {
-        let reuse = EngineOptions::default();
-        let separate = EngineOptions {
-            scratch: ScratchMode::NoReuse,
-            ..reuse
-        };
-        let (a, _) = logits(name, WeightLayout::FUSED, reuse);
-        let (b, _) = logits(name, WeightLayout::FUSED, separate);
+        let default = EngineOptions::default();
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(
-            bits(&a),
-            bits(&b),
-            "{name}: scratch reuse changed the logits"
-        );
+        let (a, _) = logits(name, WeightLayout::FUSED, default);
+        for (scratch, decode_scratch) in [
+            (ScratchMode::NoReuse, ScratchMode::NoReuse),
+            (ScratchMode::Reuse, ScratchMode::Reuse),
+        ] {
+            let other = EngineOptions {
+                scratch,
+                decode_scratch,
+                ..default
+            };
+            let (b, _) = logits(name, WeightLayout::FUSED, other);
+            assert_eq!(
+                bits(&a),
+                bits(&b),
+                "{name}: scratch {scratch:?}, decode scratch {decode_scratch:?} changed the logits"
+            );
+        }
     }
 }
 
