@@ -214,6 +214,9 @@ fn the_streaming_iterator_yields_the_reply_and_dropping_it_keeps_the_session_who
     assert_eq!(text, reply.text);
     assert_eq!(reply.tokens, reply_ids);
 
+    // Dropped after one token, the session is whole: it holds what was fed. Greedy picks come
+    // from the GPU and the pass feeding a pick runs before it is returned, so the returned
+    // token is in the session; CPU-sampled tokens are fed on the next step, so it is not.
     let mut session = m.session_with_context(128).unwrap();
     let mut stream = m
         .stream_tokens(&mut session, &prompt_ids, &greedy(32))
@@ -221,10 +224,25 @@ fn the_streaming_iterator_yields_the_reply_and_dropping_it_keeps_the_session_who
     let first = stream.next().unwrap().unwrap();
     assert_eq!(first, m.decode(&reply_ids[..1]).unwrap());
     drop(stream);
+    let mut fed = prompt_ids.clone();
+    fed.push(reply_ids[0]);
+    assert_eq!(
+        session.tokens(),
+        &fed[..],
+        "a dropped greedy stream holds the token it returned"
+    );
+    let mut sampled = greedy(32);
+    sampled.sampling.temperature = 0.7;
+    let mut session = m.session_with_context(128).unwrap();
+    let mut stream = m
+        .stream_tokens(&mut session, &prompt_ids, &sampled)
+        .unwrap();
+    stream.next().unwrap().unwrap();
+    drop(stream);
     assert_eq!(
         session.tokens(),
         &prompt_ids[..],
-        "a dropped stream fed nothing past the prompt: the token it returned is not in the session"
+        "a dropped sampling stream fed nothing past the prompt: the token it returned is not in the session"
     );
 }
 
