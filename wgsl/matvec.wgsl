@@ -34,8 +34,7 @@ struct MatvecParams {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
 // Rows per workgroup: the launcher's MATVEC_ROWS (registry/variants.rs; the registry test
-// compares them). The accumulators are vec4s and rows 1..3 are spelled out, so it is a const,
-// not an override.
+// compares them).
 const ROWS: u32 = 2u;
 
 // Item `it`'s x values, and the block's byte offset within a row.
@@ -56,23 +55,21 @@ fn matvec(
 ) {
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
-    let base0 = params.weight_offset + row0 * params.row_bytes;
     // Rows past the matrix repeat the last row (their sums are never stored), so the loop has
     // no per-row branch.
     let last = params.rows - 1u;
-    let stride = params.row_bytes;
-    let r1 = min(row0 + 1u, last) - row0;
-    let r2 = min(row0 + 2u, last) - row0;
-    let r3 = min(row0 + 3u, last) - row0;
-    var acc = vec4<f32>();
+    var base: array<u32, ROWS>;
+    for (var r = 0u; r < ROWS; r++) {
+        base[r] = params.weight_offset + min(row0 + r, last) * params.row_bytes;
+    }
+    var acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         var xv: PartValues;
-        let offset = base0 + load_part(it, &xv);
+        let offset = load_part(it, &xv);
         let part = it % BLOCK_PARTS;
-        acc.x += block_part_dot(offset, &xv, part);
-        acc.y += block_part_dot(offset + r1 * stride, &xv, part);
-        acc.z += block_part_dot(offset + r2 * stride, &xv, part);
-        acc.w += block_part_dot(offset + r3 * stride, &xv, part);
+        for (var r = 0u; r < ROWS; r++) {
+            acc[r] += block_part_dot(base[r] + offset, &xv, part);
+        }
     }
     for (var r = 0u; r < ROWS; r++) {
         let total = workgroup_sum(acc[r], ids);
@@ -93,8 +90,8 @@ fn matvec_glu(
     let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
     let gate0 = params.weight_offset + row0 * params.row_bytes;
     let up0 = gate0 + params.rows * params.row_bytes;
-    var g_acc = vec4<f32>();
-    var u_acc = vec4<f32>();
+    var g_acc: array<f32, ROWS>;
+    var u_acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         var xv: PartValues;
         let offset = load_part(it, &xv);

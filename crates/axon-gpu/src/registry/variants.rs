@@ -547,10 +547,13 @@ pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
 /// Workgroup sizes of the matrix-vector kernels, by how many items a row has: a 4096-wide
 /// row is 128 items in Q5_K and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K of
 /// `matvec_wide.wgsl` (16 bytes each), 64 in its Q6_K (64 values each), 256 in its Q8_0 and
-/// in the 32-value formats of `matvec.wgsl`, 2048 in the float formats. Enough invocations to
-/// keep loads in flight, few enough that few idle on common widths.
-const MATVEC_WG_K: u32 = 64;
-const MATVEC_WG_32: u32 = 128;
+/// in the 32-value formats of `matvec.wgsl`, 2048 in the float formats. Small workgroups,
+/// many of them: a decode step's projections are a few MB each and finish in a few
+/// microseconds, so what counts is how soon every row's loads are in flight (H200,
+/// 2026-12-02, Qwen3.5 / Llama-3 Q4_K_M decode at 2 rows: 32 and 64 invocations gave 481 /
+/// 186 / 211 tok/s at 0.8B / 9B / 8B, 64 and 128 gave 422 / 185 / 209).
+const MATVEC_WG_K: u32 = 32;
+const MATVEC_WG_32: u32 = 64;
 const MATVEC_WG_FLOAT: u32 = 256;
 
 /// Output rows per matrix-vector workgroup (`ROWS` in `wgsl/matvec.wgsl` and
