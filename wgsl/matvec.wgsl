@@ -7,7 +7,9 @@
 //   weights  read     [rows * row_bytes] bytes as u32 words, in the ggml block format the
 //                     composed `parts/quant/*.wgsl` part decodes (`block_part_dot`)
 //   x        read     [cols] f32
-//   y        write    [rows] f32
+//   y        write    [rows] f32 (read too with ACCUMULATE)
+//   norm_w   read     [cols] f32: with NORM, y = inverseSqrt(mean(x^2) + eps) * W (x * norm_w),
+//                     the RMSNorm that precedes a projection folded in
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
 // Its invocations stride over the (block, part) items of a row (BLOCK_PARTS per block, e.g.
 // Q4_K's eight 32-value sub-blocks, so neighbouring invocations read neighbouring words);
@@ -24,14 +26,55 @@ struct MatvecParams {
     activation: u32,
     // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
     scale_offset: u32,
-    _pad1: u32,
-    _pad2: u32,
+    // NORM: x is a residual stream to RMS-normalise with norm_w (and eps) first; ACCUMULATE:
+    // add the product to y instead of storing it.
+    flags: u32,
+    eps: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: MatvecParams;
 @group(0) @binding(1) var<storage, read> weights: array<u32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
+// The RMSNorm weight when NORM is set (else any f32 buffer: x itself).
+@group(0) @binding(4) var<storage, read> norm_w: array<f32>;
+
+const NORM: u32 = 1u;
+const ACCUMULATE: u32 = 2u;
+
+// With NORM, the squares of the x values this invocation loaded (each value of x is loaded
+// once per workgroup, whatever its rows, so the workgroup's sum is the whole vector's).
+var<private> x_squares: f32;
+
+// x at `i` as the dot products take it: times the norm weight with NORM (the norm's
+// inverse root multiplies the finished sums instead: RMSNorm(x) . w = r * (x * g) . w).
+fn load_x(i: u32) -> f32 {
+    let v = x[i];
+    if (params.flags & NORM) != 0u {
+        x_squares += v * v;
+        return v * norm_w[i];
+    }
+    return v;
+}
+
+// The factor the sums take: inverseSqrt(mean(x^2) + eps) with NORM, else 1 (every invocation
+// reaches it: it has barriers).
+fn norm_scale(ids: ReduceIds) -> f32 {
+    if (params.flags & NORM) == 0u {
+        return 1.0;
+    }
+    let squares = workgroup_sum(x_squares, ids);
+    return inverseSqrt(squares / f32(max(params.cols, 1u)) + params.eps);
+}
+
+// Stores row `row`'s value, or adds it to y's with ACCUMULATE.
+fn store_row(row: u32, value: f32) {
+    if (params.flags & ACCUMULATE) != 0u {
+        y[row] = y[row] + value;
+    } else {
+        y[row] = value;
+    }
+}
 
 // Rows per workgroup: the launcher's MATVEC_ROWS (registry/variants.rs; the registry test
 // compares them).
@@ -42,7 +85,7 @@ fn load_part(it: u32, xv: ptr<function, PartValues>) -> u32 {
     let b = it / BLOCK_PARTS;
     let part = it % BLOCK_PARTS;
     for (var k = 0u; k < PART_LEN; k++) {
-        (*xv)[k] = x[b * BLOCK_LEN + part_x(part, k)];
+        (*xv)[k] = load_x(b * BLOCK_LEN + part_x(part, k));
     }
     return b * BLOCK_BYTES;
 }
@@ -71,10 +114,11 @@ fn matvec(
             acc[r] += block_part_dot(base[r] + offset, &xv, part);
         }
     }
+    let scale = norm_scale(ids);
     for (var r = 0u; r < ROWS; r++) {
         let total = workgroup_sum(acc[r], ids);
         if row0 + r < params.rows && ids.lid == 0u {
-            y[row0 + r] = total;
+            store_row(row0 + r, total * scale);
         }
     }
 }
@@ -104,11 +148,12 @@ fn matvec_glu(
             }
         }
     }
+    let scale = norm_scale(ids);
     for (var r = 0u; r < ROWS; r++) {
-        let g = workgroup_sum(g_acc[r], ids);
-        let u = workgroup_sum(u_acc[r], ids);
+        let g = workgroup_sum(g_acc[r], ids) * scale;
+        let u = workgroup_sum(u_acc[r], ids) * scale;
         if row0 + r < params.rows && ids.lid == 0u {
-            y[row0 + r] = gate_activation(g, params.activation) * u;
+            store_row(row0 + r, gate_activation(g, params.activation) * u);
         }
     }
 }

@@ -120,7 +120,10 @@ fn plans_validate_in_both_scratch_modes() {
                     .iter()
                     .filter(|s| matches!(s, DecoderOp::Add { .. }))
                     .count();
-                assert_eq!(adds, if fuse_norm { 0 } else { 2 * d.layers });
+                // Decode plans fold their adds into projections, except around Gemma 3's
+                // post-norms.
+                let folded = tokens == 1 && !gemma;
+                assert_eq!(adds, if fuse_norm || folded { 0 } else { 2 * d.layers });
                 let limits = Limits {
                     max_binding_bytes: 1 << 20,
                     scratch_bound: None,
@@ -176,13 +179,17 @@ fn a_corrupted_binding_is_refused_by_the_validator() {
             .position(|t| t.name == "logits")
             .map(|i| axon_models::plan::TensorId(i as u32))
             .unwrap();
-        // Layer 0's first norm reads the embedding rows; make it read the logits instead.
+        // Layer 0's first norm (its own step, or folded into the first projection) reads the
+        // embedding rows; make it read the logits instead.
         let mut corrupted = plan.clone();
         let first_norm = corrupted
             .steps_mut()
             .iter_mut()
             .find_map(|op| match op {
                 DecoderOp::Norm { x, .. } => Some(x),
+                DecoderOp::Linear {
+                    x, norm: Some(_), ..
+                } => Some(x),
                 _ => None,
             })
             .unwrap();
@@ -281,6 +288,50 @@ fn hybrid_plans_validate() {
             count(|op| matches!(op, DecoderOp::L2Norm { .. })),
             count(|op| matches!(op, DecoderOp::Gates { .. })),
         );
+        // One-token plans fold every norm into the projections after it and every residual
+        // add into the projection before it (4 layers: 2 adds each); plans over more tokens
+        // keep the norm steps.
+        let norms = count(|op| {
+            matches!(
+                op,
+                DecoderOp::Norm { .. } | DecoderOp::AddNorm { .. } | DecoderOp::Add { .. }
+            )
+        });
+        let adds = count(|op| {
+            matches!(
+                op,
+                DecoderOp::Linear {
+                    accumulate: true,
+                    ..
+                }
+            )
+        });
+        let folded_norms = count(|op| {
+            matches!(
+                op,
+                DecoderOp::Linear { norm: Some(_), .. } | DecoderOp::Glu { norm: Some(_), .. }
+            )
+        });
+        if tokens == 1 {
+            // Only the attention layer's per-head q/k norms remain, when its input is unfused.
+            let head_norms = if fuse_deltanet_input { 0 } else { 2 };
+            assert_eq!(
+                (norms, adds),
+                (head_norms, 8),
+                "folded: no residual norm step, 2 adds per layer"
+            );
+            assert!(
+                folded_norms > 2 * 4,
+                "{folded_norms} projections fold a norm"
+            );
+        } else {
+            assert_eq!(
+                (adds, folded_norms),
+                (0, 0),
+                "{tokens} tokens: nothing folded"
+            );
+            assert!(norms > 2 * 4, "{norms} norm steps");
+        }
         if fuse_deltanet_input {
             assert_eq!(
                 (fused, convs, l2, gates),

@@ -22,7 +22,7 @@ use axon_gpu::kernels::gather::gather;
 use axon_gpu::kernels::glu::{GluActivation, glu};
 use axon_gpu::kernels::l2_norm::l2_norm;
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
-use axon_gpu::kernels::matvec::{QuantMatrix, matvec, matvec_glu};
+use axon_gpu::kernels::matvec::{Fold, QuantMatrix, matvec_folded, matvec_glu_folded};
 use axon_gpu::kernels::position::Position;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
@@ -227,23 +227,53 @@ pub(crate) fn encode_step(
                 offset: 0,
             },
         )),
-        DecoderOp::Linear { w, x, y, single } => {
+        DecoderOp::Linear {
+            w,
+            x,
+            y,
+            single,
+            norm: folded_norm,
+            accumulate,
+        } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
+            let folded_norm = folded_norm.map(|n| b.f32(n)).transpose()?;
             // One row (a decode step, or the last token's logits alone) is a matrix-vector
             // product: the tiled matmul would decode every weight per element for one row.
-            one(if tokens == 1 || single {
-                matvec(gpu, w, x, y, reduction)
+            if tokens == 1 || single {
+                let fold = Fold {
+                    norm: folded_norm.map(|n| (n, norm.eps)),
+                    accumulate,
+                };
+                one(matvec_folded(gpu, w, x, y, fold, reduction))
+            } else if folded_norm.is_none() && !accumulate {
+                one(matmul(gpu, w, x, y, tokens))
             } else {
-                matmul(gpu, w, x, y, tokens)
-            })
+                Err(RuntimeError::FoldOverTokens {
+                    op: format!("{op:?}"),
+                    tokens,
+                })
+            }
         }
-        DecoderOp::Glu { w, x, y, gate } => {
+        DecoderOp::Glu {
+            w,
+            x,
+            y,
+            gate,
+            norm: folded_norm,
+        } => {
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
-            one(if tokens == 1 {
-                matvec_glu(gpu, w, x, y, glu_activation(gate), reduction)
+            let folded_norm = folded_norm.map(|n| b.f32(n)).transpose()?;
+            if tokens == 1 {
+                let fold = (glu_activation(gate), folded_norm.map(|n| (n, norm.eps)));
+                one(matvec_glu_folded(gpu, w, x, y, fold, reduction))
+            } else if folded_norm.is_none() {
+                one(matmul_glu(gpu, w, x, y, tokens, glu_activation(gate)))
             } else {
-                matmul_glu(gpu, w, x, y, tokens, glu_activation(gate))
-            })
+                Err(RuntimeError::FoldOverTokens {
+                    op: format!("{op:?}"),
+                    tokens,
+                })
+            }
         }
         DecoderOp::Gate {
             gate,

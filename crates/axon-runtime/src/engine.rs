@@ -35,6 +35,10 @@ pub struct EngineOptions {
     pub reduction: Option<Reduction>,
     /// Residual add fused with the next norm (`AXON_FUSE_NORM`).
     pub fuse_norm: bool,
+    /// In decode plans, the RMSNorms folded into the projections after them and the residual
+    /// adds into the projections before them (`AXON_FOLD_NORMS`; not around Gemma 3's
+    /// post-norms).
+    pub fold_norms: bool,
     /// An attention layer's input (query split, q/k norms, RoPE, cache writes) in one kernel
     /// (`AXON_FUSE_ATTENTION`), where the device binds enough storage buffers per stage
     /// (`attention_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
@@ -69,6 +73,7 @@ impl Default for EngineOptions {
             decode_scratch: ScratchMode::NoReuse,
             reduction: None,
             fuse_norm: true,
+            fold_norms: true,
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             pipeline: true,
@@ -249,6 +254,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
         let caps = self.gpu.caps();
         let options = PlanOptions {
             fuse_norm: self.options.fuse_norm,
+            fold_norms: self.options.fold_norms,
             fuse_attention_input: self.options.fuse_attention_input
                 && caps.max_storage_buffers_per_stage() >= attention_input::INPUT_STORAGE_BUFFERS,
             fuse_deltanet_input: self.options.fuse_deltanet_input

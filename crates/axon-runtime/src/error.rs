@@ -93,6 +93,17 @@ pub enum RuntimeError {
         /// Tensor ids the op reports.
         declared: Vec<axon_models::plan::TensorId>,
     },
+    /// A projection that folds in a norm or a residual add, in a plan over several tokens
+    /// (only the matrix-vector kernels fold them: a plan-builder bug, found when recording).
+    #[error(
+        "step {op} folds a norm or residual add over {tokens} tokens; only one-token plans fold"
+    )]
+    FoldOverTokens {
+        /// The op.
+        op: String,
+        /// The plan's token count.
+        tokens: usize,
+    },
     /// A session of another engine.
     #[error(
         "the session belongs to another engine (sessions are bound to the engine that made them)"

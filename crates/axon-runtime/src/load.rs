@@ -68,8 +68,8 @@ pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
     })
 }
 
-/// Engine options from the environment: `AXON_FUSE_NORM`, `AXON_FUSE_ATTENTION` and
-/// `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused), `AXON_SCRATCH_REUSE` (`0` or `1`: every
+/// Engine options from the environment: `AXON_FUSE_NORM`, `AXON_FOLD_NORMS`,
+/// `AXON_FUSE_ATTENTION` and `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused), `AXON_SCRATCH_REUSE` (`0` or `1`: every
 /// plan's scratch; unset: multi-token plans reuse, decode plans do not),
 /// `AXON_PIPELINE` (`0` or `1`; unset: greedy generation pipelined) and
 /// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0).
@@ -89,6 +89,7 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     };
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
+        fold_norms: switch("AXON_FOLD_NORMS")?,
         scratch: scratch.unwrap_or(ScratchMode::Reuse),
         decode_scratch: scratch.unwrap_or(ScratchMode::NoReuse),
         fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,

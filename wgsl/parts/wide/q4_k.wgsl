@@ -14,8 +14,8 @@ alias ItemX = array<vec4<f32>, X_VECS>;
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     let first = (block * BLOCK_LEN + 64u * (i / 2u) + 16u * (i % 2u)) / 4u;
     for (var k = 0u; k < 4u; k++) {
-        (*xv)[k] = x[first + k];
-        (*xv)[4u + k] = x[first + 8u + k];
+        (*xv)[k] = load_x(first + k);
+        (*xv)[4u + k] = load_x(first + 8u + k);
     }
 }
 

@@ -19,7 +19,7 @@ fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     let first = (block * BLOCK_LEN + 128u * (i / 2u) + 16u * (i % 2u)) / 4u;
     for (var q = 0u; q < 4u; q++) {
         for (var k = 0u; k < 4u; k++) {
-            (*xv)[4u * q + k] = x[first + 8u * q + k];
+            (*xv)[4u * q + k] = load_x(first + 8u * q + k);
         }
     }
 }

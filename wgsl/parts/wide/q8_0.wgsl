@@ -13,7 +13,7 @@ alias ItemX = array<vec4<f32>, X_VECS>;
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     let first = (block * BLOCK_LEN + 16u * i) / 4u;
     for (var k = 0u; k < 4u; k++) {
-        (*xv)[k] = x[first + k];
+        (*xv)[k] = load_x(first + k);
     }
 }
 

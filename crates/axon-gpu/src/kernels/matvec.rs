@@ -9,7 +9,7 @@
 //! the registry picks the file per format. The CPU twin is
 //! `axon_reference::ops::linear::linear_quantized`.
 
-use super::{check_binding, grid};
+use super::{check_binding, check_len, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -293,7 +293,40 @@ struct Params {
     weight_offset: u32,
     activation: u32,
     scale_offset: u32,
-    _pad: [u32; 2],
+    flags: u32,
+    eps: f32,
+}
+
+/// WGSL's `NORM` and `ACCUMULATE` flags.
+const NORM: u32 = 1;
+const ACCUMULATE: u32 = 2;
+
+/// What a matrix-vector call folds in around its dot products (decode), each the fusion of a
+/// separate step it makes unnecessary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fold<'a> {
+    /// `x` is a residual stream and the call projects `RMSNorm(x) * weight` instead of `x`:
+    /// `y = inverseSqrt(mean(x^2) + eps) * W (x * weight)` (the weight `[cols]`, the
+    /// epsilon): the norm before a projection (unfused twin: `rms_norm`, then the call).
+    pub norm: Option<(&'a DeviceBuffer, f32)>,
+    /// `y += W x` instead of `y = W x`: the residual add after a projection (unfused twin:
+    /// the call, then `add`). Not with [`matvec_glu`].
+    pub accumulate: bool,
+}
+
+impl Fold<'_> {
+    /// Checks the norm weight's length and binding; the flags and epsilon for the kernel.
+    fn flags(&self, gpu: &Gpu, kernel: &'static str, cols: usize) -> Result<(u32, f32), GpuError> {
+        let mut flags = if self.accumulate { ACCUMULATE } else { 0 };
+        let mut eps = 0.0;
+        if let Some((weight, e)) = self.norm {
+            check_len(kernel, "norm weight", weight, cols)?;
+            check_binding(gpu, kernel, "norm weight", weight)?;
+            flags |= NORM;
+            eps = e;
+        }
+        Ok((flags, eps))
+    }
 }
 
 /// `y[..rows] = W x`.
@@ -302,6 +335,18 @@ pub fn matvec(
     w: &QuantMatrix,
     x: &DeviceBuffer,
     y: &DeviceBuffer,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    matvec_folded(gpu, w, x, y, Fold::default(), reduction)
+}
+
+/// [`matvec`] with a norm before it and/or the residual add after it folded in ([`Fold`]).
+pub fn matvec_folded(
+    gpu: &Gpu,
+    w: &QuantMatrix,
+    x: &DeviceBuffer,
+    y: &DeviceBuffer,
+    fold: Fold<'_>,
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matvec";
@@ -324,6 +369,7 @@ pub fn matvec(
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
+    let (flags, eps) = fold.flags(gpu, KERNEL, w.cols)?;
     let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, w, false)?)?;
     let workgroups = grid(
         gpu,
@@ -338,13 +384,15 @@ pub fn matvec(
         weight_offset: 0,
         activation: 0,
         scale_offset: w.scale_offset as u32,
-        _pad: [0; 2],
+        flags,
+        eps,
     };
     let uniform = gpu.uniform("matvec.params", &params)?;
+    let norm_w = fold.norm.map_or(x, |(weight, _)| weight);
     Dispatch::new(
         gpu,
         kernel,
-        &[&uniform, &w.buffer, x.raw(), y.raw()],
+        &[&uniform, &w.buffer, x.raw(), y.raw(), norm_w.raw()],
         workgroups,
     )
 }
@@ -361,7 +409,24 @@ pub fn matvec_glu(
     activation: GluActivation,
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
+    matvec_glu_folded(gpu, gate_up, x, y, (activation, None), reduction)
+}
+
+/// [`matvec_glu`] with the RMSNorm before it folded in (`norm`: the weight and epsilon, as
+/// [`Fold::norm`]).
+pub fn matvec_glu_folded(
+    gpu: &Gpu,
+    gate_up: &QuantMatrix,
+    x: &DeviceBuffer,
+    y: &DeviceBuffer,
+    (activation, norm): (GluActivation, Option<(&DeviceBuffer, f32)>),
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matvec_glu";
+    let fold = Fold {
+        norm,
+        accumulate: false,
+    };
     if !gate_up.rows.is_multiple_of(2) {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
@@ -390,6 +455,7 @@ pub fn matvec_glu(
     check_binding(gpu, KERNEL, "x", x)?;
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
+    let (flags, eps) = fold.flags(gpu, KERNEL, gate_up.cols)?;
     let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, gate_up, true)?)?;
     let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {
@@ -399,13 +465,15 @@ pub fn matvec_glu(
         weight_offset: 0,
         activation: u32::from(activation == GluActivation::GeluTanh),
         scale_offset: gate_up.scale_offset as u32,
-        _pad: [0; 2],
+        flags,
+        eps,
     };
     let uniform = gpu.uniform("matvec_glu.params", &params)?;
+    let norm_w = norm.map_or(x, |(weight, _)| weight);
     Dispatch::new(
         gpu,
         kernel,
-        &[&uniform, &gate_up.buffer, x.raw(), y.raw()],
+        &[&uniform, &gate_up.buffer, x.raw(), y.raw(), norm_w.raw()],
         workgroups,
     )
 }
@@ -416,7 +484,7 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         matvec_params: super::Params = variants::MATVEC_Q4_K_WORKGROUP,
-        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation, scale_offset }
+        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation, scale_offset, flags, eps }
     );
 }
 

@@ -4,7 +4,7 @@
 //! attention (with Qwen3.5's output gate when the Q projection carries one) and the output
 //! projection.
 
-use super::build::{Builder, ColumnBlock, F32, linear, norm, split_columns};
+use super::build::{Builder, ColumnBlock, F32, Input, linear, norm, split_columns};
 use super::op::QueryBlock;
 use super::{DecoderOp, PlanBuildError};
 use crate::config::ModelConfig;
@@ -18,16 +18,17 @@ struct Projected {
     v: ColumnBlock,
 }
 
-/// One attention sub-layer over the normed input `n`; returns its `[tokens, embd]` output.
+/// One attention sub-layer over the normed input `n`, up to its output projection: returns
+/// that projection's input, its weight (in the layer) and its output's name.
 pub(super) fn attention_block(
     b: &mut Builder<'_>,
     config: &ModelConfig,
     l: usize,
-    n: TensorId,
+    n: Input,
     context: usize,
-) -> Result<TensorId, PlanBuildError> {
+) -> Result<(TensorId, &'static str, &'static str), PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
-    let (embd, q_cols, kv_cols) = (config.embd, config.heads * config.head_dim, config.kv_dim());
+    let (q_cols, kv_cols) = (config.heads * config.head_dim, config.kv_dim());
     let projected = project_qkv(b, config, l, n)?;
     let cache_bytes = (context * kv_cols) as u64 * F32;
     let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
@@ -72,7 +73,7 @@ pub(super) fn attention_block(
         gate,
     };
     b.step(op);
-    linear(b, &w("attn_output"), attn, w("o"), embd)
+    Ok((attn, "attn_output", "o"))
 }
 
 /// The layer input as separate steps: the query (and gate) split into contiguous tensors,
@@ -156,7 +157,7 @@ fn project_qkv(
     b: &mut Builder<'_>,
     config: &ModelConfig,
     l: usize,
-    n: TensorId,
+    n: Input,
 ) -> Result<Projected, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
     let hd = config.head_dim;

@@ -58,6 +58,10 @@ pub struct PlanOptions {
     /// Gated DeltaNet's layer input (conv, split, L2 norms, gates) as one
     /// [`DecoderOp::DeltaNetInput`] step, or as the separate steps.
     pub fuse_deltanet_input: bool,
+    /// In one-token plans, each RMSNorm before projections folded into them and each residual
+    /// add after a projection folded into it ([`DecoderOp::Linear`]'s `norm` and
+    /// `accumulate`), or separate `add_rms_norm` steps.
+    pub fold_norms: bool,
     /// Logits for every token (`[tokens, vocab]`), or for the last one only (`[1, vocab]`:
     /// generation, and far less scratch for long prefill chunks).
     pub all_logits: bool,
@@ -67,6 +71,7 @@ impl Default for PlanOptions {
     fn default() -> Self {
         Self {
             fuse_norm: true,
+            fold_norms: true,
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             all_logits: true,
@@ -124,30 +129,63 @@ pub fn build_plan(
         out: h,
         scale: config.embedding_scale,
     });
+    // The RMSNorms before projections and the residual adds after them fold into the
+    // projections of a one-token plan (not around Gemma 3's post-norms, which sit between a
+    // projection and its add).
+    let fold =
+        b.options.fold_norms && tokens == 1 && !config.post_attention_norm && !config.post_ffn_norm;
     // What the previous block added to h (its FFN output), not yet added.
     let mut pending: Option<TensorId> = None;
     for l in 0..config.layers {
         let w = |name: &str| format!("blk.{l}.{name}");
         let attn_norm = b.weight(&w("attn_norm"))?;
-        let n = b.scratch(w("n"), embd);
-        add_norm(&mut b, pending, attn_norm, n, &w("h_attn"));
-        let o = if config.is_deltanet(l) {
+        let n = normed(
+            &mut b,
+            pending.take(),
+            attn_norm,
+            w("n"),
+            &w("h_attn"),
+            fold,
+        );
+        let (mixed, out_weight, out_name) = if config.is_deltanet(l) {
             super::deltanet::deltanet_block(&mut b, config, l, n)?
         } else {
             super::attention::attention_block(&mut b, config, l, n, context)?
         };
-        let o = post_norm(
-            &mut b,
-            config.post_attention_norm,
-            &w("post_attention_norm"),
-            o,
-            w("o_normed"),
-        )?;
         let ffn_norm = b.weight(&w("ffn_norm"))?;
-        let n2 = b.scratch(w("n2"), embd);
-        add_norm(&mut b, Some(o), ffn_norm, n2, &w("h_ffn"));
+        let n2 = if fold {
+            let h = b.h;
+            add_linear(&mut b, &w(out_weight), mixed, h)?;
+            Input::Normed {
+                h,
+                weight: ffn_norm,
+            }
+        } else {
+            let o = linear(
+                &mut b,
+                &w(out_weight),
+                Input::Plain(mixed),
+                w(out_name),
+                embd,
+            )?;
+            let o = post_norm(
+                &mut b,
+                config.post_attention_norm,
+                &w("post_attention_norm"),
+                o,
+                w("o_normed"),
+            )?;
+            let n2 = b.scratch(w("n2"), embd);
+            add_norm(&mut b, Some(o), ffn_norm, n2, &w("h_ffn"));
+            Input::Plain(n2)
+        };
         let f = feed_forward_input(&mut b, config, l, n2)?;
-        let d = linear(&mut b, &w("ffn_down"), f, w("down"), embd)?;
+        if fold {
+            let h = b.h;
+            add_linear(&mut b, &w("ffn_down"), f, h)?;
+            continue;
+        }
+        let d = linear(&mut b, &w("ffn_down"), Input::Plain(f), w("down"), embd)?;
         let d = post_norm(
             &mut b,
             config.post_ffn_norm,
@@ -158,8 +196,14 @@ pub fn build_plan(
         pending = Some(d);
     }
     let output_norm = b.weight("output_norm")?;
-    let nf = b.scratch("final_normed", embd);
-    add_norm(&mut b, pending, output_norm, nf, "h_final");
+    let nf = normed(
+        &mut b,
+        pending,
+        output_norm,
+        "final_normed".to_owned(),
+        "h_final",
+        fold,
+    );
     let output_name = if weight_bytes("output").is_some() {
         "output"
     } else {
@@ -169,12 +213,13 @@ pub fn build_plan(
     let logits = if b.options.all_logits || tokens == 1 {
         linear(&mut b, output_name, nf, "logits".to_owned(), config.vocab)?
     } else {
-        // Only the last token's logits: generation reads nothing else.
+        // Only the last token's logits: generation reads nothing else. (Several tokens: the
+        // final norm is a step of its own, never folded.)
         let last = b
             .plan
             .tensor("final_last", TensorKind::Scratch, embd as u64 * F32);
         let op = DecoderOp::LastRow {
-            src: nf,
+            src: nf.tensor(),
             dst: last,
             cols: embd,
         };
@@ -188,6 +233,8 @@ pub fn build_plan(
             x: last,
             y,
             single: true,
+            norm: None,
+            accumulate: false,
         };
         b.step(op);
         y
@@ -263,10 +310,60 @@ fn post_norm(
     Ok(out)
 }
 
+/// What a projection reads: a tensor, or the residual stream with the RMSNorm before the
+/// projection folded into it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Input {
+    /// This tensor as it is.
+    Plain(TensorId),
+    /// `RMSNorm(h) * weight`, computed by the projection itself.
+    Normed {
+        /// The residual stream.
+        h: TensorId,
+        /// The norm weight.
+        weight: TensorId,
+    },
+}
+
+impl Input {
+    /// The tensor the projection binds as its input.
+    pub(super) fn tensor(self) -> TensorId {
+        match self {
+            Self::Plain(t) | Self::Normed { h: t, .. } => t,
+        }
+    }
+
+    /// The norm weight it folds in, if any.
+    pub(super) fn norm(self) -> Option<TensorId> {
+        match self {
+            Self::Plain(_) => None,
+            Self::Normed { weight, .. } => Some(weight),
+        }
+    }
+}
+
+/// The normed residual stream a sub-layer reads, after `h += pending`: folded into its
+/// projections, or (unfolded) a norm step writing `name` (see [`add_norm`]).
+fn normed(
+    b: &mut Builder<'_>,
+    pending: Option<TensorId>,
+    weight: TensorId,
+    name: String,
+    new_h: &str,
+    fold: bool,
+) -> Input {
+    if fold && pending.is_none() {
+        return Input::Normed { h: b.h, weight };
+    }
+    let n = b.scratch(name, b.embd);
+    add_norm(b, pending, weight, n, new_h);
+    Input::Plain(n)
+}
+
 pub(super) fn linear(
     b: &mut Builder<'_>,
     weight: &str,
-    x: TensorId,
+    x: Input,
     out_name: String,
     rows: usize,
 ) -> Result<TensorId, PlanBuildError> {
@@ -274,11 +371,32 @@ pub(super) fn linear(
     let y = b.scratch(out_name, rows);
     b.step(DecoderOp::Linear {
         w,
-        x,
+        x: x.tensor(),
         y,
         single: false,
+        norm: x.norm(),
+        accumulate: false,
     });
     Ok(y)
+}
+
+/// `into += W x`: a projection with the residual add after it folded in.
+fn add_linear(
+    b: &mut Builder<'_>,
+    weight: &str,
+    x: TensorId,
+    into: TensorId,
+) -> Result<(), PlanBuildError> {
+    let w = b.weight(weight)?;
+    b.step(DecoderOp::Linear {
+        w,
+        x,
+        y: into,
+        single: false,
+        norm: None,
+        accumulate: true,
+    });
+    Ok(())
 }
 
 /// `act(n G) * (n U)`: one fused step, or two projections and the gate.
@@ -286,7 +404,7 @@ fn feed_forward_input(
     b: &mut Builder<'_>,
     config: &ModelConfig,
     l: usize,
-    n: TensorId,
+    n: Input,
 ) -> Result<TensorId, PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
     let f = b.scratch(w("ffn"), config.ff);
@@ -294,9 +412,10 @@ fn feed_forward_input(
         let gate_up = b.weight(&w("ffn_gate_up"))?;
         let op = DecoderOp::Glu {
             w: gate_up,
-            x: n,
+            x: n.tensor(),
             y: f,
             gate: config.activation,
+            norm: n.norm(),
         };
         b.step(op);
         return Ok(f);

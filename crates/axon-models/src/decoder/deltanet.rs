@@ -3,19 +3,19 @@
 //! five kinds of separate ones: `PlanOptions::fuse_deltanet_input`), the delta rule (state
 //! carried), the gated RMSNorm and the output projection.
 
-use super::build::{Builder, F32, linear, split_columns};
+use super::build::{Builder, F32, Input, linear, split_columns};
 use super::{DecoderOp, PlanBuildError};
 use crate::config::ModelConfig;
 use crate::plan::{TensorId, TensorKind};
 
-/// One Gated DeltaNet sub-layer over the normed input `n`; returns its `[tokens, embd]`
-/// output.
+/// One Gated DeltaNet sub-layer over the normed input `n`, up to its output projection:
+/// returns that projection's input, its weight (in the layer) and its output's name.
 pub(super) fn deltanet_block(
     b: &mut Builder<'_>,
     config: &ModelConfig,
     l: usize,
-    n: TensorId,
-) -> Result<TensorId, PlanBuildError> {
+    n: Input,
+) -> Result<(TensorId, &'static str, &'static str), PlanBuildError> {
     let w = |name: &str| format!("blk.{l}.{name}");
     let Some(hy) = config.deltanet() else {
         return Err(PlanBuildError::MissingWeight(w("ssm_in_qkv")));
@@ -111,5 +111,5 @@ pub(super) fn deltanet_block(
         out: y,
     };
     b.step(op);
-    linear(b, &w("ssm_out"), y, w("ssm_out"), config.embd)
+    Ok((y, "ssm_out", "ssm_out"))
 }

@@ -57,7 +57,8 @@ pub enum DecoderOp {
         /// Row length.
         cols: usize,
     },
-    /// `y[t] = W x[t]` (matrix-vector for one token, tiled matrix-matrix for more).
+    /// `y[t] = W x[t]` (matrix-vector for one token, tiled matrix-matrix for more). In
+    /// one-token plans it may fold in the RMSNorm before it and the residual add after it.
     Linear {
         /// Weight matrix.
         w: TensorId,
@@ -67,6 +68,10 @@ pub enum DecoderOp {
         y: TensorId,
         /// One row whatever the call's token count (the last token's logits).
         single: bool,
+        /// `x` is the residual stream: project `RMSNorm(x) * norm` instead (one token only).
+        norm: Option<TensorId>,
+        /// `y += W x` (the residual add; one token only).
+        accumulate: bool,
     },
     /// Fused FFN input: `y[t] = act(G x[t]) * (U x[t])`, G and U stored as one matrix.
     Glu {
@@ -78,6 +83,8 @@ pub enum DecoderOp {
         y: TensorId,
         /// The gate's activation.
         gate: Activation,
+        /// `x` is the residual stream: take `RMSNorm(x) * norm` instead (one token only).
+        norm: Option<TensorId>,
     },
     /// The FFN gate elementwise, for separate gate and up matrices: `y = act(gate) * up`.
     Gate {
@@ -306,8 +313,24 @@ impl DecoderOp {
             } => vec![(residual, RW), (x, R), (weight, R), (out, W)],
             Self::Add { a, b, out } => vec![(a, R), (b, R), (out, W)],
             Self::LastRow { src, dst, .. } => vec![(src, R), (dst, W)],
-            Self::Linear { w, x, y, .. } | Self::Glu { w, x, y, .. } => {
-                vec![(w, R), (x, R), (y, W)]
+            Self::Linear {
+                w,
+                x,
+                y,
+                norm,
+                accumulate,
+                ..
+            } => {
+                let mut list = vec![(w, R), (x, R)];
+                list.extend(norm.map(|n| (n, R)));
+                list.push((y, if accumulate { RW } else { W }));
+                list
+            }
+            Self::Glu { w, x, y, norm, .. } => {
+                let mut list = vec![(w, R), (x, R)];
+                list.extend(norm.map(|n| (n, R)));
+                list.push((y, W));
+                list
             }
             Self::Gate { gate, up, y, .. } => vec![(gate, R), (up, R), (y, W)],
             Self::Split { src, dst, .. } => vec![(src, R), (dst, W)],

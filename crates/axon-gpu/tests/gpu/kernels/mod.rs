@@ -13,6 +13,7 @@ mod gather;
 mod glu;
 mod matmul;
 mod matvec;
+mod matvec_fold;
 mod position;
 mod rms_norm;
 mod rope;
