@@ -100,10 +100,11 @@ fn sizes(missing: &'static str) -> impl Fn(&str) -> Option<u64> {
 
 #[test]
 fn plans_validate_in_both_scratch_modes() {
-    for gemma in [false, true] {
+    for (gemma, fold_norms) in [(false, false), (true, false), (false, true), (true, true)] {
         for (fused_qkv, fuse_norm) in [(false, false), (true, true), (true, false)] {
             let options = PlanOptions {
                 fuse_norm,
+                fold_norms,
                 ..PlanOptions::default()
             };
             for tokens in [1, 5] {
@@ -122,7 +123,7 @@ fn plans_validate_in_both_scratch_modes() {
                     .count();
                 // Decode plans fold their adds into projections, except around Gemma 3's
                 // post-norms.
-                let folded = tokens == 1 && !gemma;
+                let folded = fold_norms && tokens == 1 && !gemma;
                 assert_eq!(adds, if fuse_norm || folded { 0 } else { 2 * d.layers });
                 let limits = Limits {
                     max_binding_bytes: 1 << 20,
@@ -169,9 +170,12 @@ fn a_corrupted_binding_is_refused_by_the_validator() {
         max_binding_bytes: 1 << 20,
         scratch_bound: None,
     };
-    for tokens in [1, 5] {
-        let plan =
-            build_plan(&dims(false), tokens, 32, PlanOptions::default(), &sizes("")).unwrap();
+    for (tokens, fold_norms) in [(1, false), (1, true), (5, false)] {
+        let options = PlanOptions {
+            fold_norms,
+            ..PlanOptions::default()
+        };
+        let plan = build_plan(&dims(false), tokens, 32, options, &sizes("")).unwrap();
         validate(&plan, &place_scratch(&plan, ScratchMode::Reuse), &limits).unwrap();
         let logits = plan
             .tensors()
@@ -268,6 +272,7 @@ fn hybrid_plans_validate() {
         let options = PlanOptions {
             fuse_deltanet_input,
             fuse_attention_input: fuse_deltanet_input,
+            fold_norms: true,
             ..PlanOptions::default()
         };
         let plan = build_plan(&d, tokens, 64, options, &names).unwrap();

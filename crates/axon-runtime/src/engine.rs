@@ -37,7 +37,10 @@ pub struct EngineOptions {
     pub fuse_norm: bool,
     /// In decode plans, the RMSNorms folded into the projections after them and the residual
     /// adds into the projections before them (`AXON_FOLD_NORMS`; not around Gemma 3's
-    /// post-norms).
+    /// post-norms). Off by default: on the H200 it was faster at Qwen3.5-0.8B (460 against
+    /// 448 tok/s) and slower at Llama-3-8B (187 / 191) and Qwen3.5-9B (157 / 167), where every
+    /// matrix-vector workgroup reading the norm weight beside x costs more than the norm
+    /// steps it replaces (`docs/BENCHMARKS.md`).
     pub fold_norms: bool,
     /// An attention layer's input (query split, q/k norms, RoPE, cache writes) in one kernel
     /// (`AXON_FUSE_ATTENTION`), where the device binds enough storage buffers per stage
@@ -73,7 +76,7 @@ impl Default for EngineOptions {
             decode_scratch: ScratchMode::NoReuse,
             reduction: None,
             fuse_norm: true,
-            fold_norms: true,
+            fold_norms: false,
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             pipeline: true,

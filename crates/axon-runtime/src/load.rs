@@ -52,8 +52,13 @@ pub enum LoadError {
 
 /// A `0`/`1` environment switch; unset means on.
 fn switch(name: &'static str) -> Result<bool, LoadError> {
+    switch_or(name, true)
+}
+
+/// A `0`/`1` environment switch; unset means `default`.
+fn switch_or(name: &'static str, default: bool) -> Result<bool, LoadError> {
     match std::env::var(name) {
-        Err(_) => Ok(true),
+        Err(_) => Ok(default),
         Ok(v) if v == "1" => Ok(true),
         Ok(v) if v == "0" => Ok(false),
         Ok(value) => Err(LoadError::Switch { name, value }),
@@ -68,8 +73,9 @@ pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
     })
 }
 
-/// Engine options from the environment: `AXON_FUSE_NORM`, `AXON_FOLD_NORMS`,
-/// `AXON_FUSE_ATTENTION` and `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused), `AXON_SCRATCH_REUSE` (`0` or `1`: every
+/// Engine options from the environment: `AXON_FUSE_NORM`, `AXON_FUSE_ATTENTION` and
+/// `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused), `AXON_FOLD_NORMS` (`0` or `1`; unset:
+/// not folded), `AXON_SCRATCH_REUSE` (`0` or `1`: every
 /// plan's scratch; unset: multi-token plans reuse, decode plans do not),
 /// `AXON_PIPELINE` (`0` or `1`; unset: greedy generation pipelined) and
 /// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0).
@@ -89,7 +95,7 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     };
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
-        fold_norms: switch("AXON_FOLD_NORMS")?,
+        fold_norms: switch_or("AXON_FOLD_NORMS", false)?,
         scratch: scratch.unwrap_or(ScratchMode::Reuse),
         decode_scratch: scratch.unwrap_or(ScratchMode::NoReuse),
         fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,

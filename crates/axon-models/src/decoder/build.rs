@@ -71,7 +71,7 @@ impl Default for PlanOptions {
     fn default() -> Self {
         Self {
             fuse_norm: true,
-            fold_norms: true,
+            fold_norms: false,
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             all_logits: true,

@@ -121,11 +121,8 @@ fn profiling_only_observes_and_times_every_dispatch() {
         for family in ["matvec", "gather", "attention_decode", "argmax"] {
             assert!(families.contains(family), "{name}: {families:?}");
         }
-        // Llama's decode folds every norm into the projections (Gemma 3's post-norms and
-        // Qwen3.5's gated norms stay steps).
-        if name.starts_with("llama") {
-            assert!(!families.contains("rms_norm"), "{name}: {families:?}");
-        }
+        // The default keeps decode's norm steps (AXON_FOLD_NORMS folds them).
+        assert!(families.contains("rms_norm"), "{name}: {families:?}");
         let total: std::time::Duration = times.iter().map(|(_, t)| *t).sum();
         assert!(total.as_nanos() > 0, "{name}: GPU time");
     }
@@ -265,11 +262,12 @@ fn fused_deltanet_input_is_bit_identical() {
 fn folded_norms_and_residual_adds_agree() {
     for name in ALL_FIXTURES {
         for layout in [WeightLayout::FUSED, WeightLayout::SEPARATE] {
-            let folded = EngineOptions::default();
-            let separate = EngineOptions {
-                fold_norms: false,
-                ..folded
+            let separate = EngineOptions::default();
+            let folded = EngineOptions {
+                fold_norms: true,
+                ..separate
             };
+            assert!(!separate.fold_norms, "the default keeps the norm steps");
             let (a, vocab) = logits(name, layout, folded);
             let (b, _) = logits(name, layout, separate);
             assert_equivalent(
