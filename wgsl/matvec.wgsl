@@ -7,9 +7,9 @@
 //   weights  read     [rows * row_bytes] bytes as u32 words, in the ggml block format the
 //                     composed `parts/quant/*.wgsl` part decodes (`block_part_dot`)
 //   x        read     [cols] f32
-//   y        write    [rows] f32 (read too with ACCUMULATE)
-//   norm_w   read     [cols] f32: with NORM, y = inverseSqrt(mean(x^2) + eps) * W (x * norm_w),
-//                     the RMSNorm that precedes a projection folded in
+//   y        write    [rows] f32 (read too by the fold variants' ACCUMULATE)
+// With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
+// (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
 // Its invocations stride over the (block, part) items of a row (BLOCK_PARTS per block, e.g.
 // Q4_K's eight 32-value sub-blocks, so neighbouring invocations read neighbouring words);
@@ -26,8 +26,7 @@ struct MatvecParams {
     activation: u32,
     // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
     scale_offset: u32,
-    // NORM: x is a residual stream to RMS-normalise with norm_w (and eps) first; ACCUMULATE:
-    // add the product to y instead of storing it.
+    // The fold variants' flags and norm epsilon (parts/matvec_fold.wgsl).
     flags: u32,
     eps: f32,
 }
@@ -36,44 +35,12 @@ struct MatvecParams {
 @group(0) @binding(1) var<storage, read> weights: array<u32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-// The RMSNorm weight when NORM is set (else any f32 buffer: x itself).
-@group(0) @binding(4) var<storage, read> norm_w: array<f32>;
 
-const NORM: u32 = 1u;
-const ACCUMULATE: u32 = 2u;
+// What x holds, for the fold parts (parts/matvec_plain.wgsl, parts/matvec_fold.wgsl).
+alias XValue = f32;
 
-// With NORM, the squares of the x values this invocation loaded (each value of x is loaded
-// once per workgroup, whatever its rows, so the workgroup's sum is the whole vector's).
-var<private> x_squares: f32;
-
-// x at `i` as the dot products take it: times the norm weight with NORM (the norm's
-// inverse root multiplies the finished sums instead: RMSNorm(x) . w = r * (x * g) . w).
-fn load_x(i: u32) -> f32 {
-    let v = x[i];
-    if (params.flags & NORM) != 0u {
-        x_squares += v * v;
-        return v * norm_w[i];
-    }
-    return v;
-}
-
-// The factor the sums take: inverseSqrt(mean(x^2) + eps) with NORM, else 1 (every invocation
-// reaches it: it has barriers).
-fn norm_scale(ids: ReduceIds) -> f32 {
-    if (params.flags & NORM) == 0u {
-        return 1.0;
-    }
-    let squares = workgroup_sum(x_squares, ids);
-    return inverseSqrt(squares / f32(max(params.cols, 1u)) + params.eps);
-}
-
-// Stores row `row`'s value, or adds it to y's with ACCUMULATE.
-fn store_row(row: u32, value: f32) {
-    if (params.flags & ACCUMULATE) != 0u {
-        y[row] = y[row] + value;
-    } else {
-        y[row] = value;
-    }
+fn squares(v: XValue) -> f32 {
+    return v * v;
 }
 
 // Rows per workgroup: the launcher's MATVEC_ROWS (registry/variants.rs; the registry test

@@ -10,9 +10,9 @@
 //   weights  read     the rows' bytes in the file's block format, as 16-byte units (the
 //                     launcher pads the buffer to whole units plus one)
 //   x        read     [cols] f32 as vec4s (cols is a multiple of BLOCK_LEN, itself of 16)
-//   y        write    [rows] f32 (read too with ACCUMULATE)
-//   norm_w   read     [cols] f32 as vec4s: with NORM, y = inverseSqrt(mean(x^2) + eps) *
-//                     W (x * norm_w), the RMSNorm that precedes a projection folded in
+//   y        write    [rows] f32 (read too by the fold variants' ACCUMULATE)
+// With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
+// (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
 // Invocation lid takes items lid, lid + WG_SIZE, ... of the row; an item's x values are loaded
 // once and used for all ROWS rows. There is no barrier inside the loop: the rows' partial sums
@@ -27,8 +27,7 @@ struct MatvecParams {
     activation: u32,
     // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
     scale_offset: u32,
-    // NORM: x is a residual stream to RMS-normalise with norm_w (and eps) first; ACCUMULATE:
-    // add the product to y instead of storing it.
+    // The fold variants' flags and norm epsilon (parts/matvec_fold.wgsl).
     flags: u32,
     eps: f32,
 }
@@ -37,44 +36,12 @@ struct MatvecParams {
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
 @group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-// The RMSNorm weight when NORM is set (else any f32 buffer: x itself).
-@group(0) @binding(4) var<storage, read> norm_w: array<vec4<f32>>;
 
-const NORM: u32 = 1u;
-const ACCUMULATE: u32 = 2u;
+// What x holds, for the fold parts (parts/matvec_plain.wgsl, parts/matvec_fold.wgsl).
+alias XValue = vec4<f32>;
 
-// With NORM, the squares of the x values this invocation loaded (each value of x is loaded
-// once per workgroup, whatever its rows, so the workgroup's sum is the whole vector's).
-var<private> x_squares: f32;
-
-// x at `i` as the dot products take it: times the norm weight with NORM (the norm's
-// inverse root multiplies the finished sums instead: RMSNorm(x) . w = r * (x * g) . w).
-fn load_x(i: u32) -> vec4<f32> {
-    let v = x[i];
-    if (params.flags & NORM) != 0u {
-        x_squares += dot(v, v);
-        return v * norm_w[i];
-    }
-    return v;
-}
-
-// The factor the sums take: inverseSqrt(mean(x^2) + eps) with NORM, else 1 (every invocation
-// reaches it: it has barriers).
-fn norm_scale(ids: ReduceIds) -> f32 {
-    if (params.flags & NORM) == 0u {
-        return 1.0;
-    }
-    let squares = workgroup_sum(x_squares, ids);
-    return inverseSqrt(squares / f32(max(params.cols, 1u)) + params.eps);
-}
-
-// Stores row `row`'s value, or adds it to y's with ACCUMULATE.
-fn store_row(row: u32, value: f32) {
-    if (params.flags & ACCUMULATE) != 0u {
-        y[row] = y[row] + value;
-    } else {
-        y[row] = value;
-    }
+fn squares(v: XValue) -> f32 {
+    return dot(v, v);
 }
 
 // Rows per workgroup: the launcher's MATVEC_ROWS (the registry test compares them).

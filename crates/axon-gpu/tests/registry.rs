@@ -399,8 +399,9 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
         );
         checked += 1;
     }
-    // matvec and matvec_glu in both reductions, matmul, matmul_glu, gather.
-    assert_eq!(checked, MATVEC_TYPES.len() * 7);
+    // matvec and matvec_glu, plain and with folds, in both reductions; matmul, matmul_glu,
+    // gather.
+    assert_eq!(checked, MATVEC_TYPES.len() * 11);
 }
 
 /// docs/KERNELS.md has a family heading (or, for a part, an entry in its "Parts" list) for

@@ -42,6 +42,9 @@ struct Format {
     ty: GgmlType,
     plain: &'static ReducedPair,
     glu: &'static ReducedPair,
+    /// The twins with folds (`parts/matvec_fold.wgsl`).
+    plain_fold: &'static ReducedPair,
+    glu_fold: &'static ReducedPair,
     block_len: usize,
 }
 
@@ -53,66 +56,88 @@ static FORMATS: &[Format] = &[
         ty: GgmlType::F32,
         plain: &v::MATVEC_F32,
         glu: &v::MATVEC_GLU_F32,
+        plain_fold: &v::MATVEC_FOLD_F32,
+        glu_fold: &v::MATVEC_GLU_FOLD_F32,
         block_len: 1,
     },
     Format {
         ty: GgmlType::F16,
         plain: &v::MATVEC_F16,
         glu: &v::MATVEC_GLU_F16,
+        plain_fold: &v::MATVEC_FOLD_F16,
+        glu_fold: &v::MATVEC_GLU_FOLD_F16,
         block_len: 2,
     },
     Format {
         ty: GgmlType::BF16,
         plain: &v::MATVEC_BF16,
         glu: &v::MATVEC_GLU_BF16,
+        plain_fold: &v::MATVEC_FOLD_BF16,
+        glu_fold: &v::MATVEC_GLU_FOLD_BF16,
         block_len: 2,
     },
     Format {
         ty: GgmlType::Q8_0,
         plain: &v::MATVEC_Q8_0,
         glu: &v::MATVEC_GLU_Q8_0,
+        plain_fold: &v::MATVEC_FOLD_Q8_0,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q8_0,
         block_len: 32,
     },
     Format {
         ty: GgmlType::Q4_0,
         plain: &v::MATVEC_Q4_0,
         glu: &v::MATVEC_GLU_Q4_0,
+        plain_fold: &v::MATVEC_FOLD_Q4_0,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q4_0,
         block_len: 32,
     },
     Format {
         ty: GgmlType::Q4_1,
         plain: &v::MATVEC_Q4_1,
         glu: &v::MATVEC_GLU_Q4_1,
+        plain_fold: &v::MATVEC_FOLD_Q4_1,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q4_1,
         block_len: 32,
     },
     Format {
         ty: GgmlType::Q5_0,
         plain: &v::MATVEC_Q5_0,
         glu: &v::MATVEC_GLU_Q5_0,
+        plain_fold: &v::MATVEC_FOLD_Q5_0,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q5_0,
         block_len: 32,
     },
     Format {
         ty: GgmlType::Q4K,
         plain: &v::MATVEC_Q4_K,
         glu: &v::MATVEC_GLU_Q4_K,
+        plain_fold: &v::MATVEC_FOLD_Q4_K,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q4_K,
         block_len: 256,
     },
     Format {
         ty: GgmlType::Q6K,
         plain: &v::MATVEC_Q6_K,
         glu: &v::MATVEC_GLU_Q6_K,
+        plain_fold: &v::MATVEC_FOLD_Q6_K,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q6_K,
         block_len: 256,
     },
     Format {
         ty: GgmlType::Q5K,
         plain: &v::MATVEC_Q5_K,
         glu: &v::MATVEC_GLU_Q5_K,
+        plain_fold: &v::MATVEC_FOLD_Q5_K,
+        glu_fold: &v::MATVEC_GLU_FOLD_Q5_K,
         block_len: 256,
     },
     Format {
         ty: GgmlType::Iq4Xs,
         plain: &v::MATVEC_IQ4_XS,
         glu: &v::MATVEC_GLU_IQ4_XS,
+        plain_fold: &v::MATVEC_FOLD_IQ4_XS,
+        glu_fold: &v::MATVEC_GLU_FOLD_IQ4_XS,
         block_len: 256,
     },
 ];
@@ -130,7 +155,7 @@ pub fn kernel_block_len(ty: GgmlType) -> Option<usize> {
 fn pair(
     kernel: &'static str,
     w: &QuantMatrix,
-    glu: bool,
+    (glu, fold): (bool, bool),
 ) -> Result<&'static ReducedPair, GpuError> {
     let format = FORMATS
         .iter()
@@ -147,7 +172,12 @@ fn pair(
             got: w.cols,
         });
     }
-    Ok(if glu { format.glu } else { format.plain })
+    Ok(match (glu, fold) {
+        (false, false) => format.plain,
+        (true, false) => format.glu,
+        (false, true) => format.plain_fold,
+        (true, true) => format.glu_fold,
+    })
 }
 
 /// A weight matrix on the device, in its file's block format: the file's bytes, in the
@@ -370,7 +400,8 @@ pub fn matvec_folded(
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
     let (flags, eps) = fold.flags(gpu, KERNEL, w.cols)?;
-    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, w, false)?)?;
+    let folds = fold.norm.is_some() || fold.accumulate;
+    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, w, (false, folds))?)?;
     let workgroups = grid(
         gpu,
         KERNEL,
@@ -389,12 +420,11 @@ pub fn matvec_folded(
     };
     let uniform = gpu.uniform("matvec.params", &params)?;
     let norm_w = fold.norm.map_or(x, |(weight, _)| weight);
-    Dispatch::new(
-        gpu,
-        kernel,
-        &[&uniform, &w.buffer, x.raw(), y.raw(), norm_w.raw()],
-        workgroups,
-    )
+    let mut buffers = vec![&uniform, &w.buffer, x.raw(), y.raw()];
+    if folds {
+        buffers.push(norm_w.raw());
+    }
+    Dispatch::new(gpu, kernel, &buffers, workgroups)
 }
 
 /// The fused FFN input: `y[r] = act(G[r] · x) · (U[r] · x)` for `r < ff`, where `gate_up`
@@ -456,7 +486,7 @@ pub fn matvec_glu_folded(
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
     let (flags, eps) = fold.flags(gpu, KERNEL, gate_up.cols)?;
-    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, gate_up, true)?)?;
+    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, gate_up, (true, norm.is_some()))?)?;
     let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {
         rows: ff as u32,
@@ -469,13 +499,11 @@ pub fn matvec_glu_folded(
         eps,
     };
     let uniform = gpu.uniform("matvec_glu.params", &params)?;
-    let norm_w = norm.map_or(x, |(weight, _)| weight);
-    Dispatch::new(
-        gpu,
-        kernel,
-        &[&uniform, &gate_up.buffer, x.raw(), y.raw(), norm_w.raw()],
-        workgroups,
-    )
+    let mut buffers = vec![&uniform, &gate_up.buffer, x.raw(), y.raw()];
+    if let Some((weight, _)) = norm {
+        buffers.push(weight.raw());
+    }
+    Dispatch::new(gpu, kernel, &buffers, workgroups)
 }
 
 #[cfg(test)]

@@ -66,6 +66,10 @@ pub static MATVEC_WGSL: WgslFile = wgsl_file!("matvec.wgsl");
 pub static MATVEC_WIDE_WGSL: WgslFile = wgsl_file!("matvec_wide.wgsl");
 /// `wgsl/parts/wide_words.wgsl`
 pub static WIDE_WORDS_WGSL: WgslFile = wgsl_file!("parts/wide_words.wgsl");
+/// `wgsl/parts/matvec_plain.wgsl`
+pub static MATVEC_PLAIN_WGSL: WgslFile = wgsl_file!("parts/matvec_plain.wgsl");
+/// `wgsl/parts/matvec_fold.wgsl`
+pub static MATVEC_FOLD_WGSL: WgslFile = wgsl_file!("parts/matvec_fold.wgsl");
 /// `wgsl/parts/bytes.wgsl`
 pub static BYTES_WGSL: WgslFile = wgsl_file!("parts/bytes.wgsl");
 /// `wgsl/parts/activation.wgsl`
@@ -141,6 +145,8 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &MATMUL_WGSL,
     &MATVEC_WIDE_WGSL,
     &WIDE_WORDS_WGSL,
+    &MATVEC_PLAIN_WGSL,
+    &MATVEC_FOLD_WGSL,
     &wide_parts::Q8_0,
     &wide_parts::Q4_K,
     &wide_parts::Q6_K,
@@ -567,9 +573,9 @@ pub const MATVEC_ROWS: u32 = 2;
 /// `parts/wide/F` (16-byte loads; its halves need `unpack2x16float`, hence `half_unpack`),
 /// `parts(F)` runs `matvec.wgsl` with `parts/quant/F`.
 macro_rules! matvec_variants {
-    ($($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, $kind:ident($fmt:ident);)*) => {
+    ([$mode:expr, $mv:literal, $glu:literal]: $($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, $kind:ident($fmt:ident);)*) => {
         $(
-            matvec_variants!(@$kind $fmt; $pair, $sg, $wg, $gpair, $gsg, $gwg, $name, $size);
+            matvec_variants!(@$kind $fmt; [$mode, $mv, $glu]; $pair, $sg, $wg, $gpair, $gsg, $gwg, $name, $size);
         )*
     };
     (@wide $fmt:ident; $($rest:tt)*) => {
@@ -578,43 +584,43 @@ macro_rules! matvec_variants {
     (@parts $fmt:ident; $($rest:tt)*) => {
         matvec_variants!(@one [BYTES_WGSL, quant_parts::$fmt, MATVEC_WGSL], false; $($rest)*);
     };
-    (@one [$words:expr, $part:expr, $kernel:expr], $half:expr; $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr) => {
-        #[doc = concat!("Matrix-vector product, ", $name, " weights; both reductions.")]
+    (@one [$words:expr, $part:expr, $kernel:expr], $half:expr; [$mode:expr, $mv:literal, $glu:literal]; $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr) => {
+        #[doc = concat!("Matrix-vector product (", $mv, "), ", $name, " weights; both reductions.")]
         pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
-        #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights; both reductions.")]
+        #[doc = concat!("Fused FFN input act(G x) * (U x) (", $glu, "), ", $name, " weights; both reductions.")]
         pub static $gpair: ReducedPair = ReducedPair { subgroup: &$gsg, workgroup: &$gwg };
-        #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, subgroup reduction.")]
+        #[doc = concat!("Fused FFN input (", $glu, "), ", $name, " weights, subgroup reduction.")]
         pub static $gsg: KernelVariant = KernelVariant {
-            name: concat!("matvec_glu_", $name, ".subgroup"),
+            name: concat!($glu, $name, ".subgroup"),
             entry_point: "matvec_glu",
-            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: false,
             needs: Needs { subgroups: true, f16: false, half_unpack: $half },
         };
-        #[doc = concat!("Fused FFN input act(G x) * (U x), ", $name, " weights, workgroup-memory reduction.")]
+        #[doc = concat!("Fused FFN input (", $glu, "), ", $name, " weights, workgroup-memory reduction.")]
         pub static $gwg: KernelVariant = KernelVariant {
-            name: concat!("matvec_glu_", $name, ".workgroup"),
+            name: concat!($glu, $name, ".workgroup"),
             entry_point: "matvec_glu",
-            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: true,
             needs: Needs { subgroups: false, f16: false, half_unpack: $half },
         };
-        #[doc = concat!("Matrix-vector product, ", $name, " weights, subgroup reduction.")]
+        #[doc = concat!("Matrix-vector product (", $mv, "), ", $name, " weights, subgroup reduction.")]
         pub static $sg: KernelVariant = KernelVariant {
-            name: concat!("matvec_", $name, ".subgroup"),
+            name: concat!($mv, $name, ".subgroup"),
             entry_point: "matvec",
-            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: false,
             needs: Needs { subgroups: true, f16: false, half_unpack: $half },
         };
-        #[doc = concat!("Matrix-vector product, ", $name, " weights, workgroup-memory reduction.")]
+        #[doc = concat!("Matrix-vector product (", $mv, "), ", $name, " weights, workgroup-memory reduction.")]
         pub static $wg: KernelVariant = KernelVariant {
-            name: concat!("matvec_", $name, ".workgroup"),
+            name: concat!($mv, $name, ".workgroup"),
             entry_point: "matvec",
-            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$kernel],
+            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: true,
             needs: Needs { subgroups: false, f16: false, half_unpack: $half },
@@ -623,6 +629,7 @@ macro_rules! matvec_variants {
 }
 
 matvec_variants! {
+    [MATVEC_PLAIN_WGSL, "matvec_", "matvec_glu_"]:
     MATVEC_F32, MATVEC_F32_SUBGROUP, MATVEC_F32_WORKGROUP, MATVEC_GLU_F32, MATVEC_GLU_F32_SUBGROUP, MATVEC_GLU_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT, parts(F32);
     MATVEC_F16, MATVEC_F16_SUBGROUP, MATVEC_F16_WORKGROUP, MATVEC_GLU_F16, MATVEC_GLU_F16_SUBGROUP, MATVEC_GLU_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT, parts(F16);
     MATVEC_BF16, MATVEC_BF16_SUBGROUP, MATVEC_BF16_WORKGROUP, MATVEC_GLU_BF16, MATVEC_GLU_BF16_SUBGROUP, MATVEC_GLU_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT, parts(BF16);
@@ -634,6 +641,23 @@ matvec_variants! {
     MATVEC_Q6_K, MATVEC_Q6_K_SUBGROUP, MATVEC_Q6_K_WORKGROUP, MATVEC_GLU_Q6_K, MATVEC_GLU_Q6_K_SUBGROUP, MATVEC_GLU_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K, wide(Q6_K);
     MATVEC_Q5_K, MATVEC_Q5_K_SUBGROUP, MATVEC_Q5_K_WORKGROUP, MATVEC_GLU_Q5_K, MATVEC_GLU_Q5_K_SUBGROUP, MATVEC_GLU_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K, parts(Q5_K);
     MATVEC_IQ4_XS, MATVEC_IQ4_XS_SUBGROUP, MATVEC_IQ4_XS_WORKGROUP, MATVEC_GLU_IQ4_XS, MATVEC_GLU_IQ4_XS_SUBGROUP, MATVEC_GLU_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, parts(IQ4_XS);
+}
+
+// The fold twins of the matrix-vector variants (`parts/matvec_fold.wgsl`): the RMSNorm before
+// a projection and the residual add after it, as `Fold` asks.
+matvec_variants! {
+    [MATVEC_FOLD_WGSL, "matvec_fold_", "matvec_glu_fold_"]:
+    MATVEC_FOLD_F32, MATVEC_FOLD_F32_SUBGROUP, MATVEC_FOLD_F32_WORKGROUP, MATVEC_GLU_FOLD_F32, MATVEC_GLU_FOLD_F32_SUBGROUP, MATVEC_GLU_FOLD_F32_WORKGROUP, "f32", MATVEC_WG_FLOAT, parts(F32);
+    MATVEC_FOLD_F16, MATVEC_FOLD_F16_SUBGROUP, MATVEC_FOLD_F16_WORKGROUP, MATVEC_GLU_FOLD_F16, MATVEC_GLU_FOLD_F16_SUBGROUP, MATVEC_GLU_FOLD_F16_WORKGROUP, "f16", MATVEC_WG_FLOAT, parts(F16);
+    MATVEC_FOLD_BF16, MATVEC_FOLD_BF16_SUBGROUP, MATVEC_FOLD_BF16_WORKGROUP, MATVEC_GLU_FOLD_BF16, MATVEC_GLU_FOLD_BF16_SUBGROUP, MATVEC_GLU_FOLD_BF16_WORKGROUP, "bf16", MATVEC_WG_FLOAT, parts(BF16);
+    MATVEC_FOLD_Q8_0, MATVEC_FOLD_Q8_0_SUBGROUP, MATVEC_FOLD_Q8_0_WORKGROUP, MATVEC_GLU_FOLD_Q8_0, MATVEC_GLU_FOLD_Q8_0_SUBGROUP, MATVEC_GLU_FOLD_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32, wide(Q8_0);
+    MATVEC_FOLD_Q4_0, MATVEC_FOLD_Q4_0_SUBGROUP, MATVEC_FOLD_Q4_0_WORKGROUP, MATVEC_GLU_FOLD_Q4_0, MATVEC_GLU_FOLD_Q4_0_SUBGROUP, MATVEC_GLU_FOLD_Q4_0_WORKGROUP, "q4_0", MATVEC_WG_32, parts(Q4_0);
+    MATVEC_FOLD_Q4_1, MATVEC_FOLD_Q4_1_SUBGROUP, MATVEC_FOLD_Q4_1_WORKGROUP, MATVEC_GLU_FOLD_Q4_1, MATVEC_GLU_FOLD_Q4_1_SUBGROUP, MATVEC_GLU_FOLD_Q4_1_WORKGROUP, "q4_1", MATVEC_WG_32, parts(Q4_1);
+    MATVEC_FOLD_Q5_0, MATVEC_FOLD_Q5_0_SUBGROUP, MATVEC_FOLD_Q5_0_WORKGROUP, MATVEC_GLU_FOLD_Q5_0, MATVEC_GLU_FOLD_Q5_0_SUBGROUP, MATVEC_GLU_FOLD_Q5_0_WORKGROUP, "q5_0", MATVEC_WG_32, parts(Q5_0);
+    MATVEC_FOLD_Q4_K, MATVEC_FOLD_Q4_K_SUBGROUP, MATVEC_FOLD_Q4_K_WORKGROUP, MATVEC_GLU_FOLD_Q4_K, MATVEC_GLU_FOLD_Q4_K_SUBGROUP, MATVEC_GLU_FOLD_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K, wide(Q4_K);
+    MATVEC_FOLD_Q6_K, MATVEC_FOLD_Q6_K_SUBGROUP, MATVEC_FOLD_Q6_K_WORKGROUP, MATVEC_GLU_FOLD_Q6_K, MATVEC_GLU_FOLD_Q6_K_SUBGROUP, MATVEC_GLU_FOLD_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K, wide(Q6_K);
+    MATVEC_FOLD_Q5_K, MATVEC_FOLD_Q5_K_SUBGROUP, MATVEC_FOLD_Q5_K_WORKGROUP, MATVEC_GLU_FOLD_Q5_K, MATVEC_GLU_FOLD_Q5_K_SUBGROUP, MATVEC_GLU_FOLD_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K, parts(Q5_K);
+    MATVEC_FOLD_IQ4_XS, MATVEC_FOLD_IQ4_XS_SUBGROUP, MATVEC_FOLD_IQ4_XS_WORKGROUP, MATVEC_GLU_FOLD_IQ4_XS, MATVEC_GLU_FOLD_IQ4_XS_SUBGROUP, MATVEC_GLU_FOLD_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, parts(IQ4_XS);
 }
 
 /// Edge of the square output tile of the matrix-matrix kernels (`TILE` in `wgsl/matmul.wgsl`,
@@ -743,49 +767,93 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &ATTN_MERGE_WORKGROUP,
     &ATTN_PREFILL,
     &MATVEC_F32_SUBGROUP,
+    &MATVEC_FOLD_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
+    &MATVEC_FOLD_F32_WORKGROUP,
     &MATVEC_F16_SUBGROUP,
+    &MATVEC_FOLD_F16_SUBGROUP,
     &MATVEC_F16_WORKGROUP,
+    &MATVEC_FOLD_F16_WORKGROUP,
     &MATVEC_BF16_SUBGROUP,
+    &MATVEC_FOLD_BF16_SUBGROUP,
     &MATVEC_BF16_WORKGROUP,
+    &MATVEC_FOLD_BF16_WORKGROUP,
     &MATVEC_Q8_0_SUBGROUP,
+    &MATVEC_FOLD_Q8_0_SUBGROUP,
     &MATVEC_Q8_0_WORKGROUP,
+    &MATVEC_FOLD_Q8_0_WORKGROUP,
     &MATVEC_Q4_0_SUBGROUP,
+    &MATVEC_FOLD_Q4_0_SUBGROUP,
     &MATVEC_Q4_0_WORKGROUP,
+    &MATVEC_FOLD_Q4_0_WORKGROUP,
     &MATVEC_Q4_1_SUBGROUP,
+    &MATVEC_FOLD_Q4_1_SUBGROUP,
     &MATVEC_Q4_1_WORKGROUP,
+    &MATVEC_FOLD_Q4_1_WORKGROUP,
     &MATVEC_Q5_0_SUBGROUP,
+    &MATVEC_FOLD_Q5_0_SUBGROUP,
     &MATVEC_Q5_0_WORKGROUP,
+    &MATVEC_FOLD_Q5_0_WORKGROUP,
     &MATVEC_Q4_K_SUBGROUP,
+    &MATVEC_FOLD_Q4_K_SUBGROUP,
     &MATVEC_Q4_K_WORKGROUP,
+    &MATVEC_FOLD_Q4_K_WORKGROUP,
     &MATVEC_Q6_K_SUBGROUP,
+    &MATVEC_FOLD_Q6_K_SUBGROUP,
     &MATVEC_Q6_K_WORKGROUP,
+    &MATVEC_FOLD_Q6_K_WORKGROUP,
     &MATVEC_Q5_K_SUBGROUP,
+    &MATVEC_FOLD_Q5_K_SUBGROUP,
     &MATVEC_Q5_K_WORKGROUP,
+    &MATVEC_FOLD_Q5_K_WORKGROUP,
     &MATVEC_IQ4_XS_SUBGROUP,
+    &MATVEC_FOLD_IQ4_XS_SUBGROUP,
     &MATVEC_IQ4_XS_WORKGROUP,
+    &MATVEC_FOLD_IQ4_XS_WORKGROUP,
     &MATVEC_GLU_F32_SUBGROUP,
+    &MATVEC_GLU_FOLD_F32_SUBGROUP,
     &MATVEC_GLU_F32_WORKGROUP,
+    &MATVEC_GLU_FOLD_F32_WORKGROUP,
     &MATVEC_GLU_F16_SUBGROUP,
+    &MATVEC_GLU_FOLD_F16_SUBGROUP,
     &MATVEC_GLU_F16_WORKGROUP,
+    &MATVEC_GLU_FOLD_F16_WORKGROUP,
     &MATVEC_GLU_BF16_SUBGROUP,
+    &MATVEC_GLU_FOLD_BF16_SUBGROUP,
     &MATVEC_GLU_BF16_WORKGROUP,
+    &MATVEC_GLU_FOLD_BF16_WORKGROUP,
     &MATVEC_GLU_Q8_0_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q8_0_SUBGROUP,
     &MATVEC_GLU_Q8_0_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q8_0_WORKGROUP,
     &MATVEC_GLU_Q4_0_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q4_0_SUBGROUP,
     &MATVEC_GLU_Q4_0_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q4_0_WORKGROUP,
     &MATVEC_GLU_Q4_1_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q4_1_SUBGROUP,
     &MATVEC_GLU_Q4_1_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q4_1_WORKGROUP,
     &MATVEC_GLU_Q5_0_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q5_0_SUBGROUP,
     &MATVEC_GLU_Q5_0_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q5_0_WORKGROUP,
     &MATVEC_GLU_Q4_K_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q4_K_SUBGROUP,
     &MATVEC_GLU_Q4_K_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q4_K_WORKGROUP,
     &MATVEC_GLU_Q6_K_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q6_K_SUBGROUP,
     &MATVEC_GLU_Q6_K_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q6_K_WORKGROUP,
     &MATVEC_GLU_Q5_K_SUBGROUP,
+    &MATVEC_GLU_FOLD_Q5_K_SUBGROUP,
     &MATVEC_GLU_Q5_K_WORKGROUP,
+    &MATVEC_GLU_FOLD_Q5_K_WORKGROUP,
     &MATVEC_GLU_IQ4_XS_SUBGROUP,
+    &MATVEC_GLU_FOLD_IQ4_XS_SUBGROUP,
     &MATVEC_GLU_IQ4_XS_WORKGROUP,
+    &MATVEC_GLU_FOLD_IQ4_XS_WORKGROUP,
     &GATHER_F32,
     &GATHER_F16,
     &GATHER_BF16,
@@ -831,25 +899,47 @@ pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &ATTENTION_INPUT,
     &ATTN_MERGE,
     &MATVEC_F32,
+    &MATVEC_FOLD_F32,
     &MATVEC_F16,
+    &MATVEC_FOLD_F16,
     &MATVEC_BF16,
+    &MATVEC_FOLD_BF16,
     &MATVEC_Q8_0,
+    &MATVEC_FOLD_Q8_0,
     &MATVEC_Q4_0,
+    &MATVEC_FOLD_Q4_0,
     &MATVEC_Q4_1,
+    &MATVEC_FOLD_Q4_1,
     &MATVEC_Q5_0,
+    &MATVEC_FOLD_Q5_0,
     &MATVEC_Q4_K,
+    &MATVEC_FOLD_Q4_K,
     &MATVEC_Q6_K,
+    &MATVEC_FOLD_Q6_K,
     &MATVEC_Q5_K,
+    &MATVEC_FOLD_Q5_K,
     &MATVEC_IQ4_XS,
+    &MATVEC_FOLD_IQ4_XS,
     &MATVEC_GLU_F32,
+    &MATVEC_GLU_FOLD_F32,
     &MATVEC_GLU_F16,
+    &MATVEC_GLU_FOLD_F16,
     &MATVEC_GLU_BF16,
+    &MATVEC_GLU_FOLD_BF16,
     &MATVEC_GLU_Q8_0,
+    &MATVEC_GLU_FOLD_Q8_0,
     &MATVEC_GLU_Q4_0,
+    &MATVEC_GLU_FOLD_Q4_0,
     &MATVEC_GLU_Q4_1,
+    &MATVEC_GLU_FOLD_Q4_1,
     &MATVEC_GLU_Q5_0,
+    &MATVEC_GLU_FOLD_Q5_0,
     &MATVEC_GLU_Q4_K,
+    &MATVEC_GLU_FOLD_Q4_K,
     &MATVEC_GLU_Q6_K,
+    &MATVEC_GLU_FOLD_Q6_K,
     &MATVEC_GLU_Q5_K,
+    &MATVEC_GLU_FOLD_Q5_K,
     &MATVEC_GLU_IQ4_XS,
+    &MATVEC_GLU_FOLD_IQ4_XS,
 ];
