@@ -204,7 +204,11 @@ impl<W: DeviceWeights> TokenStream<'_, '_, '_, W> {
                 next
             }
             Next::Gpu(in_flight) => {
-                let previous = in_flight.take().ok_or(RuntimeError::NoTokens)?;
+                // Only a finished stream has no pass in flight (it was drained).
+                let Some(previous) = in_flight.take() else {
+                    self.finish.get_or_insert(Finish::Cancelled);
+                    return Ok(None);
+                };
                 // The pass that feeds the pick goes first; then the pick is read.
                 let feeding = self
                     .engine

@@ -42,6 +42,16 @@ const QUICK: Plan = Plan {
 /// Opens the device, measures everything on the clock `--clock` asks for and returns the
 /// report.
 pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
+    if let Some(unknown) = args.formats.iter().find(|f| {
+        !MATVEC_FORMATS
+            .iter()
+            .chain(&MATMUL_FORMATS)
+            .any(|ty| f.eq_ignore_ascii_case(ty.name()))
+    }) {
+        return Err(BenchError::NotSupported(format!(
+            "--formats: {unknown:?} is not one of the benchmarked formats"
+        )));
+    }
     let gpu = Gpu::new()?;
     let plan = if args.quick { &QUICK } else { &FULL };
     let iters = args.iters.map_or(plan.iters, |n| n as usize);
@@ -64,16 +74,6 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case(ty.name()))
     };
-    if let Some(unknown) = args.formats.iter().find(|f| {
-        !MATVEC_FORMATS
-            .iter()
-            .chain(&MATMUL_FORMATS)
-            .any(|ty| f.eq_ignore_ascii_case(ty.name()))
-    }) {
-        return Err(BenchError::NotSupported(format!(
-            "--formats: {unknown:?} is not one of the benchmarked formats"
-        )));
-    }
     let mut matvec = Vec::new();
     for ty in MATVEC_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
         for &(rows, cols) in plan.matvec {

@@ -30,6 +30,38 @@ fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
+/// A layer's sizes and its buffers on the device: a zero conv state, the conv taps, a_neg and
+/// the dt bias.
+struct Layer {
+    key_cols: usize,
+    value_cols: usize,
+    channels: usize,
+    conv_state: axon_gpu::DeviceBuffer,
+    conv_w: axon_gpu::DeviceBuffer,
+    a_neg: axon_gpu::DeviceBuffer,
+    dt_bias: axon_gpu::DeviceBuffer,
+}
+
+impl Layer {
+    fn upload(case: Case, w: &[f32], heads: &[Vec<f32>; 2]) -> Self {
+        let gpu = gpu();
+        let key_cols = case.k_heads * case.dk;
+        let value_cols = case.v_heads * case.dv;
+        let channels = 2 * key_cols + value_cols;
+        Self {
+            key_cols,
+            value_cols,
+            channels,
+            conv_state: gpu
+                .zeros_f32("state", (case.kernel - 1).max(1) * channels)
+                .unwrap(),
+            conv_w: gpu.upload_f32("w", w).unwrap(),
+            a_neg: gpu.upload_f32("a_neg", &heads[0]).unwrap(),
+            dt_bias: gpu.upload_f32("dt", &heads[1]).unwrap(),
+        }
+    }
+}
+
 /// q, k, v, gates and the final state from the separate kernels.
 fn separate(
     case: Case,
@@ -40,17 +72,15 @@ fn separate(
     reduction: Reduction,
 ) -> Vec<Vec<f32>> {
     let gpu = gpu();
-    let key_cols = case.k_heads * case.dk;
-    let value_cols = case.v_heads * case.dv;
-    let channels = 2 * key_cols + value_cols;
-    let state = gpu
-        .zeros_f32("state", (case.kernel - 1).max(1) * channels)
-        .unwrap();
-    let dw = gpu.upload_f32("w", w).unwrap();
-    let (a_neg, dt) = (
-        gpu.upload_f32("a_neg", &heads[0]).unwrap(),
-        gpu.upload_f32("dt", &heads[1]).unwrap(),
-    );
+    let Layer {
+        key_cols,
+        value_cols,
+        channels,
+        conv_state: state,
+        conv_w: dw,
+        a_neg,
+        dt_bias: dt,
+    } = Layer::upload(case, w, heads);
     let mut out = vec![Vec::new(); 4];
     for (x, [b, a]) in xs.iter().zip(proj) {
         let tokens = x.len() / channels;
@@ -111,17 +141,15 @@ fn fused(
     reduction: Reduction,
 ) -> Vec<Vec<f32>> {
     let gpu = gpu();
-    let key_cols = case.k_heads * case.dk;
-    let value_cols = case.v_heads * case.dv;
-    let channels = 2 * key_cols + value_cols;
-    let conv_state = gpu
-        .zeros_f32("state", (case.kernel - 1).max(1) * channels)
-        .unwrap();
-    let conv_w = gpu.upload_f32("w", w).unwrap();
-    let (a_neg, dt_bias) = (
-        gpu.upload_f32("a_neg", &heads[0]).unwrap(),
-        gpu.upload_f32("dt", &heads[1]).unwrap(),
-    );
+    let Layer {
+        key_cols,
+        value_cols,
+        channels,
+        conv_state,
+        conv_w,
+        a_neg,
+        dt_bias,
+    } = Layer::upload(case, w, heads);
     let shape = InputShape {
         k_heads: case.k_heads,
         dk: case.dk,
