@@ -8,12 +8,10 @@
 
 use crate::device::Gpu;
 use crate::dispatch::{Dispatch, encode_pass};
-use crate::error::{GpuError, ObjectKind};
+use crate::error::GpuError;
 use crate::kernels::argmax::IndexBuffer;
+use crate::timing::STAMP_BYTES;
 use std::time::Duration;
-
-/// Bytes of two resolved timestamps.
-const STAMP_BYTES: u64 = 2 * wgpu::QUERY_SIZE as u64;
 
 /// Slots a pass copies its result words into, used in turn. A slot is reused two passes
 /// later, by when the pass that filled it has been read (pipelining runs one pass ahead).
@@ -55,7 +53,7 @@ pub struct Submitted {
     host: wgpu::Buffer,
     words: usize,
     timed: bool,
-    label: String,
+    label: &'static str,
 }
 
 impl Gpu {
@@ -83,23 +81,7 @@ impl Gpu {
                     bytes.max(wgpu::COPY_BUFFER_ALIGNMENT),
                     wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 )?;
-                let timer = if timed {
-                    let set = self.guarded(ObjectKind::QuerySet, &name, |d| {
-                        d.create_query_set(&wgpu::QuerySetDescriptor {
-                            label: Some(&name),
-                            ty: wgpu::QueryType::Timestamp,
-                            count: 2,
-                        })
-                    })?;
-                    let stamps = self.create_buffer(
-                        &name,
-                        STAMP_BYTES,
-                        wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
-                    )?;
-                    Some((set, stamps))
-                } else {
-                    None
-                };
+                let timer = timed.then(|| self.pass_stamps(&name)).transpose()?;
                 Ok(Slot { host, timer })
             })
             .collect::<Result<Vec<_>, GpuError>>()?;
@@ -114,7 +96,7 @@ impl Gpu {
     /// first words of `result` into the next slot, and submits, without waiting.
     pub fn submit_pass(
         &self,
-        label: &str,
+        label: &'static str,
         copy: Option<TokenCopy<'_>>,
         dispatches: &[Dispatch],
         result: &IndexBuffer,
@@ -152,7 +134,7 @@ impl Gpu {
             host: slot.host.clone(),
             words,
             timed: slot.timer.is_some(),
-            label: label.to_owned(),
+            label,
         })
     }
 }
@@ -161,39 +143,20 @@ impl Submitted {
     /// Waits for this pass only (later submits keep running) and returns its words and, with
     /// timed slots, its GPU time.
     pub fn wait(self, gpu: &Gpu) -> Result<(Vec<u32>, Option<Duration>), GpuError> {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        self.host.map_async(wgpu::MapMode::Read, .., move |result| {
-            // The receiver lives until after the wait below; a send error cannot happen.
-            let _ = sender.send(result);
-        });
-        gpu.wait(Some(self.submission))?;
-        let readback = |message: String| GpuError::Readback {
-            label: self.label.clone(),
-            message,
-        };
-        receiver
-            .recv()
-            .map_err(|e| readback(e.to_string()))?
-            .map_err(|e| readback(e.to_string()))?;
-        let (words, stamps) = {
-            let bytes = self
-                .host
-                .get_mapped_range(..)
-                .map_err(|e| readback(e.to_string()))?;
-            let word_bytes = words_bytes(self.words) as usize;
-            let words: Vec<u32> = bytes
-                .get(..word_bytes)
-                .unwrap_or_default()
-                .chunks_exact(4)
-                .take(self.words)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            let stamps = bytes.get(word_bytes..).unwrap_or_default().to_vec();
-            (words, stamps)
-        };
-        self.host.unmap();
+        let word_bytes = words_bytes(self.words) as usize;
+        let (words, stamps) =
+            gpu.read_mapped(self.label, &self.host, self.submission, |bytes| {
+                let words: Vec<u32> = bytes
+                    .get(..word_bytes)
+                    .unwrap_or_default()
+                    .chunks_exact(4)
+                    .take(self.words)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect();
+                (words, bytes.get(word_bytes..).unwrap_or_default().to_vec())
+            })?;
         let time = if self.timed {
-            Some(gpu.elapsed(&self.label, &stamps)?)
+            Some(gpu.elapsed(self.label, &stamps)?)
         } else {
             None
         };

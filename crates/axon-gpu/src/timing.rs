@@ -8,7 +8,7 @@ use crate::error::{GpuError, ObjectKind};
 use std::time::Duration;
 
 /// Bytes of the two resolved timestamps.
-const STAMP_BYTES: u64 = 2 * wgpu::QUERY_SIZE as u64;
+pub(crate) const STAMP_BYTES: u64 = 2 * wgpu::QUERY_SIZE as u64;
 
 impl Gpu {
     /// Runs `dispatches` in one compute pass and one submit, as [`Gpu::run`] does, waits for
@@ -52,6 +52,26 @@ impl Gpu {
                 adapter: self.caps().adapter_name.clone(),
             });
         }
+        let (query_set, resolved) = self.pass_stamps(label)?;
+        let mut encoder = self
+            .device()
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        let writes = wgpu::ComputePassTimestampWrites {
+            query_set: &query_set,
+            beginning_of_pass_write_index: Some(0),
+            end_of_pass_write_index: Some(1),
+        };
+        encode_pass(&mut encoder, label, dispatches, Some(writes));
+        encoder.resolve_query_set(&query_set, 0..2, &resolved, 0);
+        Ok((encoder, resolved))
+    }
+
+    /// A query set of two timestamps (a pass's start and end) and the buffer they resolve
+    /// into ([`STAMP_BYTES`], copyable).
+    pub(crate) fn pass_stamps(
+        &self,
+        label: &str,
+    ) -> Result<(wgpu::QuerySet, wgpu::Buffer), GpuError> {
         let query_set = self.guarded(ObjectKind::QuerySet, label, |d| {
             d.create_query_set(&wgpu::QuerySetDescriptor {
                 label: Some(label),
@@ -64,17 +84,7 @@ impl Gpu {
             STAMP_BYTES,
             wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
         )?;
-        let mut encoder = self
-            .device()
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
-        let writes = wgpu::ComputePassTimestampWrites {
-            query_set: &query_set,
-            beginning_of_pass_write_index: Some(0),
-            end_of_pass_write_index: Some(1),
-        };
-        encode_pass(&mut encoder, label, dispatches, Some(writes));
-        encoder.resolve_query_set(&query_set, 0..2, &resolved, 0);
-        Ok((encoder, resolved))
+        Ok((query_set, resolved))
     }
 
     /// The time between the two resolved timestamps in `stamps`.

@@ -370,6 +370,39 @@ impl Gpu {
         Ok(parts.pop().unwrap_or_default())
     }
 
+    /// Waits for `submission` only (not for later submits), maps `host` (a `MAP_READ`
+    /// buffer it wrote) and returns what `read` makes of its bytes; unmaps it again.
+    pub(crate) fn read_mapped<T>(
+        &self,
+        label: &str,
+        host: &wgpu::Buffer,
+        submission: wgpu::SubmissionIndex,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, GpuError> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        host.map_async(wgpu::MapMode::Read, .., move |result| {
+            // The receiver lives until after the wait below; a send error cannot happen.
+            let _ = sender.send(result);
+        });
+        self.wait(Some(submission))?;
+        let readback = |message: String| GpuError::Readback {
+            label: label.to_owned(),
+            message,
+        };
+        receiver
+            .recv()
+            .map_err(|e| readback(e.to_string()))?
+            .map_err(|e| readback(e.to_string()))?;
+        let value = {
+            let bytes = host
+                .get_mapped_range(..)
+                .map_err(|e| readback(e.to_string()))?;
+            read(&bytes)
+        };
+        host.unmap();
+        Ok(value)
+    }
+
     /// Appends copies of each `(buffer, size)` to `encoder` (packed into one staging buffer),
     /// submits it (one submit for whatever the encoder already holds and the copies), and
     /// returns each buffer's bytes.
@@ -398,26 +431,7 @@ impl Gpu {
             at += size;
         }
         let submission = self.submit(&staging_label, encoder)?;
-        let (sender, receiver) = std::sync::mpsc::channel();
-        staging.map_async(wgpu::MapMode::Read, .., move |result| {
-            // The receiver lives until after the wait below; a send error cannot happen.
-            let _ = sender.send(result);
-        });
-        // Wait for this copy only, not for whatever other threads submitted since.
-        self.wait(Some(submission))?;
-        let readback = |message: String| GpuError::Readback {
-            label: label.to_owned(),
-            message,
-        };
-        receiver
-            .recv()
-            .map_err(|e| readback(e.to_string()))?
-            .map_err(|e| readback(e.to_string()))?;
-        let bytes = staging
-            .get_mapped_range(..)
-            .map_err(|e| readback(e.to_string()))?
-            .to_vec();
-        staging.unmap();
+        let bytes = self.read_mapped(label, &staging, submission, |b| b.to_vec())?;
         let mut parts = Vec::with_capacity(sizes.len());
         let mut at = 0usize;
         for &size in &sizes {

@@ -17,7 +17,7 @@
 
 use super::attention_prefill::MAX_HEAD_DIM;
 use super::rope::{RopeTable, upload_turns};
-use super::{check_binding, check_len, check_room};
+use super::{check_binding, check_len, check_room, check_storage_buffers};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -136,15 +136,7 @@ pub fn attention_input_at(
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "attention_input";
-    let max = gpu.caps().max_storage_buffers_per_stage();
-    if max < INPUT_STORAGE_BUFFERS {
-        return Err(GpuError::TooManyStorageBuffers {
-            variant: ATTENTION_INPUT.subgroup.name,
-            needed: INPUT_STORAGE_BUFFERS,
-            max,
-            adapter: gpu.caps().adapter_name.clone(),
-        });
-    }
+    check_storage_buffers(gpu, &ATTENTION_INPUT, INPUT_STORAGE_BUFFERS)?;
     let Heads {
         heads,
         kv_heads,

@@ -12,7 +12,7 @@
 //! [`INPUT_STORAGE_BUFFERS`] storage buffers: a device allowing fewer per stage gets
 //! [`GpuError::TooManyStorageBuffers`] (plans then keep the separate kernels).
 
-use super::{check_binding, check_len, check_room};
+use super::{check_binding, check_len, check_room, check_storage_buffers, grid_2d};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
@@ -93,15 +93,7 @@ pub fn deltanet_input(
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "deltanet_input";
-    let max = gpu.caps().max_storage_buffers_per_stage();
-    if max < INPUT_STORAGE_BUFFERS {
-        return Err(GpuError::TooManyStorageBuffers {
-            variant: DELTANET_INPUT.subgroup.name,
-            needed: INPUT_STORAGE_BUFFERS,
-            max,
-            adapter: gpu.caps().adapter_name.clone(),
-        });
-    }
+    check_storage_buffers(gpu, &DELTANET_INPUT, INPUT_STORAGE_BUFFERS)?;
     let key_cols = shape.k_heads * shape.dk;
     let channels = 2 * key_cols + shape.value_cols;
     if shape.kernel == 0
@@ -152,14 +144,7 @@ pub fn deltanet_input(
     let wg = kernel.workgroup_size().unwrap_or(1) as usize;
     let value_groups = shape.value_cols.div_ceil(wg);
     let groups = 2 * shape.k_heads + value_groups + 1;
-    let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension;
-    if groups > max_per_dim as usize {
-        return Err(GpuError::GridTooLarge {
-            kernel: KERNEL,
-            groups: groups as u64,
-            max_per_dim,
-        });
-    }
+    let grid = grid_2d(gpu, KERNEL, [groups, 1])?;
     // check_binding bounds every count by u32::MAX bytes.
     let params = Params {
         tokens: tokens as u32,
@@ -178,7 +163,7 @@ pub fn deltanet_input(
     let buffers: Vec<&wgpu::Buffer> = std::iter::once(&uniform)
         .chain(all.iter().map(|(_, buf)| buf.raw()))
         .collect();
-    Dispatch::new(gpu, kernel, &buffers, [groups as u32, 1, 1])
+    Dispatch::new(gpu, kernel, &buffers, grid)
 }
 
 #[cfg(test)]

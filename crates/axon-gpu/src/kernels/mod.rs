@@ -148,6 +148,25 @@ pub(crate) fn check_room(
     Ok(())
 }
 
+/// [`GpuError::TooManyStorageBuffers`] unless one shader stage of this device may bind the
+/// `needed` storage buffers `pair`'s kernel binds.
+pub(crate) fn check_storage_buffers(
+    gpu: &Gpu,
+    pair: &ReducedPair,
+    needed: u32,
+) -> Result<(), GpuError> {
+    let max = gpu.caps().max_storage_buffers_per_stage();
+    if max < needed {
+        return Err(GpuError::TooManyStorageBuffers {
+            variant: pair.subgroup.name,
+            needed,
+            max,
+            adapter: gpu.caps().adapter_name.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// The grid for `groups` workgroups on this device.
 pub(crate) fn grid(gpu: &Gpu, kernel: &'static str, groups: u64) -> Result<[u32; 3], GpuError> {
     let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension;
