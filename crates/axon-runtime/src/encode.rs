@@ -27,7 +27,7 @@ use axon_gpu::kernels::position::Position;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
-use axon_models::config::{Activation, DeltaNetLayers, ModelConfig, ValueHeadOrder};
+use axon_models::config::{Activation, DeltaNetLayers, ModelConfig, RopeConfig, ValueHeadOrder};
 use axon_models::decoder::DecoderOp;
 use axon_models::plan::{TensorId, TensorKind};
 use std::cell::RefCell;
@@ -155,6 +155,15 @@ fn deltanet(config: &ModelConfig) -> Result<&DeltaNetLayers, RuntimeError> {
     })
 }
 
+/// The RoPE of a layer: the sliding-window layers' (Gemma 3's local base) when `local` and
+/// the model has one, else the global one.
+fn rope_of(config: &ModelConfig, local: bool) -> &RopeConfig {
+    match (local, config.local_rope()) {
+        (true, Some(local)) => local,
+        _ => &config.rope,
+    }
+}
+
 /// The GLU kernels' gate for the model's activation.
 fn glu_activation(activation: Activation) -> GluActivation {
     match activation {
@@ -183,6 +192,11 @@ pub(crate) fn encode_step(
     };
     let one = |d: Result<Dispatch, axon_gpu::GpuError>| -> Result<Vec<Dispatch>, RuntimeError> {
         Ok(vec![d?])
+    };
+    // Only the matrix-vector kernels fold; a plan over more tokens asking for it is a bug.
+    let fold_over_tokens = || RuntimeError::FoldOverTokens {
+        op: format!("{op:?}"),
+        tokens,
     };
     match *op {
         DecoderOp::Embed {
@@ -248,10 +262,7 @@ pub(crate) fn encode_step(
             } else if folded_norm.is_none() && !accumulate {
                 one(matmul(gpu, w, x, y, tokens))
             } else {
-                Err(RuntimeError::FoldOverTokens {
-                    op: format!("{op:?}"),
-                    tokens,
-                })
+                Err(fold_over_tokens())
             }
         }
         DecoderOp::Glu {
@@ -269,10 +280,7 @@ pub(crate) fn encode_step(
             } else if folded_norm.is_none() {
                 one(matmul_glu(gpu, w, x, y, tokens, glu_activation(gate)))
             } else {
-                Err(RuntimeError::FoldOverTokens {
-                    op: format!("{op:?}"),
-                    tokens,
-                })
+                Err(fold_over_tokens())
             }
         }
         DecoderOp::Gate {
@@ -306,10 +314,7 @@ pub(crate) fn encode_step(
             },
         )),
         DecoderOp::Rope { x, heads, local } => {
-            let rope = match (local, config.local_rope()) {
-                (true, Some(local)) => local,
-                _ => &config.rope,
-            };
+            let rope = rope_of(config, local);
             let shape = [tokens, heads, config.head_dim];
             one(rope_at(gpu, b.f32(x)?, shape, position, &rope.table()))
         }
@@ -348,10 +353,7 @@ pub(crate) fn encode_step(
             keys,
             values,
         } => {
-            let rope = match (local, config.local_rope()) {
-                (true, Some(local)) => local,
-                _ => &config.rope,
-            };
+            let rope = rope_of(config, local);
             let norms = match norms {
                 Some((qn, kn)) => Some(HeadNorms {
                     q: b.f32(qn)?,
@@ -488,6 +490,7 @@ pub(crate) fn encode_step(
             k,
             v,
             gates,
+            q_scale,
         } => {
             let hy = deltanet(config)?;
             let shape = InputShape {
@@ -497,7 +500,7 @@ pub(crate) fn encode_step(
                 value_cols: hy.value_dim(),
                 kernel: hy.conv_kernel,
                 eps: hy.l2_norm_eps,
-                q_scale: 1.0 / (hy.dk as f32).sqrt(),
+                q_scale,
             };
             let buffers = InputBuffers {
                 conv_w: b.f32(conv_w)?,

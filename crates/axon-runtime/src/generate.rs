@@ -209,12 +209,7 @@ impl<W: DeviceWeights> TokenStream<'_, '_, '_, W> {
                     self.finish.get_or_insert(Finish::Cancelled);
                     return Ok(None);
                 };
-                // The pass that feeds the pick goes first; then the pick is read.
-                let feeding = self
-                    .engine
-                    .submit_picking(self.session, Feed::Pick(&previous))?;
-                let next = self.engine.read_pick(self.session, previous)?;
-                self.session.tokens.push(next);
+                let (next, feeding) = self.engine.advance(self.session, previous)?;
                 *in_flight = Some(feeding);
                 if self.stop_tokens.contains(&next) {
                     self.finish = Some(Finish::StopToken(next));

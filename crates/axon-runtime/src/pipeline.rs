@@ -70,14 +70,19 @@ impl<W: DeviceWeights> Engine<'_, W> {
         session.position.set(&self.gpu, session.pos);
         let encode = start.elapsed();
         let rows = encoded.prepared.rows.max(1);
+        // Passes that only `forward` runs never need host slots; made on first use.
+        let slots = match &mut encoded.slots {
+            Some(slots) => slots,
+            None => encoded.slots.insert(self.gpu.read_slots(
+                "picks",
+                encoded.picks.len(),
+                self.options.timestamps,
+            )?),
+        };
         let submit_start = Instant::now();
-        let submitted = self.gpu.submit_pass(
-            "forward",
-            copy,
-            &encoded.dispatches,
-            &encoded.picks,
-            &mut encoded.slots,
-        );
+        let submitted =
+            self.gpu
+                .submit_pass("forward", copy, &encoded.dispatches, &encoded.picks, slots);
         let submit = submit_start.elapsed();
         let picks = encoded.picks.clone();
         let dispatches = encoded.dispatches.len();
@@ -102,6 +107,20 @@ impl<W: DeviceWeights> Engine<'_, W> {
             encode,
             submit,
         })
+    }
+
+    /// One pipelined step: submits the pass that feeds `previous`'s pick, then reads that
+    /// pick (the GPU runs the new pass meanwhile), which joins the session's tokens. Returns
+    /// the pick and the new pass, whose own pick is the token after it.
+    pub(crate) fn advance(
+        &self,
+        session: &mut Session,
+        previous: InFlight,
+    ) -> Result<(u32, InFlight), RuntimeError> {
+        let feeding = self.submit_picking(session, Feed::Pick(&previous))?;
+        let pick = self.read_pick(session, previous)?;
+        session.tokens.push(pick);
+        Ok((pick, feeding))
     }
 
     /// Waits for `pass` (not for passes submitted after it) and returns its last row's

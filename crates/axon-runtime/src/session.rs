@@ -21,8 +21,9 @@ pub(crate) struct Encoded {
     /// What the argmax step writes and the host reads: per logits row its argmax and first
     /// non-finite column.
     pub(crate) picks: IndexBuffer,
-    /// Host slots the picks come back through when the pass is submitted without waiting.
-    pub(crate) slots: ReadSlots,
+    /// Host slots the picks come back through when the pass is submitted without waiting
+    /// (made by the first such submit).
+    pub(crate) slots: Option<ReadSlots>,
 }
 
 /// Most recorded passes a session keeps (the decode pass and the latest prefill lengths);

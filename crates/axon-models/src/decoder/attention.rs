@@ -162,31 +162,22 @@ fn project_qkv(
     let w = |name: &str| format!("blk.{l}.{name}");
     let hd = config.head_dim;
     let (q_cols, kv_cols) = (config.heads * hd, config.kv_dim());
-    if (b.weight_bytes)(&w("attn_q_gate")).is_some() {
-        let qg = linear(b, &w("attn_q_gate"), n, w("q_gate"), 2 * q_cols)?;
-        let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
-        let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
-        let q = QueryBlock {
-            tensor: qg,
-            stride: 2 * q_cols,
-            head_stride: 2 * hd,
-            gate_first: Some(hd),
-        };
-        return Ok(Projected {
-            q,
-            k: (k, kv_cols, 0),
-            v: (v, kv_cols, 0),
-        });
-    }
     if (b.weight_bytes)(&w("attn_qkv")).is_none() {
-        let q = linear(b, &w("attn_q"), n, w("q"), q_cols)?;
+        // Q (Qwen3.5: each head's query rows then its gate's), K and V apart.
+        let gated = (b.weight_bytes)(&w("attn_q_gate")).is_some();
+        let (name, out, per_head) = if gated {
+            ("attn_q_gate", "q_gate", 2 * hd)
+        } else {
+            ("attn_q", "q", hd)
+        };
+        let q = linear(b, &w(name), n, w(out), config.heads * per_head)?;
         let k = linear(b, &w("attn_k"), n, w("k"), kv_cols)?;
         let v = linear(b, &w("attn_v"), n, w("v"), kv_cols)?;
         let q = QueryBlock {
             tensor: q,
-            stride: q_cols,
-            head_stride: hd,
-            gate_first: None,
+            stride: config.heads * per_head,
+            head_stride: per_head,
+            gate_first: gated.then_some(hd),
         };
         return Ok(Projected {
             q,

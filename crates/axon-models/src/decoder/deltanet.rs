@@ -51,6 +51,7 @@ pub(super) fn deltanet_block(
             k: kn,
             v,
             gates,
+            q_scale,
         });
         (qn, kn, v)
     } else {

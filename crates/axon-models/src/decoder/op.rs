@@ -239,6 +239,8 @@ pub enum DecoderOp {
         v: TensorId,
         /// `(beta, g)` pairs `[tokens, v_heads, 2]`.
         gates: TensorId,
+        /// Factor on q after its norm (`1/sqrt(d_k)`), as [`DecoderOp::L2Norm`]'s `scale`.
+        q_scale: f32,
     },
     /// The gated delta rule over the call's tokens (sequential for one, chunked for more).
     DeltaRule {
@@ -392,6 +394,7 @@ impl DecoderOp {
                 k,
                 v,
                 gates,
+                ..
             } => vec![
                 (conv_w, R),
                 (conv_state, RW),
