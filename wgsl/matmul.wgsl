@@ -34,7 +34,7 @@ struct MatmulParams {
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-// TILE is the launcher's MATMUL_TILE (registry/variants.rs; the registry test compares them,
+// TILE is the launcher's MATMUL_TILE (registry/weight_variants.rs; the registry test compares them,
 // and THREADS with the entry points' workgroup size). They size workgroup arrays and the
 // 4 x 4 register blocks, so they cannot be overrides.
 const TILE: u32 = 64u;

@@ -43,7 +43,7 @@ fn squares(v: XValue) -> f32 {
     return v * v;
 }
 
-// Rows per workgroup: the launcher's MATVEC_ROWS (registry/variants.rs; the registry test
+// Rows per workgroup: the launcher's MATVEC_ROWS (registry/weight_variants.rs; the registry test
 // compares them).
 const ROWS: u32 = 2u;
 

@@ -4,6 +4,7 @@
 pub mod compose;
 pub mod validate;
 pub mod variants;
+mod weight_variants;
 
 pub use compose::{ComposedSource, FileLine, WgslFile, compose};
 pub use validate::{

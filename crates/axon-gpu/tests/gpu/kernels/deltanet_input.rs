@@ -72,15 +72,8 @@ fn separate(
     reduction: Reduction,
 ) -> Vec<Vec<f32>> {
     let gpu = gpu();
-    let Layer {
-        key_cols,
-        value_cols,
-        channels,
-        conv_state: state,
-        conv_w: dw,
-        a_neg,
-        dt_bias: dt,
-    } = Layer::upload(case, w, heads);
+    let layer = Layer::upload(case, w, heads);
+    let (key_cols, value_cols, channels) = (layer.key_cols, layer.value_cols, layer.channels);
     let mut out = vec![Vec::new(); 4];
     for (x, [b, a]) in xs.iter().zip(proj) {
         let tokens = x.len() / channels;
@@ -88,7 +81,7 @@ fn separate(
         let y = gpu.zeros_f32("y", x.len()).unwrap();
         gpu.run(
             "conv",
-            &[conv1d_silu(gpu, &dw, &state, &dx, &y, case.kernel).unwrap()],
+            &[conv1d_silu(gpu, &layer.conv_w, &layer.conv_state, &dx, &y, case.kernel).unwrap()],
         )
         .unwrap();
         let y = gpu.read_f32(&y).unwrap();
@@ -119,7 +112,7 @@ fn separate(
         let steps = [
             l2_norm(gpu, &dq, &qn, case.dk, EPS, q_scale, reduction).unwrap(),
             l2_norm(gpu, &dk_, &kn, case.dk, EPS, 1.0, reduction).unwrap(),
-            deltanet_gates(gpu, [&db, &da, &a_neg, &dt, &gates]).unwrap(),
+            deltanet_gates(gpu, [&db, &da, &layer.a_neg, &layer.dt_bias, &gates]).unwrap(),
         ];
         gpu.run("separate", &steps).unwrap();
         out[0].extend(gpu.read_f32(&qn).unwrap());
@@ -127,7 +120,7 @@ fn separate(
         out[2].extend(v);
         out[3].extend(gpu.read_f32(&gates).unwrap());
     }
-    out.push(gpu.read_f32(&state).unwrap());
+    out.push(gpu.read_f32(&layer.conv_state).unwrap());
     out
 }
 
@@ -141,15 +134,8 @@ fn fused(
     reduction: Reduction,
 ) -> Vec<Vec<f32>> {
     let gpu = gpu();
-    let Layer {
-        key_cols,
-        value_cols,
-        channels,
-        conv_state,
-        conv_w,
-        a_neg,
-        dt_bias,
-    } = Layer::upload(case, w, heads);
+    let layer = Layer::upload(case, w, heads);
+    let (key_cols, value_cols, channels) = (layer.key_cols, layer.value_cols, layer.channels);
     let shape = InputShape {
         k_heads: case.k_heads,
         dk: case.dk,
@@ -175,13 +161,13 @@ fn fused(
         ];
         let [q, k, v, gates] = sizes.map(|n| guarded_zeros(gpu, "out", n));
         let buffers = InputBuffers {
-            conv_w: &conv_w,
-            conv_state: &conv_state,
+            conv_w: &layer.conv_w,
+            conv_state: &layer.conv_state,
             x: &x,
             beta: &beta,
             alpha: &alpha,
-            a_neg: &a_neg,
-            dt_bias: &dt_bias,
+            a_neg: &layer.a_neg,
+            dt_bias: &layer.dt_bias,
             q: &q,
             k: &k,
             v: &v,
@@ -194,7 +180,7 @@ fn fused(
             out[i].extend(read_guarded(gpu, buf, n));
         }
     }
-    out.push(gpu.read_f32(&conv_state).unwrap());
+    out.push(gpu.read_f32(&layer.conv_state).unwrap());
     out
 }
 
