@@ -40,93 +40,124 @@ fn key_head(h: u32) -> u32 {
     return select(h / ratio, h % max(params.k_heads, 1u), params.tiled != 0u);
 }
 
-// `delta_rule` (decode): workgroup (x, h) owns value columns x * RULE_COLS .. of head h, and
-// keeps them in registers for all the call's tokens: invocation (c, slice) holds rows
-// slice, slice + RULE_SLICES, ... of column c, so the state is read once and written once per
-// call. The two dot products over the rows (S^T k, S^T q) meet in workgroup memory.
-// Shared with the launcher (kernels/deltanet.rs: RULE_COLUMNS, RULE_MAX_DK; the registry test
+// `delta_rule` (decode): each invocation keeps RULE_ROWS consecutive rows of one state column
+// in two vec4 registers for all the call's tokens, so the state is read once and written once
+// per call. A key head of dk rows takes ceil(dk / RULE_ROWS) slices; workgroup (x, h) owns
+// RULE_THREADS / slices value columns of head h (x-th run of them), invocation lid the column
+// lid % cols and slice lid / cols (neighbouring invocations read neighbouring columns of a
+// row). The two dot products over the rows (S^T k, S^T q) meet in workgroup memory; every
+// invocation of a column sums the slices in the same order, so they agree on S^T k exactly.
+// Shared with the launcher (kernels/deltanet.rs: RULE_THREADS, RULE_MAX_DK; the registry test
 // compares them).
-const RULE_COLS: u32 = 16u;
-const RULE_SLICES: u32 = 4u;
-const RULE_ROWS: u32 = 64u;
-var<workgroup> rule_partials: array<f32, RULE_COLS * RULE_SLICES>;
+const RULE_THREADS: u32 = 256u;
+const RULE_ROWS: u32 = 8u;
+const RULE_MAX_SLICES: u32 = 32u;
+var<workgroup> rule_p: array<f32, RULE_THREADS>;
+var<workgroup> rule_out: array<f32, RULE_THREADS>;
 
-// The sum of the column's RULE_SLICES partials (every invocation reaches it: it has barriers).
-fn column_sum(part: f32, c: u32, slice: u32) -> f32 {
-    rule_partials[slice * RULE_COLS + c] = part;
-    workgroupBarrier();
-    var total = 0.0;
-    for (var s = 0u; s < RULE_SLICES; s++) {
-        total += rule_partials[s * RULE_COLS + c];
-    }
-    // Nobody overwrites the partials before every column has read its sum.
-    workgroupBarrier();
-    return total;
+// Slices of RULE_ROWS rows that cover a key head.
+fn rule_slices() -> u32 {
+    return max((params.dk + RULE_ROWS - 1u) / RULE_ROWS, 1u);
 }
 
-@compute @workgroup_size(RULE_COLS * RULE_SLICES)
+// Four rows r0.. of `k` at `at` (rows past dk read as 0).
+fn key4(at: u32, r0: u32) -> vec4<f32> {
+    let last = params.dk - 1u;
+    let r = vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u);
+    let got = vec4<f32>(k[at + min(r.x, last)], k[at + min(r.y, last)], k[at + min(r.z, last)], k[at + min(r.w, last)]);
+    return select(vec4<f32>(0.0), got, r < vec4<u32>(params.dk));
+}
+
+// The same for `q`.
+fn query4(at: u32, r0: u32) -> vec4<f32> {
+    let last = params.dk - 1u;
+    let r = vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u);
+    let got = vec4<f32>(q[at + min(r.x, last)], q[at + min(r.y, last)], q[at + min(r.z, last)], q[at + min(r.w, last)]);
+    return select(vec4<f32>(0.0), got, r < vec4<u32>(params.dk));
+}
+
+// Rows r0.. of state column j of the head at s0 (rows past dk read as 0).
+fn state4(s0: u32, r0: u32, j: u32) -> vec4<f32> {
+    let dv = params.dv;
+    let last = params.dk - 1u;
+    let r = vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u);
+    let got = vec4<f32>(state[s0 + min(r.x, last) * dv + j], state[s0 + min(r.y, last) * dv + j], state[s0 + min(r.z, last) * dv + j], state[s0 + min(r.w, last) * dv + j]);
+    return select(vec4<f32>(0.0), got, r < vec4<u32>(params.dk));
+}
+
+fn store_state4(s0: u32, r0: u32, j: u32, value: vec4<f32>) {
+    for (var e = 0u; e < 4u; e++) {
+        if r0 + e < params.dk {
+            state[s0 + (r0 + e) * params.dv + j] = value[e];
+        }
+    }
+}
+
+@compute @workgroup_size(RULE_THREADS)
 fn delta_rule(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) group: vec3<u32>,
 ) {
     let h = group.y;
-    let c = lid % RULE_COLS;
-    let slice = lid / RULE_COLS;
-    let j = group.x * RULE_COLS + c;
-    // Invocations past the head's columns keep zeros and store nothing, but reach every
-    // barrier; a workgroup past the heads returns as a whole.
+    // Invocations past the head's columns or slices keep zeros and store nothing, but reach
+    // every barrier; a workgroup past the heads returns as a whole.
     if h >= params.v_heads {
         return;
     }
-    let in_head = j < params.dv;
+    let slices = rule_slices();
+    let cols = RULE_THREADS / slices;
+    let c = lid % cols;
+    let slice = lid / cols;
+    let j = group.x * cols + c;
+    let in_head = slice < slices && j < params.dv;
     let dk = params.dk;
     let dv = params.dv;
     let kh = key_head(h);
     let s0 = h * dk * dv;
-    var s: array<f32, RULE_ROWS>;
-    for (var r = 0u; r < RULE_ROWS; r++) {
-        let i = slice + RULE_SLICES * r;
-        if in_head && i < dk {
-            s[r] = state[s0 + i * dv + j];
-        }
+    let r0 = slice * RULE_ROWS;
+    var lo = vec4<f32>(0.0);
+    var hi = vec4<f32>(0.0);
+    if in_head {
+        lo = state4(s0, r0, j);
+        hi = state4(s0, r0 + 4u, j);
     }
     for (var t = 0u; t < params.tokens; t++) {
         let kq = (t * params.k_heads + kh) * dk;
         let at = (t * params.v_heads + h) * 2u;
         let beta = bg[at];
         let decay = exp(bg[at + 1u]);
+        let k_lo = key4(kq, r0);
+        let k_hi = key4(kq, r0 + 4u);
+        lo *= decay;
+        hi *= decay;
+        rule_p[lid] = dot(lo, k_lo) + dot(hi, k_hi);
+        workgroupBarrier();
         var p = 0.0;
-        for (var r = 0u; r < RULE_ROWS; r++) {
-            let i = slice + RULE_SLICES * r;
-            if i < dk {
-                s[r] *= decay;
-                p += s[r] * k[kq + i];
-            }
+        for (var s = 0u; s < slices; s++) {
+            p += rule_p[s * cols + c];
         }
-        p = column_sum(p, c, slice);
         var vj = 0.0;
         if in_head {
             vj = v[(t * params.v_heads + h) * dv + j];
         }
         let u = beta * (vj - p);
-        var out = 0.0;
-        for (var r = 0u; r < RULE_ROWS; r++) {
-            let i = slice + RULE_SLICES * r;
-            if i < dk {
-                s[r] += k[kq + i] * u;
-                out += s[r] * q[kq + i];
-            }
-        }
-        out = column_sum(out, c, slice);
+        lo += k_lo * u;
+        hi += k_hi * u;
+        rule_out[lid] = dot(lo, query4(kq, r0)) + dot(hi, query4(kq, r0 + 4u));
+        // rule_p is free again once every invocation passed this barrier; rule_out is read
+        // before the next token's first barrier.
+        workgroupBarrier();
         if in_head && slice == 0u {
+            var out = 0.0;
+            for (var s = 0u; s < slices; s++) {
+                out += rule_out[s * cols + c];
+            }
             o[(t * params.v_heads + h) * dv + j] = out;
         }
     }
-    for (var r = 0u; r < RULE_ROWS; r++) {
-        let i = slice + RULE_SLICES * r;
-        if in_head && i < dk {
-            state[s0 + i * dv + j] = s[r];
-        }
+    if in_head {
+        store_state4(s0, r0, j, lo);
+        store_state4(s0, r0 + 4u, j, hi);
     }
 }
 

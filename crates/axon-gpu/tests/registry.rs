@@ -261,8 +261,8 @@ fn workgroup_size(module: &naga::Module, entry: &str) -> [u32; 3] {
 fn constants_shared_by_rust_and_wgsl_agree() {
     use axon_gpu::kernels::{attention_prefill, deltanet, top_k};
     use axon_gpu::registry::variants::{
-        ARGMAX_SLICES, ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DELTANET_CHUNKED, DELTANET_RULE,
-        MATMUL_GLU_Q4_K, MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
+        ARGMAX_SLICES, ATTN_PREFILL, ATTN_SPLIT, DECODE_CHUNK, DECODE_MAX_HEAD_DIM,
+        DELTANET_CHUNKED, DELTANET_RULE, MATMUL_GLU_Q4_K, MATMUL_TILE, MATVEC_ROWS, TOP_K_F32,
     };
     for pair in ALL_REDUCED_PAIRS
         .iter()
@@ -284,6 +284,7 @@ fn constants_shared_by_rust_and_wgsl_agree() {
     let threads = const_u32(&split, "THREADS");
     assert_eq!(threads, DECODE_CHUNK * const_u32(&split, "PARTS"));
     assert_eq!(workgroup_size(&split, "attn_split"), [threads, 1, 1]);
+    assert_eq!(threads * const_u32(&split, "DIMS"), DECODE_MAX_HEAD_DIM);
 
     let matmul = module(&MATMUL_GLU_Q4_K);
     assert_eq!(const_u32(&matmul, "TILE"), MATMUL_TILE);
@@ -313,20 +314,17 @@ fn constants_shared_by_rust_and_wgsl_agree() {
 
     let rule = module(&DELTANET_RULE);
     assert_eq!(
-        const_u32(&rule, "RULE_COLS") as usize,
-        deltanet::RULE_COLUMNS
+        const_u32(&rule, "RULE_THREADS") as usize,
+        deltanet::RULE_THREADS
     );
+    assert_eq!(const_u32(&rule, "RULE_ROWS") as usize, deltanet::RULE_ROWS);
     assert_eq!(
-        (const_u32(&rule, "RULE_SLICES") * const_u32(&rule, "RULE_ROWS")) as usize,
+        (const_u32(&rule, "RULE_MAX_SLICES") * const_u32(&rule, "RULE_ROWS")) as usize,
         deltanet::RULE_MAX_DK
     );
     assert_eq!(
         workgroup_size(&rule, "delta_rule"),
-        [
-            const_u32(&rule, "RULE_COLS") * const_u32(&rule, "RULE_SLICES"),
-            1,
-            1
-        ]
+        [const_u32(&rule, "RULE_THREADS"), 1, 1]
     );
 
     let chunked = module(&DELTANET_CHUNKED);

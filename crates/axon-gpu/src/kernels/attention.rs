@@ -1,11 +1,12 @@
 //! Launcher for `wgsl/attention_decode.wgsl`: one query token attending over a KV cache
 //! (grouped-query heads, optional sliding window, optional sigmoid output gate), split over the
-//! cache: one dispatch scores each chunk of [`DECODE_CHUNK`] positions per KV head and writes
-//! partial softmax sums for its query heads, a second merges the chunks per head.
+//! cache: one dispatch cuts the visible positions into [`splits`] runs per KV head (whole tiles
+//! of [`DECODE_CHUNK`] positions, sized on the GPU from the position) and writes each run's
+//! partial softmax sums for its query heads, a second merges the runs per head.
 //!
-//! Contract: `q` `[heads, head_dim]` at position `pos`; `keys`/`values`
-//! `[positions >= pos + 1, kv_heads, head_dim]`; `partials` scratch of at least
-//! [`partials_len`] for the positions the split pass covers; `out` `[heads, head_dim]`;
+//! Contract: `q` `[heads, head_dim]` at position `pos`, `head_dim <=`
+//! [`DECODE_MAX_HEAD_DIM`]; `keys`/`values` `[positions >= pos + 1, kv_heads, head_dim]`;
+//! `partials` scratch of at least [`partials_len`]; `out` `[heads, head_dim]`;
 //! `gate` `[heads, head_dim]` when given. CPU twins:
 //! `axon_reference::ops::attention::{attend, sigmoid_gate}`.
 
@@ -16,7 +17,7 @@ use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::kernels::position::Position;
-use crate::registry::variants::{ATTN_MERGE, ATTN_SPLIT, DECODE_CHUNK};
+use crate::registry::variants::{ATTN_MERGE, ATTN_SPLIT, DECODE_MAX_HEAD_DIM};
 
 /// One decode-attention call.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,19 +48,26 @@ struct Params {
     window: u32,
     gated: u32,
     scale: f32,
-    chunks: u32,
+    splits: u32,
 }
 
-/// Chunks of [`DECODE_CHUNK`] positions that cover `rows` cache rows.
-fn chunks(rows: usize) -> usize {
-    rows.div_ceil(DECODE_CHUNK as usize).max(1)
+/// Split-pass workgroups aimed at per call: enough to keep every compute unit of a large GPU
+/// busy at depth (an H200 has 132, an RX 7900 XTX 96) while the merge stays short.
+const SPLIT_WORKGROUPS: usize = 256;
+/// Most runs per KV head: the merge walks this many partials per value.
+const MAX_SPLITS: usize = 64;
+
+/// Runs each KV head's visible positions are cut into. It depends on the head count alone, so
+/// a pass recorded for a whole cache and one for an exact position sum in the same order.
+pub fn splits(kv_heads: usize) -> usize {
+    (SPLIT_WORKGROUPS / kv_heads.max(1)).clamp(1, MAX_SPLITS)
 }
 
-/// f32 elements of the `partials` scratch a decode attention over `rows` cache rows needs:
-/// per query head and chunk, the unnormalised value sum (`head_dim`), the chunk's score
-/// maximum and its sum of exponentials.
-pub fn partials_len(heads: usize, head_dim: usize, rows: usize) -> usize {
-    heads * chunks(rows) * (head_dim + 2)
+/// f32 elements of the `partials` scratch a decode attention needs: per query head and run,
+/// the unnormalised value sum (`head_dim`), the run's score maximum and its sum of
+/// exponentials.
+pub fn partials_len(heads: usize, kv_heads: usize, head_dim: usize) -> usize {
+    heads * splits(kv_heads) * (head_dim + 2)
 }
 
 /// The two dispatches of one decode attention (run them in order, in one submit).
@@ -69,14 +77,11 @@ pub fn attention_decode(
     buffers: [&DeviceBuffer; 5],
     gate: Option<&DeviceBuffer>,
 ) -> Result<[Dispatch; 2], GpuError> {
-    // Chunks are numbered from position 0, whatever the window.
-    launch(gpu, a, buffers, gate, (&gpu.position(0)?, a.pos + 1))
+    launch(gpu, a, buffers, gate, &gpu.position(0)?)
 }
 
 /// [`attention_decode`] for the query at `a.pos + position`, the position read from its
-/// uniform when the pass runs: the split pass covers every row of the cache (workgroups past
-/// the visible positions return), so `partials` holds [`partials_len`] of the cache rows. The
-/// caller keeps the position inside the cache.
+/// uniform when the pass runs. The caller keeps the position inside the cache.
 pub fn attention_decode_at(
     gpu: &Gpu,
     a: &DecodeAttention,
@@ -84,17 +89,15 @@ pub fn attention_decode_at(
     gate: Option<&DeviceBuffer>,
     position: &Position,
 ) -> Result<[Dispatch; 2], GpuError> {
-    let rows = buffers[1].len() / (a.kv_heads * a.head_dim).max(1);
-    launch(gpu, a, buffers, gate, (position, rows))
+    launch(gpu, a, buffers, gate, position)
 }
 
-/// `rows`: positions the split pass covers.
 fn launch(
     gpu: &Gpu,
     a: &DecodeAttention,
     [q, keys, values, partials, out]: [&DeviceBuffer; 5],
     gate: Option<&DeviceBuffer>,
-    (position, rows): (&Position, usize),
+    position: &Position,
 ) -> Result<[Dispatch; 2], GpuError> {
     const KERNEL: &str = "attention_decode";
     let (heads, kv_heads, hd) = (a.heads, a.kv_heads, a.head_dim);
@@ -104,6 +107,14 @@ fn launch(
             what: "heads (a multiple of kv_heads)",
             expected: kv_heads.max(1),
             got: heads,
+        });
+    }
+    if hd > DECODE_MAX_HEAD_DIM as usize {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "head_dim (at most DECODE_MAX_HEAD_DIM)",
+            expected: DECODE_MAX_HEAD_DIM as usize,
+            got: hd,
         });
     }
     check_len(KERNEL, "q", q, heads * hd)?;
@@ -122,7 +133,7 @@ fn launch(
             });
         }
     }
-    let needed = partials_len(heads, hd, rows);
+    let needed = partials_len(heads, kv_heads, hd);
     if partials.len() < needed {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,
@@ -141,7 +152,7 @@ fn launch(
         check_binding(gpu, KERNEL, what, buf)?;
     }
     // Binding checks bound every count by u32::MAX bytes.
-    let chunks = chunks(rows);
+    let splits = splits(kv_heads);
     let params = Params {
         heads: heads as u32,
         kv_heads: kv_heads as u32,
@@ -150,11 +161,11 @@ fn launch(
         window: a.window.map_or(0, |w| w.min(u32::MAX as usize) as u32),
         gated: u32::from(gate.is_some()),
         scale: a.scale,
-        chunks: chunks as u32,
+        splits: splits as u32,
     };
     let uniform = gpu.uniform("attention.params", &params)?;
     let gate = gate.unwrap_or(q);
-    let split_grid = grid(gpu, KERNEL, (kv_heads * chunks) as u64)?;
+    let split_grid = grid(gpu, KERNEL, (kv_heads * splits) as u64)?;
     let split = Dispatch::with_bindings(
         gpu,
         &ATTN_SPLIT,
@@ -190,6 +201,6 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         attention_params: super::Params = variants::ATTN_SPLIT,
-        "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale, chunks }
+        "AttnParams" { heads, kv_heads, head_dim, pos, window, gated, scale, splits }
     );
 }

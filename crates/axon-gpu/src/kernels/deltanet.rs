@@ -107,20 +107,29 @@ pub fn delta_rule(
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "deltanet_rule";
     check_key_size(KERNEL, shape.dk, RULE_MAX_DK)?;
-    // One workgroup per RULE_COLUMNS value columns of each head.
-    let columns = u32::try_from(shape.dv.div_ceil(RULE_COLUMNS)).unwrap_or(u32::MAX);
+    // One workgroup per run of rule_columns(dk) value columns of each head.
+    let columns = u32::try_from(shape.dv.div_ceil(rule_columns(shape.dk))).unwrap_or(u32::MAX);
     let heads = u32::try_from(shape.v_heads).unwrap_or(u32::MAX);
     let grid = [columns, heads, 1];
     launch_rule(gpu, KERNEL, (&DELTANET_RULE).into(), shape, buffers, grid)
 }
 
-/// Value columns one [`delta_rule`] workgroup keeps in registers: WGSL's `RULE_COLS` (the
-/// registry test compares them).
-pub const RULE_COLUMNS: usize = 16;
+/// Invocations of one [`delta_rule`] workgroup: WGSL's `RULE_THREADS` (the registry test
+/// compares them).
+pub const RULE_THREADS: usize = 256;
 
-/// Largest key head size [`delta_rule`] holds in registers: WGSL's `RULE_SLICES * RULE_ROWS`
-/// (the registry test compares them).
+/// State rows one [`delta_rule`] invocation keeps in registers: WGSL's `RULE_ROWS`.
+pub const RULE_ROWS: usize = 8;
+
+/// Largest key head size [`delta_rule`] holds in registers: WGSL's
+/// `RULE_MAX_SLICES * RULE_ROWS` (the registry test compares them).
 pub const RULE_MAX_DK: usize = 256;
+
+/// Value columns one [`delta_rule`] workgroup owns for key heads of `dk` rows (the WGSL
+/// computes the same from `dk`).
+fn rule_columns(dk: usize) -> usize {
+    RULE_THREADS / dk.div_ceil(RULE_ROWS).max(1)
+}
 
 /// Largest key head size [`delta_chunked`] holds (one state column per invocation): WGSL's
 /// `MAX_DK` (the registry test compares them).

@@ -447,12 +447,15 @@ pub static ROPE_F32: KernelVariant = KernelVariant {
     },
 };
 
-/// Positions per workgroup of decode attention's split pass (`CHUNK` in
+/// Positions per tile of decode attention's split pass (`CHUNK` in
 /// `wgsl/attention_decode.wgsl`; the registry test compares them).
 pub const DECODE_CHUNK: u32 = 16;
+/// Largest head_dim decode attention takes (`THREADS * DIMS` in `wgsl/attention_decode.wgsl`:
+/// each invocation keeps DIMS value dimensions in registers; the registry test compares them).
+pub const DECODE_MAX_HEAD_DIM: u32 = 512;
 
-/// Decode attention, pass 1: one workgroup per (KV head, chunk of the cache) scores its
-/// positions for the head's query group and writes partial softmax sums.
+/// Decode attention, pass 1: one workgroup per (KV head, run of the visible positions) scores
+/// its positions tile by tile for the head's query group and writes partial softmax sums.
 pub static ATTN_SPLIT: KernelVariant = KernelVariant {
     name: "attn_decode_split",
     entry_point: "attn_split",

@@ -58,7 +58,7 @@ pub(super) fn attention_block(
         separate_input(b, config, l, &projected, norms, local, [keys, values])
     };
     let partials = (b.tokens == 1).then(|| {
-        let len = partials_len(config.heads, config.head_dim, context);
+        let len = partials_len(config.heads, config.kv_heads, config.head_dim);
         b.plan
             .tensor(w("partials"), TensorKind::Scratch, len as u64 * F32)
     });

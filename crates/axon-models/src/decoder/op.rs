@@ -167,7 +167,7 @@ pub enum DecoderOp {
         keys: TensorId,
         /// Value cache (state).
         values: TensorId,
-        /// Partial-softmax scratch of the one-token (decode) kernel, per head and chunk of the
+        /// Partial-softmax scratch of the one-token (decode) kernel, per head and run of the
         /// cache (`axon_gpu::kernels::attention::partials_len`); prefill keeps its scores in
         /// workgroup memory.
         partials: Option<TensorId>,

@@ -72,7 +72,7 @@ fn attention_follows_the_position() {
         // Decode: one query.
         let q = gpu.upload_f32("q", &noise(heads * hd, 4, 1.0)).unwrap();
         let partials = gpu
-            .zeros_f32("partials", partials_len(heads, hd, context))
+            .zeros_f32("partials", partials_len(heads, kv_heads, hd))
             .unwrap();
         let out = gpu.zeros_f32("out", heads * hd).unwrap();
         let a = DecodeAttention {
