@@ -37,17 +37,15 @@ fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 
     let low = j < 2u;
     let sc = select((head.w & 0x0f0f0f0fu) | ((head.y >> 2u) & 0x30303030u), head.y & 0x3f3f3f3fu, low);
     let mn = select(((head.w >> 4u) & 0x0f0f0f0fu) | ((head.z >> 2u) & 0x30303030u), head.z & 0x3f3f3f3fu, low);
-    // Bytes 2(j & 1), +1 of the scale and min words: sub-blocks 2j, 2j + 1.
     let s = 16u * (j & 1u);
-    let pairs = exact_f32((vec4<u32>(sc, sc, mn, mn) >> vec4<u32>(s, s + 8u, s, s + 8u)) & vec4<u32>(0xffu), 0.0);
-    let scale = pairs.xy;
-    let mins = pairs.zw;
+    let scale = vec2<f32>(f32((sc >> s) & 0xffu), f32((sc >> (s + 8u)) & 0xffu));
+    let mins = vec2<f32>(f32((mn >> s) & 0xffu), f32((mn >> (s + 8u)) & 0xffu));
     var lo = 0.0;
     var hi = 0.0;
     for (var k = 0u; k < 4u; k++) {
         let nibbles = vec4<u32>(q[k]) >> vec4<u32>(0u, 8u, 16u, 24u);
-        lo += dot(exact_f32(nibbles & vec4<u32>(0xfu), 0.0), (*xv)[k]);
-        hi += dot(exact_f32((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu), 0.0), (*xv)[4u + k]);
+        lo += dot(vec4<f32>(nibbles & vec4<u32>(0xfu)), (*xv)[k]);
+        hi += dot(vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)), (*xv)[4u + k]);
     }
     return dm.x * (scale.x * lo + scale.y * hi) - dm.y * dot(mins, aux);
 }

@@ -49,7 +49,7 @@ fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 
         for (var k = 0u; k < 4u; k++) {
             let nib = (vec4<u32>(low[k]) >> nibble_shift) & vec4<u32>(0xfu);
             let hi = (vec4<u32>(qh[k]) >> high_shift) & vec4<u32>(3u);
-            let v = exact_f32(nib | (hi << vec4<u32>(4u)), 32.0);
+            let v = vec4<f32>(vec4<i32>(nib | (hi << vec4<u32>(4u))) - vec4<i32>(32));
             dot_q += dot(v, (*xv)[4u * q + k]);
         }
         let pair = select(s01, s23, q >= 2u);
