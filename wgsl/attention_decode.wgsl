@@ -67,6 +67,11 @@ const GROUP: u32 = 4u;
 // Below every finite score: exp(NO_SCORE - m) is 0 for any finite m.
 const NO_SCORE: f32 = -3.4028235e38;
 
+// Largest head_dim (the launcher's DECODE_MAX_HEAD_DIM): THREADS * DIMS.
+const MAX_HEAD_DIM: u32 = THREADS * DIMS;
+
+// The round's queries, GROUP rows of MAX_HEAD_DIM.
+var<workgroup> q_sh: array<f32, GROUP * MAX_HEAD_DIM>;
 // Per (head of the round, position, part): partial dot products.
 var<workgroup> dots_sh: array<f32, GROUP * CHUNK * PARTS>;
 // Per (head of the round, position): the tile's scores, then exp(score - m).
@@ -101,56 +106,52 @@ fn partial_at(h: u32, split: u32) -> u32 {
     return (h * params.splits + split) * (params.head_dim + 2u);
 }
 
-// Partial dot products of q (heads h0.., the round's n) with the key row at `row`, over
-// dimensions part, part + PARTS, ...: four loads issued before their products, so a few
-// memory latencies cover the row, not one per dimension.
-fn partial_scores(row: u32, h0: u32, n: u32, part: u32) -> array<f32, GROUP> {
+// Dimensions an invocation scores per pass over a key row: part, part + PARTS, ... (16 of
+// them, so one pass covers head_dim <= 256; wider heads take a second).
+const KEY_DIMS: u32 = 16u;
+
+// Element `d` of the row at `row` of `keys`, 0 past head_dim (the load stays inside the row).
+fn key_at(row: u32, d: u32) -> f32 {
     let hd = params.head_dim;
-    var heads: array<u32, GROUP>;
-    for (var g = 0u; g < GROUP; g++) {
-        // Heads past the round's n repeat its last (their sums are not used).
-        heads[g] = (h0 + min(g, n - 1u)) * hd;
-    }
+    return select(0.0, keys[row + min(d, hd - 1u)], d < hd);
+}
+
+// Partial dot products of the round's queries (q_sh) with the key row at `row` over this
+// invocation's dimensions. Every load of a pass is issued before the first product, so a pass
+// costs one memory latency, not one per dimension.
+fn partial_scores(row: u32, part: u32) -> array<f32, GROUP> {
+    let hd = params.head_dim;
     var acc: array<f32, GROUP>;
-    var d = part;
-    for (; d + 3u * PARTS < hd; d += 4u * PARTS) {
-        let k = vec4<f32>(keys[row + d], keys[row + d + PARTS], keys[row + d + 2u * PARTS], keys[row + d + 3u * PARTS]);
-        for (var g = 0u; g < GROUP; g++) {
-            let at = heads[g] + d;
-            let qv = vec4<f32>(q[at], q[at + PARTS], q[at + 2u * PARTS], q[at + 3u * PARTS]);
-            acc[g] += dot(qv, k);
+    for (var d0 = part; d0 < hd; d0 += KEY_DIMS * PARTS) {
+        var k: array<vec4<f32>, 4>;
+        for (var j = 0u; j < 4u; j++) {
+            let d = d0 + 4u * j * PARTS;
+            k[j] = vec4<f32>(key_at(row, d), key_at(row, d + PARTS), key_at(row, d + 2u * PARTS), key_at(row, d + 3u * PARTS));
         }
-    }
-    for (; d < hd; d += PARTS) {
-        let k = keys[row + d];
         for (var g = 0u; g < GROUP; g++) {
-            acc[g] += q[heads[g] + d] * k;
+            for (var j = 0u; j < 4u; j++) {
+                let at = g * MAX_HEAD_DIM + d0 + 4u * j * PARTS;
+                let qv = vec4<f32>(q_sh[at], q_sh[at + PARTS], q_sh[at + 2u * PARTS], q_sh[at + 3u * PARTS]);
+                acc[g] += dot(qv, k[j]);
+            }
         }
     }
     return acc;
 }
 
-// Σ_i weight[g][i] · V[t0 + i][kv][d] over the tile's `span` positions, per head of the round,
-// four V loads at a time.
-fn weighted_values(t0: u32, span: u32, kv: u32, d: u32) -> array<f32, GROUP> {
-    let stride = params.kv_heads * params.head_dim;
-    let at = (t0 * params.kv_heads + kv) * params.head_dim + d;
-    var add: array<f32, GROUP>;
-    var i = 0u;
-    for (; i + 3u < span; i += 4u) {
-        let v = vec4<f32>(values[at + i * stride], values[at + (i + 1u) * stride], values[at + (i + 2u) * stride], values[at + (i + 3u) * stride]);
-        for (var g = 0u; g < GROUP; g++) {
-            let w = g * CHUNK + i;
-            add[g] += dot(vec4<f32>(weights_sh[w], weights_sh[w + 1u], weights_sh[w + 2u], weights_sh[w + 3u]), v);
-        }
+// Value column d (< head_dim) of the tile's CHUNK positions from t0 (positions past the run repeat its
+// last, whose weight there is 0), loaded together; issued before the tile is scored so the
+// loads overlap the scoring.
+fn tile_values(t0: u32, span: u32, kv: u32, d: u32) -> array<vec4<f32>, 4> {
+    let hd = params.head_dim;
+    var v: array<vec4<f32>, 4>;
+    for (var j = 0u; j < 4u; j++) {
+        var p = vec4<u32>(t0 + 4u * j) + vec4<u32>(0u, 1u, 2u, 3u);
+        p = min(p, vec4<u32>(t0 + span - 1u));
+        let at = (p * params.kv_heads + kv) * hd + d;
+        v[j] = vec4<f32>(values[at.x], values[at.y], values[at.z], values[at.w]);
     }
-    for (; i < span; i++) {
-        let v = values[at + i * stride];
-        for (var g = 0u; g < GROUP; g++) {
-            add[g] += weights_sh[g * CHUNK + i] * v;
-        }
-    }
-    return add;
+    return v;
 }
 
 // Dispatch: kv_heads * splits workgroups (folded into x/y past the grid limit); workgroup
@@ -191,11 +192,26 @@ fn attn_split(
         for (var g = 0u; g < GROUP; g++) {
             m[g] = NO_SCORE;
         }
+        for (var i = lid; i < GROUP * MAX_HEAD_DIM; i += THREADS) {
+            let g = i / MAX_HEAD_DIM;
+            let d = i % MAX_HEAD_DIM;
+            // Heads past the round's n repeat its last (their sums are not used).
+            q_sh[i] = select(0.0, q[(h0 + min(g, n - 1u)) * hd + min(d, hd - 1u)], d < hd);
+        }
+        workgroupBarrier();
         for (var t0 = begin; t0 < end; t0 += CHUNK) {
+            let span = min(end - t0, CHUNK);
+            var vt: array<array<vec4<f32>, 4>, DIMS>;
+            for (var k = 0u; k < DIMS; k++) {
+                let d = lid + k * THREADS;
+                if d < hd {
+                    vt[k] = tile_values(t0, span, kv, d);
+                }
+            }
             let p = t0 + slot;
             var acc: array<f32, GROUP>;
             if p < end {
-                acc = partial_scores((p * params.kv_heads + kv) * hd, h0, n, part);
+                acc = partial_scores((p * params.kv_heads + kv) * hd, part);
             }
             for (var g = 0u; g < GROUP; g++) {
                 dots_sh[(g * CHUNK + slot) * PARTS + part] = acc[g];
@@ -223,10 +239,9 @@ fn attn_split(
             }
             workgroupBarrier();
             // Rescale what the run summed so far to the new maximum, then add the tile's
-            // weighted values: invocation lid owns dimensions lid, lid + THREADS; each V row is
-            // read once for the round's heads. (The tile's first position is visible, so the
-            // new maximum is finite and exp(NO_SCORE - it) is 0.)
-            let span = min(end - t0, CHUNK);
+            // weighted values (invocation lid owns dimensions lid, lid + THREADS; each V row
+            // is read once for the round's heads). The tile's first position is visible, so
+            // the new maximum is finite and exp(NO_SCORE - it) is 0.
             if lid < GROUP {
                 var sum = 0.0;
                 for (var i = 0u; i < CHUNK; i++) {
@@ -234,20 +249,21 @@ fn attn_split(
                 }
                 l = l * exp(m[lid] - max_sh[lid]) + sum;
             }
-            var factor: array<f32, GROUP>;
             for (var g = 0u; g < GROUP; g++) {
                 let top = max_sh[g];
-                factor[g] = exp(m[g] - top);
+                let factor = exp(m[g] - top);
                 m[g] = top;
-            }
-            for (var k = 0u; k < DIMS; k++) {
-                let d = lid + k * THREADS;
-                var add: array<f32, GROUP>;
-                if d < hd {
-                    add = weighted_values(t0, span, kv, d);
+                var w: array<vec4<f32>, 4>;
+                for (var j = 0u; j < 4u; j++) {
+                    let at = g * CHUNK + 4u * j;
+                    w[j] = vec4<f32>(weights_sh[at], weights_sh[at + 1u], weights_sh[at + 2u], weights_sh[at + 3u]);
                 }
-                for (var g = 0u; g < GROUP; g++) {
-                    o[k][g] = o[k][g] * factor[g] + add[g];
+                for (var k = 0u; k < DIMS; k++) {
+                    var add = 0.0;
+                    for (var j = 0u; j < 4u; j++) {
+                        add += dot(w[j], vt[k][j]);
+                    }
+                    o[k][g] = o[k][g] * factor + add;
                 }
             }
         }
@@ -269,7 +285,13 @@ fn attn_split(
     }
 }
 
-// One workgroup per query head. No early return: every invocation reaches the reductions.
+// Most runs per KV head (the launcher's MAX_SPLITS; the registry test compares them).
+const MAX_SPLITS: u32 = 64u;
+// Per run: its weight in the merged sum, e^(m_s - M) / Σ_s l_s e^(m_s - M).
+var<workgroup> run_weight: array<f32, MAX_SPLITS>;
+
+// One workgroup per query head. No early return: every invocation reaches the reductions and
+// the barrier.
 @compute @workgroup_size(WG_SIZE)
 fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
     let h = group.x;
@@ -277,7 +299,7 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
     let len = run_len();
     // Runs holding a visible position: ceil(visible / len).
     let visible = query_pos() + 1u - first_visible();
-    let runs = select(0u, (visible + len - 1u) / len, in_range);
+    let runs = select(0u, min((visible + len - 1u) / len, MAX_SPLITS), in_range);
     let hd = params.head_dim;
     var local_max = NO_SCORE;
     for (var s = ids.lid; s < runs; s += WG_SIZE) {
@@ -290,16 +312,25 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
         local_sum += partials[at + 1u] * exp(partials[at] - m);
     }
     let total = workgroup_sum(local_sum, ids);
+    for (var s = ids.lid; s < runs; s += WG_SIZE) {
+        run_weight[s] = exp(partials[partial_at(h, s) + hd] - m) / total;
+    }
+    workgroupBarrier();
     if !in_range {
         return;
     }
     for (var d = ids.lid; d < hd; d += WG_SIZE) {
+        // Four runs' loads issued together.
         var acc = 0.0;
-        for (var s = 0u; s < runs; s++) {
-            let at = partial_at(h, s);
-            acc += partials[at + d] * exp(partials[at + hd] - m);
+        var s = 0u;
+        for (; s + 3u < runs; s += 4u) {
+            let o = vec4<f32>(partials[partial_at(h, s) + d], partials[partial_at(h, s + 1u) + d], partials[partial_at(h, s + 2u) + d], partials[partial_at(h, s + 3u) + d]);
+            acc += dot(o, vec4<f32>(run_weight[s], run_weight[s + 1u], run_weight[s + 2u], run_weight[s + 3u]));
         }
-        var o = acc / total;
+        for (; s < runs; s++) {
+            acc += partials[partial_at(h, s) + d] * run_weight[s];
+        }
+        var o = acc;
         if params.gated != 0u {
             o *= 1.0 / (1.0 + exp(-gate[h * hd + d]));
         }

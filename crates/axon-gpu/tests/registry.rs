@@ -285,6 +285,11 @@ fn constants_shared_by_rust_and_wgsl_agree() {
     assert_eq!(threads, DECODE_CHUNK * const_u32(&split, "PARTS"));
     assert_eq!(workgroup_size(&split, "attn_split"), [threads, 1, 1]);
     assert_eq!(threads * const_u32(&split, "DIMS"), DECODE_MAX_HEAD_DIM);
+    assert_eq!(const_u32(&split, "MAX_HEAD_DIM"), DECODE_MAX_HEAD_DIM);
+    assert_eq!(
+        const_u32(&split, "MAX_SPLITS") as usize,
+        axon_gpu::kernels::attention::MAX_SPLITS
+    );
 
     let matmul = module(&MATMUL_GLU_Q4_K);
     assert_eq!(const_u32(&matmul, "TILE"), MATMUL_TILE);

@@ -54,8 +54,9 @@ struct Params {
 /// Split-pass workgroups aimed at per call: enough to keep every compute unit of a large GPU
 /// busy at depth (an H200 has 132, an RX 7900 XTX 96) while the merge stays short.
 const SPLIT_WORKGROUPS: usize = 256;
-/// Most runs per KV head: the merge walks this many partials per value.
-const MAX_SPLITS: usize = 64;
+/// Most runs per KV head: the merge walks this many partials per value (WGSL's `MAX_SPLITS`;
+/// the registry test compares them).
+pub const MAX_SPLITS: usize = 64;
 
 /// Runs each KV head's visible positions are cut into. It depends on the head count alone, so
 /// a pass recorded for a whole cache and one for an exact position sum in the same order.
