@@ -22,6 +22,38 @@ struct RmsNormParams {
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
+// The loops below take four of an invocation's columns (c, c + WG_SIZE, ...) per step with
+// every load issued before the first use, so a row costs a few memory latencies rather than
+// one per column; sums still add each column in the same order as a one-column loop.
+
+// x at i, i + WG_SIZE, i + 2 WG_SIZE, i + 3 WG_SIZE.
+fn quad(i: u32) -> vec4<f32> {
+    return vec4<f32>(x[i], x[i + WG_SIZE], x[i + 2u * WG_SIZE], x[i + 3u * WG_SIZE]);
+}
+
+// (weight + weight_offset) at c, c + WG_SIZE, ...
+fn weight_quad(c: u32) -> vec4<f32> {
+    let w = vec4<f32>(weight[c], weight[c + WG_SIZE], weight[c + 2u * WG_SIZE], weight[c + 3u * WG_SIZE]);
+    return w + vec4<f32>(params.weight_offset);
+}
+
+// This invocation's sum of x^2 over its columns of the row at `base`.
+fn squares_of_x(base: u32, cols: u32, lid: u32) -> f32 {
+    var sum_sq = 0.0;
+    var c = lid;
+    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+        let v = quad(base + c);
+        for (var k = 0u; k < 4u; k++) {
+            sum_sq += v[k] * v[k];
+        }
+    }
+    for (; c < cols; c += WG_SIZE) {
+        let v = x[base + c];
+        sum_sq += v * v;
+    }
+    return sum_sq;
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn rms_norm_f32(
     ids: ReduceIds,
@@ -32,16 +64,18 @@ fn rms_norm_f32(
     let in_range = row < params.rows;
     let cols = select(0u, params.cols, in_range);
     let base = row * params.cols;
-
-    var sum_sq = 0.0;
-    for (var c = ids.lid; c < cols; c += WG_SIZE) {
-        let v = x[base + c];
-        sum_sq += v * v;
-    }
+    let sum_sq = squares_of_x(base, cols, ids.lid);
     let total = workgroup_sum(sum_sq, ids);
     let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
-
-    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+    var c = ids.lid;
+    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+        let v = quad(base + c);
+        let w = weight_quad(c);
+        for (var k = 0u; k < 4u; k++) {
+            out[base + c + k * WG_SIZE] = v[k] * inv_rms * w[k];
+        }
+    }
+    for (; c < cols; c += WG_SIZE) {
         out[base + c] = x[base + c] * inv_rms * (weight[c] + params.weight_offset);
     }
 }
@@ -53,6 +87,11 @@ fn rms_norm_f32(
 // barrier before the second pass.
 @group(0) @binding(4) var<storage, read_write> residual: array<f32>;
 
+// residual at i, i + WG_SIZE, ...
+fn residual_quad(i: u32) -> vec4<f32> {
+    return vec4<f32>(residual[i], residual[i + WG_SIZE], residual[i + 2u * WG_SIZE], residual[i + 3u * WG_SIZE]);
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn add_rms_norm_f32(
     ids: ReduceIds,
@@ -63,17 +102,32 @@ fn add_rms_norm_f32(
     let in_range = row < params.rows;
     let cols = select(0u, params.cols, in_range);
     let base = row * params.cols;
-
     var sum_sq = 0.0;
-    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+    var c = ids.lid;
+    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+        let i = base + c;
+        let v = residual_quad(i) + quad(i);
+        for (var k = 0u; k < 4u; k++) {
+            residual[i + k * WG_SIZE] = v[k];
+            sum_sq += v[k] * v[k];
+        }
+    }
+    for (; c < cols; c += WG_SIZE) {
         let v = residual[base + c] + x[base + c];
         residual[base + c] = v;
         sum_sq += v * v;
     }
     let total = workgroup_sum(sum_sq, ids);
     let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
-
-    for (var c = ids.lid; c < cols; c += WG_SIZE) {
+    c = ids.lid;
+    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+        let v = residual_quad(base + c);
+        let w = weight_quad(c);
+        for (var k = 0u; k < 4u; k++) {
+            out[base + c + k * WG_SIZE] = v[k] * inv_rms * w[k];
+        }
+    }
+    for (; c < cols; c += WG_SIZE) {
         out[base + c] = residual[base + c] * inv_rms * (weight[c] + params.weight_offset);
     }
 }
@@ -93,15 +147,9 @@ fn gated_rms_norm_f32(
     let in_range = row < params.rows;
     let cols = select(0u, params.cols, in_range);
     let base = row * params.cols;
-
-    var sum_sq = 0.0;
-    for (var c = ids.lid; c < cols; c += WG_SIZE) {
-        let v = x[base + c];
-        sum_sq += v * v;
-    }
+    let sum_sq = squares_of_x(base, cols, ids.lid);
     let total = workgroup_sum(sum_sq, ids);
     let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
-
     for (var c = ids.lid; c < cols; c += WG_SIZE) {
         let g = gate[base + c];
         out[base + c] = x[base + c] * inv_rms * (weight[c] + params.weight_offset) * (g / (1.0 + exp(-g)));
