@@ -192,11 +192,15 @@ fn attn_split(
         for (var g = 0u; g < GROUP; g++) {
             m[g] = NO_SCORE;
         }
-        for (var i = lid; i < GROUP * MAX_HEAD_DIM; i += THREADS) {
-            let g = i / MAX_HEAD_DIM;
-            let d = i % MAX_HEAD_DIM;
-            // Heads past the round's n repeat its last (their sums are not used).
-            q_sh[i] = select(0.0, q[(h0 + min(g, n - 1u)) * hd + min(d, hd - 1u)], d < hd);
+        // The dimensions partial_scores reads (whole passes of KEY_DIMS * PARTS), 0 past
+        // head_dim; a dimension's GROUP loads are issued together.
+        let read = (hd + KEY_DIMS * PARTS - 1u) / (KEY_DIMS * PARTS) * (KEY_DIMS * PARTS);
+        for (var d = lid; d < read; d += THREADS) {
+            for (var g = 0u; g < GROUP; g++) {
+                // Heads past the round's n repeat its last (their sums are not used).
+                let at = (h0 + min(g, n - 1u)) * hd + min(d, hd - 1u);
+                q_sh[g * MAX_HEAD_DIM + d] = select(0.0, q[at], d < hd);
+            }
         }
         workgroupBarrier();
         for (var t0 = begin; t0 < end; t0 += CHUNK) {
@@ -290,17 +294,20 @@ const MAX_SPLITS: u32 = 64u;
 // Per run: its weight in the merged sum, e^(m_s - M) / Σ_s l_s e^(m_s - M).
 var<workgroup> run_weight: array<f32, MAX_SPLITS>;
 
-// One workgroup per query head. No early return: every invocation reaches the reductions and
-// the barrier.
+// Dispatch: heads * ceil(head_dim / WG_SIZE) workgroups; workgroup (h, part) merges value
+// dimensions part * WG_SIZE .. of head h, one per invocation. No early return: every
+// invocation reaches the reductions and the barrier.
 @compute @workgroup_size(WG_SIZE)
 fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
-    let h = group.x;
+    let hd = params.head_dim;
+    let parts = max((hd + WG_SIZE - 1u) / WG_SIZE, 1u);
+    let h = group.x / parts;
+    let d = group.x % parts * WG_SIZE + ids.lid;
     let in_range = h < params.heads;
     let len = run_len();
     // Runs holding a visible position: ceil(visible / len).
     let visible = query_pos() + 1u - first_visible();
     let runs = select(0u, min((visible + len - 1u) / len, MAX_SPLITS), in_range);
-    let hd = params.head_dim;
     var local_max = NO_SCORE;
     for (var s = ids.lid; s < runs; s += WG_SIZE) {
         local_max = max(local_max, partials[partial_at(h, s) + hd]);
@@ -316,24 +323,27 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
         run_weight[s] = exp(partials[partial_at(h, s) + hd] - m) / total;
     }
     workgroupBarrier();
-    if !in_range {
+    if !in_range || d >= hd {
         return;
     }
-    for (var d = ids.lid; d < hd; d += WG_SIZE) {
-        // Four runs' loads issued together.
-        var acc = 0.0;
-        var s = 0u;
-        for (; s + 3u < runs; s += 4u) {
-            let o = vec4<f32>(partials[partial_at(h, s) + d], partials[partial_at(h, s + 1u) + d], partials[partial_at(h, s + 2u) + d], partials[partial_at(h, s + 3u) + d]);
-            acc += dot(o, vec4<f32>(run_weight[s], run_weight[s + 1u], run_weight[s + 2u], run_weight[s + 3u]));
+    // Eight runs' loads issued together.
+    var acc = 0.0;
+    var s = 0u;
+    for (; s + 7u < runs; s += 8u) {
+        var o: array<f32, 8>;
+        for (var j = 0u; j < 8u; j++) {
+            o[j] = partials[partial_at(h, s + j) + d];
         }
-        for (; s < runs; s++) {
-            acc += partials[partial_at(h, s) + d] * run_weight[s];
+        for (var j = 0u; j < 8u; j++) {
+            acc += o[j] * run_weight[s + j];
         }
-        var o = acc;
-        if params.gated != 0u {
-            o *= 1.0 / (1.0 + exp(-gate[h * hd + d]));
-        }
-        out[h * hd + d] = o;
     }
+    for (; s < runs; s++) {
+        acc += partials[partial_at(h, s) + d] * run_weight[s];
+    }
+    var o = acc;
+    if params.gated != 0u {
+        o *= 1.0 / (1.0 + exp(-gate[h * hd + d]));
+    }
+    out[h * hd + d] = o;
 }

@@ -181,6 +181,9 @@ fn launch(
         split_grid,
     )?;
     let merge = a.reduction.pick(gpu, KERNEL, &ATTN_MERGE)?;
+    // One workgroup per (head, WG_SIZE value dimensions).
+    let width = merge.workgroup_size().unwrap_or(1).max(1) as usize;
+    let merge_groups = heads * hd.div_ceil(width);
     let merge = Dispatch::with_bindings(
         gpu,
         merge,
@@ -191,7 +194,7 @@ fn launch(
             (6, out.raw()),
             (7, position.raw()),
         ],
-        [u32::try_from(heads).unwrap_or(u32::MAX), 1, 1],
+        [u32::try_from(merge_groups).unwrap_or(u32::MAX), 1, 1],
     )?;
     Ok([split, merge])
 }

@@ -387,7 +387,7 @@ reduced_pair!(
     "attn_merge",
     64,
     [&ATTENTION_DECODE_WGSL],
-    "Decode attention, pass 2: the chunks' partial softmax sums merged per head"
+    "Decode attention, pass 2: the runs' partial softmax sums merged per head, WG_SIZE value dimensions per workgroup"
 );
 
 /// Argmax, pass 1: each `SLICE_LEN` values of a row ranked by one workgroup (ties: lower
