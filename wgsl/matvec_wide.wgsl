@@ -71,12 +71,16 @@ fn matvec(
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
+        let at = block * BLOCK_BYTES;
+        var w: array<ItemW, ROWS>;
+        for (var r = 0u; r < ROWS; r++) {
+            w[r] = item_load(base[r] + at, i);
+        }
         var xv: ItemX;
         item_x(block, i, &xv);
         let aux = item_aux(&xv);
-        let at = block * BLOCK_BYTES;
         for (var r = 0u; r < ROWS; r++) {
-            acc[r] += item_dot(base[r] + at, i, &xv, aux);
+            acc[r] += item_dot(w[r], i, &xv, aux);
         }
     }
     let scale = norm_scale(ids);
@@ -104,13 +108,19 @@ fn matvec_glu(
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
+        let at = block * BLOCK_BYTES;
+        var g_w: array<ItemW, ROWS>;
+        var u_w: array<ItemW, ROWS>;
+        for (var r = 0u; r < ROWS; r++) {
+            g_w[r] = item_load(base[r] + at, i);
+            u_w[r] = item_load(base[r] + up + at, i);
+        }
         var xv: ItemX;
         item_x(block, i, &xv);
         let aux = item_aux(&xv);
-        let at = block * BLOCK_BYTES;
         for (var r = 0u; r < ROWS; r++) {
-            g_acc[r] += item_dot(base[r] + at, i, &xv, aux);
-            u_acc[r] += item_dot(base[r] + up + at, i, &xv, aux);
+            g_acc[r] += item_dot(g_w[r], i, &xv, aux);
+            u_acc[r] += item_dot(u_w[r], i, &xv, aux);
         }
     }
     let scale = norm_scale(ids);

@@ -26,10 +26,20 @@ fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
     return vec2<f32>(dot(lo, vec4<f32>(1.0)), dot(hi, vec4<f32>(1.0)));
 }
 
-fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
+// A row's words for item i: the block's head unit and the item's nibble unit.
+struct ItemW {
+    head: vec4<u32>,
+    q: vec4<u32>,
+}
+
+fn item_load(base: u32, i: u32) -> ItemW {
     let unit = base / 16u;
-    let head = weights[unit];
-    let q = weights[unit + 1u + i];
+    return ItemW(weights[unit], weights[unit + 1u + i]);
+}
+
+fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
+    let head = w.head;
+    let q = w.q;
     let dm = unpack2x16float(head.x);
     // Scales and mins of sub-blocks 0..3 are the low 6 bits of bytes 4..7 / 8..11; those of
     // 4..7 take 4 bits from bytes 12..15 and their top 2 from the top bits of 4..7 / 8..11.

@@ -28,14 +28,35 @@ fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
     return vec2<f32>();
 }
 
-fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
+// A row's words for item i: its two ql units, its qh unit, the scales' unit and the block's d.
+struct ItemW {
+    ql_a: vec4<u32>,
+    ql_b: vec4<u32>,
+    qh: vec4<u32>,
+    sc: vec4<u32>,
+    d: f32,
+}
+
+fn item_load(base: u32, i: u32) -> ItemW {
     let unit = base / 16u;
     let n = i / 2u;
     let m = i % 2u;
-    let ql_a = weights[unit + 4u * n + m];
-    let ql_b = weights[unit + 4u * n + 2u + m];
-    let qh = weights[unit + 8u + 2u * n + m];
-    let sc = weights[unit + 12u];
+    return ItemW(
+        weights[unit + 4u * n + m],
+        weights[unit + 4u * n + 2u + m],
+        weights[unit + 8u + 2u * n + m],
+        weights[unit + 12u],
+        half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES),
+    );
+}
+
+fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
+    let n = i / 2u;
+    let m = i % 2u;
+    let ql_a = w.ql_a;
+    let ql_b = w.ql_b;
+    let qh = w.qh;
+    let sc = w.sc;
     // Scales of quarters 0, 1 are bytes m, m + 2 of word 2n; of quarters 2, 3 of word 2n + 1.
     let s01 = bytes_i(sc[2u * n]);
     let s23 = bytes_i(sc[2u * n + 1u]);
@@ -55,5 +76,5 @@ fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 
         let pair = select(s01, s23, q >= 2u);
         total += pair[m + 2u * (q & 1u)] * dot_q;
     }
-    return half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES) * total;
+    return w.d * total;
 }

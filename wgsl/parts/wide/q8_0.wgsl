@@ -21,11 +21,20 @@ fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
     return vec2<f32>();
 }
 
-fn item_dot(base: u32, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
-    let q = weights[base / 16u + i];
+// A row's words for item i: its quant unit and the block's d.
+struct ItemW {
+    q: vec4<u32>,
+    d: f32,
+}
+
+fn item_load(base: u32, i: u32) -> ItemW {
+    return ItemW(weights[base / 16u + i], half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES));
+}
+
+fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
     var acc = 0.0;
     for (var k = 0u; k < 4u; k++) {
-        acc += dot(bytes_i(q[k]), (*xv)[k]);
+        acc += dot(bytes_i(w.q[k]), (*xv)[k]);
     }
-    return half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES) * acc;
+    return w.d * acc;
 }

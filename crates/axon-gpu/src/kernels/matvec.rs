@@ -17,6 +17,7 @@ use crate::error::GpuError;
 use crate::kernels::Reduction;
 use crate::kernels::glu::GluActivation;
 use crate::kernels::repack::{repack_into, split_block};
+use crate::pipelines::Kernel;
 use crate::registry::ReducedPair;
 use crate::registry::variants::{self as v, MATVEC_ROWS};
 use axon_formats::quant::GgmlType;
@@ -152,6 +153,43 @@ pub fn kernel_block_len(ty: GgmlType) -> Option<usize> {
 /// The reduction pair of `w`'s format (`glu`: the fused FFN entry point), after checking that
 /// its columns are whole kernel blocks (the kernel's items are `cols / BLOCK_LEN` blocks; a
 /// remainder would be dropped).
+/// Q4_K rows of at least this many columns run 64 invocations per workgroup instead of the
+/// table's 32, in matrices of at most [`WIDE_ROWS_MAX`] rows: each invocation then walks
+/// two of a 4096-wide row's 128 items rather than four, and the 8-9B models' projections finish
+/// sooner (H200, 2026-12-02, Q4_K_M decode: Qwen3.5-9B 214.4 → 217.5 tok/s, Llama-3-8B 229.5 →
+/// 233.0). Narrower rows (Qwen3.5-0.8B's 1024: 32 items) would leave half the invocations idle
+/// (602.7 → 514.6 tok/s with 64 everywhere); Q6_K measured slower at 64, and so did the
+/// 248 320-row output head, whose workgroups already fill the GPU.
+const WIDE_COLS_MIN: usize = 4096;
+/// See [`WIDE_COLS_MIN`].
+const WIDE_ROWS_MAX: usize = 65536;
+const WIDE_WORKGROUP: u32 = 64;
+
+/// The kernel `reduction` picks for `w`, at [`WIDE_WORKGROUP`] invocations where
+/// [`WIDE_COLS_MIN`] says so. A one-subgroup reduction keeps its subgroup width.
+fn sized_for(
+    gpu: &Gpu,
+    kernel: &'static str,
+    w: &QuantMatrix,
+    pair: &'static ReducedPair,
+    reduction: Reduction,
+) -> Result<Kernel, GpuError> {
+    let picked = reduction.pick(gpu, kernel, pair)?;
+    match widened(w.ty, w.rows, w.cols) {
+        Some(size) if reduction != Reduction::OneSubgroup => {
+            Kernel::sized(picked.variant(), size, gpu.caps())
+        }
+        _ => Ok(picked),
+    }
+}
+
+/// The workgroup size a `rows` × `cols` matrix of `ty` runs at instead of its variant's table
+/// size (subgroup and workgroup reductions; a one-subgroup reduction keeps its width), if any.
+pub fn widened(ty: GgmlType, rows: usize, cols: usize) -> Option<u32> {
+    (ty == GgmlType::Q4K && cols >= WIDE_COLS_MIN && rows <= WIDE_ROWS_MAX)
+        .then_some(WIDE_WORKGROUP)
+}
+
 fn pair(
     kernel: &'static str,
     w: &QuantMatrix,
@@ -401,7 +439,7 @@ pub fn matvec_folded(
     check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
     let (flags, eps) = fold.flags(gpu, KERNEL, w.cols)?;
     let folds = fold.norm.is_some() || fold.accumulate;
-    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, w, (false, folds))?)?;
+    let kernel = sized_for(gpu, KERNEL, w, pair(KERNEL, w, (false, folds))?, reduction)?;
     let workgroups = grid(
         gpu,
         KERNEL,
@@ -486,7 +524,8 @@ pub fn matvec_glu_folded(
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
     let (flags, eps) = fold.flags(gpu, KERNEL, gate_up.cols)?;
-    let kernel = reduction.pick(gpu, KERNEL, pair(KERNEL, gate_up, (true, norm.is_some()))?)?;
+    let glu = pair(KERNEL, gate_up, (true, norm.is_some()))?;
+    let kernel = sized_for(gpu, KERNEL, gate_up, glu, reduction)?;
     let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {
         rows: ff as u32,

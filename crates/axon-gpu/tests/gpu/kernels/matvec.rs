@@ -100,6 +100,77 @@ fn every_format_on_fixed_shapes() {
     }
 }
 
+/// Q4_K rows of 4096 columns run 64 invocations per workgroup (`matvec::widened`), plain and
+/// as the fused FFN input, at every reduction, and agree with the reference. Tolerance from the
+/// module docs' bound at this length: (cols + 7) u · max|w| · Σ|x| with u = 2^-24, doubled.
+#[test]
+fn q4_k_rows_of_4096_columns_run_wider_and_match_reference() {
+    use axon_gpu::kernels::glu::GluActivation as Activation;
+    use axon_gpu::kernels::matvec::{matvec_glu, widened};
+    use axon_reference::ops::mlp::GateActivation;
+    let gpu = gpu();
+    let ty = GgmlType::Q4K;
+    let (rows, cols) = (5, 4096);
+    assert_eq!(widened(ty, rows, cols), Some(64));
+    assert_eq!(widened(ty, rows, 1024), None);
+    assert_eq!(widened(GgmlType::Q6K, rows, cols), None);
+    let w: Vec<f32> = (0..rows * cols)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) / 31.0)
+        .collect();
+    let x: Vec<f32> = (0..cols)
+        .map(|i| ((i * 13 % 29) as f32 - 14.0) / 9.0)
+        .collect();
+    let data = encode(ty, &w);
+    let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
+    let dx = gpu.upload_f32("x", &x).unwrap();
+    let want = linear_quantized(ty, &data, &x).unwrap();
+    let dequantized = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
+    let wmax = dequantized.iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    let xsum: f32 = x.iter().map(|v| v.abs()).sum();
+    let tol = 2.0 * (cols + 7) as f32 * 2f32.powi(-24) * wmax * xsum + 1e-5;
+    let width = |reduction| match reduction {
+        Reduction::OneSubgroup => Some(gpu.caps().subgroup_max_size),
+        _ => Some(64),
+    };
+    for reduction in REDUCTIONS {
+        let dy = guarded_zeros(gpu, "y", rows);
+        let dispatch = matvec(gpu, &m, &dx, &dy, reduction).unwrap();
+        assert_eq!(dispatch.workgroup_size(), width(reduction), "{reduction:?}");
+        gpu.run("matvec_wide_test", &[dispatch]).unwrap();
+        let got = read_guarded(gpu, &dy, rows);
+        for (r, (g, e)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - e).abs() <= tol,
+                "{reduction:?} row {r}: gpu {g} vs reference {e}"
+            );
+        }
+    }
+    let ff = 3;
+    let glu = GluWeights::new(ty, ff, cols);
+    let x = glu.input(1);
+    let m = gpu
+        .upload_matrix("gate_up", ty, 2 * ff, cols, &glu.data)
+        .unwrap();
+    let dx = gpu.upload_f32("x", &x).unwrap();
+    for reduction in REDUCTIONS {
+        let y = guarded_zeros(gpu, "y", ff);
+        let dispatch = matvec_glu(gpu, &m, &dx, &y, Activation::Silu, reduction).unwrap();
+        assert_eq!(
+            dispatch.workgroup_size(),
+            width(reduction),
+            "glu {reduction:?}"
+        );
+        gpu.run("glu_wide_test", &[dispatch]).unwrap();
+        let got = read_guarded(gpu, &y, ff);
+        glu.check_token(
+            &x,
+            &got,
+            GateActivation::Silu,
+            &format!("wide glu {reduction:?}"),
+        );
+    }
+}
+
 #[test]
 fn matvec_folds_the_grid_past_the_per_dimension_limit() {
     // Each workgroup computes MATVEC_ROWS rows.

@@ -70,9 +70,10 @@ impl GluWeights {
     }
 
     /// Asserts one token's outputs `got` (`[ff]`) against `gated_mlp` with an identity down
-    /// projection. Tolerance: each f32 dot product (G x or U x, `cols` <= 256 terms, any
-    /// summation order or workgroup width) is within d = (cols + 7)·2^-24·Σ|w_i x_i| <=
-    /// 1.6e-5·Σ|w_i x_i| of the f64 one, so 3e-5 bounds it (+1e-6 for zero rows). Then
+    /// projection. Tolerance: each f32 dot product (G x or U x, `cols` terms, any summation
+    /// order or workgroup width) is within d = (cols + 7)·2^-24·Σ|w_i x_i| of the f64 one:
+    /// <= 1.6e-5·Σ|w_i x_i| at up to 256 terms, so 3e-5 bounds it there, and that factor grows
+    /// with cols + 7 past it (+1e-6 for zero rows). Then
     /// |act(g)·u - act(ĝ)·û| <= |act'|·d·|u| + |act(g)|·d + d² with |act'| <= 1.13 and
     /// |act(g)| <= |g| for SiLU and GELU-tanh, below 2·d·(|u| + |g| + d), whose factor 2 also
     /// covers the activation's own few-ULP error. Measured on lavapipe: at most 0.12 % of it.
@@ -99,9 +100,10 @@ impl GluWeights {
         };
         assert_eq!(got.len(), ff, "{what}: outputs");
         for r in 0..ff {
-            // d: the f32 dot product's bound over <= 256 terms; tol: its effect through the
-            // gate (doc comment above).
-            let d = 3e-5 * abs_dot(&self.gate, r).max(abs_dot(&self.up, r)) + 1e-6;
+            // d: the f32 dot product's bound; tol: its effect through the gate (doc comment
+            // above).
+            let factor = 3e-5 * ((self.cols + 7) as f32 / 263.0).max(1.0);
+            let d = factor * abs_dot(&self.gate, r).max(abs_dot(&self.up, r)) + 1e-6;
             let tol = 2.0 * d * (u_ref[r].abs() + g_ref[r].abs() + d);
             assert!(
                 (got[r] - want[r]).abs() <= tol,
