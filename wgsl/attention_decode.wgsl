@@ -304,7 +304,8 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
     let h = group.x / parts;
     let d = group.x % parts * WG_SIZE + ids.lid;
     let in_range = h < params.heads;
-    let len = run_len();
+    // run_len() is at least CHUNK; max() lets the module drop its division guard.
+    let len = max(run_len(), 1u);
     // Runs holding a visible position: ceil(visible / len).
     let visible = query_pos() + 1u - first_visible();
     let runs = select(0u, min((visible + len - 1u) / len, MAX_SPLITS), in_range);
@@ -328,8 +329,9 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
     }
     // Eight runs' loads issued together.
     var acc = 0.0;
-    var s = 0u;
-    for (; s + 7u < runs; s += 8u) {
+    let octets = runs / 8u;
+    for (var k = 0u; k < octets; k++) {
+        let s = 8u * k;
         var o: array<f32, 8>;
         for (var j = 0u; j < 8u; j++) {
             o[j] = partials[partial_at(h, s + j) + d];
@@ -338,7 +340,7 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
             acc += o[j] * run_weight[s + j];
         }
     }
-    for (; s < runs; s++) {
+    for (var s = 8u * octets; s < runs; s++) {
         acc += partials[partial_at(h, s) + d] * run_weight[s];
     }
     var o = acc;

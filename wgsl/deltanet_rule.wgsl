@@ -104,8 +104,9 @@ fn delta_rule(
     if h >= params.v_heads {
         return;
     }
-    let slices = rule_slices();
-    let cols = RULE_THREADS / slices;
+    // max() lets the module drop its division guards: slices <= RULE_MAX_SLICES.
+    let slices = max(rule_slices(), 1u);
+    let cols = max(RULE_THREADS / slices, 1u);
     let c = lid % cols;
     let slice = lid / cols;
     let j = group.x * cols + c;

@@ -24,7 +24,13 @@ struct RmsNormParams {
 
 // The loops below take four of an invocation's columns (c, c + WG_SIZE, ...) per step with
 // every load issued before the first use, so a row costs a few memory latencies rather than
-// one per column; sums still add each column in the same order as a one-column loop.
+// one per column: `quads` whole steps of 4 * WG_SIZE columns, then the rest one at a time.
+// Sums still add each column in the same order as a one-column loop.
+
+// Whole steps of 4 * WG_SIZE columns in a row of `cols`.
+fn quads(cols: u32) -> u32 {
+    return cols / 4u / WG_SIZE;
+}
 
 // x at i, i + WG_SIZE, i + 2 WG_SIZE, i + 3 WG_SIZE.
 fn quad(i: u32) -> vec4<f32> {
@@ -40,14 +46,14 @@ fn weight_quad(c: u32) -> vec4<f32> {
 // This invocation's sum of x^2 over its columns of the row at `base`.
 fn squares_of_x(base: u32, cols: u32, lid: u32) -> f32 {
     var sum_sq = 0.0;
-    var c = lid;
-    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+    for (var q = 0u; q < quads(cols); q++) {
+        let c = lid + 4u * WG_SIZE * q;
         let v = quad(base + c);
         for (var k = 0u; k < 4u; k++) {
             sum_sq += v[k] * v[k];
         }
     }
-    for (; c < cols; c += WG_SIZE) {
+    for (var c = lid + 4u * WG_SIZE * quads(cols); c < cols; c += WG_SIZE) {
         let v = x[base + c];
         sum_sq += v * v;
     }
@@ -67,15 +73,15 @@ fn rms_norm_f32(
     let sum_sq = squares_of_x(base, cols, ids.lid);
     let total = workgroup_sum(sum_sq, ids);
     let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
-    var c = ids.lid;
-    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+    for (var q = 0u; q < quads(cols); q++) {
+        let c = ids.lid + 4u * WG_SIZE * q;
         let v = quad(base + c);
         let w = weight_quad(c);
         for (var k = 0u; k < 4u; k++) {
             out[base + c + k * WG_SIZE] = v[k] * inv_rms * w[k];
         }
     }
-    for (; c < cols; c += WG_SIZE) {
+    for (var c = ids.lid + 4u * WG_SIZE * quads(cols); c < cols; c += WG_SIZE) {
         out[base + c] = x[base + c] * inv_rms * (weight[c] + params.weight_offset);
     }
 }
@@ -103,8 +109,8 @@ fn add_rms_norm_f32(
     let cols = select(0u, params.cols, in_range);
     let base = row * params.cols;
     var sum_sq = 0.0;
-    var c = ids.lid;
-    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+    for (var q = 0u; q < quads(cols); q++) {
+        let c = ids.lid + 4u * WG_SIZE * q;
         let i = base + c;
         let v = residual_quad(i) + quad(i);
         for (var k = 0u; k < 4u; k++) {
@@ -112,22 +118,22 @@ fn add_rms_norm_f32(
             sum_sq += v[k] * v[k];
         }
     }
-    for (; c < cols; c += WG_SIZE) {
+    for (var c = ids.lid + 4u * WG_SIZE * quads(cols); c < cols; c += WG_SIZE) {
         let v = residual[base + c] + x[base + c];
         residual[base + c] = v;
         sum_sq += v * v;
     }
     let total = workgroup_sum(sum_sq, ids);
     let inv_rms = inverseSqrt(total / f32(max(cols, 1u)) + params.eps);
-    c = ids.lid;
-    for (; c + 3u * WG_SIZE < cols; c += 4u * WG_SIZE) {
+    for (var q = 0u; q < quads(cols); q++) {
+        let c = ids.lid + 4u * WG_SIZE * q;
         let v = residual_quad(base + c);
         let w = weight_quad(c);
         for (var k = 0u; k < 4u; k++) {
             out[base + c + k * WG_SIZE] = v[k] * inv_rms * w[k];
         }
     }
-    for (; c < cols; c += WG_SIZE) {
+    for (var c = ids.lid + 4u * WG_SIZE * quads(cols); c < cols; c += WG_SIZE) {
         out[base + c] = residual[base + c] * inv_rms * (weight[c] + params.weight_offset);
     }
 }
