@@ -23,11 +23,22 @@ struct Plan {
     matmul: &'static [(usize, usize, usize)],
 }
 
-/// Decode-sized projections of an 8B-class model: attention, FFN up, FFN down, vocabulary.
+/// Decode-sized projections of 8-9B models (attention, FFN up at Qwen3.5-9B's 12288 and
+/// Llama-3-8B's 14336, FFN down, vocabulary), then Qwen3.5-27B's layer shapes (hidden 5120,
+/// FFN 17408).
 const FULL: Plan = Plan {
     iters: 20,
     copy_bytes: 1 << 30,
-    matvec: &[(4096, 4096), (12288, 4096), (4096, 12288), (248_320, 4096)],
+    matvec: &[
+        (4096, 4096),
+        (12288, 4096),
+        (14336, 4096),
+        (4096, 12288),
+        (248_320, 4096),
+        (5120, 5120),
+        (17408, 5120),
+        (5120, 17408),
+    ],
     matmul: &[(512, 4096, 4096)],
 };
 
