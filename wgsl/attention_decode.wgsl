@@ -74,9 +74,8 @@ const MAX_HEAD_DIM: u32 = THREADS * DIMS;
 var<workgroup> q_sh: array<f32, GROUP * MAX_HEAD_DIM>;
 // Per (head of the round, position, part): partial dot products.
 var<workgroup> dots_sh: array<f32, GROUP * CHUNK * PARTS>;
-// Per (head of the round, position): the tile's scores, then exp(score - m).
+// Per (head of the round, position): the tile's scores, then (in place) exp(score - m).
 var<workgroup> scores_sh: array<f32, GROUP * CHUNK>;
-var<workgroup> weights_sh: array<f32, GROUP * CHUNK>;
 // Per head of the round: the running maximum after this tile.
 var<workgroup> max_sh: array<f32, GROUP>;
 
@@ -90,9 +89,14 @@ fn first_visible() -> u32 {
     return select(0u, p + 1u - min(params.window, p + 1u), params.window != 0u);
 }
 
+// Positions the query sees.
+fn visible_count() -> u32 {
+    return query_pos() + 1u - first_visible();
+}
+
 // Positions per run: the visible count over the splits, rounded up to whole tiles.
 fn run_len() -> u32 {
-    let visible = query_pos() + 1u - first_visible();
+    let visible = visible_count();
     let splits = max(params.splits, 1u);
     let per = (visible + splits - 1u) / splits;
     return (per + CHUNK - 1u) / CHUNK * CHUNK;
@@ -237,9 +241,10 @@ fn attn_split(
                 max_sh[lid] = best;
             }
             workgroupBarrier();
+            // Each score becomes its weight where it lies (read by its own invocation only).
             if lid < GROUP * CHUNK {
                 let s = scores_sh[lid];
-                weights_sh[lid] = select(0.0, exp(s - max_sh[lid / CHUNK]), s != NO_SCORE);
+                scores_sh[lid] = select(0.0, exp(s - max_sh[lid / CHUNK]), s != NO_SCORE);
             }
             workgroupBarrier();
             // Rescale what the run summed so far to the new maximum, then add the tile's
@@ -249,7 +254,7 @@ fn attn_split(
             if lid < GROUP {
                 var sum = 0.0;
                 for (var i = 0u; i < CHUNK; i++) {
-                    sum += weights_sh[lid * CHUNK + i];
+                    sum += scores_sh[lid * CHUNK + i];
                 }
                 l = l * exp(m[lid] - max_sh[lid]) + sum;
             }
@@ -260,7 +265,7 @@ fn attn_split(
                 var w: array<vec4<f32>, 4>;
                 for (var j = 0u; j < 4u; j++) {
                     let at = g * CHUNK + 4u * j;
-                    w[j] = vec4<f32>(weights_sh[at], weights_sh[at + 1u], weights_sh[at + 2u], weights_sh[at + 3u]);
+                    w[j] = vec4<f32>(scores_sh[at], scores_sh[at + 1u], scores_sh[at + 2u], scores_sh[at + 3u]);
                 }
                 for (var k = 0u; k < DIMS; k++) {
                     var add = 0.0;
@@ -307,8 +312,7 @@ fn attn_merge(ids: ReduceIds, @builtin(workgroup_id) group: vec3<u32>) {
     // run_len() is at least CHUNK; max() lets the module drop its division guard.
     let len = max(run_len(), 1u);
     // Runs holding a visible position: ceil(visible / len).
-    let visible = query_pos() + 1u - first_visible();
-    let runs = select(0u, min((visible + len - 1u) / len, MAX_SPLITS), in_range);
+    let runs = select(0u, min((visible_count() + len - 1u) / len, MAX_SPLITS), in_range);
     var local_max = NO_SCORE;
     for (var s = ids.lid; s < runs; s += WG_SIZE) {
         local_max = max(local_max, partials[partial_at(h, s) + hd]);

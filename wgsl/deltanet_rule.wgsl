@@ -60,29 +60,33 @@ fn rule_slices() -> u32 {
     return max((params.dk + RULE_ROWS - 1u) / RULE_ROWS, 1u);
 }
 
-// Four rows r0.. of `k` at `at` (rows past dk read as 0).
+// Rows r0 .. r0 + 3 kept inside the key head (so loads stay in bounds), and which of them
+// exist: the loads below read rows past dk as 0.
+fn rows4(r0: u32) -> vec4<u32> {
+    return min(vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.dk - 1u));
+}
+
+fn live4(r0: u32) -> vec4<bool> {
+    return vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(params.dk);
+}
+
+// Four rows r0.. of `k` at `at`.
 fn key4(at: u32, r0: u32) -> vec4<f32> {
-    let last = params.dk - 1u;
-    let r = vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u);
-    let got = vec4<f32>(k[at + min(r.x, last)], k[at + min(r.y, last)], k[at + min(r.z, last)], k[at + min(r.w, last)]);
-    return select(vec4<f32>(0.0), got, r < vec4<u32>(params.dk));
+    let i = vec4<u32>(at) + rows4(r0);
+    return select(vec4<f32>(0.0), vec4<f32>(k[i.x], k[i.y], k[i.z], k[i.w]), live4(r0));
 }
 
 // The same for `q`.
 fn query4(at: u32, r0: u32) -> vec4<f32> {
-    let last = params.dk - 1u;
-    let r = vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u);
-    let got = vec4<f32>(q[at + min(r.x, last)], q[at + min(r.y, last)], q[at + min(r.z, last)], q[at + min(r.w, last)]);
-    return select(vec4<f32>(0.0), got, r < vec4<u32>(params.dk));
+    let i = vec4<u32>(at) + rows4(r0);
+    return select(vec4<f32>(0.0), vec4<f32>(q[i.x], q[i.y], q[i.z], q[i.w]), live4(r0));
 }
 
-// Rows r0.. of state column j of the head at s0 (rows past dk read as 0).
+// Rows r0.. of state column j of the head at s0.
 fn state4(s0: u32, r0: u32, j: u32) -> vec4<f32> {
-    let dv = params.dv;
-    let last = params.dk - 1u;
-    let r = vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u);
-    let got = vec4<f32>(state[s0 + min(r.x, last) * dv + j], state[s0 + min(r.y, last) * dv + j], state[s0 + min(r.z, last) * dv + j], state[s0 + min(r.w, last) * dv + j]);
-    return select(vec4<f32>(0.0), got, r < vec4<u32>(params.dk));
+    let i = vec4<u32>(s0 + j) + rows4(r0) * params.dv;
+    let got = vec4<f32>(state[i.x], state[i.y], state[i.z], state[i.w]);
+    return select(vec4<f32>(0.0), got, live4(r0));
 }
 
 fn store_state4(s0: u32, r0: u32, j: u32, value: vec4<f32>) {
