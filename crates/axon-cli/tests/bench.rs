@@ -118,9 +118,13 @@ fn check_contract(v: &Value) {
                 "pct_of_copy",
                 "rows",
                 "us",
-                "weight_bytes"
+                "weight_bytes",
+                "weight_copies"
             ]
         );
+        // --quick times one buffer (its shapes are for the software adapter, which has no
+        // cache worth outgrowing); the full plan cycles copies (`weight_copies` unit test).
+        assert_eq!(m["weight_copies"].as_u64(), Some(1), "{m}");
         let (rows, cols) = (m["rows"].as_u64().unwrap(), m["cols"].as_u64().unwrap());
         let weight_bytes = m["weight_bytes"].as_u64().unwrap();
         assert_eq!(

@@ -34,6 +34,10 @@ pub struct Case {
     pub rows: usize,
     /// Input columns.
     pub cols: usize,
+    /// Distinct weight buffers the timed dispatches cycle through, so that together they
+    /// pass the device's caches and each dispatch reads its weights from memory, as a decode
+    /// step does ([`Plan::stream_bytes`](super::kernels) picks it).
+    pub weight_copies: usize,
 }
 
 impl Case {
@@ -75,6 +79,7 @@ impl Case {
             rows: self.rows,
             cols: self.cols,
             weight_bytes: operands[0].1,
+            weight_copies: self.weight_copies,
             bytes,
             batch: time.batch,
             us: micros(time.per_dispatch),
@@ -131,11 +136,16 @@ impl Bench<'_, '_> {
             tokens,
             rows,
             cols,
+            weight_copies,
         } = case;
         let label = case.label();
         let data = random_matrix(ty, rows, cols, &mut self.rng)
             .ok_or_else(|| BenchError::NotSupported(format!("no random {} weights", ty.name())))?;
-        let w = self.gpu.upload_matrix(&label, ty, rows, cols, &data)?;
+        // The same bytes in distinct buffers: a dispatch finds none of its weights cached by
+        // the dispatches before it once the copies together outgrow the caches.
+        let copies = (0..weight_copies.max(1))
+            .map(|_| self.gpu.upload_matrix(&label, ty, rows, cols, &data))
+            .collect::<Result<Vec<_>, _>>()?;
         drop(data);
         let x = self
             .gpu
@@ -143,9 +153,15 @@ impl Bench<'_, '_> {
         let y = self.gpu.zeros_f32("bench.y", tokens * rows)?;
         let gpu = self.gpu;
         let reduction = Reduction::preferred(gpu.caps());
-        let mut make = || match kernel {
-            Kernel::Matvec => matvec(gpu, &w, &x, &y, reduction),
-            Kernel::Matmul => matmul(gpu, &w, &x, &y, tokens),
+        let mut made = 0usize;
+        let mut make = || {
+            // `copies` holds at least one matrix.
+            let w = &copies[made % copies.len()];
+            made += 1;
+            match kernel {
+                Kernel::Matvec => matvec(gpu, w, &x, &y, reduction),
+                Kernel::Matmul => matmul(gpu, w, &x, &y, tokens),
+            }
         };
         self.timer.kernel(&label, &mut make)
     }

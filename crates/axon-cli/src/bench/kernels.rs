@@ -19,6 +19,11 @@ struct Plan {
     copy_bytes: u64,
     /// `(rows, cols)`.
     matvec: &'static [(usize, usize)],
+    /// Matrix-vector weights cycle through enough copies to make at least this many bytes
+    /// (at most [`MAX_WEIGHT_COPIES`]), more than any GPU's caches (an H200 has 50 MB of L2,
+    /// an RX 7900 XTX 96 MB of Infinity Cache): a decode step reads each matrix once, from
+    /// memory, and a matrix repeated alone would be timed from the cache instead.
+    stream_bytes: u64,
     /// `(tokens, rows, cols)`.
     matmul: &'static [(usize, usize, usize)],
 }
@@ -40,7 +45,11 @@ const FULL: Plan = Plan {
         (5120, 17408),
     ],
     matmul: &[(512, 4096, 4096)],
+    stream_bytes: 512 << 20,
 };
+
+/// See [`Plan::stream_bytes`].
+const MAX_WEIGHT_COPIES: u64 = 64;
 
 /// Tiny shapes that run in seconds on the software adapter.
 const QUICK: Plan = Plan {
@@ -48,6 +57,7 @@ const QUICK: Plan = Plan {
     copy_bytes: 64 << 20,
     matvec: &[(256, 256), (512, 256)],
     matmul: &[(8, 256, 256)],
+    stream_bytes: 0,
 };
 
 /// Opens the device, measures everything on the clock `--clock` asks for and returns the
@@ -94,6 +104,7 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
                 tokens: 1,
                 rows,
                 cols,
+                weight_copies: weight_copies(ty, rows, cols, plan.stream_bytes),
             };
             matvec.push(match bench.time(&case)? {
                 Ok(time) => Entry::Measured(case.matvec(time, reference_gb_s)),
@@ -110,6 +121,7 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
                 tokens,
                 rows,
                 cols,
+                weight_copies: 1,
             };
             matmul.push(match bench.time(&case)? {
                 Ok(time) => Entry::Measured(case.matmul(time)),
@@ -140,4 +152,34 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         matvec,
         matmul,
     })
+}
+
+/// Copies of a `rows` x `cols` matrix of `ty` that make at least `stream_bytes`, in
+/// 1..=[`MAX_WEIGHT_COPIES`].
+fn weight_copies(ty: GgmlType, rows: usize, cols: usize, stream_bytes: u64) -> usize {
+    let bytes = ty.bytes_for((rows * cols) as u64).unwrap_or(1).max(1);
+    stream_bytes.div_ceil(bytes).clamp(1, MAX_WEIGHT_COPIES) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weight_copies_outgrow_the_caches_and_stay_bounded() {
+        let stream = FULL.stream_bytes;
+        // 4096 x 4096 Q4_K is 9 437 184 bytes: 57 copies make the first >= 512 MiB.
+        assert_eq!(weight_copies(GgmlType::Q4K, 4096, 4096, stream), 57);
+        // The output head alone is larger than the caches.
+        assert_eq!(weight_copies(GgmlType::Q8_0, 248_320, 4096, stream), 1);
+        // Tiny matrices stop at the cap.
+        assert_eq!(
+            weight_copies(GgmlType::Q4K, 256, 256, stream),
+            MAX_WEIGHT_COPIES as usize
+        );
+        assert_eq!(
+            weight_copies(GgmlType::Q4K, 256, 256, QUICK.stream_bytes),
+            1
+        );
+    }
 }

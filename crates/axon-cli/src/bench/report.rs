@@ -12,6 +12,9 @@
 //!                                          //   same convention (read + write bytes / time)
 //!  "reference_gb_s",              // max(copy_gb_s, shader_copy_gb_s)
 //!  "matvec": [{"format", "rows", "cols", "weight_bytes",
+//!              "weight_copies",   // distinct weight buffers the timed dispatches cycle
+//!                                 //   through: enough to outgrow the caches (>= 512 MiB in
+//!                                 //   all), so weights come from memory as in decode
 //!              "bytes",           // weights + x + y: the bytes one dispatch reads + writes
 //!              "batch",           // dispatches per timed run (see timing.rs)
 //!              "us", "gb_s",      // gb_s = bytes / time
@@ -113,6 +116,9 @@ pub struct Matvec {
     pub cols: usize,
     /// Bytes of the encoded weights.
     pub weight_bytes: u64,
+    /// Distinct copies of the weights the dispatches cycle through (1: every dispatch reads
+    /// the same buffer, which stays in the caches when it fits them).
+    pub weight_copies: usize,
     /// Weights + x + y bytes.
     pub bytes: u64,
     /// Dispatches per timed run.
