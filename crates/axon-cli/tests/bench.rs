@@ -231,6 +231,61 @@ fn kernel_bench_formats_filter_the_report() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"q5_k\""));
 }
 
+/// `--shapes` replaces the plan's matrix-vector shapes (a shape whose columns are not whole
+/// blocks of a format is a skipped row, not a failure), and refuses text that is not a shape.
+#[test]
+fn kernel_bench_shapes_pick_the_matvec_rows() {
+    let out = axon(&[
+        "bench",
+        "kernels",
+        "--quick",
+        "--iters",
+        "1",
+        "--json",
+        "--formats",
+        "Q8_0,Q4_K",
+        "--shapes",
+        "64x512,48X96",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<(String, u64, u64, bool)> = v["matvec"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["format"].as_str().unwrap().to_owned(),
+                m["rows"].as_u64().unwrap(),
+                m["cols"].as_u64().unwrap(),
+                m.get("skipped").is_some(),
+            )
+        })
+        .collect();
+    let row = |f: &str, r, c, skipped| (f.to_owned(), r, c, skipped);
+    assert_eq!(
+        rows,
+        [
+            row("Q4_K", 64, 512, false),
+            row("Q4_K", 48, 96, true),
+            row("Q8_0", 64, 512, false),
+            row("Q8_0", 48, 96, false),
+        ]
+    );
+    for bad in ["64", "0x256", "64x", "ax256"] {
+        let out = axon(&["bench", "kernels", "--quick", "--shapes", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("ROWSxCOLS"),
+            "{bad}"
+        );
+    }
+}
+
 #[test]
 fn quick_kernel_bench_prints_a_table_by_default() {
     let out = axon(&["bench", "kernels", "--quick", "--iters", "1"]);

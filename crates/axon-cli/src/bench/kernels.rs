@@ -95,9 +95,14 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case(ty.name()))
     };
+    let shapes = if args.shapes.is_empty() {
+        plan.matvec
+    } else {
+        &args.shapes[..]
+    };
     let mut matvec = Vec::new();
     for ty in MATVEC_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
-        for &(rows, cols) in plan.matvec {
+        for &(rows, cols) in shapes {
             let case = Case {
                 kernel: Kernel::Matvec,
                 ty,

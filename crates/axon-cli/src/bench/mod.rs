@@ -1,14 +1,14 @@
 //! `axon bench`: performance measurements.
 //!
-//! - `axon bench kernels [--json] [--quick] [--iters N] [--clock auto|timestamp|wall]`: copy
-//!   bandwidth, matrix-vector bandwidth and matrix-matrix throughput on the chosen adapter.
+//! - `axon bench kernels [--json] [--quick] [--iters N] [--clock auto|timestamp|wall]
+//!   [--formats F,..] [--shapes ROWSxCOLS,..]`: copy bandwidth, matrix-vector bandwidth and matrix-matrix throughput on the chosen adapter.
 //!   [`kernels`] lists the cases, [`copies`] times the two bandwidth references (buffer copy
 //!   and copy shader), [`case`] sets one kernel case up (operands from [`weights`]) and turns
 //!   its time into GB/s or TFLOP/s, [`timing`] takes the times (GPU timestamps through
 //!   [`Gpu::run_timed`](axon_gpu::Gpu::run_timed) and [`stamps`], or the wall clock), and
 //!   [`report`] prints the table or the JSON object (stamped by [`provenance`]).
 //! - `axon bench --model FILE [--prompt N] [--gen N] [--repeat N] [--json]`: the whole-model
-//!   benchmark. Its flags are parsed already; running it answers "not implemented yet".
+//!   benchmark ([`model`]).
 
 mod case;
 mod copies;
@@ -67,6 +67,24 @@ pub struct KernelArgs {
     /// format the report covers].
     #[arg(long, value_delimiter = ',', value_name = "FORMATS")]
     pub formats: Vec<String>,
+    /// Only these matrix-vector shapes, comma-separated `ROWSxCOLS` (`5120x17408`): a model's
+    /// own projections [default: the plan's shapes].
+    #[arg(long, value_delimiter = ',', value_name = "SHAPES", value_parser = parse_shape)]
+    pub shapes: Vec<(usize, usize)>,
+}
+
+/// `ROWSxCOLS`, both positive.
+fn parse_shape(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text.split_once(['x', 'X']).and_then(|(rows, cols)| {
+        Some((
+            rows.trim().parse::<usize>().ok()?,
+            cols.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((rows, cols)) if rows > 0 && cols > 0 => Ok((rows, cols)),
+        _ => Err(format!("{text:?} is not ROWSxCOLS with positive numbers")),
+    }
 }
 
 /// Why `axon bench` failed.
