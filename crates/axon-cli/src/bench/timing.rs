@@ -1,5 +1,5 @@
-//! Timing GPU work: the median of `iters` runs after [`WARMUP`] untimed ones, on one clock for
-//! the whole report.
+//! Timing GPU work: the median of `iters` runs after [`WARMUP`] untimed ones (and, for kernels,
+//! [`WARM_TIME`] of untimed runs at the final batch size), on one clock for the whole report.
 //!
 //! A kernel is timed in runs of `n` dispatches in one submit (one compute pass, so with the
 //! barriers a sequence of dependent kernels has), `n` doubled until a run takes [`BATCH_TIME`]
@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 
 /// Untimed runs before the timed ones.
 pub const WARMUP: usize = 2;
+/// How long the sized run repeats, untimed, before the timed runs: long enough for the GPU to
+/// leave its idle clocks (the CPU-side upload before a case can idle it for a second) and for
+/// every weight copy to have been read once.
+const WARM_TIME: Duration = Duration::from_millis(100);
 /// How long one timed run of a kernel should take at least.
 const BATCH_TIME: Duration = Duration::from_millis(2);
 /// Most dispatches in one timed run.
@@ -154,6 +158,10 @@ impl<'g> Timer<'g> {
             }
         }
         let n = dispatches.len();
+        let warm_until = Instant::now() + WARM_TIME;
+        while Instant::now() < warm_until {
+            self.time_run(label, &dispatches)?;
+        }
         let mut samples = Vec::with_capacity(self.iters);
         for _ in 0..self.iters {
             samples.push(self.time_run(label, &dispatches)? / n as u32);
