@@ -8,19 +8,21 @@ const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 208u;
 // Bytes of a block kept apart from its body (the f16 d).
 const SCALE_BYTES: u32 = 2u;
-// Item i: half n = i / 2, l in 16m .. 16m + 16 with m = i % 2: sixteen values in each quarter,
-// from one unit of ql per quarter pair, one of qh and the scales' unit.
-const ITEMS: u32 = 4u;
-const X_VECS: u32 = 16u;
+// Item i: half n = i / 4, l in 16m .. 16m + 16 with m = (i / 2) % 2, quarters a = i % 2 and
+// a + 2: the low and high nibbles of one ql unit, with one qh unit and the scales' unit. 32
+// values per item, as Q4_K's, so an item's x is 8 vec4s, not 16 (fewer registers, more
+// invocations resident: H200, Qwen3.5-27B Q4_K_M decode 74.7 -> 76.9 tok/s; 5120-wide Q6_K
+// rows 10 % faster; docs/BENCHMARKS.md).
+const ITEMS: u32 = 8u;
+const X_VECS: u32 = 8u;
 alias ItemX = array<vec4<f32>, X_VECS>;
 
-// xv[4q + k] holds quarter q's values 16m + 4k .. 16m + 4k + 4.
+// xv[k] holds quarter a's values 16m + 4k .. 16m + 4k + 4, xv[4 + k] quarter a + 2's.
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
-    let first = (block * BLOCK_LEN + 128u * (i / 2u) + 16u * (i % 2u)) / 4u;
-    for (var q = 0u; q < 4u; q++) {
-        for (var k = 0u; k < 4u; k++) {
-            (*xv)[4u * q + k] = load_x(first + 8u * q + k);
-        }
+    let first = (block * BLOCK_LEN + 128u * (i / 4u) + 32u * (i % 2u) + 16u * ((i / 2u) % 2u)) / 4u;
+    for (var k = 0u; k < 4u; k++) {
+        (*xv)[k] = load_x(first + k);
+        (*xv)[4u + k] = load_x(first + 16u + k);
     }
 }
 
@@ -28,10 +30,9 @@ fn item_aux(xv: ptr<function, ItemX>) -> vec2<f32> {
     return vec2<f32>();
 }
 
-// A row's words for item i: its two ql units, its qh unit, the scales' unit and the block's d.
+// A row's words for item i: its ql unit, its qh unit, the scales' unit and the block's d.
 struct ItemW {
-    ql_a: vec4<u32>,
-    ql_b: vec4<u32>,
+    ql: vec4<u32>,
     qh: vec4<u32>,
     sc: vec4<u32>,
     d: f32,
@@ -39,11 +40,11 @@ struct ItemW {
 
 fn item_load(base: u32, i: u32) -> ItemW {
     let unit = base / 16u;
-    let n = i / 2u;
-    let m = i % 2u;
+    let n = i / 4u;
+    let m = (i / 2u) % 2u;
+    let a = i % 2u;
     return ItemW(
-        weights[unit + 4u * n + m],
-        weights[unit + 4u * n + 2u + m],
+        weights[unit + 4u * n + 2u * a + m],
         weights[unit + 8u + 2u * n + m],
         weights[unit + 12u],
         half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES),
@@ -51,30 +52,24 @@ fn item_load(base: u32, i: u32) -> ItemW {
 }
 
 fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
-    let n = i / 2u;
-    let m = i % 2u;
-    let ql_a = w.ql_a;
-    let ql_b = w.ql_b;
-    let qh = w.qh;
-    let sc = w.sc;
-    // Scales of quarters 0, 1 are bytes m, m + 2 of word 2n; of quarters 2, 3 of word 2n + 1.
-    let s01 = bytes_i(sc[2u * n]);
-    let s23 = bytes_i(sc[2u * n + 1u]);
+    let n = i / 4u;
+    let m = (i / 2u) % 2u;
+    let a = i % 2u;
+    // Quarter q's scale is byte 2(q & 1) + m of word 2n (q < 2) or 2n + 1 (q >= 2).
+    let s_lo = bytes_i(w.sc[2u * n])[2u * a + m];
+    let s_hi = bytes_i(w.sc[2u * n + 1u])[2u * a + m];
     let shifts = vec4<u32>(0u, 8u, 16u, 24u);
-    var total = 0.0;
-    for (var q = 0u; q < 4u; q++) {
-        let low = select(ql_a, ql_b, (q & 1u) == 1u);
-        let nibble_shift = shifts + vec4<u32>(4u * (q / 2u));
-        let high_shift = shifts + vec4<u32>(2u * q);
-        var dot_q = 0.0;
-        for (var k = 0u; k < 4u; k++) {
-            let nib = (vec4<u32>(low[k]) >> nibble_shift) & vec4<u32>(0xfu);
-            let hi = (vec4<u32>(qh[k]) >> high_shift) & vec4<u32>(3u);
-            let v = vec4<f32>(vec4<i32>(nib | (hi << vec4<u32>(4u))) - vec4<i32>(32));
-            dot_q += dot(v, (*xv)[4u * q + k]);
-        }
-        let pair = select(s01, s23, q >= 2u);
-        total += pair[m + 2u * (q & 1u)] * dot_q;
+    let lo_high = shifts + vec4<u32>(2u * a);
+    let hi_high = shifts + vec4<u32>(2u * a + 4u);
+    var dot_lo = 0.0;
+    var dot_hi = 0.0;
+    for (var k = 0u; k < 4u; k++) {
+        let ql = vec4<u32>(w.ql[k]) >> shifts;
+        let qh = vec4<u32>(w.qh[k]);
+        let lo = (ql & vec4<u32>(0xfu)) | (((qh >> lo_high) & vec4<u32>(3u)) << vec4<u32>(4u));
+        let hi = ((ql >> vec4<u32>(4u)) & vec4<u32>(0xfu)) | (((qh >> hi_high) & vec4<u32>(3u)) << vec4<u32>(4u));
+        dot_lo += dot(vec4<f32>(vec4<i32>(lo) - vec4<i32>(32)), (*xv)[k]);
+        dot_hi += dot(vec4<f32>(vec4<i32>(hi) - vec4<i32>(32)), (*xv)[4u + k]);
     }
-    return w.d * total;
+    return w.d * (s_lo * dot_lo + s_hi * dot_hi);
 }

@@ -9,8 +9,8 @@ use super::variants::{
 };
 
 /// Workgroup sizes of the matrix-vector kernels, by how many items a row has: a 4096-wide
-/// row is 128 items in Q5_K and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K of
-/// `matvec_wide.wgsl` (16 bytes each), 64 in its Q6_K (64 values each), 256 in its Q8_0 and
+/// row is 128 items in Q5_K and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K and Q6_K
+/// of `matvec_wide.wgsl` (32 values each), 256 in its Q8_0 and
 /// in the 32-value formats of `matvec.wgsl`, 2048 in the float formats. Small workgroups,
 /// many of them: a decode step's projections are a few MB each and finish in a few
 /// microseconds, so what counts is how soon every row's loads are in flight (H200,
