@@ -6,8 +6,8 @@
 //   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
 //   weights  read     [rows * row_bytes] bytes as u32 words, in the ggml block format the
 //                     composed `parts/quant/*.wgsl` part decodes (`block_part_dot`)
-//   x        read     [cols] f32
-//   y        write    [rows] f32 (read too by the fold variants' ACCUMULATE)
+//   x        read     [COLUMNS * cols] f32
+//   y        write    [COLUMNS * rows] f32 (read too by the fold variants' ACCUMULATE)
 // With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
 // (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
@@ -47,6 +47,19 @@ fn squares(v: XValue) -> f32 {
 // compares them).
 const ROWS: u32 = 2u;
 
+// Input vectors per dispatch (`matvec_columns`): x holds COLUMNS vectors of cols values one
+// after another, y COLUMNS of rows values. At most MAX_COLUMNS (the launcher's
+// MATVEC_MAX_COLUMNS).
+override COLUMNS: u32 = 1u;
+const MAX_COLUMNS: u32 = 16u;
+// The input vector the parts' load_x and store_row address.
+var<private> column: u32;
+
+// Index in x of the current column's first XValue.
+fn column_x() -> u32 {
+    return column * params.cols;
+}
+
 // Item `it`'s x values, and the block's byte offset within a row.
 fn load_part(it: u32, xv: ptr<function, PartValues>) -> u32 {
     let b = it / BLOCK_PARTS;
@@ -72,20 +85,27 @@ fn matvec(
     for (var r = 0u; r < ROWS; r++) {
         base[r] = params.weight_offset + min(row0 + r, last) * params.row_bytes;
     }
-    var acc: array<f32, ROWS>;
+    // Column c's sum of row r at c * ROWS + r.
+    var acc: array<f32, ROWS * MAX_COLUMNS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
-        var xv: PartValues;
-        let offset = load_part(it, &xv);
         let part = it % BLOCK_PARTS;
-        for (var r = 0u; r < ROWS; r++) {
-            acc[r] += block_part_dot(base[r] + offset, &xv, part);
+        for (var c = 0u; c < COLUMNS; c++) {
+            column = c;
+            var xv: PartValues;
+            let offset = load_part(it, &xv);
+            for (var r = 0u; r < ROWS; r++) {
+                acc[c * ROWS + r] += block_part_dot(base[r] + offset, &xv, part);
+            }
         }
     }
     let scale = norm_scale(ids);
-    for (var r = 0u; r < ROWS; r++) {
-        let total = workgroup_sum(acc[r], ids);
-        if row0 + r < params.rows && ids.lid == 0u {
-            store_row(row0 + r, total * scale);
+    for (var c = 0u; c < COLUMNS; c++) {
+        column = c;
+        for (var r = 0u; r < ROWS; r++) {
+            let total = workgroup_sum(acc[c * ROWS + r], ids);
+            if row0 + r < params.rows && ids.lid == 0u {
+                store_row(row0 + r, total * scale);
+            }
         }
     }
 }
@@ -101,26 +121,32 @@ fn matvec_glu(
     let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
     let gate0 = params.weight_offset + row0 * params.row_bytes;
     let up0 = gate0 + params.rows * params.row_bytes;
-    var g_acc: array<f32, ROWS>;
-    var u_acc: array<f32, ROWS>;
+    var g_acc: array<f32, ROWS * MAX_COLUMNS>;
+    var u_acc: array<f32, ROWS * MAX_COLUMNS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
-        var xv: PartValues;
-        let offset = load_part(it, &xv);
         let part = it % BLOCK_PARTS;
-        for (var r = 0u; r < ROWS; r++) {
-            if row0 + r < params.rows {
-                let row = r * params.row_bytes + offset;
-                g_acc[r] += block_part_dot(gate0 + row, &xv, part);
-                u_acc[r] += block_part_dot(up0 + row, &xv, part);
+        for (var c = 0u; c < COLUMNS; c++) {
+            column = c;
+            var xv: PartValues;
+            let offset = load_part(it, &xv);
+            for (var r = 0u; r < ROWS; r++) {
+                if row0 + r < params.rows {
+                    let row = r * params.row_bytes + offset;
+                    g_acc[c * ROWS + r] += block_part_dot(gate0 + row, &xv, part);
+                    u_acc[c * ROWS + r] += block_part_dot(up0 + row, &xv, part);
+                }
             }
         }
     }
     let scale = norm_scale(ids);
-    for (var r = 0u; r < ROWS; r++) {
-        let g = workgroup_sum(g_acc[r], ids) * scale;
-        let u = workgroup_sum(u_acc[r], ids) * scale;
-        if row0 + r < params.rows && ids.lid == 0u {
-            store_row(row0 + r, gate_activation(g, params.activation) * u);
+    for (var c = 0u; c < COLUMNS; c++) {
+        column = c;
+        for (var r = 0u; r < ROWS; r++) {
+            let g = workgroup_sum(g_acc[c * ROWS + r], ids) * scale;
+            let u = workgroup_sum(u_acc[c * ROWS + r], ids) * scale;
+            if row0 + r < params.rows && ids.lid == 0u {
+                store_row(row0 + r, gate_activation(g, params.activation) * u);
+            }
         }
     }
 }

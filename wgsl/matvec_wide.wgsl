@@ -9,8 +9,9 @@
 //   params   uniform  rows, cols, row_bytes (bytes of one weight row), weight_offset (bytes)
 //   weights  read     the rows' bytes in the file's block format, as 16-byte units (the
 //                     launcher pads the buffer to whole units plus one)
-//   x        read     [cols] f32 as vec4s (cols is a multiple of BLOCK_LEN, itself of 16)
-//   y        write    [rows] f32 (read too by the fold variants' ACCUMULATE)
+//   x        read     [COLUMNS * cols] f32 as vec4s (cols is a multiple of BLOCK_LEN, itself
+//                     of 16)
+//   y        write    [COLUMNS * rows] f32 (read too by the fold variants' ACCUMULATE)
 // With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
 // (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
@@ -47,6 +48,19 @@ fn squares(v: XValue) -> f32 {
 // Rows per workgroup: the launcher's MATVEC_ROWS (the registry test compares them).
 const ROWS: u32 = 2u;
 
+// Input vectors per dispatch (`matvec_columns`): x holds COLUMNS vectors of cols values one
+// after another, y COLUMNS of rows values; every weight word loaded serves them all. At most
+// MAX_COLUMNS (the accumulators' size; the launcher's MATVEC_MAX_COLUMNS).
+override COLUMNS: u32 = 1u;
+const MAX_COLUMNS: u32 = 16u;
+// The input vector the parts' load_x and store_row address.
+var<private> column: u32;
+
+// Index in x of the current column's first XValue.
+fn column_x() -> u32 {
+    return column * (params.cols / 4u);
+}
+
 // Byte offsets of the workgroup's rows. Rows past the matrix repeat the last row (their sums
 // are never stored), so the loops have no per-row branch.
 fn row_bases(row0: u32) -> array<u32, ROWS> {
@@ -67,7 +81,8 @@ fn matvec(
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let base = row_bases(row0);
-    var acc: array<f32, ROWS>;
+    // Column c's sum of row r at c * ROWS + r.
+    var acc: array<f32, ROWS * MAX_COLUMNS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
@@ -76,18 +91,24 @@ fn matvec(
         for (var r = 0u; r < ROWS; r++) {
             w[r] = item_load(base[r] + at, i);
         }
-        var xv: ItemX;
-        item_x(block, i, &xv);
-        let aux = item_aux(&xv);
-        for (var r = 0u; r < ROWS; r++) {
-            acc[r] += item_dot(w[r], i, &xv, aux);
+        for (var c = 0u; c < COLUMNS; c++) {
+            column = c;
+            var xv: ItemX;
+            item_x(block, i, &xv);
+            let aux = item_aux(&xv);
+            for (var r = 0u; r < ROWS; r++) {
+                acc[c * ROWS + r] += item_dot(w[r], i, &xv, aux);
+            }
         }
     }
     let scale = norm_scale(ids);
-    for (var r = 0u; r < ROWS; r++) {
-        let total = workgroup_sum(acc[r], ids);
-        if row0 + r < params.rows && ids.lid == 0u {
-            store_row(row0 + r, total * scale);
+    for (var c = 0u; c < COLUMNS; c++) {
+        column = c;
+        for (var r = 0u; r < ROWS; r++) {
+            let total = workgroup_sum(acc[c * ROWS + r], ids);
+            if row0 + r < params.rows && ids.lid == 0u {
+                store_row(row0 + r, total * scale);
+            }
         }
     }
 }
@@ -103,8 +124,8 @@ fn matvec_glu(
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let up = params.rows * params.row_bytes;
     let base = row_bases(row0);
-    var g_acc: array<f32, ROWS>;
-    var u_acc: array<f32, ROWS>;
+    var g_acc: array<f32, ROWS * MAX_COLUMNS>;
+    var u_acc: array<f32, ROWS * MAX_COLUMNS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
@@ -115,20 +136,26 @@ fn matvec_glu(
             g_w[r] = item_load(base[r] + at, i);
             u_w[r] = item_load(base[r] + up + at, i);
         }
-        var xv: ItemX;
-        item_x(block, i, &xv);
-        let aux = item_aux(&xv);
-        for (var r = 0u; r < ROWS; r++) {
-            g_acc[r] += item_dot(g_w[r], i, &xv, aux);
-            u_acc[r] += item_dot(u_w[r], i, &xv, aux);
+        for (var c = 0u; c < COLUMNS; c++) {
+            column = c;
+            var xv: ItemX;
+            item_x(block, i, &xv);
+            let aux = item_aux(&xv);
+            for (var r = 0u; r < ROWS; r++) {
+                g_acc[c * ROWS + r] += item_dot(g_w[r], i, &xv, aux);
+                u_acc[c * ROWS + r] += item_dot(u_w[r], i, &xv, aux);
+            }
         }
     }
     let scale = norm_scale(ids);
-    for (var r = 0u; r < ROWS; r++) {
-        let g = workgroup_sum(g_acc[r], ids) * scale;
-        let u = workgroup_sum(u_acc[r], ids) * scale;
-        if row0 + r < params.rows && ids.lid == 0u {
-            store_row(row0 + r, gate_activation(g, params.activation) * u);
+    for (var c = 0u; c < COLUMNS; c++) {
+        column = c;
+        for (var r = 0u; r < ROWS; r++) {
+            let g = workgroup_sum(g_acc[c * ROWS + r], ids) * scale;
+            let u = workgroup_sum(u_acc[c * ROWS + r], ids) * scale;
+            if row0 + r < params.rows && ids.lid == 0u {
+                store_row(row0 + r, gate_activation(g, params.activation) * u);
+            }
         }
     }
 }

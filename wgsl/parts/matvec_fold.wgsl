@@ -1,7 +1,8 @@
 // The matrix-vector kernels' x loads and row stores with folds (`matvec_fold_<format>`
 // variants; flags in the kernel's params): NORM, x is a residual stream to RMS-normalise with
 // norm_w and eps first; ACCUMULATE, add the product to y instead of storing it. The twin without
-// folds is parts/matvec_plain.wgsl.
+// folds is parts/matvec_plain.wgsl. Folds take one input vector (COLUMNS = 1: the launcher
+// asks for more only without folds), so x and y are addressed without `column`.
 //
 // Extra binding:
 //   norm_w  read  [cols] (as the kernel's x): with NORM, y = inverseSqrt(mean(x^2) + eps) *

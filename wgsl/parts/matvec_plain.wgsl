@@ -3,9 +3,9 @@
 // functions with the folds; the kernels call these, so the plain variants carry no branch for
 // what they do not fold.
 
-// x at `i`.
+// The current column's x at `i`.
 fn load_x(i: u32) -> XValue {
-    return x[i];
+    return x[column_x() + i];
 }
 
 // The factor the finished sums take: 1.
@@ -13,7 +13,7 @@ fn norm_scale(ids: ReduceIds) -> f32 {
     return 1.0;
 }
 
-// Stores row `row`'s value.
+// Stores row `row`'s value of the current column.
 fn store_row(row: u32, value: f32) {
-    y[row] = value;
+    y[column * params.rows + row] = value;
 }

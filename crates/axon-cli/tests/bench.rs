@@ -55,6 +55,7 @@ fn check_contract(v: &Value) {
             "iters",
             "matmul",
             "matvec",
+            "matvec_columns",
             "quick",
             "reference_gb_s",
             "shader_copy_gb_s",
@@ -140,6 +141,53 @@ fn check_contract(v: &Value) {
             (pct / (100.0 * gb_s / reference_gb_s) - 1.0).abs() < 1e-6,
             "{m}"
         );
+    }
+
+    let columns = v["matvec_columns"].as_array().unwrap();
+    let rows: Vec<(&str, u64)> = columns
+        .iter()
+        .map(|m| {
+            (
+                m["format"].as_str().unwrap(),
+                m["columns"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let counts = [1, 2, 4, 8, 9, 16];
+    let want: Vec<(&str, u64)> = ["Q4_K", "Q6_K", "Q8_0"]
+        .into_iter()
+        .flat_map(|f| counts.map(|c| (f, c)))
+        .collect();
+    assert_eq!(rows, want);
+    for m in columns {
+        assert!(
+            m.get("skipped").is_none(),
+            "quick shapes fit every device: {m}"
+        );
+        assert_eq!(
+            keys(m),
+            [
+                "batch",
+                "cols",
+                "columns",
+                "format",
+                "rows",
+                "us",
+                "us_per_column",
+                "vs_one_column",
+                "weight_copies"
+            ]
+        );
+        let us = positive(m, "us");
+        let n = m["columns"].as_f64().unwrap();
+        assert!(
+            (positive(m, "us_per_column") * n / us - 1.0).abs() < 1e-9,
+            "{m}"
+        );
+        let ratio = positive(m, "vs_one_column");
+        if n == 1.0 {
+            assert_eq!(ratio, 1.0, "{m}");
+        }
     }
 
     let matmul = v["matmul"].as_array().unwrap();

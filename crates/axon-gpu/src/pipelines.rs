@@ -1,5 +1,5 @@
-//! Compute pipelines for registry variants, created on first use and cached per device and
-//! workgroup size.
+//! Compute pipelines for registry variants, created on first use and cached per device,
+//! workgroup size and (matrix-vector kernels) input column count.
 
 use crate::device::Gpu;
 use crate::device::caps::DeviceCaps;
@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 pub struct Kernel {
     variant: &'static KernelVariant,
     workgroup_size: Option<u32>,
+    /// The `COLUMNS` override of the matrix-vector kernels (1: their default, not passed).
+    columns: u32,
 }
 
 impl From<&'static KernelVariant> for Kernel {
@@ -23,6 +25,7 @@ impl From<&'static KernelVariant> for Kernel {
         Self {
             variant,
             workgroup_size: variant.workgroup_size,
+            columns: 1,
         }
     }
 }
@@ -59,7 +62,15 @@ impl Kernel {
         Ok(Self {
             variant,
             workgroup_size: Some(size),
+            columns: 1,
         })
+    }
+
+    /// This kernel taking `columns` input vectors per dispatch: the `COLUMNS` override that
+    /// `wgsl/matvec.wgsl` and `wgsl/matvec_wide.wgsl` declare (only their variants take it;
+    /// the matrix-vector launcher checks the count against the kernels' bound).
+    pub(crate) fn with_columns(self, columns: u32) -> Self {
+        Self { columns, ..self }
     }
 
     /// The registry variant.
@@ -74,22 +85,30 @@ impl Kernel {
 
     /// The override constants the pipeline is created with.
     pub fn overrides(&self) -> Vec<(&'static str, f64)> {
-        self.variant.overrides_at(self.workgroup_size)
+        let mut overrides = self.variant.overrides_at(self.workgroup_size);
+        if self.columns != 1 {
+            overrides.push(("COLUMNS", f64::from(self.columns)));
+        }
+        overrides
     }
 
     /// The pipeline's label: the variant's name, with `@size` when not the table's size.
     fn label(&self) -> String {
-        match self.workgroup_size {
-            Some(size) if self.workgroup_size != self.variant.workgroup_size => {
-                format!("{}@{size}", self.variant.name)
-            }
-            _ => self.variant.name.to_owned(),
+        let mut label = self.variant.name.to_owned();
+        if let Some(size) = self.workgroup_size
+            && self.workgroup_size != self.variant.workgroup_size
+        {
+            label.push_str(&format!("@{size}"));
         }
+        if self.columns != 1 {
+            label.push_str(&format!("x{}", self.columns));
+        }
+        label
     }
 }
 
-/// What a pipeline is cached by: the variant's name and its `WG_SIZE`.
-type PipelineKey = (&'static str, Option<u32>);
+/// What a pipeline is cached by: the variant's name, its `WG_SIZE` and its `COLUMNS`.
+type PipelineKey = (&'static str, Option<u32>, u32);
 
 /// Pipelines by variant name and workgroup size.
 #[derive(Debug, Default)]
@@ -107,7 +126,7 @@ impl Gpu {
     ) -> Result<Arc<wgpu::ComputePipeline>, GpuError> {
         let kernel = kernel.into();
         let variant = kernel.variant;
-        let key = (variant.name, kernel.workgroup_size);
+        let key = (variant.name, kernel.workgroup_size, kernel.columns);
         let cached = self
             .pipelines
             .pipelines

@@ -2,13 +2,13 @@
 //! arithmetic that turns its time into bandwidth or throughput.
 
 use super::BenchError;
-use super::report::{Matmul, Matvec, Skipped};
+use super::report::{Matmul, Matvec, MatvecColumns, Skipped};
 use super::timing::{KernelTime, Timer};
 use super::weights::{Rng, random_matrix};
 use axon_formats::quant::GgmlType;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::matmul::matmul;
-use axon_gpu::kernels::matvec::matvec;
+use axon_gpu::kernels::matvec::{matvec, matvec_columns};
 use axon_gpu::{Gpu, GpuError};
 use std::time::Duration;
 
@@ -17,6 +17,8 @@ use std::time::Duration;
 pub enum Kernel {
     /// [`matvec`]: one input vector.
     Matvec,
+    /// [`matvec_columns`]: `tokens` input vectors in one dispatch.
+    MatvecColumns,
     /// [`matmul`]: `tokens` input vectors.
     Matmul,
 }
@@ -28,7 +30,8 @@ pub struct Case {
     pub kernel: Kernel,
     /// Weight format.
     pub ty: GgmlType,
-    /// Input vectors (1 for [`Kernel::Matvec`]).
+    /// Input vectors (1 for [`Kernel::Matvec`], the column count for
+    /// [`Kernel::MatvecColumns`]).
     pub tokens: usize,
     /// Output rows.
     pub rows: usize,
@@ -45,6 +48,9 @@ impl Case {
         let (ty, rows, cols) = (self.ty.name(), self.rows, self.cols);
         match self.kernel {
             Kernel::Matvec => format!("bench.matvec.{ty}.{rows}x{cols}"),
+            Kernel::MatvecColumns => {
+                format!("bench.matvec_columns.{ty}.{rows}x{cols}x{}", self.tokens)
+            }
             Kernel::Matmul => format!("bench.matmul.{ty}.{}x{rows}x{cols}", self.tokens),
         }
     }
@@ -62,6 +68,7 @@ impl Case {
         Skipped {
             format: self.ty.name(),
             tokens: (self.kernel == Kernel::Matmul).then_some(self.tokens),
+            columns: (self.kernel == Kernel::MatvecColumns).then_some(self.tokens),
             rows: self.rows,
             cols: self.cols,
             skipped,
@@ -85,6 +92,23 @@ impl Case {
             us: micros(time.per_dispatch),
             gb_s,
             pct_of_copy: 100.0 * gb_s / reference_gb_s,
+        }
+    }
+
+    /// The entry of `tokens` input vectors in one dispatch, beside the same call's time at one
+    /// column (`one_column_us`, when measured).
+    pub fn matvec_columns(&self, time: KernelTime, one_column_us: Option<f64>) -> MatvecColumns {
+        let us = micros(time.per_dispatch);
+        MatvecColumns {
+            format: self.ty.name(),
+            rows: self.rows,
+            cols: self.cols,
+            columns: self.tokens,
+            weight_copies: self.weight_copies,
+            batch: time.batch,
+            us,
+            us_per_column: us / self.tokens as f64,
+            vs_one_column: one_column_us.map(|one| us / one),
         }
     }
 
@@ -160,6 +184,7 @@ impl Bench<'_, '_> {
             made += 1;
             match kernel {
                 Kernel::Matvec => matvec(gpu, w, &x, &y, reduction),
+                Kernel::MatvecColumns => matvec_columns(gpu, w, &x, &y, tokens, reduction),
                 Kernel::Matmul => matmul(gpu, w, &x, &y, tokens),
             }
         };

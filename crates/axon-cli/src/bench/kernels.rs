@@ -10,6 +10,11 @@ use axon_gpu::Gpu;
 
 /// Matrix-vector weight formats, in report order.
 const MATVEC_FORMATS: [GgmlType; 4] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::F16];
+/// Formats of the several-column matrix-vector rows, in report order.
+const COLUMNS_FORMATS: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
+/// Input vectors per dispatch in those rows: up to 8 (llama.cpp's Vulkan matvec stops at 8),
+/// one past it, and the kernels' most.
+const COLUMN_COUNTS: [usize; 6] = [1, 2, 4, 8, 9, 16];
 /// Matrix-matrix weight formats, in report order.
 const MATMUL_FORMATS: [GgmlType; 2] = [GgmlType::F16, GgmlType::Q4K];
 
@@ -24,6 +29,8 @@ struct Plan {
     /// an RX 7900 XTX 96 MB of Infinity Cache): a decode step reads each matrix once, from
     /// memory, and a matrix repeated alone would be timed from the cache instead.
     stream_bytes: u64,
+    /// `(rows, cols)` of the several-column matrix-vector rows.
+    columns: (usize, usize),
     /// `(tokens, rows, cols)`.
     matmul: &'static [(usize, usize, usize)],
 }
@@ -44,6 +51,7 @@ const FULL: Plan = Plan {
         (17408, 5120),
         (5120, 17408),
     ],
+    columns: (4096, 4096),
     matmul: &[(512, 4096, 4096)],
     stream_bytes: 512 << 20,
 };
@@ -56,6 +64,7 @@ const QUICK: Plan = Plan {
     iters: 3,
     copy_bytes: 64 << 20,
     matvec: &[(256, 256), (512, 256)],
+    columns: (256, 256),
     matmul: &[(8, 256, 256)],
     stream_bytes: 0,
 };
@@ -117,6 +126,30 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
             });
         }
     }
+    let mut matvec_columns = Vec::new();
+    for ty in COLUMNS_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
+        let (rows, cols) = plan.columns;
+        let mut one_column_us = None;
+        for tokens in COLUMN_COUNTS {
+            let case = Case {
+                kernel: Kernel::MatvecColumns,
+                ty,
+                tokens,
+                rows,
+                cols,
+                weight_copies: weight_copies(ty, rows, cols, plan.stream_bytes),
+            };
+            matvec_columns.push(match bench.time(&case)? {
+                Ok(time) => {
+                    if tokens == 1 {
+                        one_column_us = Some(micros(time.per_dispatch));
+                    }
+                    Entry::Measured(case.matvec_columns(time, one_column_us))
+                }
+                Err(reason) => Entry::Skipped(case.skipped(reason)),
+            });
+        }
+    }
     let mut matmul = Vec::new();
     for ty in MATMUL_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
         for &(tokens, rows, cols) in plan.matmul {
@@ -155,6 +188,7 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         shader_copy_gb_s,
         reference_gb_s,
         matvec,
+        matvec_columns,
         matmul,
     })
 }

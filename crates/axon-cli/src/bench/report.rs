@@ -21,6 +21,13 @@
 //!              "pct_of_copy"}     // 100 * gb_s / reference_gb_s (the name predates the
 //!                                 //   shader copy; it is kept for the scripts that read it)
 //!             | {"format", "rows", "cols", "skipped": "reason"}],
+//!  "matvec_columns": [{"format", "rows", "cols",
+//!              "columns",         // input vectors in one dispatch (1, 2, 4, 8, 9, 16)
+//!              "weight_copies", "batch", "us",
+//!              "us_per_column",   // us / columns
+//!              "vs_one_column"}   // us / the same row's us at one column (null if that
+//!                                 //   was skipped)
+//!             | {"format", "columns", "rows", "cols", "skipped": "reason"}],
 //!  "matmul": [{"format", "tokens", "rows", "cols", "batch", "us",
 //!              "tflop_s"}         // 2 * tokens * rows * cols / time, 1 TFLOP = 1e12
 //!             | {"format", "tokens", "rows", "cols", "skipped": "reason"}]}
@@ -62,6 +69,8 @@ pub struct Report {
     pub reference_gb_s: f64,
     /// Matrix-vector measurements.
     pub matvec: Vec<Entry<Matvec>>,
+    /// Matrix-vector calls on several input vectors at once.
+    pub matvec_columns: Vec<Entry<MatvecColumns>>,
     /// Matrix-matrix measurements.
     pub matmul: Vec<Entry<Matmul>>,
 }
@@ -97,6 +106,9 @@ pub struct Skipped {
     /// Tokens (matrix-matrix cases only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokens: Option<usize>,
+    /// Input vectors (matrix-vector cases of several columns only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<usize>,
     /// Output rows.
     pub rows: usize,
     /// Input columns.
@@ -129,6 +141,29 @@ pub struct Matvec {
     pub gb_s: f64,
     /// `gb_s` as a percentage of the reference (faster copy) bandwidth.
     pub pct_of_copy: f64,
+}
+
+/// One matrix-vector measurement on several input vectors in one dispatch.
+#[derive(Debug, Serialize)]
+pub struct MatvecColumns {
+    /// Weight format.
+    pub format: &'static str,
+    /// Output rows.
+    pub rows: usize,
+    /// Input columns (values per vector).
+    pub cols: usize,
+    /// Input vectors in the dispatch.
+    pub columns: usize,
+    /// Distinct copies of the weights the dispatches cycle through.
+    pub weight_copies: usize,
+    /// Dispatches per timed run.
+    pub batch: usize,
+    /// Median time of one dispatch.
+    pub us: f64,
+    /// `us / columns`.
+    pub us_per_column: f64,
+    /// `us` over the same shape's time at one column.
+    pub vs_one_column: Option<f64>,
 }
 
 /// One matrix-matrix measurement.
@@ -214,6 +249,27 @@ pub fn print(report: &Report, json: bool) -> Result<(), BenchError> {
     }
     writeln!(
         out,
+        "\ncolumns {:<6} {:>7} {:>6} {:>7} {:>10} {:>9} {:>7}",
+        "format", "rows", "cols", "columns", "us", "us/col", "x 1col"
+    )?;
+    for entry in &report.matvec_columns {
+        match entry {
+            Entry::Measured(m) => writeln!(
+                out,
+                "        {:<6} {:>7} {:>6} {:>7} {:>10} {:>9} {:>7}",
+                m.format,
+                m.rows,
+                m.cols,
+                m.columns,
+                sig(m.us),
+                sig(m.us_per_column),
+                m.vs_one_column.map_or_else(|| "-".to_owned(), sig)
+            )?,
+            Entry::Skipped(s) => skipped_line(&mut out, s)?,
+        }
+    }
+    writeln!(
+        out,
         "\nmatmul  {:<6} {:>7} {:>6} {:>6} {:>10} {:>9}",
         "format", "tokens", "rows", "cols", "us", "TFLOP/s"
     )?;
@@ -247,7 +303,10 @@ fn sig(x: f64) -> String {
 }
 
 fn skipped_line(out: &mut impl Write, s: &Skipped) -> std::io::Result<()> {
-    let tokens = s.tokens.map_or_else(String::new, |t| format!("{t} x "));
+    let tokens = s
+        .tokens
+        .or(s.columns)
+        .map_or_else(String::new, |t| format!("{t} x "));
     writeln!(
         out,
         "        {:<6} {tokens}{} x {}: skipped ({})",

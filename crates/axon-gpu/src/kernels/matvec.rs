@@ -465,6 +465,79 @@ pub fn matvec_folded(
     Dispatch::new(gpu, kernel, &buffers, workgroups)
 }
 
+/// Most input vectors one [`matvec_columns`] call takes (`MAX_COLUMNS` in the kernels, the
+/// size of their accumulator arrays).
+pub const MATVEC_MAX_COLUMNS: usize = 16;
+
+/// `W x_c` for `columns` input vectors at once (several sequences' decode steps, or the tokens
+/// of a speculative verify step): `x` holds the vectors one after another (`columns * cols`
+/// values), and column c's result lands at `y[c * rows ..][..rows]` (`y` at least `columns *
+/// rows`). Each weight word is loaded once for every column; the pipeline is specialised to the
+/// count (`COLUMNS`). One column is [`matvec`]'s kernel; folds take one column only.
+/// CPU twin: `axon_reference::ops::linear::linear_quantized`, once per column.
+pub fn matvec_columns(
+    gpu: &Gpu,
+    w: &QuantMatrix,
+    x: &DeviceBuffer,
+    y: &DeviceBuffer,
+    columns: usize,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "matvec_columns";
+    if !(1..=MATVEC_MAX_COLUMNS).contains(&columns) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "columns (1 to MATVEC_MAX_COLUMNS input vectors)",
+            expected: columns.clamp(1, MATVEC_MAX_COLUMNS),
+            got: columns,
+        });
+    }
+    if x.len() != columns * w.cols {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "x (columns * cols)",
+            expected: columns * w.cols,
+            got: x.len(),
+        });
+    }
+    if y.len() < columns * w.rows {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "y (at least columns * rows)",
+            expected: columns * w.rows,
+            got: y.len(),
+        });
+    }
+    check_binding(gpu, KERNEL, "x", x)?;
+    check_binding(gpu, KERNEL, "y", y)?;
+    check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
+    let kernel = sized_for(gpu, KERNEL, w, pair(KERNEL, w, (false, false))?, reduction)?
+        .with_columns(columns as u32);
+    let workgroups = grid(
+        gpu,
+        KERNEL,
+        (w.rows as u64).div_ceil(u64::from(MATVEC_ROWS)),
+    )?;
+    // The binding checks bound every index by u32::MAX.
+    let params = Params {
+        rows: w.rows as u32,
+        cols: w.cols as u32,
+        row_bytes: w.row_bytes as u32,
+        weight_offset: 0,
+        activation: 0,
+        scale_offset: w.scale_offset as u32,
+        flags: 0,
+        eps: 0.0,
+    };
+    let uniform = gpu.uniform("matvec_columns.params", &params)?;
+    Dispatch::new(
+        gpu,
+        kernel,
+        &[&uniform, &w.buffer, x.raw(), y.raw()],
+        workgroups,
+    )
+}
+
 /// The fused FFN input: `y[r] = act(G[r] · x) · (U[r] · x)` for `r < ff`, where `gate_up`
 /// holds G's `ff` rows followed by U's (upload them as one matrix of `2 * ff` rows; the same
 /// concatenation fuses Q, K and V into one [`matvec`]). CPU twin:

@@ -20,7 +20,7 @@ use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, read_guarded};
 use crate::gpu;
 use axon_formats::quant::GgmlType;
 use axon_gpu::kernels::Reduction;
-use axon_gpu::kernels::matvec::{MATVEC_TYPES, matvec};
+use axon_gpu::kernels::matvec::{MATVEC_MAX_COLUMNS, MATVEC_TYPES, matvec, matvec_columns};
 use axon_reference::ops::linear::linear_quantized;
 use proptest::prelude::*;
 
@@ -37,32 +37,76 @@ fn check_at(
     reduction: Reduction,
     width: Option<u32>,
 ) {
+    run_and_compare(ty, [rows, cols], 1, (w, x), reduction, width);
+}
+
+/// `columns` input vectors (`x` holds them one after another) through `matvec_columns` (one
+/// through `matvec`), each column's rows against the reference with [`check`]'s tolerance.
+fn check_columns(
+    ty: GgmlType,
+    [rows, cols]: [usize; 2],
+    columns: usize,
+    (w, x): (&[f32], &[f32]),
+    reduction: Reduction,
+) {
+    // Rows `matvec::widened` runs wider keep that width at every column count.
+    let width = axon_gpu::kernels::matvec::widened(ty, rows, cols)
+        .filter(|_| reduction != Reduction::OneSubgroup);
+    run_and_compare(ty, [rows, cols], columns, (w, x), reduction, width);
+}
+
+fn run_and_compare(
+    ty: GgmlType,
+    [rows, cols]: [usize; 2],
+    columns: usize,
+    (w, x): (&[f32], &[f32]),
+    reduction: Reduction,
+    width: Option<u32>,
+) {
+    assert_eq!(x.len(), columns * cols);
     let gpu = gpu();
     let data = encode(ty, w);
     let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
     let dx = gpu.upload_f32("x", x).unwrap();
-    let dy = guarded_zeros(gpu, "y", rows);
-    let dispatch = matvec(gpu, &m, &dx, &dy, reduction).unwrap();
+    let dy = guarded_zeros(gpu, "y", columns * rows);
+    let dispatch = if columns == 1 {
+        matvec(gpu, &m, &dx, &dy, reduction)
+    } else {
+        matvec_columns(gpu, &m, &dx, &dy, columns, reduction)
+    }
+    .unwrap();
     match width {
         Some(width) => assert_eq!(dispatch.workgroup_size(), Some(width), "{reduction:?}"),
         None => assert_width(&dispatch, reduction),
     }
     gpu.run("matvec_test", &[dispatch]).unwrap();
-    let got = read_guarded(gpu, &dy, rows);
-    let want = linear_quantized(ty, &data, x).unwrap();
+    let got = read_guarded(gpu, &dy, columns * rows);
     let dequantized = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
     let wmax = dequantized.iter().fold(0.0f32, |a, v| a.max(v.abs()));
-    let xsum: f32 = x.iter().map(|v| v.abs()).sum();
     // f32 dot product over `cols` vs f64: (cols + 7) u · max|w| · Σ|x| (module docs), <= 4.6e-5
     // of this scale up to 768 columns, where 1e-4 holds it; twice the bound past that.
     let scale = 1e-4f32.max(2.0 * (cols + 7) as f32 * 2f32.powi(-24));
-    let tol = scale * wmax * xsum + 1e-5;
-    for (r, (g, e)) in got.iter().zip(&want).enumerate() {
-        assert!(
-            (g - e).abs() <= tol,
-            "{ty} {reduction:?} {rows}x{cols} row {r}: gpu {g} vs reference {e} (tol {tol})"
-        );
+    for (c, (xc, got)) in x.chunks_exact(cols).zip(got.chunks_exact(rows)).enumerate() {
+        let want = linear_quantized(ty, &data, xc).unwrap();
+        let xsum: f32 = xc.iter().map(|v| v.abs()).sum();
+        let tol = scale * wmax * xsum + 1e-5;
+        for (r, (g, e)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - e).abs() <= tol,
+                "{ty} {reduction:?} {rows}x{cols} column {c} of {columns}, row {r}: gpu {g} vs \
+                 reference {e} (tol {tol})"
+            );
+        }
     }
+}
+
+/// `columns` input vectors made from `x`: each column a different rotation and scale of it, so
+/// a kernel that read or wrote the wrong column would disagree.
+fn columns_of(x: &[f32], columns: usize) -> Vec<f32> {
+    let n = x.len();
+    (0..columns)
+        .flat_map(|c| (0..n).map(move |i| x[(i + 7 * c) % n] * (1.0 - 0.05 * c as f32)))
+        .collect()
 }
 
 fn problem() -> impl Strategy<Value = (GgmlType, usize, usize, Vec<f32>, Vec<f32>)> {
@@ -95,6 +139,17 @@ proptest! {
     fn matvec_matches_reference((ty, rows, cols, w, x) in problem()) {
         for reduction in REDUCTIONS {
             check(ty, rows, cols, &w, &x, reduction);
+        }
+    }
+
+    #[test]
+    fn matvec_columns_match_reference(
+        (ty, rows, cols, w, x) in problem(),
+        columns in prop::sample::select(vec![2usize, 5, MATVEC_MAX_COLUMNS]),
+    ) {
+        let x = columns_of(&x, columns);
+        for reduction in REDUCTIONS {
+            check_columns(ty, [rows, cols], columns, (&w, &x), reduction);
         }
     }
 }
@@ -168,6 +223,51 @@ fn q4_k_rows_of_4096_columns_run_wider_and_match_reference() {
             &format!("wide glu {reduction:?}"),
         );
     }
+}
+
+/// Every format at the column counts around the kernels' unrolled loops (1, 2, 3, 8, 9 and
+/// the most, 16), and Q4_K's 64-invocation rows of 4096 columns with 4 columns.
+#[test]
+fn every_format_takes_up_to_sixteen_columns() {
+    for &ty in MATVEC_TYPES {
+        let (rows, cols) = (65, 256);
+        let (w, x) = fixed_problem(rows, cols);
+        for columns in [1, 2, 3, 8, 9, MATVEC_MAX_COLUMNS] {
+            let x = columns_of(&x, columns);
+            for reduction in [Reduction::preferred(gpu().caps()), Reduction::OneSubgroup] {
+                check_columns(ty, [rows, cols], columns, (&w, &x), reduction);
+            }
+        }
+    }
+    let (w, x) = fixed_problem(5, 4096);
+    let x = columns_of(&x, 4);
+    for reduction in REDUCTIONS {
+        check_columns(GgmlType::Q4K, [5, 4096], 4, (&w, &x), reduction);
+    }
+}
+
+/// No columns, more than the kernels hold, or an x that is not `columns * cols` long are
+/// shape errors, not dispatches.
+#[test]
+fn matvec_columns_refuses_counts_and_lengths_it_cannot_take() {
+    let gpu = gpu();
+    let m = gpu
+        .upload_matrix("w", GgmlType::Q8_0, 2, 32, &[0; 68])
+        .unwrap();
+    let y = gpu.zeros_f32("y", 2 * 32).unwrap();
+    let reduction = Reduction::Workgroup;
+    for columns in [0, MATVEC_MAX_COLUMNS + 1] {
+        let x = gpu
+            .upload_f32("x", &vec![0.0; 32 * columns.max(1)])
+            .unwrap();
+        let err = matvec_columns(gpu, &m, &x, &y, columns, reduction).unwrap_err();
+        assert!(err.to_string().contains("columns"), "{columns}: {err}");
+    }
+    let x = gpu.upload_f32("x", &[0.0; 3 * 32 - 1]).unwrap();
+    assert!(matvec_columns(gpu, &m, &x, &y, 3, reduction).is_err());
+    let x = gpu.upload_f32("x", &[0.0; 3 * 32]).unwrap();
+    let short = gpu.zeros_f32("y", 3 * 2 - 1).unwrap();
+    assert!(matvec_columns(gpu, &m, &x, &short, 3, reduction).is_err());
 }
 
 #[test]
