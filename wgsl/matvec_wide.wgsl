@@ -72,6 +72,15 @@ fn row_bases(row0: u32) -> array<u32, ROWS> {
     return base;
 }
 
+// sum_k values[k] . xv[k]: an item's decoded weights against one column's x.
+fn values_dot(values: ItemX, xv: ptr<function, ItemX>) -> f32 {
+    var total = 0.0;
+    for (var k = 0u; k < X_VECS; k++) {
+        total += dot(values[k], (*xv)[k]);
+    }
+    return total;
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn matvec(
     ids: ReduceIds,
@@ -91,13 +100,26 @@ fn matvec(
         for (var r = 0u; r < ROWS; r++) {
             w[r] = item_load(base[r] + at, i);
         }
-        for (var c = 0u; c < COLUMNS; c++) {
-            column = c;
+        if COLUMNS == 1u {
             var xv: ItemX;
             item_x(block, i, &xv);
             let aux = item_aux(&xv);
             for (var r = 0u; r < ROWS; r++) {
-                acc[c * ROWS + r] += item_dot(w[r], i, &xv, aux);
+                acc[r] += item_dot(w[r], i, &xv, aux);
+            }
+        } else {
+            // Several columns: each row's item decoded once, then a plain dot per column.
+            var values: array<ItemX, ROWS>;
+            for (var r = 0u; r < ROWS; r++) {
+                values[r] = item_values(w[r], i);
+            }
+            for (var c = 0u; c < COLUMNS; c++) {
+                column = c;
+                var xv: ItemX;
+                item_x(block, i, &xv);
+                for (var r = 0u; r < ROWS; r++) {
+                    acc[c * ROWS + r] += values_dot(values[r], &xv);
+                }
             }
         }
     }

@@ -37,9 +37,9 @@ fn item_load(base: u32, i: u32) -> ItemW {
     return ItemW(weights[unit], weights[unit + 1u + i]);
 }
 
-fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
-    let head = w.head;
-    let q = w.q;
+// Item i's two sub-blocks' (scale, min) pairs times d and dmin: value = a * q - b with
+// (a, b) = (.x, .z) for the low nibbles, (.y, .w) for the high ones.
+fn item_scales(head: vec4<u32>, i: u32) -> vec4<f32> {
     let dm = unpack2x16float(head.x);
     // Scales and mins of sub-blocks 0..3 are the low 6 bits of bytes 4..7 / 8..11; those of
     // 4..7 take 4 bits from bytes 12..15 and their top 2 from the top bits of 4..7 / 8..11.
@@ -50,6 +50,12 @@ fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
     let s = 16u * (j & 1u);
     let scale = vec2<f32>(f32((sc >> s) & 0xffu), f32((sc >> (s + 8u)) & 0xffu));
     let mins = vec2<f32>(f32((mn >> s) & 0xffu), f32((mn >> (s + 8u)) & 0xffu));
+    return vec4<f32>(dm.x * scale, dm.y * mins);
+}
+
+fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
+    let q = w.q;
+    let ab = item_scales(w.head, i);
     var lo = 0.0;
     var hi = 0.0;
     for (var k = 0u; k < 4u; k++) {
@@ -57,5 +63,17 @@ fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
         lo += dot(vec4<f32>(nibbles & vec4<u32>(0xfu)), (*xv)[k]);
         hi += dot(vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)), (*xv)[4u + k]);
     }
-    return dm.x * (scale.x * lo + scale.y * hi) - dm.y * dot(mins, aux);
+    return ab.x * lo + ab.y * hi - dot(ab.zw, aux);
+}
+
+// Item i's weights decoded, in item_x's layout (for several x columns against one decode).
+fn item_values(w: ItemW, i: u32) -> ItemX {
+    let ab = item_scales(w.head, i);
+    var v: ItemX;
+    for (var k = 0u; k < 4u; k++) {
+        let nibbles = vec4<u32>(w.q[k]) >> vec4<u32>(0u, 8u, 16u, 24u);
+        v[k] = vec4<f32>(nibbles & vec4<u32>(0xfu)) * ab.x - ab.z;
+        v[4u + k] = vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)) * ab.y - ab.w;
+    }
+    return v;
 }

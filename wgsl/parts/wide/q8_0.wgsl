@@ -38,3 +38,12 @@ fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
     }
     return w.d * acc;
 }
+
+// Item i's weights decoded, in item_x's layout (for several x columns against one decode).
+fn item_values(w: ItemW, i: u32) -> ItemX {
+    var v: ItemX;
+    for (var k = 0u; k < 4u; k++) {
+        v[k] = bytes_i(w.q[k]) * w.d;
+    }
+    return v;
+}
