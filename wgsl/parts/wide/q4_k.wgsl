@@ -37,10 +37,8 @@ fn item_load(base: u32, i: u32) -> ItemW {
     return ItemW(weights[unit], weights[unit + 1u + i]);
 }
 
-// Item i's two sub-blocks' (scale, min) pairs times d and dmin: value = a * q - b with
-// (a, b) = (.x, .z) for the low nibbles, (.y, .w) for the high ones.
-fn item_scales(head: vec4<u32>, i: u32) -> vec4<f32> {
-    let dm = unpack2x16float(head.x);
+// Item i's two sub-blocks' 6-bit scales (.xy: low nibbles, high nibbles) and mins (.zw).
+fn item_scale_mins(head: vec4<u32>, i: u32) -> vec4<f32> {
     // Scales and mins of sub-blocks 0..3 are the low 6 bits of bytes 4..7 / 8..11; those of
     // 4..7 take 4 bits from bytes 12..15 and their top 2 from the top bits of 4..7 / 8..11.
     let j = i / 2u;
@@ -48,14 +46,18 @@ fn item_scales(head: vec4<u32>, i: u32) -> vec4<f32> {
     let sc = select((head.w & 0x0f0f0f0fu) | ((head.y >> 2u) & 0x30303030u), head.y & 0x3f3f3f3fu, low);
     let mn = select(((head.w >> 4u) & 0x0f0f0f0fu) | ((head.z >> 2u) & 0x30303030u), head.z & 0x3f3f3f3fu, low);
     let s = 16u * (j & 1u);
-    let scale = vec2<f32>(f32((sc >> s) & 0xffu), f32((sc >> (s + 8u)) & 0xffu));
-    let mins = vec2<f32>(f32((mn >> s) & 0xffu), f32((mn >> (s + 8u)) & 0xffu));
-    return vec4<f32>(dm.x * scale, dm.y * mins);
+    return vec4<f32>(
+        f32((sc >> s) & 0xffu),
+        f32((sc >> (s + 8u)) & 0xffu),
+        f32((mn >> s) & 0xffu),
+        f32((mn >> (s + 8u)) & 0xffu),
+    );
 }
 
 fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
     let q = w.q;
-    let ab = item_scales(w.head, i);
+    let dm = unpack2x16float(w.head.x);
+    let sm = item_scale_mins(w.head, i);
     var lo = 0.0;
     var hi = 0.0;
     for (var k = 0u; k < 4u; k++) {
@@ -63,17 +65,21 @@ fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
         lo += dot(vec4<f32>(nibbles & vec4<u32>(0xfu)), (*xv)[k]);
         hi += dot(vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)), (*xv)[4u + k]);
     }
-    return ab.x * lo + ab.y * hi - dot(ab.zw, aux);
+    return dm.x * (sm.x * lo + sm.y * hi) - dm.y * dot(sm.zw, aux);
 }
 
-// Item i's weights decoded, in item_x's layout (for several x columns against one decode).
+// Item i's weights decoded, in item_x's layout (for several x columns against one decode):
+// d * scale * q - dmin * min.
 fn item_values(w: ItemW, i: u32) -> ItemX {
-    let ab = item_scales(w.head, i);
+    let dm = unpack2x16float(w.head.x);
+    let sm = item_scale_mins(w.head, i);
+    let a = dm.x * sm.xy;
+    let b = dm.y * sm.zw;
     var v: ItemX;
     for (var k = 0u; k < 4u; k++) {
         let nibbles = vec4<u32>(w.q[k]) >> vec4<u32>(0u, 8u, 16u, 24u);
-        v[k] = vec4<f32>(nibbles & vec4<u32>(0xfu)) * ab.x - ab.z;
-        v[4u + k] = vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)) * ab.y - ab.w;
+        v[k] = vec4<f32>(nibbles & vec4<u32>(0xfu)) * a.x - b.x;
+        v[4u + k] = vec4<f32>((nibbles >> vec4<u32>(4u)) & vec4<u32>(0xfu)) * a.y - b.y;
     }
     return v;
 }

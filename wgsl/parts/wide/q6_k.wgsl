@@ -51,48 +51,45 @@ fn item_load(base: u32, i: u32) -> ItemW {
     );
 }
 
-// Item i's quants less 32, unscaled: quarter a's in v[0..4], quarter a + 2's in v[4..8]
-// (item_x's layout), and the two quarters' scales times d.
-fn item_quants(w: ItemW, i: u32, v: ptr<function, ItemX>) -> vec2<f32> {
+// Item i's two quarters' scales: quarter a's (.x) and quarter a + 2's (.y).
+fn item_scales(w: ItemW, i: u32) -> vec2<f32> {
     let n = i / 4u;
     let m = (i / 2u) % 2u;
     let a = i % 2u;
     // Quarter q's scale is byte 2(q & 1) + m of word 2n (q < 2) or 2n + 1 (q >= 2).
-    let s_lo = bytes_i(w.sc[2u * n])[2u * a + m];
-    let s_hi = bytes_i(w.sc[2u * n + 1u])[2u * a + m];
+    return vec2<f32>(bytes_i(w.sc[2u * n])[2u * a + m], bytes_i(w.sc[2u * n + 1u])[2u * a + m]);
+}
+
+// Word k's quants less 32: quarter a's four values ([0]) and quarter a + 2's ([1]).
+fn word_quants(w: ItemW, k: u32, a: u32) -> array<vec4<f32>, 2> {
     let shifts = vec4<u32>(0u, 8u, 16u, 24u);
-    let lo_high = shifts + vec4<u32>(2u * a);
-    let hi_high = shifts + vec4<u32>(2u * a + 4u);
-    for (var k = 0u; k < 4u; k++) {
-        let ql = vec4<u32>(w.ql[k]) >> shifts;
-        let qh = vec4<u32>(w.qh[k]);
-        let lo = (ql & vec4<u32>(0xfu)) | (((qh >> lo_high) & vec4<u32>(3u)) << vec4<u32>(4u));
-        let hi = ((ql >> vec4<u32>(4u)) & vec4<u32>(0xfu)) | (((qh >> hi_high) & vec4<u32>(3u)) << vec4<u32>(4u));
-        (*v)[k] = vec4<f32>(vec4<i32>(lo) - vec4<i32>(32));
-        (*v)[4u + k] = vec4<f32>(vec4<i32>(hi) - vec4<i32>(32));
-    }
-    return vec2<f32>(s_lo, s_hi);
+    let ql = vec4<u32>(w.ql[k]) >> shifts;
+    let qh = vec4<u32>(w.qh[k]);
+    let lo = (ql & vec4<u32>(0xfu)) | (((qh >> (shifts + vec4<u32>(2u * a))) & vec4<u32>(3u)) << vec4<u32>(4u));
+    let hi = ((ql >> vec4<u32>(4u)) & vec4<u32>(0xfu)) | (((qh >> (shifts + vec4<u32>(2u * a + 4u))) & vec4<u32>(3u)) << vec4<u32>(4u));
+    return array<vec4<f32>, 2>(vec4<f32>(vec4<i32>(lo) - vec4<i32>(32)), vec4<f32>(vec4<i32>(hi) - vec4<i32>(32)));
 }
 
 fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
-    var v: ItemX;
-    let s = item_quants(w, i, &v);
+    let s = item_scales(w, i);
     var dot_lo = 0.0;
     var dot_hi = 0.0;
     for (var k = 0u; k < 4u; k++) {
-        dot_lo += dot(v[k], (*xv)[k]);
-        dot_hi += dot(v[4u + k], (*xv)[4u + k]);
+        let q = word_quants(w, k, i % 2u);
+        dot_lo += dot(q[0], (*xv)[k]);
+        dot_hi += dot(q[1], (*xv)[4u + k]);
     }
     return w.d * (s.x * dot_lo + s.y * dot_hi);
 }
 
 // Item i's weights decoded, in item_x's layout (for several x columns against one decode).
 fn item_values(w: ItemW, i: u32) -> ItemX {
+    let s = w.d * item_scales(w, i);
     var v: ItemX;
-    let s = w.d * item_quants(w, i, &v);
     for (var k = 0u; k < 4u; k++) {
-        v[k] *= s.x;
-        v[4u + k] *= s.y;
+        let q = word_quants(w, k, i % 2u);
+        v[k] = q[0] * s.x;
+        v[4u + k] = q[1] * s.y;
     }
     return v;
 }
