@@ -269,7 +269,23 @@ fn constants_shared_by_rust_and_wgsl_agree() {
         .filter(|p| p.subgroup.name.starts_with("matvec"))
     {
         for v in [pair.subgroup, pair.workgroup] {
-            assert_eq!(const_u32(&module(v), "ROWS"), MATVEC_ROWS, "{}", v.name);
+            let m = module(v);
+            assert_eq!(const_u32(&m, "ROWS"), MATVEC_ROWS, "{}", v.name);
+            // `matvec_columns` specialises every matrix-vector pipeline's COLUMNS, up to
+            // the accumulators' MAX_COLUMNS.
+            assert_eq!(
+                const_u32(&m, "MAX_COLUMNS") as usize,
+                axon_gpu::kernels::matvec::MATVEC_MAX_COLUMNS,
+                "{}",
+                v.name
+            );
+            assert!(
+                m.overrides
+                    .iter()
+                    .any(|(_, o)| o.name.as_deref() == Some("COLUMNS")),
+                "{}: no COLUMNS override",
+                v.name
+            );
         }
     }
 
