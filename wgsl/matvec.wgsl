@@ -47,9 +47,9 @@ fn squares(v: XValue) -> f32 {
 // compares them).
 const ROWS: u32 = 2u;
 
-// Input vectors per dispatch (`matvec_columns`): x holds COLUMNS vectors of cols values one
-// after another, y COLUMNS of rows values. At most MAX_COLUMNS (the launcher's
-// MATVEC_MAX_COLUMNS).
+// Input vectors per `matvec` dispatch (`matvec_columns`; `matvec_glu` takes one): x holds
+// COLUMNS vectors of cols values one after another, y COLUMNS of rows values. At most
+// MAX_COLUMNS (the launcher's MATVEC_MAX_COLUMNS).
 override COLUMNS: u32 = 1u;
 const MAX_COLUMNS: u32 = 16u;
 // The input vector the parts' load_x and store_row address.
@@ -121,32 +121,26 @@ fn matvec_glu(
     let items = select(0u, params.cols / BLOCK_LEN * BLOCK_PARTS, row0 < params.rows);
     let gate0 = params.weight_offset + row0 * params.row_bytes;
     let up0 = gate0 + params.rows * params.row_bytes;
-    var g_acc: array<f32, ROWS * MAX_COLUMNS>;
-    var u_acc: array<f32, ROWS * MAX_COLUMNS>;
+    var g_acc: array<f32, ROWS>;
+    var u_acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
+        var xv: PartValues;
+        let offset = load_part(it, &xv);
         let part = it % BLOCK_PARTS;
-        for (var c = 0u; c < COLUMNS; c++) {
-            column = c;
-            var xv: PartValues;
-            let offset = load_part(it, &xv);
-            for (var r = 0u; r < ROWS; r++) {
-                if row0 + r < params.rows {
-                    let row = r * params.row_bytes + offset;
-                    g_acc[c * ROWS + r] += block_part_dot(gate0 + row, &xv, part);
-                    u_acc[c * ROWS + r] += block_part_dot(up0 + row, &xv, part);
-                }
+        for (var r = 0u; r < ROWS; r++) {
+            if row0 + r < params.rows {
+                let row = r * params.row_bytes + offset;
+                g_acc[r] += block_part_dot(gate0 + row, &xv, part);
+                u_acc[r] += block_part_dot(up0 + row, &xv, part);
             }
         }
     }
     let scale = norm_scale(ids);
-    for (var c = 0u; c < COLUMNS; c++) {
-        column = c;
-        for (var r = 0u; r < ROWS; r++) {
-            let g = workgroup_sum(g_acc[c * ROWS + r], ids) * scale;
-            let u = workgroup_sum(u_acc[c * ROWS + r], ids) * scale;
-            if row0 + r < params.rows && ids.lid == 0u {
-                store_row(row0 + r, gate_activation(g, params.activation) * u);
-            }
+    for (var r = 0u; r < ROWS; r++) {
+        let g = workgroup_sum(g_acc[r], ids) * scale;
+        let u = workgroup_sum(u_acc[r], ids) * scale;
+        if row0 + r < params.rows && ids.lid == 0u {
+            store_row(row0 + r, gate_activation(g, params.activation) * u);
         }
     }
 }

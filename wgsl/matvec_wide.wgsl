@@ -48,9 +48,10 @@ fn squares(v: XValue) -> f32 {
 // Rows per workgroup: the launcher's MATVEC_ROWS (the registry test compares them).
 const ROWS: u32 = 2u;
 
-// Input vectors per dispatch (`matvec_columns`): x holds COLUMNS vectors of cols values one
-// after another, y COLUMNS of rows values; every weight word loaded serves them all. At most
-// MAX_COLUMNS (the accumulators' size; the launcher's MATVEC_MAX_COLUMNS).
+// Input vectors per `matvec` dispatch (`matvec_columns`; `matvec_glu` takes one): x holds
+// COLUMNS vectors of cols values one after another, y COLUMNS of rows values; every weight word
+// loaded serves them all. At most MAX_COLUMNS (the accumulators' size; the launcher's
+// MATVEC_MAX_COLUMNS).
 override COLUMNS: u32 = 1u;
 const MAX_COLUMNS: u32 = 16u;
 // The input vector the parts' load_x and store_row address.
@@ -146,8 +147,8 @@ fn matvec_glu(
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let up = params.rows * params.row_bytes;
     let base = row_bases(row0);
-    var g_acc: array<f32, ROWS * MAX_COLUMNS>;
-    var u_acc: array<f32, ROWS * MAX_COLUMNS>;
+    var g_acc: array<f32, ROWS>;
+    var u_acc: array<f32, ROWS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
@@ -158,26 +159,20 @@ fn matvec_glu(
             g_w[r] = item_load(base[r] + at, i);
             u_w[r] = item_load(base[r] + up + at, i);
         }
-        for (var c = 0u; c < COLUMNS; c++) {
-            column = c;
-            var xv: ItemX;
-            item_x(block, i, &xv);
-            let aux = item_aux(&xv);
-            for (var r = 0u; r < ROWS; r++) {
-                g_acc[c * ROWS + r] += item_dot(g_w[r], i, &xv, aux);
-                u_acc[c * ROWS + r] += item_dot(u_w[r], i, &xv, aux);
-            }
+        var xv: ItemX;
+        item_x(block, i, &xv);
+        let aux = item_aux(&xv);
+        for (var r = 0u; r < ROWS; r++) {
+            g_acc[r] += item_dot(g_w[r], i, &xv, aux);
+            u_acc[r] += item_dot(u_w[r], i, &xv, aux);
         }
     }
     let scale = norm_scale(ids);
-    for (var c = 0u; c < COLUMNS; c++) {
-        column = c;
-        for (var r = 0u; r < ROWS; r++) {
-            let g = workgroup_sum(g_acc[c * ROWS + r], ids) * scale;
-            let u = workgroup_sum(u_acc[c * ROWS + r], ids) * scale;
-            if row0 + r < params.rows && ids.lid == 0u {
-                store_row(row0 + r, gate_activation(g, params.activation) * u);
-            }
+    for (var r = 0u; r < ROWS; r++) {
+        let g = workgroup_sum(g_acc[r], ids) * scale;
+        let u = workgroup_sum(u_acc[r], ids) * scale;
+        if row0 + r < params.rows && ids.lid == 0u {
+            store_row(row0 + r, gate_activation(g, params.activation) * u);
         }
     }
 }

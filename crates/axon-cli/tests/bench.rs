@@ -41,6 +41,15 @@ fn positive(v: &Value, key: &str) -> f64 {
     x
 }
 
+/// A row the quick plan measured (its shapes fit every device) with exactly `want` keys.
+fn assert_measured(m: &Value, want: &[&str]) {
+    assert!(
+        m.get("skipped").is_none(),
+        "quick shapes fit every device: {m}"
+    );
+    assert_eq!(keys(m), want);
+}
+
 fn check_contract(v: &Value) {
     assert_eq!(
         keys(v),
@@ -104,13 +113,9 @@ fn check_contract(v: &Value) {
         ["Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0", "F16", "F16"]
     );
     for m in matvec {
-        assert!(
-            m.get("skipped").is_none(),
-            "quick shapes fit every device: {m}"
-        );
-        assert_eq!(
-            keys(m),
-            [
+        assert_measured(
+            m,
+            &[
                 "batch",
                 "bytes",
                 "cols",
@@ -120,8 +125,8 @@ fn check_contract(v: &Value) {
                 "rows",
                 "us",
                 "weight_bytes",
-                "weight_copies"
-            ]
+                "weight_copies",
+            ],
         );
         // --quick times one buffer (its shapes are for the software adapter, which has no
         // cache worth outgrowing); the full plan cycles copies (`weight_copies` unit test).
@@ -160,13 +165,9 @@ fn check_contract(v: &Value) {
         .collect();
     assert_eq!(rows, want);
     for m in columns {
-        assert!(
-            m.get("skipped").is_none(),
-            "quick shapes fit every device: {m}"
-        );
-        assert_eq!(
-            keys(m),
-            [
+        assert_measured(
+            m,
+            &[
                 "batch",
                 "cols",
                 "columns",
@@ -175,8 +176,8 @@ fn check_contract(v: &Value) {
                 "us",
                 "us_per_column",
                 "vs_one_column",
-                "weight_copies"
-            ]
+                "weight_copies",
+            ],
         );
         let us = positive(m, "us");
         let n = m["columns"].as_f64().unwrap();
@@ -197,13 +198,9 @@ fn check_contract(v: &Value) {
         .collect();
     assert_eq!(formats, ["F16", "Q4_K"]);
     for m in matmul {
-        assert!(
-            m.get("skipped").is_none(),
-            "quick shapes fit every device: {m}"
-        );
-        assert_eq!(
-            keys(m),
-            ["batch", "cols", "format", "rows", "tflop_s", "tokens", "us"]
+        assert_measured(
+            m,
+            &["batch", "cols", "format", "rows", "tflop_s", "tokens", "us"],
         );
         assert_eq!(
             (m["tokens"].as_u64(), m["rows"].as_u64()),

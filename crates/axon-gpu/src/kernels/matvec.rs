@@ -417,52 +417,7 @@ pub fn matvec_folded(
     fold: Fold<'_>,
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
-    const KERNEL: &str = "matvec";
-    if x.len() != w.cols {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "x",
-            expected: w.cols,
-            got: x.len(),
-        });
-    }
-    if y.len() < w.rows {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "y (at least rows)",
-            expected: w.rows,
-            got: y.len(),
-        });
-    }
-    check_binding(gpu, KERNEL, "x", x)?;
-    check_binding(gpu, KERNEL, "y", y)?;
-    check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
-    let (flags, eps) = fold.flags(gpu, KERNEL, w.cols)?;
-    let folds = fold.norm.is_some() || fold.accumulate;
-    let kernel = sized_for(gpu, KERNEL, w, pair(KERNEL, w, (false, folds))?, reduction)?;
-    let workgroups = grid(
-        gpu,
-        KERNEL,
-        (w.rows as u64).div_ceil(u64::from(MATVEC_ROWS)),
-    )?;
-    // The binding check bounds every byte offset by u32::MAX.
-    let params = Params {
-        rows: w.rows as u32,
-        cols: w.cols as u32,
-        row_bytes: w.row_bytes as u32,
-        weight_offset: 0,
-        activation: 0,
-        scale_offset: w.scale_offset as u32,
-        flags,
-        eps,
-    };
-    let uniform = gpu.uniform("matvec.params", &params)?;
-    let norm_w = fold.norm.map_or(x, |(weight, _)| weight);
-    let mut buffers = vec![&uniform, &w.buffer, x.raw(), y.raw()];
-    if folds {
-        buffers.push(norm_w.raw());
-    }
-    Dispatch::new(gpu, kernel, &buffers, workgroups)
+    launch(gpu, "matvec", w, (x, y), (1, fold), reduction)
 }
 
 /// Most input vectors one [`matvec_columns`] call takes (`MAX_COLUMNS` in the kernels, the
@@ -492,9 +447,29 @@ pub fn matvec_columns(
             got: columns,
         });
     }
+    launch(
+        gpu,
+        KERNEL,
+        w,
+        (x, y),
+        (columns, Fold::default()),
+        reduction,
+    )
+}
+
+/// The dispatch behind [`matvec_folded`] and [`matvec_columns`]: `columns` vectors in x (at
+/// most one with a fold; the callers see to it), checked against `w`'s shape.
+fn launch(
+    gpu: &Gpu,
+    kernel_name: &'static str,
+    w: &QuantMatrix,
+    (x, y): (&DeviceBuffer, &DeviceBuffer),
+    (columns, fold): (usize, Fold<'_>),
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
     if x.len() != columns * w.cols {
         return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
+            kernel: kernel_name,
             what: "x (columns * cols)",
             expected: columns * w.cols,
             got: x.len(),
@@ -502,20 +477,22 @@ pub fn matvec_columns(
     }
     if y.len() < columns * w.rows {
         return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
+            kernel: kernel_name,
             what: "y (at least columns * rows)",
             expected: columns * w.rows,
             got: y.len(),
         });
     }
-    check_binding(gpu, KERNEL, "x", x)?;
-    check_binding(gpu, KERNEL, "y", y)?;
-    check_weights(gpu, KERNEL, "weights", w.buffer.size())?;
-    let kernel = sized_for(gpu, KERNEL, w, pair(KERNEL, w, (false, false))?, reduction)?
-        .with_columns(columns as u32);
+    check_binding(gpu, kernel_name, "x", x)?;
+    check_binding(gpu, kernel_name, "y", y)?;
+    check_weights(gpu, kernel_name, "weights", w.buffer.size())?;
+    let (flags, eps) = fold.flags(gpu, kernel_name, w.cols)?;
+    let folds = fold.norm.is_some() || fold.accumulate;
+    let variant = pair(kernel_name, w, (false, folds))?;
+    let kernel = sized_for(gpu, kernel_name, w, variant, reduction)?.with_columns(columns as u32);
     let workgroups = grid(
         gpu,
-        KERNEL,
+        kernel_name,
         (w.rows as u64).div_ceil(u64::from(MATVEC_ROWS)),
     )?;
     // The binding checks bound every index by u32::MAX.
@@ -526,16 +503,16 @@ pub fn matvec_columns(
         weight_offset: 0,
         activation: 0,
         scale_offset: w.scale_offset as u32,
-        flags: 0,
-        eps: 0.0,
+        flags,
+        eps,
     };
-    let uniform = gpu.uniform("matvec_columns.params", &params)?;
-    Dispatch::new(
-        gpu,
-        kernel,
-        &[&uniform, &w.buffer, x.raw(), y.raw()],
-        workgroups,
-    )
+    let uniform = gpu.uniform("matvec.params", &params)?;
+    let norm_w = fold.norm.map_or(x, |(weight, _)| weight);
+    let mut buffers = vec![&uniform, &w.buffer, x.raw(), y.raw()];
+    if folds {
+        buffers.push(norm_w.raw());
+    }
+    Dispatch::new(gpu, kernel, &buffers, workgroups)
 }
 
 /// The fused FFN input: `y[r] = act(G[r] · x) · (U[r] · x)` for `r < ff`, where `gate_up`

@@ -25,23 +25,13 @@ use axon_reference::ops::linear::linear_quantized;
 use proptest::prelude::*;
 
 fn check(ty: GgmlType, rows: usize, cols: usize, w: &[f32], x: &[f32], reduction: Reduction) {
-    check_at(ty, [rows, cols], (w, x), reduction, None);
-}
-
-/// [`check`], the dispatch at `width` invocations per workgroup when given (else the width
-/// `assert_width` expects).
-fn check_at(
-    ty: GgmlType,
-    [rows, cols]: [usize; 2],
-    (w, x): (&[f32], &[f32]),
-    reduction: Reduction,
-    width: Option<u32>,
-) {
-    run_and_compare(ty, [rows, cols], 1, (w, x), reduction, width);
+    check_columns(ty, [rows, cols], 1, (w, x), reduction);
 }
 
 /// `columns` input vectors (`x` holds them one after another) through `matvec_columns` (one
-/// through `matvec`), each column's rows against the reference with [`check`]'s tolerance.
+/// through `matvec`), each column's rows against the reference with the module's tolerance.
+/// The dispatch runs at the width `assert_width` expects, or `matvec::widened`'s for the rows
+/// it widens (at every column count).
 fn check_columns(
     ty: GgmlType,
     [rows, cols]: [usize; 2],
@@ -49,20 +39,8 @@ fn check_columns(
     (w, x): (&[f32], &[f32]),
     reduction: Reduction,
 ) {
-    // Rows `matvec::widened` runs wider keep that width at every column count.
     let width = axon_gpu::kernels::matvec::widened(ty, rows, cols)
         .filter(|_| reduction != Reduction::OneSubgroup);
-    run_and_compare(ty, [rows, cols], columns, (w, x), reduction, width);
-}
-
-fn run_and_compare(
-    ty: GgmlType,
-    [rows, cols]: [usize; 2],
-    columns: usize,
-    (w, x): (&[f32], &[f32]),
-    reduction: Reduction,
-    width: Option<u32>,
-) {
     assert_eq!(x.len(), columns * cols);
     let gpu = gpu();
     let data = encode(ty, w);
@@ -197,7 +175,7 @@ fn q4_k_rows_of_4096_columns_run_wider_and_match_reference() {
     };
     let (w, x) = fixed_problem(rows, cols);
     for reduction in REDUCTIONS {
-        check_at(ty, [rows, cols], (&w, &x), reduction, width(reduction));
+        check_columns(ty, [rows, cols], 1, (&w, &x), reduction);
     }
     let ff = 3;
     let glu = GluWeights::new(ty, ff, cols);
