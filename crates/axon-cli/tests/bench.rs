@@ -65,6 +65,8 @@ fn check_contract(v: &Value) {
             "matmul",
             "matvec",
             "matvec_columns",
+            "matvec_q8",
+            "quantize_q8",
             "quick",
             "reference_gb_s",
             "shader_copy_gb_s",
@@ -190,6 +192,42 @@ fn check_contract(v: &Value) {
             assert_eq!(ratio, 1.0, "{m}");
         }
     }
+
+    // The integer-dot rows: same shapes and keys as "matvec", x counted as its 8-bit blocks
+    // (a byte per value and 8 bytes of scales per 16 values).
+    let q8 = v["matvec_q8"].as_array().unwrap();
+    let formats: Vec<&str> = q8.iter().map(|m| m["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0"]);
+    for m in q8 {
+        assert_measured(
+            m,
+            &[
+                "batch",
+                "bytes",
+                "cols",
+                "format",
+                "gb_s",
+                "pct_of_copy",
+                "rows",
+                "us",
+                "weight_bytes",
+                "weight_copies",
+            ],
+        );
+        let (rows, cols) = (m["rows"].as_u64().unwrap(), m["cols"].as_u64().unwrap());
+        assert_eq!(
+            m["bytes"].as_u64().unwrap(),
+            m["weight_bytes"].as_u64().unwrap() + cols + cols / 2 + 4 * rows,
+            "{m}"
+        );
+        let expected = m["bytes"].as_f64().unwrap() / positive(m, "us") / 1e3;
+        assert!((positive(m, "gb_s") / expected - 1.0).abs() < 1e-6, "{m}");
+    }
+    let quantize = v["quantize_q8"].as_array().unwrap();
+    assert_eq!(quantize.len(), 1, "{v}");
+    assert_eq!(keys(&quantize[0]), ["batch", "cols", "us"]);
+    assert_eq!(quantize[0]["cols"], 256);
+    positive(&quantize[0], "us");
 
     let matmul = v["matmul"].as_array().unwrap();
     let formats: Vec<&str> = matmul
@@ -346,6 +384,8 @@ fn quick_kernel_bench_prints_a_table_by_default() {
         "GB/s (read + write)",
         "copy shader",
         "matvec",
+        "matvec_q8",
+        "quantize_q8",
         "Q6_K",
         "TFLOP/s",
     ] {

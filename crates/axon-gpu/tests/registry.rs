@@ -373,6 +373,7 @@ fn constants_shared_by_rust_and_wgsl_agree() {
 #[test]
 fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
     use axon_gpu::kernels::matvec::{MATVEC_TYPES, kernel_block_len};
+    use axon_gpu::kernels::matvec_q8::MATVEC_Q8_TYPES;
     let mut checked = 0;
     for variant in ALL_VARIANTS {
         let Some(part) = variant.files.iter().find(|f| {
@@ -419,8 +420,8 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
         checked += 1;
     }
     // matvec and matvec_glu, plain and with folds, in both reductions; matmul, matmul_glu,
-    // gather.
-    assert_eq!(checked, MATVEC_TYPES.len() * 11);
+    // gather; matvec_q8 and matvec_glu_q8 in both reductions for their formats.
+    assert_eq!(checked, MATVEC_TYPES.len() * 11 + MATVEC_Q8_TYPES.len() * 4);
 }
 
 /// docs/KERNELS.md has a family heading (or, for a part, an entry in its "Parts" list) for
@@ -441,6 +442,8 @@ fn every_wgsl_file_has_a_section_in_kernels_md() {
             entries.iter().any(|l| l.contains("quant/<format>.wgsl"))
         } else if name.starts_with("parts/wide/") {
             entries.iter().any(|l| l.contains("wide/<format>.wgsl"))
+        } else if name.starts_with("parts/wide_q8/") {
+            entries.iter().any(|l| l.contains("wide_q8/<format>.wgsl"))
         } else {
             let base = name.trim_start_matches("parts/");
             entries.iter().any(|l| l.contains(base))

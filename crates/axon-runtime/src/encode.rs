@@ -23,14 +23,16 @@ use axon_gpu::kernels::glu::{GluActivation, glu};
 use axon_gpu::kernels::l2_norm::l2_norm;
 use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{Fold, QuantMatrix, matvec_folded, matvec_glu_folded};
+use axon_gpu::kernels::matvec_q8::{MATVEC_Q8_TYPES, matvec_glu_q8, matvec_q8};
 use axon_gpu::kernels::position::Position;
+use axon_gpu::kernels::quantize_q8::{Q8_PAIR, q8_words, quantize_q8};
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
 use axon_models::config::{Activation, DeltaNetLayers, ModelConfig, RopeConfig, ValueHeadOrder};
 use axon_models::decoder::DecoderOp;
-use axon_models::plan::{TensorId, TensorKind};
-use std::cell::RefCell;
+use axon_models::plan::{TensorId, TensorKind, Use};
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 /// What an encoded pass is for: its token count, the session's position uniform (the
@@ -52,6 +54,16 @@ pub(crate) struct Bindings<'a> {
     pub(crate) ids: &'a IndexBuffer,
     pub(crate) picks: &'a IndexBuffer,
     pub(crate) bound: RefCell<Vec<TensorId>>,
+    /// The 8-bit x of the decode projections, when `EngineOptions::matvec_q8` asks for it.
+    q8: Option<Q8Input<'a>>,
+}
+
+/// The buffer the decode projections' 8-bit x lives in, and the tensor it holds now: a
+/// projection whose input is already there (Q/K/V, Gated DeltaNet's projections of one normed
+/// row) skips the quantize. [`Bindings::note_writes`] forgets it once a step writes it.
+struct Q8Input<'a> {
+    buffer: &'a DeviceBuffer,
+    holds: Cell<Option<TensorId>>,
 }
 
 impl<'a> Bindings<'a> {
@@ -68,6 +80,27 @@ impl<'a> Bindings<'a> {
             ids,
             picks,
             bound: RefCell::default(),
+            q8: None,
+        }
+    }
+
+    /// Decode projections of the formats `matvec_q8` takes quantize their x into `buffer`
+    /// (at least `q8_words` of the widest such projection) and use the integer-dot kernels.
+    pub(crate) fn with_q8(mut self, buffer: &'a DeviceBuffer) -> Self {
+        self.q8 = Some(Q8Input {
+            buffer,
+            holds: Cell::new(None),
+        });
+        self
+    }
+
+    /// After a step: the 8-bit x no longer stands for a tensor the step wrote.
+    pub(crate) fn note_writes(&self, operands: &[(TensorId, Use)]) {
+        if let Some(q8) = &self.q8 {
+            let written = |t| operands.iter().any(|&(o, u)| o == t && u != Use::Read);
+            if q8.holds.get().is_some_and(written) {
+                q8.holds.set(None);
+            }
         }
     }
 
@@ -172,6 +205,37 @@ fn glu_activation(activation: Activation) -> GluActivation {
     }
 }
 
+/// The launches of a one-row projection against the 8-bit x, when it applies (the engine
+/// asked for it, `w` is of a format `matvec_q8` takes, `x` is one row of its columns):
+/// `quantize_q8` of `x` unless the buffer already holds it, then `launch` on the buffer.
+fn q8_projection(
+    gpu: &Gpu,
+    b: &Bindings<'_>,
+    w: &QuantMatrix,
+    (x_id, x): (TensorId, &DeviceBuffer),
+    launch: impl FnOnce(&DeviceBuffer) -> Result<Dispatch, axon_gpu::GpuError>,
+) -> Option<Result<Vec<Dispatch>, RuntimeError>> {
+    let q8 = b.q8.as_ref()?;
+    let cols = w.cols();
+    let applies = MATVEC_Q8_TYPES.contains(&w.ty())
+        && x.len() == cols
+        && cols.is_multiple_of(Q8_PAIR)
+        && q8.buffer.len() >= q8_words(cols);
+    if !applies {
+        return None;
+    }
+    let mut launches = Vec::with_capacity(2);
+    let run = || -> Result<Vec<Dispatch>, RuntimeError> {
+        if q8.holds.get() != Some(x_id) {
+            launches.push(quantize_q8(gpu, x, q8.buffer)?);
+            q8.holds.set(Some(x_id));
+        }
+        launches.push(launch(q8.buffer)?);
+        Ok(launches)
+    };
+    Some(run())
+}
+
 /// The launches of one step.
 pub(crate) fn encode_step(
     gpu: &Gpu,
@@ -249,11 +313,20 @@ pub(crate) fn encode_step(
             norm: folded_norm,
             accumulate,
         } => {
+            let x_id = x;
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
             let folded_norm = folded_norm.map(|n| b.f32(n)).transpose()?;
             // One row (a decode step, or the last token's logits alone) is a matrix-vector
             // product: the tiled matmul would decode every weight per element for one row.
-            if tokens == 1 || single {
+            let row = tokens == 1 || single;
+            if row && folded_norm.is_none() && !accumulate {
+                if let Some(launches) = q8_projection(gpu, b, w, (x_id, x), |xq| {
+                    matvec_q8(gpu, w, xq, y, reduction)
+                }) {
+                    return launches;
+                }
+            }
+            if row {
                 let fold = Fold {
                     norm: folded_norm.map(|n| (n, norm.eps)),
                     accumulate,
@@ -272,8 +345,16 @@ pub(crate) fn encode_step(
             gate,
             norm: folded_norm,
         } => {
+            let x_id = x;
             let (w, x, y) = (b.matrix(w)?, b.f32(x)?, b.f32(y)?);
             let folded_norm = folded_norm.map(|n| b.f32(n)).transpose()?;
+            if tokens == 1 && folded_norm.is_none() {
+                if let Some(launches) = q8_projection(gpu, b, w, (x_id, x), |xq| {
+                    matvec_glu_q8(gpu, w, xq, y, glu_activation(gate), reduction)
+                }) {
+                    return launches;
+                }
+            }
             if tokens == 1 {
                 let fold = (glu_activation(gate), folded_norm.map(|n| (n, norm.eps)));
                 one(matvec_glu_folded(gpu, w, x, y, fold, reduction))

@@ -42,6 +42,12 @@ pub struct EngineOptions {
     /// matrix-vector workgroup reading the norm weight beside x costs more than the norm
     /// steps it replaces (`docs/BENCHMARKS.md`).
     pub fold_norms: bool,
+    /// Decode projections of Q4_K, Q6_K and Q8_0 weights take x quantized to 8-bit blocks and
+    /// multiply with integer dot products (`quantize_q8` once per input, then `matvec_q8` /
+    /// `matvec_glu_q8`; `AXON_MATVEC_Q8`). Off by default: the result is `W` times the
+    /// 8-bit x, which the CPU reference model does not model yet (the kernels' twins do); on
+    /// the H200 those kernels are 1.4-1.8x faster than the f32-x ones (`docs/BENCHMARKS.md`).
+    pub matvec_q8: bool,
     /// An attention layer's input (query split, q/k norms, RoPE, cache writes) in one kernel
     /// (`AXON_FUSE_ATTENTION`), where the device binds enough storage buffers per stage
     /// (`attention_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
@@ -77,6 +83,7 @@ impl Default for EngineOptions {
             reduction: None,
             fuse_norm: true,
             fold_norms: false,
+            matvec_q8: false,
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             pipeline: true,

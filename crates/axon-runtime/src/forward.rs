@@ -9,7 +9,9 @@ use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::argmax;
 use axon_gpu::kernels::noop::noops;
-use axon_gpu::{ReadValues, Readback, Tap};
+use axon_gpu::kernels::quantize_q8::q8_words;
+use axon_gpu::{DeviceBuffer, ReadValues, Readback, Tap};
+use axon_models::decoder::DecoderOp;
 use axon_models::plan::TensorId;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -218,7 +220,12 @@ impl<W: DeviceWeights> Engine<'_, W> {
     ) -> Result<Encoded, RuntimeError> {
         let ids = self.gpu.zeros_u32("ids", tokens)?;
         let picks = self.gpu.zeros_u32("picks", 2 * prepared.rows)?;
-        let bindings = Bindings::new(prepared, &self.weights, &session.state, [&ids, &picks]);
+        // The recorded dispatches' bind groups keep this buffer alive with them.
+        let q8 = self.q8_buffer(prepared)?;
+        let mut bindings = Bindings::new(prepared, &self.weights, &session.state, [&ids, &picks]);
+        if let Some(buffer) = &q8 {
+            bindings = bindings.with_q8(buffer);
+        }
         let call = Call {
             tokens,
             position: &session.position,
@@ -233,9 +240,11 @@ impl<W: DeviceWeights> Engine<'_, W> {
         for (step, op) in prepared.plan.steps().iter().enumerate() {
             dispatches.extend(encode_step(&self.gpu, &self.config, &bindings, op, call)?);
             step_ends.push(dispatches.len());
+            let operands = op.operands();
+            bindings.note_writes(&operands);
             // What the step bound must be what its op reports: what the validator checked.
             let bound = bindings.take_bound();
-            let mut declared: Vec<TensorId> = op.operands().into_iter().map(|(t, _)| t).collect();
+            let mut declared: Vec<TensorId> = operands.into_iter().map(|(t, _)| t).collect();
             declared.sort_unstable();
             declared.dedup();
             if bound != declared {
@@ -257,6 +266,27 @@ impl<W: DeviceWeights> Engine<'_, W> {
             picks,
             slots: None,
         })
+    }
+
+    /// The buffer for the 8-bit x of `prepared`'s projections (`EngineOptions::matvec_q8`):
+    /// room for the widest matrix its linear and GLU steps multiply.
+    fn q8_buffer(&self, prepared: &Prepared) -> Result<Option<DeviceBuffer>, RuntimeError> {
+        if !self.options.matvec_q8 {
+            return Ok(None);
+        }
+        let widest = prepared
+            .plan
+            .steps()
+            .iter()
+            .filter_map(|op| match *op {
+                DecoderOp::Linear { w, .. } | DecoderOp::Glu { w, .. } => prepared.plan.decl(w),
+                _ => None,
+            })
+            .filter_map(|decl| self.weights.matrix(&decl.name))
+            .map(|m| m.cols())
+            .max()
+            .unwrap_or(0);
+        Ok(Some(self.gpu.zeros_f32("q8_x", q8_words(widest).max(1))?))
     }
 }
 

@@ -96,6 +96,7 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
         fold_norms: switch_or("AXON_FOLD_NORMS", false)?,
+        matvec_q8: switch_or("AXON_MATVEC_Q8", false)?,
         scratch: scratch.unwrap_or(ScratchMode::Reuse),
         decode_scratch: scratch.unwrap_or(ScratchMode::NoReuse),
         fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,

@@ -9,6 +9,8 @@ use axon_formats::quant::GgmlType;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::matmul::matmul;
 use axon_gpu::kernels::matvec::{matvec, matvec_columns};
+use axon_gpu::kernels::matvec_q8::matvec_q8;
+use axon_gpu::kernels::quantize_q8::{q8_words, quantize_q8};
 use axon_gpu::{Gpu, GpuError};
 use std::time::Duration;
 
@@ -19,6 +21,10 @@ pub enum Kernel {
     Matvec,
     /// [`matvec_columns`]: `tokens` input vectors in one dispatch.
     MatvecColumns,
+    /// [`matvec_q8`]: one input vector, quantized to 8 bits before the timed dispatches.
+    MatvecQ8,
+    /// [`quantize_q8`] of one input vector of `cols` values (no weights).
+    QuantizeQ8,
     /// [`matmul`]: `tokens` input vectors.
     Matmul,
 }
@@ -51,6 +57,8 @@ impl Case {
             Kernel::MatvecColumns => {
                 format!("bench.matvec_columns.{ty}.{rows}x{cols}x{}", self.tokens)
             }
+            Kernel::MatvecQ8 => format!("bench.matvec_q8.{ty}.{rows}x{cols}"),
+            Kernel::QuantizeQ8 => format!("bench.quantize_q8.{cols}"),
             Kernel::Matmul => format!("bench.matmul.{ty}.{}x{rows}x{cols}", self.tokens),
         }
     }
@@ -58,7 +66,10 @@ impl Case {
     /// Bytes of the weights, x and y; `None` when `cols` is not a whole number of blocks.
     fn operands(&self) -> Option<[(&'static str, u64); 3]> {
         let weights = self.ty.bytes_for((self.rows * self.cols) as u64)?;
-        let x = 4 * (self.tokens * self.cols) as u64;
+        let x = match self.kernel {
+            Kernel::MatvecQ8 => 4 * q8_words(self.cols) as u64,
+            _ => 4 * (self.tokens * self.cols) as u64,
+        };
         let y = 4 * (self.tokens * self.rows) as u64;
         Some([("weights", weights), ("x", x), ("y", y)])
     }
@@ -163,6 +174,13 @@ impl Bench<'_, '_> {
             weight_copies,
         } = case;
         let label = case.label();
+        let gpu = self.gpu;
+        let reduction = Reduction::preferred(gpu.caps());
+        let x = gpu.upload_f32("bench.x", &self.rng.f32s(tokens * cols))?;
+        if kernel == Kernel::QuantizeQ8 {
+            let xq = gpu.zeros_f32("bench.xq", q8_words(cols))?;
+            return self.timer.kernel(&label, &mut || quantize_q8(gpu, &x, &xq));
+        }
         let data = random_matrix(ty, rows, cols, &mut self.rng)
             .ok_or_else(|| BenchError::NotSupported(format!("no random {} weights", ty.name())))?;
         // The same bytes in distinct buffers: a dispatch finds none of its weights cached by
@@ -171,12 +189,11 @@ impl Bench<'_, '_> {
             .map(|_| self.gpu.upload_matrix(&label, ty, rows, cols, &data))
             .collect::<Result<Vec<_>, _>>()?;
         drop(data);
-        let x = self
-            .gpu
-            .upload_f32("bench.x", &self.rng.f32s(tokens * cols))?;
-        let y = self.gpu.zeros_f32("bench.y", tokens * rows)?;
-        let gpu = self.gpu;
-        let reduction = Reduction::preferred(gpu.caps());
+        let y = gpu.zeros_f32("bench.y", tokens * rows)?;
+        let xq = gpu.zeros_f32("bench.xq", q8_words(cols))?;
+        if kernel == Kernel::MatvecQ8 {
+            gpu.run("bench.quantize_q8", &[quantize_q8(gpu, &x, &xq)?])?;
+        }
         let mut made = 0usize;
         let mut make = || {
             // `copies` holds at least one matrix.
@@ -185,6 +202,8 @@ impl Bench<'_, '_> {
             match kernel {
                 Kernel::Matvec => matvec(gpu, w, &x, &y, reduction),
                 Kernel::MatvecColumns => matvec_columns(gpu, w, &x, &y, tokens, reduction),
+                Kernel::MatvecQ8 => matvec_q8(gpu, w, &xq, &y, reduction),
+                Kernel::QuantizeQ8 => quantize_q8(gpu, &x, &xq),
                 Kernel::Matmul => matmul(gpu, w, &x, &y, tokens),
             }
         };

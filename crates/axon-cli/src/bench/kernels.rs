@@ -1,12 +1,13 @@
 //! `axon bench kernels`: what is measured, at which shapes, in which order.
 
 use super::case::{Bench, Case, Kernel, micros, per_second};
-use super::report::{Adapter, Entry, Report};
+use super::report::{Adapter, Entry, QuantizeQ8, Report};
 use super::timing::Timer;
 use super::weights::Rng;
 use super::{BenchError, KernelArgs, copies, provenance};
 use axon_formats::quant::GgmlType;
 use axon_gpu::Gpu;
+use axon_gpu::kernels::quantize_q8::Q8_PAIR;
 
 /// Matrix-vector weight formats, in report order.
 const MATVEC_FORMATS: [GgmlType; 4] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::F16];
@@ -15,6 +16,8 @@ const COLUMNS_FORMATS: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::
 /// Input vectors per dispatch in those rows: up to 8 (llama.cpp's Vulkan matvec stops at 8),
 /// one past it, and the kernels' most.
 const COLUMN_COUNTS: [usize; 6] = [1, 2, 4, 8, 9, 16];
+/// Formats of the integer-dot matrix-vector rows, in report order.
+const Q8_FORMATS: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
 /// Matrix-matrix weight formats, in report order.
 const MATMUL_FORMATS: [GgmlType; 2] = [GgmlType::F16, GgmlType::Q4K];
 
@@ -150,6 +153,48 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
             });
         }
     }
+    let mut matvec_q8 = Vec::new();
+    for ty in Q8_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
+        for &(rows, cols) in shapes {
+            let case = Case {
+                kernel: Kernel::MatvecQ8,
+                ty,
+                tokens: 1,
+                rows,
+                cols,
+                weight_copies: weight_copies(ty, rows, cols, plan.stream_bytes),
+            };
+            matvec_q8.push(match bench.time(&case)? {
+                Ok(time) => Entry::Measured(case.matvec(time, reference_gb_s)),
+                Err(reason) => Entry::Skipped(case.skipped(reason)),
+            });
+        }
+    }
+    let mut quantize_q8 = Vec::new();
+    let mut widths: Vec<usize> = shapes
+        .iter()
+        .map(|&(_, cols)| cols)
+        .filter(|cols| cols.is_multiple_of(Q8_PAIR))
+        .collect();
+    widths.sort_unstable();
+    widths.dedup();
+    for cols in widths {
+        let case = Case {
+            kernel: Kernel::QuantizeQ8,
+            ty: GgmlType::F32,
+            tokens: 1,
+            rows: 0,
+            cols,
+            weight_copies: 1,
+        };
+        if let Ok(time) = bench.time(&case)? {
+            quantize_q8.push(QuantizeQ8 {
+                cols,
+                batch: time.batch,
+                us: micros(time.per_dispatch),
+            });
+        }
+    }
     let mut matmul = Vec::new();
     for ty in MATMUL_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
         for &(tokens, rows, cols) in plan.matmul {
@@ -189,6 +234,8 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         reference_gb_s,
         matvec,
         matvec_columns,
+        matvec_q8,
+        quantize_q8,
         matmul,
     })
 }

@@ -28,6 +28,9 @@
 //!              "vs_one_column"}   // us / the same row's us at one column (null if that
 //!                                 //   was skipped)
 //!             | {"format", "columns", "rows", "cols", "skipped": "reason"}],
+//!  "matvec_q8": [ as "matvec" ],  // the integer-dot kernel (matvec_q8) against x already
+//!                                 //   quantized to 8 bits; "bytes" counts the 8-bit x
+//!  "quantize_q8": [{"cols", "batch", "us"}],   // quantizing one x of `cols` values
 //!  "matmul": [{"format", "tokens", "rows", "cols", "batch", "us",
 //!              "tflop_s"}         // 2 * tokens * rows * cols / time, 1 TFLOP = 1e12
 //!             | {"format", "tokens", "rows", "cols", "skipped": "reason"}]}
@@ -71,8 +74,23 @@ pub struct Report {
     pub matvec: Vec<Entry<Matvec>>,
     /// Matrix-vector calls on several input vectors at once.
     pub matvec_columns: Vec<Entry<MatvecColumns>>,
+    /// Matrix-vector measurements of the integer-dot kernel (x already 8-bit).
+    pub matvec_q8: Vec<Entry<Matvec>>,
+    /// Quantizing x to 8 bits, per input length.
+    pub quantize_q8: Vec<QuantizeQ8>,
     /// Matrix-matrix measurements.
     pub matmul: Vec<Entry<Matmul>>,
+}
+
+/// One measurement of `quantize_q8` (no weights: the x of a `cols`-wide matrix).
+#[derive(Debug, Serialize)]
+pub struct QuantizeQ8 {
+    /// Values quantized.
+    pub cols: usize,
+    /// Dispatches per timed run.
+    pub batch: usize,
+    /// Median time of one dispatch.
+    pub us: f64,
 }
 
 /// The adapter's identity.
@@ -226,26 +244,11 @@ pub fn print(report: &Report, json: bool) -> Result<(), BenchError> {
         sig(report.shader_copy_gb_s),
         sig(report.reference_gb_s)
     )?;
-    writeln!(
-        out,
-        "matvec  {:<6} {:>7} {:>6} {:>9} {:>10} {:>9} {:>7}",
-        "format", "rows", "cols", "MiB", "us", "GB/s", "% copy"
-    )?;
-    for entry in &report.matvec {
-        match entry {
-            Entry::Measured(m) => writeln!(
-                out,
-                "        {:<6} {:>7} {:>6} {:>9} {:>10} {:>9} {:>7}",
-                m.format,
-                m.rows,
-                m.cols,
-                sig(m.bytes as f64 / MIB),
-                sig(m.us),
-                sig(m.gb_s),
-                sig(m.pct_of_copy)
-            )?,
-            Entry::Skipped(s) => skipped_line(&mut out, s)?,
-        }
+    matvec_lines(&mut out, "matvec", &report.matvec)?;
+    matvec_lines(&mut out, "\nmatvec_q8", &report.matvec_q8)?;
+    writeln!(out, "\nquantize_q8 {:>6} {:>10}", "cols", "us")?;
+    for q in &report.quantize_q8 {
+        writeln!(out, "            {:>6} {:>10}", q.cols, sig(q.us))?;
     }
     writeln!(
         out,
@@ -292,6 +295,36 @@ pub fn print(report: &Report, json: bool) -> Result<(), BenchError> {
 }
 
 const MIB: f64 = (1u64 << 20) as f64;
+
+/// A matrix-vector table under `title`.
+fn matvec_lines(
+    out: &mut impl Write,
+    title: &str,
+    entries: &[Entry<Matvec>],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{title:<8}{:<6} {:>7} {:>6} {:>9} {:>10} {:>9} {:>7}",
+        "format", "rows", "cols", "MiB", "us", "GB/s", "% copy"
+    )?;
+    for entry in entries {
+        match entry {
+            Entry::Measured(m) => writeln!(
+                out,
+                "        {:<6} {:>7} {:>6} {:>9} {:>10} {:>9} {:>7}",
+                m.format,
+                m.rows,
+                m.cols,
+                sig(m.bytes as f64 / MIB),
+                sig(m.us),
+                sig(m.gb_s),
+                sig(m.pct_of_copy)
+            )?,
+            Entry::Skipped(s) => skipped_line(out, s)?,
+        }
+    }
+    Ok(())
+}
 
 /// `x` with three significant digits (more left of the point when it is that large).
 fn sig(x: f64) -> String {

@@ -167,7 +167,7 @@ const WIDE_WORKGROUP: u32 = 64;
 
 /// The kernel `reduction` picks for `w`, at [`WIDE_WORKGROUP`] invocations where
 /// [`WIDE_COLS_MIN`] says so. A one-subgroup reduction keeps its subgroup width.
-fn sized_for(
+pub(super) fn sized_for(
     gpu: &Gpu,
     kernel: &'static str,
     w: &QuantMatrix,
@@ -352,17 +352,18 @@ pub(crate) fn check_weights(
     Ok(())
 }
 
+/// `MatvecParams` of `wgsl/matvec.wgsl` and `wgsl/matvec_wide.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    rows: u32,
-    cols: u32,
-    row_bytes: u32,
-    weight_offset: u32,
-    activation: u32,
-    scale_offset: u32,
-    flags: u32,
-    eps: f32,
+pub(super) struct Params {
+    pub(super) rows: u32,
+    pub(super) cols: u32,
+    pub(super) row_bytes: u32,
+    pub(super) weight_offset: u32,
+    pub(super) activation: u32,
+    pub(super) scale_offset: u32,
+    pub(super) flags: u32,
+    pub(super) eps: f32,
 }
 
 /// WGSL's `NORM` and `ACCUMULATE` flags.

@@ -76,6 +76,8 @@ pub static BYTES_WGSL: WgslFile = wgsl_file!("parts/bytes.wgsl");
 pub static ACTIVATION_WGSL: WgslFile = wgsl_file!("parts/activation.wgsl");
 /// `wgsl/matmul.wgsl`
 pub static MATMUL_WGSL: WgslFile = wgsl_file!("matmul.wgsl");
+/// `wgsl/quantize_q8.wgsl`
+pub static QUANTIZE_Q8_WGSL: WgslFile = wgsl_file!("quantize_q8.wgsl");
 
 /// The block decoders of `wgsl/parts/quant/`, one per weight format.
 pub mod quant_parts {
@@ -115,6 +117,17 @@ pub mod wide_parts {
     pub static Q6_K: WgslFile = wgsl_file!("parts/wide/q6_k.wgsl");
 }
 
+/// The 8-bit-x item dot products of `wgsl/parts/wide_q8/` (`matvec_q8`), one per wide format.
+pub mod wide_q8_parts {
+    use super::WgslFile;
+    /// Q8_0
+    pub static Q8_0: WgslFile = wgsl_file!("parts/wide_q8/q8_0.wgsl");
+    /// Q4_K
+    pub static Q4_K: WgslFile = wgsl_file!("parts/wide_q8/q4_k.wgsl");
+    /// Q6_K
+    pub static Q6_K: WgslFile = wgsl_file!("parts/wide_q8/q6_k.wgsl");
+}
+
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
 pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
@@ -150,6 +163,10 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &wide_parts::Q8_0,
     &wide_parts::Q4_K,
     &wide_parts::Q6_K,
+    &wide_q8_parts::Q8_0,
+    &wide_q8_parts::Q4_K,
+    &wide_q8_parts::Q6_K,
+    &QUANTIZE_Q8_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,
     &quant_parts::BF16,
@@ -539,6 +556,20 @@ pub static DELTANET_CHUNKED: KernelVariant = KernelVariant {
     },
 };
 
+/// An f32 vector to the 8-bit blocks `matvec_q8` reads (one invocation per 32 values).
+pub static QUANTIZE_Q8: KernelVariant = KernelVariant {
+    name: "quantize_q8",
+    entry_point: "quantize_q8",
+    files: &[&QUANTIZE_Q8_WGSL],
+    workgroup_size: Some(64),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+        half_unpack: false,
+    },
+};
+
 /// Reports the subgroup sizes compute shaders actually run at.
 pub static SUBGROUP_PROBE: KernelVariant = KernelVariant {
     name: "subgroup_size_probe",
@@ -634,6 +665,19 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &MATVEC_FOLD_IQ4_XS_SUBGROUP,
     &MATVEC_IQ4_XS_WORKGROUP,
     &MATVEC_FOLD_IQ4_XS_WORKGROUP,
+    &QUANTIZE_Q8,
+    &MATVEC_Q8_Q4_K_SUBGROUP,
+    &MATVEC_Q8_Q4_K_WORKGROUP,
+    &MATVEC_Q8_Q6_K_SUBGROUP,
+    &MATVEC_Q8_Q6_K_WORKGROUP,
+    &MATVEC_Q8_Q8_0_SUBGROUP,
+    &MATVEC_Q8_Q8_0_WORKGROUP,
+    &MATVEC_GLU_Q8_Q4_K_SUBGROUP,
+    &MATVEC_GLU_Q8_Q4_K_WORKGROUP,
+    &MATVEC_GLU_Q8_Q6_K_SUBGROUP,
+    &MATVEC_GLU_Q8_Q6_K_WORKGROUP,
+    &MATVEC_GLU_Q8_Q8_0_SUBGROUP,
+    &MATVEC_GLU_Q8_Q8_0_WORKGROUP,
     &MATVEC_GLU_F32_SUBGROUP,
     &MATVEC_GLU_FOLD_F32_SUBGROUP,
     &MATVEC_GLU_F32_WORKGROUP,
@@ -744,6 +788,12 @@ pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &MATVEC_FOLD_Q5_K,
     &MATVEC_IQ4_XS,
     &MATVEC_FOLD_IQ4_XS,
+    &MATVEC_Q8_Q4_K,
+    &MATVEC_Q8_Q6_K,
+    &MATVEC_Q8_Q8_0,
+    &MATVEC_GLU_Q8_Q4_K,
+    &MATVEC_GLU_Q8_Q6_K,
+    &MATVEC_GLU_Q8_Q8_0,
     &MATVEC_GLU_F32,
     &MATVEC_GLU_FOLD_F32,
     &MATVEC_GLU_F16,

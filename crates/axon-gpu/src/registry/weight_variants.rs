@@ -5,7 +5,7 @@
 use super::variants::{
     ACTIVATION_WGSL, BYTES_WGSL, GATHER_WGSL, KernelVariant, MATMUL_WGSL, MATVEC_FOLD_WGSL,
     MATVEC_PLAIN_WGSL, MATVEC_WGSL, MATVEC_WIDE_WGSL, Needs, REDUCE_SUBGROUP_WGSL,
-    REDUCE_WORKGROUP_WGSL, ReducedPair, WIDE_WORDS_WGSL, quant_parts, wide_parts,
+    REDUCE_WORKGROUP_WGSL, ReducedPair, WIDE_WORDS_WGSL, quant_parts, wide_parts, wide_q8_parts,
 };
 
 /// Workgroup sizes of the matrix-vector kernels, by how many items a row has: a 4096-wide
@@ -37,12 +37,12 @@ macro_rules! matvec_variants {
         )*
     };
     (@wide $fmt:ident; $($rest:tt)*) => {
-        matvec_variants!(@one [WIDE_WORDS_WGSL, wide_parts::$fmt, MATVEC_WIDE_WGSL], true; $($rest)*);
+        matvec_variants!(@one [WIDE_WORDS_WGSL, [wide_parts::$fmt, wide_q8_parts::$fmt], MATVEC_WIDE_WGSL], true; $($rest)*);
     };
     (@parts $fmt:ident; $($rest:tt)*) => {
-        matvec_variants!(@one [BYTES_WGSL, quant_parts::$fmt, MATVEC_WGSL], false; $($rest)*);
+        matvec_variants!(@one [BYTES_WGSL, [quant_parts::$fmt], MATVEC_WGSL], false; $($rest)*);
     };
-    (@one [$words:expr, $part:expr, $kernel:expr], $half:expr; [$mode:expr, $mv:literal, $glu:literal]; $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr) => {
+    (@one [$words:expr, [$($part:expr),+], $kernel:expr], $half:expr; [$mode:expr, $mv:literal, $glu:literal]; $pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr) => {
         #[doc = concat!("Matrix-vector product (", $mv, "), ", $name, " weights; both reductions.")]
         pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
         #[doc = concat!("Fused FFN input act(G x) * (U x) (", $glu, "), ", $name, " weights; both reductions.")]
@@ -51,7 +51,7 @@ macro_rules! matvec_variants {
         pub static $gsg: KernelVariant = KernelVariant {
             name: concat!($glu, $name, ".subgroup"),
             entry_point: "matvec_glu",
-            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
+            files: &[&REDUCE_SUBGROUP_WGSL, &$words, $(&$part,)+ &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: false,
             needs: Needs { subgroups: true, f16: false, half_unpack: $half },
@@ -60,7 +60,7 @@ macro_rules! matvec_variants {
         pub static $gwg: KernelVariant = KernelVariant {
             name: concat!($glu, $name, ".workgroup"),
             entry_point: "matvec_glu",
-            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
+            files: &[&REDUCE_WORKGROUP_WGSL, &$words, $(&$part,)+ &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: true,
             needs: Needs { subgroups: false, f16: false, half_unpack: $half },
@@ -69,7 +69,7 @@ macro_rules! matvec_variants {
         pub static $sg: KernelVariant = KernelVariant {
             name: concat!($mv, $name, ".subgroup"),
             entry_point: "matvec",
-            files: &[&REDUCE_SUBGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
+            files: &[&REDUCE_SUBGROUP_WGSL, &$words, $(&$part,)+ &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: false,
             needs: Needs { subgroups: true, f16: false, half_unpack: $half },
@@ -78,7 +78,7 @@ macro_rules! matvec_variants {
         pub static $wg: KernelVariant = KernelVariant {
             name: concat!($mv, $name, ".workgroup"),
             entry_point: "matvec",
-            files: &[&REDUCE_WORKGROUP_WGSL, &$words, &$part, &ACTIVATION_WGSL, &$mode, &$kernel],
+            files: &[&REDUCE_WORKGROUP_WGSL, &$words, $(&$part,)+ &ACTIVATION_WGSL, &$mode, &$kernel],
             workgroup_size: Some($size),
             power_of_two_workgroup: true,
             needs: Needs { subgroups: false, f16: false, half_unpack: $half },
@@ -116,6 +116,46 @@ matvec_variants! {
     MATVEC_FOLD_Q6_K, MATVEC_FOLD_Q6_K_SUBGROUP, MATVEC_FOLD_Q6_K_WORKGROUP, MATVEC_GLU_FOLD_Q6_K, MATVEC_GLU_FOLD_Q6_K_SUBGROUP, MATVEC_GLU_FOLD_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K, wide(Q6_K);
     MATVEC_FOLD_Q5_K, MATVEC_FOLD_Q5_K_SUBGROUP, MATVEC_FOLD_Q5_K_WORKGROUP, MATVEC_GLU_FOLD_Q5_K, MATVEC_GLU_FOLD_Q5_K_SUBGROUP, MATVEC_GLU_FOLD_Q5_K_WORKGROUP, "q5_k", MATVEC_WG_K, parts(Q5_K);
     MATVEC_FOLD_IQ4_XS, MATVEC_FOLD_IQ4_XS_SUBGROUP, MATVEC_FOLD_IQ4_XS_WORKGROUP, MATVEC_GLU_FOLD_IQ4_XS, MATVEC_GLU_FOLD_IQ4_XS_SUBGROUP, MATVEC_GLU_FOLD_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, parts(IQ4_XS);
+}
+
+/// The integer-dot matrix-vector variants (`matvec_q8` in `matvec_wide.wgsl`): the wide
+/// formats against an 8-bit x (`wgsl/quantize_q8.wgsl`). Same files and sizes as the plain
+/// variants; the entry point differs.
+macro_rules! matvec_q8_variants {
+    ($($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, $fmt:ident;)*) => {
+        $(
+            matvec_q8_variants!(@pair $pair, $sg, $wg, "matvec_q8_", "matvec_q8", $name, $size, $fmt, "Matrix-vector product against an 8-bit x");
+            matvec_q8_variants!(@pair $gpair, $gsg, $gwg, "matvec_glu_q8_", "matvec_glu_q8", $name, $size, $fmt, "Fused FFN input act(G x) * (U x) against an 8-bit x");
+        )*
+    };
+    (@pair $pair:ident, $sg:ident, $wg:ident, $prefix:literal, $entry:literal, $name:literal, $size:expr, $fmt:ident, $doc:literal) => {
+        #[doc = concat!($doc, ", ", $name, " weights; both reductions.")]
+        pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
+        #[doc = concat!($doc, ", ", $name, " weights, subgroup reduction.")]
+        pub static $sg: KernelVariant = KernelVariant {
+            name: concat!($prefix, $name, ".subgroup"),
+            entry_point: $entry,
+            files: &[&REDUCE_SUBGROUP_WGSL, &WIDE_WORDS_WGSL, &wide_parts::$fmt, &wide_q8_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_PLAIN_WGSL, &MATVEC_WIDE_WGSL],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: false,
+            needs: Needs { subgroups: true, f16: false, half_unpack: true },
+        };
+        #[doc = concat!($doc, ", ", $name, " weights, workgroup-memory reduction.")]
+        pub static $wg: KernelVariant = KernelVariant {
+            name: concat!($prefix, $name, ".workgroup"),
+            entry_point: $entry,
+            files: &[&REDUCE_WORKGROUP_WGSL, &WIDE_WORDS_WGSL, &wide_parts::$fmt, &wide_q8_parts::$fmt, &ACTIVATION_WGSL, &MATVEC_PLAIN_WGSL, &MATVEC_WIDE_WGSL],
+            workgroup_size: Some($size),
+            power_of_two_workgroup: true,
+            needs: Needs { subgroups: false, f16: false, half_unpack: true },
+        };
+    };
+}
+
+matvec_q8_variants! {
+    MATVEC_Q8_Q4_K, MATVEC_Q8_Q4_K_SUBGROUP, MATVEC_Q8_Q4_K_WORKGROUP, MATVEC_GLU_Q8_Q4_K, MATVEC_GLU_Q8_Q4_K_SUBGROUP, MATVEC_GLU_Q8_Q4_K_WORKGROUP, "q4_k", MATVEC_WG_K, Q4_K;
+    MATVEC_Q8_Q6_K, MATVEC_Q8_Q6_K_SUBGROUP, MATVEC_Q8_Q6_K_WORKGROUP, MATVEC_GLU_Q8_Q6_K, MATVEC_GLU_Q8_Q6_K_SUBGROUP, MATVEC_GLU_Q8_Q6_K_WORKGROUP, "q6_k", MATVEC_WG_K, Q6_K;
+    MATVEC_Q8_Q8_0, MATVEC_Q8_Q8_0_SUBGROUP, MATVEC_Q8_Q8_0_WORKGROUP, MATVEC_GLU_Q8_Q8_0, MATVEC_GLU_Q8_Q8_0_SUBGROUP, MATVEC_GLU_Q8_Q8_0_WORKGROUP, "q8_0", MATVEC_WG_32, Q8_0;
 }
 
 /// Edge of the square output tile of the matrix-matrix kernels (`TILE` in `wgsl/matmul.wgsl`,

@@ -8,6 +8,7 @@ pub mod deltanet;
 pub mod l2_norm;
 pub mod linear;
 pub mod mlp;
+pub mod quantize_q8;
 pub mod rms_norm;
 pub mod rope;
 pub mod rope_ext;

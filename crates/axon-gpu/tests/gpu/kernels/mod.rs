@@ -14,6 +14,7 @@ mod glu;
 mod matmul;
 mod matvec;
 mod matvec_fold;
+mod matvec_q8;
 mod position;
 mod rms_norm;
 mod rope;

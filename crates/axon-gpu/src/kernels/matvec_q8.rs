@@ -1,0 +1,157 @@
+//! Launchers for `matvec_q8` and `matvec_glu_q8` in `wgsl/matvec_wide.wgsl`: `y[r] = sum_c W[r, c] x[c]` with `x`
+//! given as 8-bit blocks ([`quantize_q8`](super::quantize_q8::quantize_q8)), each item of a
+//! row an integer dot product (`dot4I8Packed`) against the block's quants, scaled by the
+//! weights' and the block's d.
+//!
+//! Contract: `w` is Q4_K, Q6_K or Q8_0 ([`MATVEC_Q8_TYPES`]) with `cols` a multiple of its
+//! block; `xq` holds at least [`q8_words`]`(cols)` words; `y` at least `rows`. The result is `W`
+//! times the dequantized x (`d * q` per value), which is what the CPU twin computes:
+//! `axon_reference::ops::quantize_q8` then `axon_reference::ops::linear::linear_quantized`.
+
+use super::matvec::{Params, QuantMatrix, check_weights, sized_for};
+use super::quantize_q8::q8_words;
+use super::{check_binding, check_room, grid};
+use crate::buffer::DeviceBuffer;
+use crate::device::Gpu;
+use crate::dispatch::Dispatch;
+use crate::error::GpuError;
+use crate::kernels::Reduction;
+use crate::kernels::glu::GluActivation;
+use crate::registry::ReducedPair;
+use crate::registry::variants::{
+    MATVEC_GLU_Q8_Q4_K, MATVEC_GLU_Q8_Q6_K, MATVEC_GLU_Q8_Q8_0, MATVEC_Q8_Q4_K, MATVEC_Q8_Q6_K,
+    MATVEC_Q8_Q8_0, MATVEC_ROWS,
+};
+use axon_formats::quant::GgmlType;
+
+/// The weight formats `matvec_q8` takes.
+pub const MATVEC_Q8_TYPES: &[GgmlType] = &[GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
+
+/// The `matvec_q8` pair of `ty` (`glu`: the `matvec_glu_q8` one).
+fn pair(ty: GgmlType, glu: bool) -> Option<&'static ReducedPair> {
+    match (ty, glu) {
+        (GgmlType::Q4K, false) => Some(&MATVEC_Q8_Q4_K),
+        (GgmlType::Q6K, false) => Some(&MATVEC_Q8_Q6_K),
+        (GgmlType::Q8_0, false) => Some(&MATVEC_Q8_Q8_0),
+        (GgmlType::Q4K, true) => Some(&MATVEC_GLU_Q8_Q4_K),
+        (GgmlType::Q6K, true) => Some(&MATVEC_GLU_Q8_Q6_K),
+        (GgmlType::Q8_0, true) => Some(&MATVEC_GLU_Q8_Q8_0),
+        _ => None,
+    }
+}
+
+/// `y[..rows] = W x`, with `xq` the 8-bit blocks of x.
+pub fn matvec_q8(
+    gpu: &Gpu,
+    w: &QuantMatrix,
+    xq: &DeviceBuffer,
+    y: &DeviceBuffer,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    launch(gpu, "matvec_q8", w, (xq, y), None, reduction)
+}
+
+/// The fused FFN input against an 8-bit x: `y[r] = act(G[r] · x) · (U[r] · x)` for `r < ff`,
+/// `gate_up` holding G's `ff` rows then U's (as `matvec::matvec_glu`).
+pub fn matvec_glu_q8(
+    gpu: &Gpu,
+    gate_up: &QuantMatrix,
+    xq: &DeviceBuffer,
+    y: &DeviceBuffer,
+    activation: GluActivation,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "matvec_glu_q8";
+    if !gate_up.rows().is_multiple_of(2) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "gate_up rows (gate then up)",
+            expected: gate_up.rows() + 1,
+            got: gate_up.rows(),
+        });
+    }
+    launch(gpu, KERNEL, gate_up, (xq, y), Some(activation), reduction)
+}
+
+/// Checks and binds either entry point: `glu` names the activation of `matvec_glu_q8`, whose
+/// outputs are half of `w`'s rows.
+fn launch(
+    gpu: &Gpu,
+    kernel_name: &'static str,
+    w: &QuantMatrix,
+    (xq, y): (&DeviceBuffer, &DeviceBuffer),
+    glu: Option<GluActivation>,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    let variant = pair(w.ty(), glu.is_some()).ok_or(GpuError::UnsupportedFormat {
+        kernel: kernel_name,
+        format: w.ty().name(),
+    })?;
+    let block = w.ty().block_len();
+    if !w.cols().is_multiple_of(block) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: kernel_name,
+            what: "columns (whole blocks)",
+            expected: w.cols().next_multiple_of(block),
+            got: w.cols(),
+        });
+    }
+    let rows = if glu.is_some() {
+        w.rows() / 2
+    } else {
+        w.rows()
+    };
+    check_room(kernel_name, "xq", xq, q8_words(w.cols()))?;
+    if y.len() < rows {
+        return Err(GpuError::ShapeMismatch {
+            kernel: kernel_name,
+            what: "y (at least rows)",
+            expected: rows,
+            got: y.len(),
+        });
+    }
+    check_binding(gpu, kernel_name, "xq", xq)?;
+    check_binding(gpu, kernel_name, "y", y)?;
+    check_weights(gpu, kernel_name, "weights", w.raw().size())?;
+    let kernel = sized_for(gpu, kernel_name, w, variant, reduction)?;
+    let workgroups = grid(
+        gpu,
+        kernel_name,
+        (rows as u64).div_ceil(u64::from(MATVEC_ROWS)),
+    )?;
+    // The binding checks bound every index by u32::MAX.
+    let params = Params {
+        rows: rows as u32,
+        cols: w.cols() as u32,
+        row_bytes: w.row_bytes() as u32,
+        weight_offset: 0,
+        activation: u32::from(glu == Some(GluActivation::GeluTanh)),
+        scale_offset: w.scale_offset() as u32,
+        flags: 0,
+        eps: 0.0,
+    };
+    let uniform = gpu.uniform("matvec_q8.params", &params)?;
+    Dispatch::with_bindings(
+        gpu,
+        kernel,
+        &[(0, &uniform), (1, w.raw()), (3, y.raw()), (5, xq.raw())],
+        workgroups,
+    )
+}
+
+#[cfg(test)]
+mod formats {
+    use super::*;
+    use crate::registry::variants as v;
+
+    #[test]
+    fn every_listed_type_has_a_variant() {
+        for &ty in MATVEC_Q8_TYPES {
+            for glu in [false, true] {
+                let listed = pair(ty, glu)
+                    .is_some_and(|q| v::ALL_REDUCED_PAIRS.iter().any(|p| std::ptr::eq(*p, q)));
+                assert!(listed, "{} (glu {glu}): no registered pair", ty.name());
+            }
+        }
+    }
+}

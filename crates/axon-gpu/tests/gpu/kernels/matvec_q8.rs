@@ -1,0 +1,299 @@
+//! The integer-dot decode path: `quantize_q8` vs `axon_reference::ops::quantize_q8`, and
+//! `matvec_q8` for every format it takes and every reduction vs `linear_quantized` of the
+//! dequantized 8-bit x (`Q8Vector::dequantize`).
+//!
+//! Quantizer: d words and every block's sum bit for bit (the sum is of the GPU's own quants);
+//! each quant equal to the reference's, or off by one only where `x · 127 / amax` (in f64) lies
+//! within 1e-4 of a half: the GPU's `127 / amax` is a division, which Vulkan does not round
+//! correctly (2.5 ulp), so a value a few ulps from a tie may round either way. A quant off by
+//! one elsewhere, a wrong byte order, a wrong d or sum fails.
+//!
+//! Matrix-vector tolerance: `matvec.rs`'s bound with Σ|x| of the dequantized x: the integer
+//! dots are exact (|sum| < 2^24), and what is left is the same f32 scaling and summation of
+//! the row's terms (a few roundings per item, then the f32 sum of `cols / 16` item results in
+//! any order), which that bound covers. A wrong block, scale, min term or nibble moves a row
+//! by O(|w| · |x|).
+//!
+//! Guard: `y` and `xq` have sentinels past their ends; they must survive.
+
+use super::weights::{GluWeights, encode};
+use super::{CASES, REDUCTIONS, assert_width, guarded_upload, guarded_zeros, read_guarded};
+use crate::gpu;
+use axon_formats::quant::GgmlType;
+use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::matvec::widened;
+use axon_gpu::kernels::matvec_q8::{MATVEC_Q8_TYPES, matvec_q8};
+use axon_gpu::kernels::quantize_q8::{Q8_BLOCK, q8_words, quantize_q8};
+use axon_reference::ops::linear::linear_quantized;
+use axon_reference::ops::quantize_q8::{Q8Vector, quantize_q8 as reference_quantize};
+use proptest::prelude::*;
+
+/// The words of an xq buffer as the reference's vector (quants, d's) and the block sums.
+fn parse(words: &[u32], n: usize) -> (Q8Vector, Vec<i32>) {
+    let quants = words[..n / 4]
+        .iter()
+        .flat_map(|w| w.to_le_bytes().map(|b| b as i8))
+        .collect();
+    let (scales, sums) = words[n / 4..n / 4 + 2 * (n / Q8_BLOCK)]
+        .chunks_exact(2)
+        .map(|p| (f32::from_bits(p[0]), p[1] as i32))
+        .unzip();
+    (Q8Vector { quants, scales }, sums)
+}
+
+/// Quantizes `x` on the GPU and checks it against the reference (module docs); returns the
+/// GPU's vector.
+fn check_quantize(x: &[f32]) -> Q8Vector {
+    let gpu = gpu();
+    let n = x.len();
+    let dx = gpu.upload_f32("x", x).unwrap();
+    let xq = guarded_zeros(gpu, "xq", q8_words(n));
+    gpu.run("quantize_q8_test", &[quantize_q8(gpu, &dx, &xq).unwrap()])
+        .unwrap();
+    let words: Vec<u32> = read_guarded(gpu, &xq, q8_words(n))
+        .iter()
+        .map(|v| v.to_bits())
+        .collect();
+    let (got, sums) = parse(&words, n);
+    let want = reference_quantize(x);
+    for (b, block) in x.chunks(Q8_BLOCK).enumerate() {
+        assert_eq!(
+            got.scales[b].to_bits(),
+            want.scales[b].to_bits(),
+            "block {b}: d {} vs {}",
+            got.scales[b],
+            want.scales[b]
+        );
+        let own: i32 = got.quants[b * Q8_BLOCK..][..Q8_BLOCK]
+            .iter()
+            .map(|&q| i32::from(q))
+            .sum();
+        assert_eq!(sums[b], own, "block {b}: sum of its quants");
+        let amax = block.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
+        for (j, &v) in block.iter().enumerate() {
+            let i = b * Q8_BLOCK + j;
+            let (g, e) = (got.quants[i], want.quants[i]);
+            let exact = if amax > 0.0 {
+                f64::from(v) * 127.0 / amax
+            } else {
+                0.0
+            };
+            let near_tie = (exact - exact.floor() - 0.5).abs() < 1e-4;
+            assert!(
+                g == e || (near_tie && (i16::from(g) - i16::from(e)).abs() == 1),
+                "value {i} ({v}, x·127/amax = {exact}): gpu {g} vs reference {e}"
+            );
+        }
+    }
+    got
+}
+
+/// `matvec_q8` of `w` (`rows` x `cols` of `ty`) against `xq`'s words, vs the reference of the
+/// vector they hold.
+fn check_matvec(
+    ty: GgmlType,
+    [rows, cols]: [usize; 2],
+    w: &[f32],
+    q: &Q8Vector,
+    reduction: Reduction,
+) {
+    let gpu = gpu();
+    let data = encode(ty, w);
+    let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
+    let words: Vec<f32> = q.words().into_iter().map(f32::from_bits).collect();
+    let xq = guarded_upload(gpu, "xq", &words);
+    let y = guarded_zeros(gpu, "y", rows);
+    let dispatch = matvec_q8(gpu, &m, &xq, &y, reduction).unwrap();
+    match widened(ty, rows, cols).filter(|_| reduction != Reduction::OneSubgroup) {
+        Some(width) => assert_eq!(dispatch.workgroup_size(), Some(width), "{reduction:?}"),
+        None => assert_width(&dispatch, reduction),
+    }
+    gpu.run("matvec_q8_test", &[dispatch]).unwrap();
+    let got = read_guarded(gpu, &y, rows);
+    let _ = read_guarded(gpu, &xq, words.len());
+    let x = q.dequantize();
+    let want = linear_quantized(ty, &data, &x).unwrap();
+    let dequantized = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
+    let wmax = dequantized.iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    let xsum: f32 = x.iter().map(|v| v.abs()).sum();
+    let scale = 1e-4f32.max(2.0 * (cols + 7) as f32 * 2f32.powi(-24));
+    let tol = scale * wmax * xsum + 1e-5;
+    for (r, (g, e)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - e).abs() <= tol,
+            "{ty} {reduction:?} {rows}x{cols}, row {r}: gpu {g} vs reference {e} (tol {tol})"
+        );
+    }
+}
+
+/// Values in [-scale, scale) with blocks of very different magnitudes, a zero block and
+/// exact ties (x = amax · k.5 / 127) among them.
+fn awkward(n: usize, seed: u32) -> Vec<f32> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            let block = i / Q8_BLOCK;
+            let magnitude = [1.0, 1e-3, 40.0, 0.0, 3.0][block % 5];
+            (s >> 8) as f32 / (1u32 << 24) as f32 * 2.0 * magnitude - magnitude
+        })
+        .collect()
+}
+
+fn fixed_weights(rows: usize, cols: usize) -> Vec<f32> {
+    (0..rows * cols)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) / 31.0)
+        .collect()
+}
+
+#[test]
+fn quantize_matches_reference_on_awkward_blocks() {
+    let mut x = awkward(32 * 20, 7);
+    // Exact halves: amax 127 makes x · 127 / amax = x.
+    x[16..32].copy_from_slice(&[
+        127.0, 0.5, 1.5, -2.5, 3.5, -0.5, 62.5, -63.5, 0.0, 1.0, -1.0, 100.25, 5.5, 6.5, 7.5, -8.5,
+    ]);
+    let got = check_quantize(&x);
+    assert_eq!(got.quants[16], 127);
+    assert_eq!(got.quants[17], 0);
+    assert_eq!(got.quants[18], 2);
+    assert_eq!(got.quants[19], -2);
+    assert!(got.quants[48..64].iter().all(|&q| q == 0));
+}
+
+#[test]
+fn every_format_matches_reference_on_fixed_shapes() {
+    for &ty in MATVEC_Q8_TYPES {
+        for (rows, cols) in [(1, 256), (3, 768), (65, 256), (5, 4096)] {
+            let w = fixed_weights(rows, cols);
+            let q = reference_quantize(&awkward(cols, 3));
+            for reduction in REDUCTIONS {
+                check_matvec(ty, [rows, cols], &w, &q, reduction);
+            }
+        }
+    }
+}
+
+/// Both kernels in one submission, as decode runs them: the product is the reference's over
+/// the x the GPU quantized (checked against the reference quantizer on the way).
+#[test]
+fn quantize_then_matvec_in_one_run() {
+    let gpu = gpu();
+    let (rows, cols) = (33, 1024);
+    for &ty in MATVEC_Q8_TYPES {
+        let x = awkward(cols, 11);
+        let q = check_quantize(&x);
+        let data = encode(ty, &fixed_weights(rows, cols));
+        let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
+        let dx = gpu.upload_f32("x", &x).unwrap();
+        let xq = gpu.zeros_f32("xq", q8_words(cols)).unwrap();
+        let y = guarded_zeros(gpu, "y", rows);
+        let reduction = Reduction::preferred(gpu.caps());
+        let dispatches = [
+            quantize_q8(gpu, &dx, &xq).unwrap(),
+            matvec_q8(gpu, &m, &xq, &y, reduction).unwrap(),
+        ];
+        gpu.run("quantize_matvec_test", &dispatches).unwrap();
+        let got = read_guarded(gpu, &y, rows);
+        let want = linear_quantized(ty, &data, &q.dequantize()).unwrap();
+        for (r, (g, e)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - e).abs() <= 1e-3 * e.abs().max(1.0),
+                "{ty} row {r}: {g} vs {e}"
+            );
+        }
+    }
+}
+
+/// The fused FFN input against the 8-bit x: `GluWeights::check_token` over the dequantized
+/// x (both activations, every reduction, Q4_K's 64-invocation 4096-wide rows included).
+#[test]
+fn glu_matches_reference() {
+    use axon_gpu::kernels::glu::GluActivation as Activation;
+    use axon_gpu::kernels::matvec_q8::matvec_glu_q8;
+    use axon_reference::ops::mlp::GateActivation;
+    let gpu = gpu();
+    for &ty in MATVEC_Q8_TYPES {
+        for (ff, cols) in [(5, 256), (3, 4096)] {
+            let glu = GluWeights::new(ty, ff, cols);
+            let q = reference_quantize(&glu.input(1));
+            let x = q.dequantize();
+            let words: Vec<f32> = q.words().into_iter().map(f32::from_bits).collect();
+            let xq = gpu.upload_f32("xq", &words).unwrap();
+            let m = gpu
+                .upload_matrix("gate_up", ty, 2 * ff, cols, &glu.data)
+                .unwrap();
+            for (act, reference) in [
+                (Activation::Silu, GateActivation::Silu),
+                (Activation::GeluTanh, GateActivation::GeluTanh),
+            ] {
+                for reduction in REDUCTIONS {
+                    let y = guarded_zeros(gpu, "y", ff);
+                    let dispatch = matvec_glu_q8(gpu, &m, &xq, &y, act, reduction).unwrap();
+                    gpu.run("glu_q8_test", &[dispatch]).unwrap();
+                    let got = read_guarded(gpu, &y, ff);
+                    glu.check_token(
+                        &x,
+                        &got,
+                        reference,
+                        &format!("{ty} {ff}x{cols} {act:?} {reduction:?}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn refuses_formats_and_lengths_it_cannot_take() {
+    let gpu = gpu();
+    let reduction = Reduction::Workgroup;
+    let y = gpu.zeros_f32("y", 4).unwrap();
+    let xq = gpu.zeros_f32("xq", q8_words(256)).unwrap();
+    let q5 = gpu
+        .upload_matrix("w", GgmlType::Q5K, 1, 256, &vec![0; 176])
+        .unwrap();
+    assert!(matvec_q8(gpu, &q5, &xq, &y, reduction).is_err());
+    let m = gpu
+        .upload_matrix("w", GgmlType::Q8_0, 1, 256, &vec![0; 8 * 34])
+        .unwrap();
+    let short = gpu.zeros_f32("xq", q8_words(256) - 1).unwrap();
+    assert!(matvec_q8(gpu, &m, &short, &y, reduction).is_err());
+    let x = gpu.zeros_f32("x", 48).unwrap();
+    let xq48 = gpu.zeros_f32("xq", 2 * q8_words(48)).unwrap();
+    assert!(quantize_q8(gpu, &x, &xq48).is_err());
+    let x = gpu.zeros_f32("x", 64).unwrap();
+    let tiny = gpu.zeros_f32("xq", q8_words(64) - 1).unwrap();
+    assert!(quantize_q8(gpu, &x, &tiny).is_err());
+}
+
+fn problem() -> impl Strategy<Value = (GgmlType, usize, usize, Vec<f32>, Vec<f32>)> {
+    (
+        prop::sample::select(MATVEC_Q8_TYPES.to_vec()),
+        1usize..24,
+        1usize..4,
+    )
+        .prop_flat_map(|(ty, rows, blocks)| {
+            let cols = blocks * 256;
+            (
+                Just(ty),
+                Just(rows),
+                Just(cols),
+                prop::collection::vec(-2.0f32..2.0, rows * cols),
+                prop::collection::vec(-1.0f32..1.0, cols),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    #[test]
+    fn matvec_q8_matches_reference((ty, rows, cols, w, x) in problem()) {
+        let q = check_quantize(&x);
+        for reduction in REDUCTIONS {
+            check_matvec(ty, [rows, cols], &w, &q, reduction);
+        }
+    }
+}
