@@ -1,7 +1,11 @@
 // Quantizes an f32 vector to the 8-bit input of the integer-dot matrix-vector kernel
-// (`matvec_q8` in matvec_wide.wgsl). Blocks of Q8_BLOCK = 16 values: amax = max |x|,
-// d = amax * (1 / 127), q = round(x * (127 / amax)) (ties to even; all zero when amax is 0),
-// so |q| <= 127 and x ~ d * q. The CPU twin is axon_reference::ops::quantize_q8.
+// (`matvec_q8` in matvec_wide.wgsl). Blocks of Q8_BLOCK = 16 values with a power-of-two scale
+// (as OCP's MXINT8): d = 2^e for the smallest e with 127 * 2^e >= amax = max |x|, and
+// q = round(x / d) (ties to even), so |q| <= 127 and x ~ d * q. Dividing by a power of two is
+// exact (ldexp), so every device computes the same quants as the CPU twin,
+// axon_reference::ops::quantize_q8, bit for bit (127 / amax would be a division, which Vulkan
+// rounds to 2.5 ulp: near-ties would round either way). A block whose d would be below 2^-126,
+// the least normal f32 (amax below about 2^-120, or zero), is all zeros with d = 0.
 //
 // Bindings:
 //   params  uniform  values (a multiple of 32)
@@ -26,6 +30,13 @@ struct QuantizeParams {
 
 override WG_SIZE: u32 = 64u;
 
+// The exponent e of block scale 2^e for a block of largest magnitude `amax` (> 0): amax =
+// f * 2^k with f in [0.5, 1), and 127 * 2^(k - 7) >= amax exactly when f <= 127 / 128.
+fn scale_exponent(amax: f32) -> i32 {
+    let parts = frexp(amax);
+    return parts.exp - select(6, 7, parts.fract <= 127.0 / 128.0);
+}
+
 // Writes block `b`'s quants; returns its (d, sum of q) as bits.
 fn quantize_block(b: u32) -> vec2<u32> {
     var v: array<vec4<f32>, 4>;
@@ -35,16 +46,18 @@ fn quantize_block(b: u32) -> vec2<u32> {
         amax = max(amax, abs(v[k]));
     }
     let m = max(max(amax.x, amax.y), max(amax.z, amax.w));
-    let scale = select(0.0, 127.0 / m, m > 0.0);
+    let e = scale_exponent(m);
+    let zero = m == 0.0 || e < -126;
     var q: vec4<u32>;
     var sum = vec4<i32>(0);
     for (var k = 0u; k < 4u; k++) {
-        let n = vec4<i32>(round(v[k] * scale));
+        let n = select(vec4<i32>(round(ldexp(v[k], vec4<i32>(-e)))), vec4<i32>(0), zero);
         q[k] = pack4xI8(n);
         sum += n;
     }
     xq[b] = q;
-    return vec2<u32>(bitcast<u32>(m * (1.0 / 127.0)), bitcast<u32>(sum.x + sum.y + sum.z + sum.w));
+    let d = select(ldexp(1.0, e), 0.0, zero);
+    return vec2<u32>(bitcast<u32>(d), bitcast<u32>(sum.x + sum.y + sum.z + sum.w));
 }
 
 @compute @workgroup_size(WG_SIZE)

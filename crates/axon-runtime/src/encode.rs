@@ -63,6 +63,8 @@ pub(crate) struct Bindings<'a> {
 /// row) skips the quantize. [`Bindings::note_writes`] forgets it once a step writes it.
 struct Q8Input<'a> {
     buffer: &'a DeviceBuffer,
+    /// Fewest columns of a projection that takes the 8-bit x (`EngineOptions::matvec_q8`).
+    min_cols: usize,
     holds: Cell<Option<TensorId>>,
 }
 
@@ -84,11 +86,13 @@ impl<'a> Bindings<'a> {
         }
     }
 
-    /// Decode projections of the formats `matvec_q8` takes quantize their x into `buffer`
-    /// (at least `q8_words` of the widest such projection) and use the integer-dot kernels.
-    pub(crate) fn with_q8(mut self, buffer: &'a DeviceBuffer) -> Self {
+    /// Decode projections of the formats `matvec_q8` takes, of at least `min_cols` columns,
+    /// quantize their x into `buffer` (at least `q8_words` of the widest such projection) and
+    /// use the integer-dot kernels.
+    pub(crate) fn with_q8(mut self, buffer: &'a DeviceBuffer, min_cols: usize) -> Self {
         self.q8 = Some(Q8Input {
             buffer,
+            min_cols,
             holds: Cell::new(None),
         });
         self
@@ -205,6 +209,12 @@ fn glu_activation(activation: Activation) -> GluActivation {
     }
 }
 
+/// Whether `w` takes an 8-bit x in decode under a `min_cols` rule: a format `matvec_q8` takes,
+/// rows of at least `min_cols` columns (the CPU reference's `ReferenceOptions::int8_x` rule).
+pub(crate) fn q8_applies(w: &QuantMatrix, min_cols: usize) -> bool {
+    MATVEC_Q8_TYPES.contains(&w.ty()) && w.cols() >= min_cols
+}
+
 /// The launches of a one-row projection against the 8-bit x, when it applies (the engine
 /// asked for it, `w` is of a format `matvec_q8` takes, `x` is one row of its columns):
 /// `quantize_q8` of `x` unless the buffer already holds it, then `launch` on the buffer.
@@ -217,7 +227,7 @@ fn q8_projection(
 ) -> Option<Result<Vec<Dispatch>, RuntimeError>> {
     let q8 = b.q8.as_ref()?;
     let cols = w.cols();
-    let applies = MATVEC_Q8_TYPES.contains(&w.ty())
+    let applies = q8_applies(w, q8.min_cols)
         && x.len() == cols
         && cols.is_multiple_of(Q8_PAIR)
         && q8.buffer.len() >= q8_words(cols);

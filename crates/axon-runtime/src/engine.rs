@@ -42,12 +42,13 @@ pub struct EngineOptions {
     /// matrix-vector workgroup reading the norm weight beside x costs more than the norm
     /// steps it replaces (`docs/BENCHMARKS.md`).
     pub fold_norms: bool,
-    /// Decode projections of Q4_K, Q6_K and Q8_0 weights take x quantized to 8-bit blocks and
-    /// multiply with integer dot products (`quantize_q8` once per input, then `matvec_q8` /
-    /// `matvec_glu_q8`; `AXON_MATVEC_Q8`). Off by default: the result is `W` times the
-    /// 8-bit x, which the CPU reference model does not model yet (the kernels' twins do); on
-    /// the H200 those kernels are 1.4-1.8x faster than the f32-x ones (`docs/BENCHMARKS.md`).
-    pub matvec_q8: bool,
+    /// Decode projections of Q4_K, Q6_K and Q8_0 weights with at least this many columns take
+    /// x quantized to 8-bit blocks and multiply with integer dot products (`quantize_q8` once
+    /// per input, then `matvec_q8` / `matvec_glu_q8`); `None`: every projection takes x as it
+    /// is (`AXON_MATVEC_Q8`: the column count, 0 for none). The result is `W` times the 8-bit
+    /// x, which the CPU reference models (`ReferenceOptions::int8_min_cols`, the same rule).
+    /// Default [`MATVEC_Q8_MIN_COLS`].
+    pub matvec_q8: Option<usize>,
     /// An attention layer's input (query split, q/k norms, RoPE, cache writes) in one kernel
     /// (`AXON_FUSE_ATTENTION`), where the device binds enough storage buffers per stage
     /// (`attention_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
@@ -71,6 +72,12 @@ pub struct EngineOptions {
     pub plan_cache_bytes: u64,
 }
 
+/// Default [`EngineOptions::matvec_q8`]: the integer-dot kernels from 4096 columns. On the H200
+/// (`docs/BENCHMARKS.md`, 2026-12-02) they made decode 16-30 % faster at Llama-3-8B and
+/// Qwen3.5-9B / 27B (4096- and 5120-wide rows) and 7-9 % slower at Qwen3.5-0.8B (1024-wide),
+/// where the extra quantize dispatch per input costs more than the small products save.
+pub const MATVEC_Q8_MIN_COLS: usize = 4096;
+
 /// Default [`EngineOptions::plan_cache_bytes`]: room for a decode plan and several prefill
 /// lengths of a mid-sized model.
 pub const DEFAULT_PLAN_CACHE_BYTES: u64 = 256 << 20;
@@ -83,7 +90,7 @@ impl Default for EngineOptions {
             reduction: None,
             fuse_norm: true,
             fold_norms: false,
-            matvec_q8: false,
+            matvec_q8: Some(MATVEC_Q8_MIN_COLS),
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             pipeline: true,

@@ -1,7 +1,7 @@
 //! A forward pass: check the call, take the cached plan, bind and encode every step, run
 //! them in one submit and read the logits (and any validation taps) back.
 
-use crate::encode::{Bindings, Call, encode_step};
+use crate::encode::{Bindings, Call, encode_step, q8_applies};
 use crate::engine::{Engine, ForwardStats, Prepared};
 use crate::error::RuntimeError;
 use crate::session::{Encoded, Session};
@@ -223,8 +223,8 @@ impl<W: DeviceWeights> Engine<'_, W> {
         // The recorded dispatches' bind groups keep this buffer alive with them.
         let q8 = self.q8_buffer(prepared)?;
         let mut bindings = Bindings::new(prepared, &self.weights, &session.state, [&ids, &picks]);
-        if let Some(buffer) = &q8 {
-            bindings = bindings.with_q8(buffer);
+        if let (Some(buffer), Some(min_cols)) = (&q8, self.options.matvec_q8) {
+            bindings = bindings.with_q8(buffer, min_cols);
         }
         let call = Call {
             tokens,
@@ -269,11 +269,12 @@ impl<W: DeviceWeights> Engine<'_, W> {
     }
 
     /// The buffer for the 8-bit x of `prepared`'s projections (`EngineOptions::matvec_q8`):
-    /// room for the widest matrix its linear and GLU steps multiply.
+    /// room for the widest matrix of its linear and GLU steps that takes one; none when no
+    /// step does.
     fn q8_buffer(&self, prepared: &Prepared) -> Result<Option<DeviceBuffer>, RuntimeError> {
-        if !self.options.matvec_q8 {
+        let Some(min_cols) = self.options.matvec_q8 else {
             return Ok(None);
-        }
+        };
         let widest = prepared
             .plan
             .steps()
@@ -283,10 +284,13 @@ impl<W: DeviceWeights> Engine<'_, W> {
                 _ => None,
             })
             .filter_map(|decl| self.weights.matrix(&decl.name))
+            .filter(|m| q8_applies(m, min_cols))
             .map(|m| m.cols())
-            .max()
-            .unwrap_or(0);
-        Ok(Some(self.gpu.zeros_f32("q8_x", q8_words(widest).max(1))?))
+            .max();
+        match widest {
+            Some(cols) => Ok(Some(self.gpu.zeros_f32("q8_x", q8_words(cols))?)),
+            None => Ok(None),
+        }
     }
 }
 

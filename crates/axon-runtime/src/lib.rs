@@ -23,7 +23,9 @@ mod sampling;
 mod session;
 mod weights;
 
-pub use engine::{DEFAULT_PLAN_CACHE_BYTES, Engine, EngineOptions, ForwardStats};
+pub use engine::{
+    DEFAULT_PLAN_CACHE_BYTES, Engine, EngineOptions, ForwardStats, MATVEC_Q8_MIN_COLS,
+};
 pub use error::RuntimeError;
 pub use forward::DispatchTimes;
 pub use generate::{Finish, GenerateParams, Generation, TokenStream};

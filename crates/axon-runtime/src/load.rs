@@ -1,7 +1,7 @@
 //! Opening a model file into an [`Engine`]: a GGUF file or a Hugging Face checkpoint
 //! directory, its config read, its weights checked and uploaded once.
 
-use crate::engine::{Engine, EngineOptions};
+use crate::engine::{Engine, EngineOptions, MATVEC_Q8_MIN_COLS};
 use crate::gpu_ref::GpuRef;
 use axon_formats::gguf::{GgufError, GgufFile};
 use axon_formats::hf::{HfCheckpoint, HfError};
@@ -77,8 +77,9 @@ pub fn layout_from_env() -> Result<WeightLayout, LoadError> {
 /// `AXON_FUSE_DELTANET` (`0` or `1`; unset: fused), `AXON_FOLD_NORMS` (`0` or `1`; unset:
 /// not folded), `AXON_SCRATCH_REUSE` (`0` or `1`: every
 /// plan's scratch; unset: multi-token plans reuse, decode plans do not),
-/// `AXON_PIPELINE` (`0` or `1`; unset: greedy generation pipelined) and
-/// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0).
+/// `AXON_PIPELINE` (`0` or `1`; unset: greedy generation pipelined),
+/// `AXON_INSERT_NOOP_DISPATCHES` (a count; unset: 0) and `AXON_MATVEC_Q8` (the fewest columns
+/// of a decode projection with an 8-bit x, 0 for none; unset: [`MATVEC_Q8_MIN_COLS`]).
 pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     const NOOPS: &str = "AXON_INSERT_NOOP_DISPATCHES";
     let noop_dispatches = match std::env::var(NOOPS) {
@@ -88,6 +89,15 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
             value: v,
         })?,
     };
+    const Q8: &str = "AXON_MATVEC_Q8";
+    let matvec_q8 = match std::env::var(Q8) {
+        Err(_) => Some(MATVEC_Q8_MIN_COLS),
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(0) => None,
+            Ok(cols) => Some(cols),
+            Err(_) => return Err(LoadError::Count { name: Q8, value: v }),
+        },
+    };
     let scratch = match std::env::var("AXON_SCRATCH_REUSE") {
         Err(_) => None,
         Ok(_) if switch("AXON_SCRATCH_REUSE")? => Some(ScratchMode::Reuse),
@@ -96,7 +106,7 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
     Ok(EngineOptions {
         fuse_norm: switch("AXON_FUSE_NORM")?,
         fold_norms: switch_or("AXON_FOLD_NORMS", false)?,
-        matvec_q8: switch_or("AXON_MATVEC_Q8", false)?,
+        matvec_q8,
         scratch: scratch.unwrap_or(ScratchMode::Reuse),
         decode_scratch: scratch.unwrap_or(ScratchMode::NoReuse),
         fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,

@@ -3,10 +3,9 @@
 //!
 //! Contract: `x` holds `n` values, `n` a multiple of 32; `xq` holds at least [`q8_words`]`(n)`
 //! 32-bit words (a [`DeviceBuffer`] whose elements are read as raw words): block `b` of
-//! [`Q8_BLOCK`] values has `d = amax / 127` and quants `round(x * 127 / amax)` in -127..=127.
-//! The CPU twin is `axon_reference::ops::quantize_q8` (which also writes this layout, for
-//! tests); the GPU's `127 / amax` is not correctly rounded on every device, so a quant may
-//! differ from the twin's by one where `x * 127 / amax` lies within a few ulps of a half.
+//! [`Q8_BLOCK`] values has a power-of-two `d`, the least with `127 d >= amax`, and quants
+//! `round(x / d)` in -127..=127. The CPU twin is `axon_reference::ops::quantize_q8` (which
+//! also writes this layout, for tests); every step is exact, so the two agree bit for bit.
 
 use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;

@@ -1,7 +1,7 @@
 //! One entry point over every architecture the reference implements: open a GGUF file or a
 //! Hugging Face directory and pick the model by its declared architecture.
 
-use super::{Decoder, ModelError, Qwen35, Qwen35Session, Session};
+use super::{Decoder, ModelError, Qwen35, Qwen35Session, ReferenceOptions, Session};
 use axon_formats::gguf::GgufFile;
 use axon_formats::hf::HfCheckpoint;
 use std::path::Path;
@@ -27,6 +27,12 @@ impl ReferenceModel {
     /// Opens a GGUF file (`llama`, `gemma3`, `qwen35`) or a Hugging Face directory
     /// (`llama`, `gemma3_text`, `qwen3_5` / `qwen3_5_text`).
     pub fn open(path: &Path) -> Result<Self, ModelError> {
+        Self::open_with(path, ReferenceOptions::default())
+    }
+
+    /// [`ReferenceModel::open`] following the engine's choices in `options` (they concern
+    /// GGUF weight formats: a Hugging Face directory's weights are f32 or bf16).
+    pub fn open_with(path: &Path, options: ReferenceOptions) -> Result<Self, ModelError> {
         if path.is_dir() {
             let ckpt = HfCheckpoint::open(path).map_err(|e| ModelError::Config(e.to_string()))?;
             let model_type = ckpt
@@ -41,8 +47,8 @@ impl ReferenceModel {
         }
         let file = GgufFile::open(path)?;
         match file.architecture()? {
-            "qwen35" => Ok(Self::Qwen35(Qwen35::from_gguf(&file)?)),
-            _ => Ok(Self::Decoder(Decoder::from_gguf(&file)?)),
+            "qwen35" => Ok(Self::Qwen35(Qwen35::from_gguf_with(&file, options)?)),
+            _ => Ok(Self::Decoder(Decoder::from_gguf_with(&file, options)?)),
         }
     }
 
@@ -79,6 +85,23 @@ impl ReferenceModel {
         match (self, session) {
             (Self::Decoder(m), ReferenceSession::Decoder(s)) => m.forward(s, tokens),
             (Self::Qwen35(m), ReferenceSession::Qwen35(s)) => m.forward(s, tokens),
+            _ => Err(ModelError::Config(
+                "session does not belong to this model".to_owned(),
+            )),
+        }
+    }
+
+    /// Runs `tokens` after what `session` holds as decode steps, one at a time: projections
+    /// the engine multiplies by an 8-bit x in decode (`ReferenceOptions::int8_min_cols`) do
+    /// so here too. One logits row per token.
+    pub fn forward_decode(
+        &self,
+        session: &mut ReferenceSession,
+        tokens: &[u32],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
+        match (self, session) {
+            (Self::Decoder(m), ReferenceSession::Decoder(s)) => m.forward_decode(s, tokens),
+            (Self::Qwen35(m), ReferenceSession::Qwen35(s)) => m.forward_decode(s, tokens),
             _ => Err(ModelError::Config(
                 "session does not belong to this model".to_owned(),
             )),

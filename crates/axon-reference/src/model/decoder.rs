@@ -8,11 +8,13 @@
 
 use super::Session;
 use super::error::ModelError;
+use super::projection::{Projection, ReferenceOptions, load_projection};
 use super::weights::{Source, embedding_row, json_usize, load, load_optional, plus_one};
 use super::{hf, hparams};
 use crate::ops::attention::{AttentionShape, attend};
 use crate::ops::linear::linear;
-use crate::ops::mlp::{GateActivation, gated_mlp};
+use crate::ops::mlp::{GateActivation, gate};
+use crate::ops::quantize_q8::quantize_q8;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
 use axon_formats::hf::HfCheckpoint;
@@ -76,17 +78,17 @@ impl DecoderConfig {
 
 struct Layer {
     attn_norm: Vec<f32>,
-    q: Vec<f32>,
-    k: Vec<f32>,
-    v: Vec<f32>,
-    o: Vec<f32>,
+    q: Projection,
+    k: Projection,
+    v: Projection,
+    o: Projection,
     q_norm: Option<Vec<f32>>,
     k_norm: Option<Vec<f32>>,
     post_attn_norm: Option<Vec<f32>>,
     ffn_norm: Vec<f32>,
-    gate: Vec<f32>,
-    up: Vec<f32>,
-    down: Vec<f32>,
+    gate: Projection,
+    up: Projection,
+    down: Projection,
     post_ffn_norm: Option<Vec<f32>>,
 }
 
@@ -96,7 +98,9 @@ pub struct Decoder {
     embd: Vec<f32>,
     layers: Vec<Layer>,
     output_norm: Vec<f32>,
-    output: Option<Vec<f32>>,
+    output: Option<Projection>,
+    /// The tied head (`embd`) takes an 8-bit x in decode.
+    embd_int8_x: bool,
 }
 
 impl std::fmt::Debug for Decoder {
@@ -278,6 +282,12 @@ impl DecoderConfig {
 impl Decoder {
     /// Loads a llama or gemma3 GGUF file (weights dequantized to f32).
     pub fn from_gguf(file: &GgufFile) -> Result<Self, ModelError> {
+        Self::from_gguf_with(file, ReferenceOptions::default())
+    }
+
+    /// [`Decoder::from_gguf`] with the engine's choices in `options`.
+    pub fn from_gguf_with(file: &GgufFile, options: ReferenceOptions) -> Result<Self, ModelError> {
+        let proj = |name: &str, dims: &[u64]| load_projection(file, name, dims, options);
         let c = DecoderConfig::from_gguf(file)?;
         let (e, q, kv, ff) = (
             c.embd as u64,
@@ -299,25 +309,32 @@ impl Decoder {
             };
             layers.push(Layer {
                 attn_norm: load(file, &n("attn_norm"), &[e])?,
-                q: load(file, &n("attn_q"), &[e, q])?,
-                k: load(file, &n("attn_k"), &[e, kv])?,
-                v: load(file, &n("attn_v"), &[e, kv])?,
-                o: load(file, &n("attn_output"), &[q, e])?,
+                q: proj(&n("attn_q"), &[e, q])?,
+                k: proj(&n("attn_k"), &[e, kv])?,
+                v: proj(&n("attn_v"), &[e, kv])?,
+                o: proj(&n("attn_output"), &[q, e])?,
                 q_norm: optional("attn_q_norm", &[hd])?,
                 k_norm: optional("attn_k_norm", &[hd])?,
                 post_attn_norm: optional("post_attention_norm", &[e])?,
                 ffn_norm: load(file, &n("ffn_norm"), &[e])?,
-                gate: load(file, &n("ffn_gate"), &[e, ff])?,
-                up: load(file, &n("ffn_up"), &[e, ff])?,
-                down: load(file, &n("ffn_down"), &[ff, e])?,
+                gate: proj(&n("ffn_gate"), &[e, ff])?,
+                up: proj(&n("ffn_up"), &[e, ff])?,
+                down: proj(&n("ffn_down"), &[ff, e])?,
                 post_ffn_norm: optional("post_ffw_norm", &[e])?,
             });
         }
         let vocab = c.vocab as u64;
+        let output = if file.tensors().iter().any(|t| t.name == "output.weight") {
+            Some(proj("output.weight", &[e, vocab])?)
+        } else {
+            None
+        };
+        let embd = proj("token_embd.weight", &[e, vocab])?;
         Ok(Self {
-            embd: load(file, "token_embd.weight", &[e, vocab])?,
+            embd: embd.w,
+            embd_int8_x: embd.int8_x,
             output_norm: load(file, "output_norm.weight", &[e])?,
-            output: load_optional(file, "output.weight", &[e, vocab])?,
+            output,
             layers,
             config: c,
         })
@@ -441,10 +458,10 @@ impl Decoder {
             };
             layer_weights.push(Layer {
                 attn_norm: norm(&n("input_layernorm"), e)?,
-                q: ckpt.load_f32(&n("self_attn.q_proj"), &[q, e])?,
-                k: ckpt.load_f32(&n("self_attn.k_proj"), &[kv, e])?,
-                v: ckpt.load_f32(&n("self_attn.v_proj"), &[kv, e])?,
-                o: ckpt.load_f32(&n("self_attn.o_proj"), &[e, q])?,
+                q: Projection::f32(ckpt.load_f32(&n("self_attn.q_proj"), &[q, e])?),
+                k: Projection::f32(ckpt.load_f32(&n("self_attn.k_proj"), &[kv, e])?),
+                v: Projection::f32(ckpt.load_f32(&n("self_attn.v_proj"), &[kv, e])?),
+                o: Projection::f32(ckpt.load_f32(&n("self_attn.o_proj"), &[e, q])?),
                 q_norm: if gemma {
                     Some(norm(&n("self_attn.q_norm"), hd)?)
                 } else {
@@ -457,9 +474,9 @@ impl Decoder {
                 },
                 post_attn_norm: post_attn,
                 ffn_norm: norm(&ffn_norm_name, e)?,
-                gate: ckpt.load_f32(&n("mlp.gate_proj"), &[ff, e])?,
-                up: ckpt.load_f32(&n("mlp.up_proj"), &[ff, e])?,
-                down: ckpt.load_f32(&n("mlp.down_proj"), &[e, ff])?,
+                gate: Projection::f32(ckpt.load_f32(&n("mlp.gate_proj"), &[ff, e])?),
+                up: Projection::f32(ckpt.load_f32(&n("mlp.up_proj"), &[ff, e])?),
+                down: Projection::f32(ckpt.load_f32(&n("mlp.down_proj"), &[e, ff])?),
                 post_ffn_norm: if gemma {
                     Some(norm(&n("post_feedforward_layernorm"), e)?)
                 } else {
@@ -474,9 +491,12 @@ impl Decoder {
         let output = if tied {
             None
         } else {
-            Some(ckpt.load_f32("lm_head.weight", &[c.vocab, e])?)
+            Some(Projection::f32(
+                ckpt.load_f32("lm_head.weight", &[c.vocab, e])?,
+            ))
         };
         Ok(Self {
+            embd_int8_x: false,
             embd: ckpt.load_f32("model.embed_tokens.weight", &[c.vocab, e])?,
             output_norm: norm("model.norm.weight", e)?,
             output,
@@ -505,10 +525,29 @@ impl Decoder {
         session: &mut Session,
         tokens: &[u32],
     ) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.forward_with(session, tokens, false)
+    }
+
+    /// [`Decoder::forward`], one token at a time as decode steps: the 8-bit-x projections
+    /// (`ReferenceOptions::int8_min_cols`) quantize their input first.
+    pub fn forward_decode(
+        &self,
+        session: &mut Session,
+        tokens: &[u32],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.forward_with(session, tokens, true)
+    }
+
+    fn forward_with(
+        &self,
+        session: &mut Session,
+        tokens: &[u32],
+        int8: bool,
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
         let first = session.len;
         let rows = tokens
             .iter()
-            .map(|&t| self.step(session, t))
+            .map(|&t| self.step(session, t, int8))
             .collect::<Result<Vec<_>, _>>()?;
         hparams::finite_logits(&rows, first)?;
         Ok(rows)
@@ -518,7 +557,7 @@ impl Decoder {
         crate::ops::rms_norm::rms_norm(x, w, self.config.eps, 0.0).unwrap_or_default()
     }
 
-    fn step(&self, session: &mut Session, token: u32) -> Result<Vec<f32>, ModelError> {
+    fn step(&self, session: &mut Session, token: u32, int8: bool) -> Result<Vec<f32>, ModelError> {
         let c = &self.config;
         let row = embedding_row(&self.embd, c.embd, c.vocab, token)?;
         let mut x = row.to_vec();
@@ -534,9 +573,9 @@ impl Decoder {
         };
         for (i, layer) in self.layers.iter().enumerate() {
             let h = self.norm(&x, &layer.attn_norm);
-            let mut q = linear(&layer.q, &h);
-            let mut k = linear(&layer.k, &h);
-            let v = linear(&layer.v, &h);
+            let mut q = layer.q.apply(&h, int8);
+            let mut k = layer.k.apply(&h, int8);
+            let v = layer.v.apply(&h, int8);
             if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
                 q = q
                     .chunks_exact(c.head_dim)
@@ -567,7 +606,7 @@ impl Decoder {
                 pos,
                 window,
             );
-            let mut o = linear(&layer.o, &a);
+            let mut o = layer.o.apply(&a, int8);
             if let Some(w) = &layer.post_attn_norm {
                 o = self.norm(&o, w);
             }
@@ -578,7 +617,8 @@ impl Decoder {
                 Family::Llama => GateActivation::Silu,
                 Family::Gemma3 => GateActivation::GeluTanh,
             };
-            let mut f = gated_mlp(&layer.gate, &layer.up, &layer.down, &h, act);
+            let hidden = gate(&layer.gate.apply(&h, int8), &layer.up.apply(&h, int8), act);
+            let mut f = layer.down.apply(&hidden, int8);
             if let Some(w) = &layer.post_ffn_norm {
                 f = self.norm(&f, w);
             }
@@ -586,6 +626,10 @@ impl Decoder {
         }
         session.len += 1;
         let h = self.norm(&x, &self.output_norm);
-        Ok(linear(self.output.as_deref().unwrap_or(&self.embd), &h))
+        Ok(match &self.output {
+            Some(output) => output.apply(&h, int8),
+            None if int8 && self.embd_int8_x => linear(&self.embd, &quantize_q8(&h).dequantize()),
+            None => linear(&self.embd, &h),
+        })
     }
 }

@@ -9,12 +9,14 @@ mod decoder;
 mod error;
 mod hf;
 pub mod hparams;
+mod projection;
 mod qwen35;
 mod weights;
 
 pub use any::{ReferenceModel, ReferenceSession};
 pub use decoder::{Decoder, DecoderConfig, Family};
 pub use error::ModelError;
+pub use projection::{INT8_X_TYPES, Projection, ReferenceOptions};
 pub use qwen35::{Qwen35, Qwen35Config, Qwen35Session, ValueHeadOrder};
 
 /// Per-sequence state: the key/value cache of every layer.

@@ -8,6 +8,7 @@
 //! key head `h % H_k` instead of `h / (H_v / H_k)`.
 
 use super::error::ModelError;
+use super::projection::{Projection, ReferenceOptions, load_projection};
 use super::weights::{Source, embedding_row, json_usize, plus_one};
 use super::{hf, hparams};
 use crate::ops::activation::{sigmoid, softplus};
@@ -16,7 +17,8 @@ use crate::ops::conv1d::ConvState;
 use crate::ops::deltanet::{DeltaInput, DeltaState, delta_step};
 use crate::ops::l2_norm::l2_norm;
 use crate::ops::linear::linear;
-use crate::ops::mlp::{GateActivation, gated_mlp};
+use crate::ops::mlp::{GateActivation, gate};
+use crate::ops::quantize_q8::quantize_q8;
 use crate::ops::rms_norm::gated_rms_norm;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
@@ -117,10 +119,10 @@ impl Qwen35Config {
 
 enum Mixer {
     Attention {
-        q: Vec<f32>,
-        k: Vec<f32>,
-        v: Vec<f32>,
-        o: Vec<f32>,
+        q: Projection,
+        k: Projection,
+        v: Projection,
+        o: Projection,
         q_norm: Vec<f32>,
         k_norm: Vec<f32>,
     },
@@ -128,25 +130,25 @@ enum Mixer {
 }
 
 struct DeltaWeights {
-    qkv: Vec<f32>,
-    z: Vec<f32>,
-    b: Vec<f32>,
-    a: Vec<f32>,
+    qkv: Projection,
+    z: Projection,
+    b: Projection,
+    a: Projection,
     conv: Vec<f32>,
     dt_bias: Vec<f32>,
     /// `-exp(A_log)` per value head.
     a_neg: Vec<f32>,
     norm: Vec<f32>,
-    out: Vec<f32>,
+    out: Projection,
 }
 
 struct Layer {
     input_norm: Vec<f32>,
     post_norm: Vec<f32>,
     mixer: Mixer,
-    gate: Vec<f32>,
-    up: Vec<f32>,
-    down: Vec<f32>,
+    gate: Projection,
+    up: Projection,
+    down: Projection,
 }
 
 /// A loaded Qwen3.5 model.
@@ -155,7 +157,9 @@ pub struct Qwen35 {
     embd: Vec<f32>,
     layers: Vec<Layer>,
     norm: Vec<f32>,
-    output: Option<Vec<f32>>,
+    output: Option<Projection>,
+    /// The tied head (`embd`) takes an 8-bit x in decode.
+    embd_int8_x: bool,
 }
 
 impl std::fmt::Debug for Qwen35 {
@@ -266,15 +270,25 @@ impl Qwen35 {
             let n = |s: &str| format!("model.layers.{i}.{s}");
             let mixer = if c.full_attention[i] {
                 Mixer::Attention {
-                    q: ckpt.load_f32(
+                    q: Projection::f32(ckpt.load_f32(
                         &n("self_attn.q_proj.weight"),
                         &[c.heads * c.head_dim * 2, e],
-                    )?,
-                    k: ckpt
-                        .load_f32(&n("self_attn.k_proj.weight"), &[c.kv_heads * c.head_dim, e])?,
-                    v: ckpt
-                        .load_f32(&n("self_attn.v_proj.weight"), &[c.kv_heads * c.head_dim, e])?,
-                    o: ckpt.load_f32(&n("self_attn.o_proj.weight"), &[e, c.heads * c.head_dim])?,
+                    )?),
+                    k: Projection::f32(
+                        ckpt.load_f32(
+                            &n("self_attn.k_proj.weight"),
+                            &[c.kv_heads * c.head_dim, e],
+                        )?,
+                    ),
+                    v: Projection::f32(
+                        ckpt.load_f32(
+                            &n("self_attn.v_proj.weight"),
+                            &[c.kv_heads * c.head_dim, e],
+                        )?,
+                    ),
+                    o: Projection::f32(
+                        ckpt.load_f32(&n("self_attn.o_proj.weight"), &[e, c.heads * c.head_dim])?,
+                    ),
                     q_norm: plus_one(ckpt.load_f32(&n("self_attn.q_norm.weight"), &[c.head_dim])?),
                     k_norm: plus_one(ckpt.load_f32(&n("self_attn.k_norm.weight"), &[c.head_dim])?),
                 }
@@ -283,10 +297,18 @@ impl Qwen35 {
                 let vd = c.v_heads * c.dv;
                 let a_log = ckpt.load_f32(&n("linear_attn.A_log"), &[c.v_heads])?;
                 Mixer::DeltaNet(DeltaWeights {
-                    qkv: ckpt.load_f32(&n("linear_attn.in_proj_qkv.weight"), &[conv_dim, e])?,
-                    z: ckpt.load_f32(&n("linear_attn.in_proj_z.weight"), &[vd, e])?,
-                    b: ckpt.load_f32(&n("linear_attn.in_proj_b.weight"), &[c.v_heads, e])?,
-                    a: ckpt.load_f32(&n("linear_attn.in_proj_a.weight"), &[c.v_heads, e])?,
+                    qkv: Projection::f32(
+                        ckpt.load_f32(&n("linear_attn.in_proj_qkv.weight"), &[conv_dim, e])?,
+                    ),
+                    z: Projection::f32(
+                        ckpt.load_f32(&n("linear_attn.in_proj_z.weight"), &[vd, e])?,
+                    ),
+                    b: Projection::f32(
+                        ckpt.load_f32(&n("linear_attn.in_proj_b.weight"), &[c.v_heads, e])?,
+                    ),
+                    a: Projection::f32(
+                        ckpt.load_f32(&n("linear_attn.in_proj_a.weight"), &[c.v_heads, e])?,
+                    ),
                     conv: ckpt.load_f32(
                         &n("linear_attn.conv1d.weight"),
                         &[conv_dim, 1, c.conv_kernel],
@@ -297,23 +319,27 @@ impl Qwen35 {
                         .map(|&v| -(f64::from(v).exp()) as f32)
                         .collect(),
                     norm: ckpt.load_f32(&n("linear_attn.norm.weight"), &[c.dv])?,
-                    out: ckpt.load_f32(&n("linear_attn.out_proj.weight"), &[e, vd])?,
+                    out: Projection::f32(
+                        ckpt.load_f32(&n("linear_attn.out_proj.weight"), &[e, vd])?,
+                    ),
                 })
             };
             layers.push(Layer {
                 input_norm: plus_one(ckpt.load_f32(&n("input_layernorm.weight"), &[e])?),
                 post_norm: plus_one(ckpt.load_f32(&n("post_attention_layernorm.weight"), &[e])?),
                 mixer,
-                gate: ckpt.load_f32(&n("mlp.gate_proj.weight"), &[ff, e])?,
-                up: ckpt.load_f32(&n("mlp.up_proj.weight"), &[ff, e])?,
-                down: ckpt.load_f32(&n("mlp.down_proj.weight"), &[e, ff])?,
+                gate: Projection::f32(ckpt.load_f32(&n("mlp.gate_proj.weight"), &[ff, e])?),
+                up: Projection::f32(ckpt.load_f32(&n("mlp.up_proj.weight"), &[ff, e])?),
+                down: Projection::f32(ckpt.load_f32(&n("mlp.down_proj.weight"), &[e, ff])?),
             });
         }
         let embd = ckpt.load_f32("model.embed_tokens.weight", &[c.vocab, e])?;
         let output = if tied {
             None
         } else {
-            Some(ckpt.load_f32("lm_head.weight", &[c.vocab, e])?)
+            Some(Projection::f32(
+                ckpt.load_f32("lm_head.weight", &[c.vocab, e])?,
+            ))
         };
         let norm = plus_one(ckpt.load_f32("model.norm.weight", &[e])?);
         Ok(Self {
@@ -322,11 +348,21 @@ impl Qwen35 {
             layers,
             norm,
             output,
+            embd_int8_x: false,
         })
     }
 
     /// Loads a llama.cpp `qwen35` GGUF.
     pub fn from_gguf(file: &GgufFile) -> Result<Self, ModelError> {
+        Self::from_gguf_with(file, ReferenceOptions::default())
+    }
+
+    /// [`Qwen35::from_gguf`] with the engine's choices in `options`.
+    pub fn from_gguf_with(file: &GgufFile, options: ReferenceOptions) -> Result<Self, ModelError> {
+        // `shape` outermost first, as `Source::load_f32`.
+        let proj = |name: &str, [rows, cols]: [usize; 2]| {
+            load_projection(file, name, &[cols as u64, rows as u64], options)
+        };
         let arch = file.architecture()?;
         if arch != "qwen35" {
             return Err(ModelError::UnsupportedArchitecture(arch.to_owned()));
@@ -407,10 +443,10 @@ impl Qwen35 {
             let n = |s: &str| format!("blk.{i}.{s}");
             let mixer = if c.full_attention[i] {
                 Mixer::Attention {
-                    q: file.load_f32(&n("attn_q.weight"), &[c.heads * c.head_dim * 2, e])?,
-                    k: file.load_f32(&n("attn_k.weight"), &[c.kv_heads * c.head_dim, e])?,
-                    v: file.load_f32(&n("attn_v.weight"), &[c.kv_heads * c.head_dim, e])?,
-                    o: file.load_f32(&n("attn_output.weight"), &[e, c.heads * c.head_dim])?,
+                    q: proj(&n("attn_q.weight"), [c.heads * c.head_dim * 2, e])?,
+                    k: proj(&n("attn_k.weight"), [c.kv_heads * c.head_dim, e])?,
+                    v: proj(&n("attn_v.weight"), [c.kv_heads * c.head_dim, e])?,
+                    o: proj(&n("attn_output.weight"), [e, c.heads * c.head_dim])?,
                     q_norm: file.load_f32(&n("attn_q_norm.weight"), &[c.head_dim])?,
                     k_norm: file.load_f32(&n("attn_k_norm.weight"), &[c.head_dim])?,
                 }
@@ -418,36 +454,37 @@ impl Qwen35 {
                 let conv_dim = 2 * c.k_heads * c.dk + c.v_heads * c.dv;
                 let vd = c.v_heads * c.dv;
                 Mixer::DeltaNet(DeltaWeights {
-                    qkv: file.load_f32(&n("attn_qkv.weight"), &[conv_dim, e])?,
-                    z: file.load_f32(&n("attn_gate.weight"), &[vd, e])?,
-                    b: file.load_f32(&n("ssm_beta.weight"), &[c.v_heads, e])?,
-                    a: file.load_f32(&n("ssm_alpha.weight"), &[c.v_heads, e])?,
+                    qkv: proj(&n("attn_qkv.weight"), [conv_dim, e])?,
+                    z: proj(&n("attn_gate.weight"), [vd, e])?,
+                    b: proj(&n("ssm_beta.weight"), [c.v_heads, e])?,
+                    a: proj(&n("ssm_alpha.weight"), [c.v_heads, e])?,
                     conv: file.load_f32(&n("ssm_conv1d.weight"), &[conv_dim, c.conv_kernel])?,
                     dt_bias: file.load_f32(&n("ssm_dt.bias"), &[c.v_heads])?,
                     a_neg: file.load_f32(&n("ssm_a"), &[c.v_heads])?,
                     norm: file.load_f32(&n("ssm_norm.weight"), &[c.dv])?,
-                    out: file.load_f32(&n("ssm_out.weight"), &[e, vd])?,
+                    out: proj(&n("ssm_out.weight"), [e, vd])?,
                 })
             };
             layers.push(Layer {
                 input_norm: file.load_f32(&n("attn_norm.weight"), &[e])?,
                 post_norm: file.load_f32(&n("post_attention_norm.weight"), &[e])?,
                 mixer,
-                gate: file.load_f32(&n("ffn_gate.weight"), &[ff, e])?,
-                up: file.load_f32(&n("ffn_up.weight"), &[ff, e])?,
-                down: file.load_f32(&n("ffn_down.weight"), &[e, ff])?,
+                gate: proj(&n("ffn_gate.weight"), [ff, e])?,
+                up: proj(&n("ffn_up.weight"), [ff, e])?,
+                down: proj(&n("ffn_down.weight"), [e, ff])?,
             });
         }
-        let embd = file.load_f32("token_embd.weight", &[c.vocab, e])?;
+        let embd = proj("token_embd.weight", [c.vocab, e])?;
         let output = if file.tensors().iter().any(|t| t.name == "output.weight") {
-            Some(file.load_f32("output.weight", &[c.vocab, e])?)
+            Some(proj("output.weight", [c.vocab, e])?)
         } else {
             None
         };
         let norm = file.load_f32("output_norm.weight", &[e])?;
         Ok(Self {
             config,
-            embd,
+            embd: embd.w,
+            embd_int8_x: embd.int8_x,
             layers,
             norm,
             output,
@@ -488,10 +525,29 @@ impl Qwen35 {
         session: &mut Qwen35Session,
         tokens: &[u32],
     ) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.forward_with(session, tokens, false)
+    }
+
+    /// [`Qwen35::forward`], one token at a time as decode steps: the 8-bit-x projections
+    /// (`ReferenceOptions::int8_min_cols`) quantize their input first.
+    pub fn forward_decode(
+        &self,
+        session: &mut Qwen35Session,
+        tokens: &[u32],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.forward_with(session, tokens, true)
+    }
+
+    fn forward_with(
+        &self,
+        session: &mut Qwen35Session,
+        tokens: &[u32],
+        int8: bool,
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
         let first = session.len;
         let rows = tokens
             .iter()
-            .map(|&t| self.step(session, t))
+            .map(|&t| self.step(session, t, int8))
             .collect::<Result<Vec<_>, _>>()?;
         hparams::finite_logits(&rows, first)?;
         Ok(rows)
@@ -501,7 +557,12 @@ impl Qwen35 {
         crate::ops::rms_norm::rms_norm(x, w, self.config.eps, 0.0).unwrap_or_default()
     }
 
-    fn step(&self, session: &mut Qwen35Session, token: u32) -> Result<Vec<f32>, ModelError> {
+    fn step(
+        &self,
+        session: &mut Qwen35Session,
+        token: u32,
+        int8: bool,
+    ) -> Result<Vec<f32>, ModelError> {
         let c = &self.config;
         let mut x = embedding_row(&self.embd, c.embd, c.vocab, token)?.to_vec();
         let pos = session.len;
@@ -518,9 +579,14 @@ impl Qwen35 {
                         k_norm,
                     },
                     LayerState::Kv { keys, values },
-                ) => self.attention(&h, [q, k, v, o, q_norm, k_norm], keys, values, pos),
+                ) => self.attention(
+                    &h,
+                    ([q, k, v, o], [q_norm, k_norm]),
+                    (keys, values),
+                    (pos, int8),
+                ),
                 (Mixer::DeltaNet(w), LayerState::Linear { conv, heads }) => {
-                    self.delta_net(&h, w, conv, heads)
+                    self.delta_net(&h, w, (conv, heads), int8)
                 }
                 _ => {
                     return Err(ModelError::Config(
@@ -530,31 +596,32 @@ impl Qwen35 {
             };
             x.iter_mut().zip(&mixed).for_each(|(a, b)| *a += b);
             let h = self.norm(&x, &layer.post_norm);
-            let f = gated_mlp(
-                &layer.gate,
-                &layer.up,
-                &layer.down,
-                &h,
+            let hidden = gate(
+                &layer.gate.apply(&h, int8),
+                &layer.up.apply(&h, int8),
                 GateActivation::Silu,
             );
+            let f = layer.down.apply(&hidden, int8);
             x.iter_mut().zip(&f).for_each(|(a, b)| *a += b);
         }
         session.len += 1;
         let h = self.norm(&x, &self.norm);
-        Ok(linear(self.output.as_deref().unwrap_or(&self.embd), &h))
+        Ok(match &self.output {
+            Some(output) => output.apply(&h, int8),
+            None if int8 && self.embd_int8_x => linear(&self.embd, &quantize_q8(&h).dequantize()),
+            None => linear(&self.embd, &h),
+        })
     }
 
     fn attention(
         &self,
         h: &[f32],
-        w: [&Vec<f32>; 6],
-        keys: &mut Vec<f32>,
-        values: &mut Vec<f32>,
-        pos: usize,
+        ([wq, wk, wv, wo], [q_norm, k_norm]): ([&Projection; 4], [&Vec<f32>; 2]),
+        (keys, values): (&mut Vec<f32>, &mut Vec<f32>),
+        (pos, int8): (usize, bool),
     ) -> Vec<f32> {
         let c = &self.config;
-        let [wq, wk, wv, wo, q_norm, k_norm] = w;
-        let qg = linear(wq, h);
+        let qg = wq.apply(h, int8);
         // Per head: [query (head_dim) | gate (head_dim)].
         let mut q = Vec::with_capacity(c.heads * c.head_dim);
         let mut gate = Vec::with_capacity(c.heads * c.head_dim);
@@ -562,14 +629,15 @@ impl Qwen35 {
             q.extend(self.norm(&head[..c.head_dim], q_norm));
             gate.extend_from_slice(&head[c.head_dim..]);
         }
-        let mut k: Vec<f32> = linear(wk, h)
+        let mut k: Vec<f32> = wk
+            .apply(h, int8)
             .chunks_exact(c.head_dim)
             .flat_map(|kh| self.norm(kh, k_norm))
             .collect();
         c.rope.apply_heads(&mut q, c.head_dim, pos);
         c.rope.apply_heads(&mut k, c.head_dim, pos);
         keys.extend_from_slice(&k);
-        values.extend(linear(wv, h));
+        values.extend(wv.apply(h, int8));
         let shape = AttentionShape {
             heads: c.heads,
             kv_heads: c.kv_heads,
@@ -586,18 +654,18 @@ impl Qwen35 {
         );
         let mut gated = a;
         sigmoid_gate(&mut gated, &gate);
-        linear(wo, &gated)
+        wo.apply(&gated, int8)
     }
 
     fn delta_net(
         &self,
         h: &[f32],
         w: &DeltaWeights,
-        conv: &mut ConvState,
-        heads: &mut [DeltaState],
+        (conv, heads): (&mut ConvState, &mut [DeltaState]),
+        int8: bool,
     ) -> Vec<f32> {
         let c = &self.config;
-        let mixed = conv.step(&w.conv, &linear(&w.qkv, h));
+        let mixed = conv.step(&w.conv, &w.qkv.apply(h, int8));
         let key_dim = c.k_heads * c.dk;
         let (q_all, rest) = mixed.split_at(key_dim);
         let (k_all, v_all) = rest.split_at(key_dim);
@@ -613,9 +681,9 @@ impl Qwen35 {
                 .collect()
         };
         let (q, k) = (normed(q_all, scale), normed(k_all, 1.0));
-        let z = linear(&w.z, h);
-        let b = linear(&w.b, h);
-        let a = linear(&w.a, h);
+        let z = w.z.apply(h, int8);
+        let b = w.b.apply(h, int8);
+        let a = w.a.apply(h, int8);
         let mut y = Vec::with_capacity(c.v_heads * c.dv);
         for (vh, state) in heads.iter_mut().enumerate() {
             let kh = c.key_head(vh);
@@ -631,6 +699,6 @@ impl Qwen35 {
             let zh = &z[vh * c.dv..(vh + 1) * c.dv];
             y.extend(gated_rms_norm(&o, zh, &w.norm, c.eps).unwrap_or_default());
         }
-        linear(&w.out, &y)
+        w.out.apply(&y, int8)
     }
 }

@@ -20,16 +20,16 @@ pub fn gated_mlp(
     x: &[f32],
     act: GateActivation,
 ) -> Vec<f32> {
+    linear(down, &self::gate(&linear(gate, x), &linear(up, x), act))
+}
+
+/// `act(g) * u`, elementwise: the gate between a gated MLP's input and down projections.
+pub fn gate(g: &[f32], u: &[f32], act: GateActivation) -> Vec<f32> {
     let f = match act {
         GateActivation::Silu => silu,
         GateActivation::GeluTanh => gelu_tanh,
     };
-    let hidden: Vec<f32> = linear(gate, x)
-        .iter()
-        .zip(linear(up, x))
-        .map(|(&g, u)| f(g) * u)
-        .collect();
-    linear(down, &hidden)
+    g.iter().zip(u).map(|(&g, &u)| f(g) * u).collect()
 }
 
 #[cfg(test)]

@@ -100,15 +100,23 @@ fn smollm2_shape_synthetic_model_equals_the_reference() {
     check(p, QuantMix::Q4KM, &tokens);
 }
 
-/// Decode with an 8-bit x (`EngineOptions::matvec_q8`) on every architecture and quantized
-/// mix: the integer-dot path runs (each decode pass has `quantize_q8` dispatches, no more than
-/// its projections, and fewer where several share an input: Qwen3.5's Gated DeltaNet), and the
-/// decode logits agree with the CPU reference's f32-x model at top-1 and within
-/// [`Q8_LOGITS_TOLERANCE`] of max|logit|.
+/// Decode with an 8-bit x on every architecture and quantized mix, for every projection of a
+/// format the integer-dot kernels take (`EngineOptions::matvec_q8` at 1 column; the default,
+/// 4096, leaves these small models on the f32-x kernels, which run no quantize at all): the
+/// path runs (each decode pass has `quantize_q8` dispatches, no more than its projections and
+/// fewer where several share an input, Qwen3.5's Gated DeltaNet), and its logits follow the
+/// CPU reference under the same rule (`ReferenceOptions::int8_min_cols`; prefill with x as it
+/// is, decode steps with the 8-bit x):
+/// - after a 2-token prefill, two decode steps equal the reference's at top-1 and within
+///   `LOGITS_TOLERANCE`: the quantizer is exact, so both sides quantize the same values;
+/// - after a 9-token prefill, three decode steps stay within [`Q8_FLIP_TOLERANCE`] and agree at
+///   top-1 where the reference's margin is clear: there the GPU's activations (f32 sums) and
+///   the reference's (f64) differ in their last bits, and a value that close to a half step
+///   of its block rounds the other way on one side (one quant of thousands per token).
 #[test]
-fn decode_with_8_bit_x_agrees_with_the_reference() {
+fn decode_with_8_bit_x_follows_the_reference() {
+    use axon_reference::model::ReferenceOptions;
     let tokens: Vec<u32> = (0..12).map(|i| (i * 37 + 5) % 512).collect();
-    let split = tokens.len() - 3;
     let mut top1_checked = 0;
     for arch in [SynthArch::Llama, SynthArch::Gemma3, SynthArch::Qwen35] {
         for mix in [QuantMix::Q8_0, QuantMix::Q4KM] {
@@ -116,50 +124,63 @@ fn decode_with_8_bit_x_agrees_with_the_reference() {
             let path = scratch(&format!("q8-{}-{}", arch.name(), mix.name()));
             synthesize(&p, mix, &vocabulary(p.vocab), &path, 7, |_, _| {}).unwrap();
             let what = format!("{} {}", arch.name(), mix.name());
+            let quantizes = |options: EngineOptions| {
+                let engine = open_model(gpu(), &path, WeightLayout::FUSED, options).unwrap();
+                let mut s = engine.session(4).unwrap();
+                let (_, profile) = engine.forward_profiled(&mut s, &tokens[..1]).unwrap();
+                let count = |family: &str| profile.iter().filter(|(f, _)| *f == family).count();
+                (count("quantize_q8"), count("matvec_wide"))
+            };
+            assert_eq!(quantizes(EngineOptions::default()).0, 0, "{what}: default");
             let options = EngineOptions {
-                matvec_q8: true,
+                matvec_q8: Some(1),
                 ..EngineOptions::default()
             };
+            let (quantized, projections) = quantizes(options);
+            let shared = arch == SynthArch::Qwen35;
+            assert!(
+                quantized > 0 && quantized <= projections && (!shared || quantized < projections),
+                "{what}: {quantized} quantizes for {projections} projections"
+            );
             let engine = open_model(gpu(), &path, WeightLayout::FUSED, options).unwrap();
-            let mut s = engine.session(tokens.len()).unwrap();
-            engine.forward(&mut s, &tokens[..split]).unwrap();
-            let mut rows = Vec::new();
-            for (i, &t) in tokens[split..].iter().enumerate() {
-                if i == 0 {
-                    let (row, profile) = engine.forward_profiled(&mut s, &[t]).unwrap();
-                    let count = |family: &str| profile.iter().filter(|(f, _)| *f == family).count();
-                    let quantizes = count("quantize_q8");
-                    assert!(quantizes > 0, "{what}: no quantize_q8 in a decode pass");
-                    let projections = count("matvec_wide");
-                    // Qwen3.5's Gated DeltaNet projects one normed row four times.
-                    let shared = arch == SynthArch::Qwen35;
-                    assert!(
-                        quantizes <= projections && (!shared || quantizes < projections),
-                        "{what}: {quantizes} quantizes for {projections} projections"
-                    );
-                    rows.extend(row);
-                } else {
-                    rows.extend(engine.forward(&mut s, &[t]).unwrap());
+            let reference_options = ReferenceOptions {
+                int8_min_cols: Some(1),
+            };
+            let reference = ReferenceModel::open_with(&path, reference_options).unwrap();
+            // Both sides: prefill `split` tokens, then decode to `end` one token at a time.
+            let run = |split: usize, end: usize| {
+                let mut s = engine.session(tokens.len()).unwrap();
+                let mut got = engine.forward(&mut s, &tokens[..split]).unwrap();
+                for &t in &tokens[split..end] {
+                    got.extend(engine.forward(&mut s, &[t]).unwrap());
                 }
+                let mut rs = reference.new_session();
+                let mut want = reference.forward(&mut rs, &tokens[..split]).unwrap();
+                want.extend(
+                    reference
+                        .forward_decode(&mut rs, &tokens[split..end])
+                        .unwrap(),
+                );
+                (got, want)
+            };
+            let (got, want) = run(2, 4);
+            for (i, (got, want)) in got.chunks_exact(p.vocab).zip(&want).enumerate() {
+                assert_eq!(argmax(got), argmax(want), "{what} position {i}: top-1");
+                assert_logits_close(got, want, &format!("{what} position {i}"));
             }
-            let reference = ReferenceModel::open(&path).unwrap();
-            let want = reference
-                .forward(&mut reference.new_session(), &tokens)
-                .unwrap();
+            let (got, want) = run(9, 12);
             std::fs::remove_file(&path).unwrap();
-            let vocab = p.vocab;
-            for (i, got) in rows.chunks_exact(vocab).enumerate() {
-                let want = &want[split + i];
+            for (i, (got, want)) in got.chunks_exact(p.vocab).zip(&want).enumerate().skip(9) {
                 let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
                 let worst = got
                     .iter()
                     .zip(want)
                     .map(|(a, b)| (a - b).abs())
                     .fold(0.0f32, f32::max);
-                let tol = Q8_LOGITS_TOLERANCE * scale;
+                let tol = Q8_FLIP_TOLERANCE * scale;
                 assert!(
                     worst <= tol,
-                    "{what} decode {i}: max |Δlogit| {worst} > {Q8_LOGITS_TOLERANCE} · {scale}"
+                    "{what} position {i}: max |Δlogit| {worst} > {Q8_FLIP_TOLERANCE} · {scale}"
                 );
                 let best = argmax(want);
                 let runner_up = want
@@ -168,23 +189,24 @@ fn decode_with_8_bit_x_agrees_with_the_reference() {
                     .filter(|&(j, _)| j != best)
                     .fold(f32::NEG_INFINITY, |m, (_, &v)| m.max(v));
                 if want[best] - runner_up > 2.0 * tol {
-                    assert_eq!(argmax(got), best, "{what} decode {i}: top-1");
+                    assert_eq!(argmax(got), best, "{what} position {i}: top-1");
                     top1_checked += 1;
                 }
             }
         }
     }
-    assert!(top1_checked > 0, "no decode position had a clear top-1");
-    eprintln!("top-1 compared at {top1_checked} of 18 decode positions");
+    assert!(
+        top1_checked > 0,
+        "no late decode position had a clear top-1"
+    );
 }
 
-/// How far decode logits with an 8-bit x may sit from the reference's f32-x ones, relative to
-/// max|logit|. The quantization moves each projection input by up to d/2 = amax/254 of its
-/// 16-value block (0.4 %), an error the layers carry to the logits: on the small synthetic
-/// models above the worst measured on lavapipe is 0.9 % (2026-12-02); three times that keeps
-/// a wrong kernel (a swapped block, a missing min term, a wrong scale), which moves logits by
-/// tens of percent, far outside. Top-1 is compared where the reference's margin exceeds twice
-/// this: these random models' logits are flat, and their top-2 are often closer than the
-/// quantization's reach. The kernels themselves are checked exactly against the reference of
-/// the quantized vector (`axon-gpu` tests, `kernels/matvec_q8.rs`).
-const Q8_LOGITS_TOLERANCE: f32 = 3e-2;
+/// How far decode logits with an 8-bit x may sit from the reference's, relative to
+/// max|logit|, once the two sides' activations differ in their last bits: a value that lies
+/// within those bits of a half step of its block rounds the other way on one side, moving it
+/// by one step, up to 1/64 of its block's largest value. On the small synthetic models above
+/// such flips moved the logits by at most 1.3 % of their range (lavapipe, 2026-12-02: these
+/// random models' logits are flat, about ±1.5); three times that still fails a wrong kernel (a
+/// swapped block, a missing min term or scale), which moves them by tens of percent, and
+/// the short sequences above are held to `LOGITS_TOLERANCE`.
+const Q8_FLIP_TOLERANCE: f32 = 4e-2;
