@@ -231,6 +231,12 @@ fn glu_matches_reference() {
     }
 }
 
+/// The CPU reference multiplies by an 8-bit x exactly the formats the GPU kernels take.
+#[test]
+fn the_reference_models_the_same_formats() {
+    assert_eq!(MATVEC_Q8_TYPES, &axon_reference::model::INT8_X_TYPES[..]);
+}
+
 #[test]
 fn refuses_formats_and_lengths_it_cannot_take() {
     let gpu = gpu();
