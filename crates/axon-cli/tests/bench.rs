@@ -110,9 +110,14 @@ fn check_contract(v: &Value) {
         .iter()
         .map(|m| m["format"].as_str().unwrap())
         .collect();
+    // The main formats at both quick shapes, then every other format the kernels decode at
+    // one.
     assert_eq!(
         formats,
-        ["Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0", "F16", "F16"]
+        [
+            "Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0", "F16", "F16", "BF16", "F32", "Q4_0",
+            "Q4_1", "Q5_0", "Q5_K", "IQ4_XS"
+        ]
     );
     for m in matvec {
         assert_measured(
@@ -309,9 +314,11 @@ fn kernel_bench_formats_filter_the_report() {
     );
     assert!(matvec.contains(&"Q8_0".to_owned()) && matvec.contains(&"Q4_K".to_owned()));
     assert_eq!(formats("matmul"), ["Q4_K"]);
-    let out = axon(&["bench", "kernels", "--quick", "--formats", "q5_k"]);
+    // Q2_K is a ggml format no kernel here decodes (Q5_K, refused here before the bench
+    // measured every decoded format, now has rows).
+    let out = axon(&["bench", "kernels", "--quick", "--formats", "q2_k"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("\"q5_k\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"q2_k\""));
 }
 
 /// `--shapes` replaces the plan's matrix-vector shapes (a shape whose columns are not whole

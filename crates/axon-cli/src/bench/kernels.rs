@@ -11,6 +11,18 @@ use axon_gpu::kernels::quantize_q8::Q8_PAIR;
 
 /// Matrix-vector weight formats, in report order.
 const MATVEC_FORMATS: [GgmlType; 4] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::F16];
+/// The other formats the matrix-vector kernels decode, in report order after
+/// [`MATVEC_FORMATS`], at the plan's `matvec_other` shapes (the layer shapes: fewer
+/// than the main formats' list, so the full run stays short).
+const OTHER_MATVEC_FORMATS: [GgmlType; 7] = [
+    GgmlType::BF16,
+    GgmlType::F32,
+    GgmlType::Q4_0,
+    GgmlType::Q4_1,
+    GgmlType::Q5_0,
+    GgmlType::Q5K,
+    GgmlType::Iq4Xs,
+];
 /// Formats of the several-column matrix-vector rows, in report order.
 const COLUMNS_FORMATS: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
 /// Input vectors per dispatch in those rows: up to 8 (llama.cpp's Vulkan matvec stops at 8),
@@ -27,6 +39,8 @@ struct Plan {
     copy_bytes: u64,
     /// `(rows, cols)`.
     matvec: &'static [(usize, usize)],
+    /// `(rows, cols)` of [`OTHER_MATVEC_FORMATS`].
+    matvec_other: &'static [(usize, usize)],
     /// Matrix-vector weights cycle through enough copies to make at least this many bytes
     /// (at most [`MAX_WEIGHT_COPIES`]), more than any GPU's caches (an H200 has 50 MB of L2,
     /// an RX 7900 XTX 96 MB of Infinity Cache): a decode step reads each matrix once, from
@@ -54,6 +68,7 @@ const FULL: Plan = Plan {
         (17408, 5120),
         (5120, 17408),
     ],
+    matvec_other: &[(4096, 4096), (12288, 4096), (14336, 4096), (4096, 12288)],
     columns: (4096, 4096),
     matmul: &[(512, 4096, 4096)],
     stream_bytes: 512 << 20,
@@ -67,6 +82,7 @@ const QUICK: Plan = Plan {
     iters: 3,
     copy_bytes: 64 << 20,
     matvec: &[(256, 256), (512, 256)],
+    matvec_other: &[(256, 256)],
     columns: (256, 256),
     matmul: &[(8, 256, 256)],
     stream_bytes: 0,
@@ -78,6 +94,7 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
     if let Some(unknown) = args.formats.iter().find(|f| {
         !MATVEC_FORMATS
             .iter()
+            .chain(&OTHER_MATVEC_FORMATS)
             .chain(&MATMUL_FORMATS)
             .any(|ty| f.eq_ignore_ascii_case(ty.name()))
     }) {
@@ -113,7 +130,18 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         &args.shapes[..]
     };
     let mut matvec = Vec::new();
-    for ty in MATVEC_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
+    // `--shapes` replaces both lists.
+    let other_shapes = if args.shapes.is_empty() {
+        plan.matvec_other
+    } else {
+        &args.shapes[..]
+    };
+    let every_format = MATVEC_FORMATS.into_iter().map(|ty| (ty, shapes)).chain(
+        OTHER_MATVEC_FORMATS
+            .into_iter()
+            .map(|ty| (ty, other_shapes)),
+    );
+    for (ty, shapes) in every_format.filter(|&(ty, _)| wanted(ty)) {
         for &(rows, cols) in shapes {
             let case = Case {
                 kernel: Kernel::Matvec,
