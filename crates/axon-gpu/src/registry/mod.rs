@@ -2,6 +2,7 @@
 //! offline (naga) check every variant passes before any device sees it.
 
 pub mod compose;
+mod files;
 pub mod validate;
 pub mod variants;
 mod weight_variants;

@@ -244,7 +244,7 @@ fn refuses_formats_and_lengths_it_cannot_take() {
     let y = gpu.zeros_f32("y", 4).unwrap();
     let xq = gpu.zeros_f32("xq", q8_words(256)).unwrap();
     let q5 = gpu
-        .upload_matrix("w", GgmlType::Q5K, 1, 256, &vec![0; 176])
+        .upload_matrix("w", GgmlType::Q5K, 1, 256, &[0; 176])
         .unwrap();
     assert!(matvec_q8(gpu, &q5, &xq, &y, reduction).is_err());
     let m = gpu
@@ -295,8 +295,7 @@ fn quantize_matches_reference_across_magnitudes() {
     for seed in 0..50u32 {
         let x: Vec<f32> = (0..1024)
             .map(|i| {
-                ((i as f32 * 0.731 + seed as f32).sin())
-                    * 10f32.powi((i as i32 * 7 + seed as i32) % 6 - 3)
+                ((i as f32 * 0.731 + seed as f32).sin()) * 10f32.powi((i * 7 + seed as i32) % 6 - 3)
             })
             .collect();
         check_quantize(&x);
