@@ -6,7 +6,7 @@
 
 use axon_formats::gguf::GgufError;
 use axon_reference::model::hparams::MAX_POSITIONS;
-use axon_reference::model::{ModelError, ReferenceModel};
+use axon_reference::model::{ModelError, ReferenceModel, ReferenceOptions};
 use axon_reference::ops::sampling::{argmax, logsumexp, top_k};
 use std::io::Write;
 use std::path::Path;
@@ -148,8 +148,15 @@ fn report(outcome: Outcome, backend: &str, adapter: Option<String>) -> serde_jso
     })
 }
 
+/// The CPU reference: the prompt as a prefill, then each greedy token as a decode step, with
+/// the engine's 8-bit-x rule for decode projections (`AXON_MATVEC_Q8`, as the GPU backend reads
+/// it), so both backends compute the same products.
 fn run_cpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Value, LogitsError> {
-    let reference = ReferenceModel::open(model)?;
+    let options = axon_runtime::options_from_env()?;
+    let reference_options = ReferenceOptions {
+        int8_min_cols: options.matvec_q8,
+    };
+    let reference = ReferenceModel::open_with(model, reference_options)?;
     check_request(
         tokens,
         greedy,
@@ -164,7 +171,7 @@ fn run_cpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Va
         let next = argmax(&last) as u32;
         continuation.push(next);
         last = reference
-            .forward(&mut session, &[next])?
+            .forward_decode(&mut session, &[next])?
             .pop()
             .unwrap_or_default();
     }

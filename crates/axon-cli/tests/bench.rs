@@ -475,6 +475,11 @@ fn whole_model_bench_follows_the_contract() {
     assert_eq!(v["prompt"], 16);
     assert_eq!(v["gen"], 4);
     assert_eq!(v["noop_dispatches"], 0);
+    // The 8-bit-x rule the run used: the engine's default unless AXON_MATVEC_Q8 says.
+    assert_eq!(
+        v["matvec_q8_min_cols"].as_u64(),
+        Some(axon_runtime::MATVEC_Q8_MIN_COLS as u64)
+    );
     assert!(v["adapter"]["name"].is_string());
     // GPU time by kernel family, where the adapter has timestamps (lavapipe and NVIDIA do).
     let families = &v["gpu_us_by_family"];

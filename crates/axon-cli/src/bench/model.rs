@@ -7,7 +7,8 @@
 //! first token, decode from there to the end (the `--gen` passes that fed the tokens). With
 //! `AXON_PIPELINE` on (the default) the argmax is the GPU's and each pass is submitted before
 //! the previous pick is read; off, the logits are read back and the argmax taken on the CPU.
-//! An untimed warm-up run builds every plan first.
+//! An untimed warm-up run builds every plan first. `matvec_q8_min_cols` names the 8-bit-x rule
+//! the engine ran with (`EngineOptions::matvec_q8`: the fewest columns, or null for none).
 
 use super::BenchError;
 use super::provenance;
@@ -143,6 +144,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
         "gen": args.generate,
         "repeat": args.repeat,
         "noop_dispatches": options.noop_dispatches,
+        "matvec_q8_min_cols": options.matvec_q8,
         "prefill_tok_s": stat(|r| r.prefill_tok_s)["median"],
         "decode_tok_s": stat(|r| r.decode_tok_s)["median"],
         "submits_per_token": stat(|r| r.submits_per_token)["median"],
