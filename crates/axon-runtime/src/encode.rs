@@ -25,7 +25,7 @@ use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{Fold, QuantMatrix, matvec_folded, matvec_glu_folded};
 use axon_gpu::kernels::matvec_q8::{MATVEC_Q8_TYPES, matvec_glu_q8, matvec_q8};
 use axon_gpu::kernels::position::Position;
-use axon_gpu::kernels::quantize_q8::{Q8_PAIR, q8_words, quantize_q8};
+use axon_gpu::kernels::quantize_q8::quantize_q8;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
@@ -225,25 +225,36 @@ fn q8_projection(
     (x_id, x): (TensorId, &DeviceBuffer),
     launch: impl FnOnce(&DeviceBuffer) -> Result<Dispatch, axon_gpu::GpuError>,
 ) -> Option<Result<Vec<Dispatch>, RuntimeError>> {
-    let q8 = b.q8.as_ref()?;
-    let cols = w.cols();
-    let applies = q8_applies(w, q8.min_cols)
-        && x.len() == cols
-        && cols.is_multiple_of(Q8_PAIR)
-        && q8.buffer.len() >= q8_words(cols);
-    if !applies {
-        return None;
+    let q8 = b.q8.as_ref().filter(|q8| q8_applies(w, q8.min_cols))?;
+    Some(q8_launches(gpu, q8, w, (x_id, x), launch))
+}
+
+/// [`q8_projection`]'s launches. The quantize covers all of `x` and the product reads `w`'s
+/// columns of it, so the two lengths must agree (the f32 kernels refuse a mismatch too); the
+/// launchers check the rest (the buffer's room, whole blocks).
+fn q8_launches(
+    gpu: &Gpu,
+    q8: &Q8Input<'_>,
+    w: &QuantMatrix,
+    (x_id, x): (TensorId, &DeviceBuffer),
+    launch: impl FnOnce(&DeviceBuffer) -> Result<Dispatch, axon_gpu::GpuError>,
+) -> Result<Vec<Dispatch>, RuntimeError> {
+    if x.len() != w.cols() {
+        return Err(axon_gpu::GpuError::ShapeMismatch {
+            kernel: "matvec_q8",
+            what: "x (the projection's columns)",
+            expected: w.cols(),
+            got: x.len(),
+        }
+        .into());
     }
     let mut launches = Vec::with_capacity(2);
-    let run = || -> Result<Vec<Dispatch>, RuntimeError> {
-        if q8.holds.get() != Some(x_id) {
-            launches.push(quantize_q8(gpu, x, q8.buffer)?);
-            q8.holds.set(Some(x_id));
-        }
-        launches.push(launch(q8.buffer)?);
-        Ok(launches)
-    };
-    Some(run())
+    if q8.holds.get() != Some(x_id) {
+        launches.push(quantize_q8(gpu, x, q8.buffer)?);
+        q8.holds.set(Some(x_id));
+    }
+    launches.push(launch(q8.buffer)?);
+    Ok(launches)
 }
 
 /// The launches of one step.

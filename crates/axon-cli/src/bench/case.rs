@@ -177,8 +177,10 @@ impl Bench<'_, '_> {
         let gpu = self.gpu;
         let reduction = Reduction::preferred(gpu.caps());
         let x = gpu.upload_f32("bench.x", &self.rng.f32s(tokens * cols))?;
+        // x as 8-bit blocks (a few KiB): what `quantize_q8` writes and `matvec_q8` reads.
+        let xq = gpu.zeros_f32("bench.xq", q8_words(cols))?;
         if kernel == Kernel::QuantizeQ8 {
-            let xq = gpu.zeros_f32("bench.xq", q8_words(cols))?;
+            // No weights to make.
             return self.timer.kernel(&label, &mut || quantize_q8(gpu, &x, &xq));
         }
         let data = random_matrix(ty, rows, cols, &mut self.rng)
@@ -190,7 +192,6 @@ impl Bench<'_, '_> {
             .collect::<Result<Vec<_>, _>>()?;
         drop(data);
         let y = gpu.zeros_f32("bench.y", tokens * rows)?;
-        let xq = gpu.zeros_f32("bench.xq", q8_words(cols))?;
         if kernel == Kernel::MatvecQ8 {
             gpu.run("bench.quantize_q8", &[quantize_q8(gpu, &x, &xq)?])?;
         }

@@ -75,17 +75,9 @@ pub fn matmul_glu(
     activation: GluActivation,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matmul_glu";
-    if !gate_up.rows().is_multiple_of(2) {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "gate_up rows (gate then up)",
-            expected: gate_up.rows() + 1,
-            got: gate_up.rows(),
-        });
-    }
     let shape = Output {
         kernel: KERNEL,
-        rows: gate_up.rows() / 2,
+        rows: super::matvec::glu_rows(KERNEL, gate_up)?,
         activation: Some(activation),
     };
     launch(gpu, shape, gate_up, x, y, tokens)

@@ -202,20 +202,45 @@ fn pair(
             kernel,
             format: w.ty.name(),
         })?;
-    if !w.cols.is_multiple_of(format.block_len) {
-        return Err(GpuError::ShapeMismatch {
-            kernel,
-            what: "columns (whole kernel blocks: F16 and BF16 rows need an even length)",
-            expected: w.cols.next_multiple_of(format.block_len),
-            got: w.cols,
-        });
-    }
+    whole_blocks(kernel, w, format.block_len)?;
     Ok(match (glu, fold) {
         (false, false) => format.plain,
         (true, false) => format.glu,
         (false, true) => format.plain_fold,
         (true, true) => format.glu_fold,
     })
+}
+
+/// Fails unless `w`'s rows are whole blocks of `block_len` values (a remainder would be dropped:
+/// the kernels walk `cols / BLOCK_LEN` blocks).
+pub(super) fn whole_blocks(
+    kernel: &'static str,
+    w: &QuantMatrix,
+    block_len: usize,
+) -> Result<(), GpuError> {
+    if w.cols.is_multiple_of(block_len) {
+        return Ok(());
+    }
+    Err(GpuError::ShapeMismatch {
+        kernel,
+        what: "columns (whole kernel blocks: F16 and BF16 rows need an even length)",
+        expected: w.cols.next_multiple_of(block_len),
+        got: w.cols,
+    })
+}
+
+/// The outputs of a fused FFN matrix (gate rows, then as many up rows): half its rows, which
+/// must be even.
+pub(super) fn glu_rows(kernel: &'static str, gate_up: &QuantMatrix) -> Result<usize, GpuError> {
+    if !gate_up.rows.is_multiple_of(2) {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what: "gate_up rows (gate then up)",
+            expected: gate_up.rows + 1,
+            got: gate_up.rows,
+        });
+    }
+    Ok(gate_up.rows / 2)
 }
 
 /// A weight matrix on the device, in its file's block format: the file's bytes, in the
@@ -546,15 +571,7 @@ pub fn matvec_glu_folded(
         norm,
         accumulate: false,
     };
-    if !gate_up.rows.is_multiple_of(2) {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "gate_up rows (gate then up)",
-            expected: gate_up.rows + 1,
-            got: gate_up.rows,
-        });
-    }
-    let ff = gate_up.rows / 2;
+    let ff = glu_rows(KERNEL, gate_up)?;
     if x.len() != gate_up.cols {
         return Err(GpuError::ShapeMismatch {
             kernel: KERNEL,

@@ -8,7 +8,7 @@
 //! times the dequantized x (`d * q` per value), which is what the CPU twin computes:
 //! `axon_reference::ops::quantize_q8` then `axon_reference::ops::linear::linear_quantized`.
 
-use super::matvec::{Params, QuantMatrix, check_weights, sized_for};
+use super::matvec::{Params, QuantMatrix, check_weights, glu_rows, sized_for, whole_blocks};
 use super::quantize_q8::q8_words;
 use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;
@@ -62,54 +62,35 @@ pub fn matvec_glu_q8(
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matvec_glu_q8";
-    if !gate_up.rows().is_multiple_of(2) {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "gate_up rows (gate then up)",
-            expected: gate_up.rows() + 1,
-            got: gate_up.rows(),
-        });
-    }
-    launch(gpu, KERNEL, gate_up, (xq, y), Some(activation), reduction)
+    let ff = glu_rows(KERNEL, gate_up)?;
+    launch(
+        gpu,
+        KERNEL,
+        gate_up,
+        (xq, y),
+        Some((ff, activation)),
+        reduction,
+    )
 }
 
-/// Checks and binds either entry point: `glu` names the activation of `matvec_glu_q8`, whose
-/// outputs are half of `w`'s rows.
+/// Checks and binds either entry point: `glu` gives `matvec_glu_q8`'s outputs (half of `w`'s
+/// rows) and activation.
 fn launch(
     gpu: &Gpu,
     kernel_name: &'static str,
     w: &QuantMatrix,
     (xq, y): (&DeviceBuffer, &DeviceBuffer),
-    glu: Option<GluActivation>,
+    glu: Option<(usize, GluActivation)>,
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     let variant = pair(w.ty(), glu.is_some()).ok_or(GpuError::UnsupportedFormat {
         kernel: kernel_name,
         format: w.ty().name(),
     })?;
-    let block = w.ty().block_len();
-    if !w.cols().is_multiple_of(block) {
-        return Err(GpuError::ShapeMismatch {
-            kernel: kernel_name,
-            what: "columns (whole blocks)",
-            expected: w.cols().next_multiple_of(block),
-            got: w.cols(),
-        });
-    }
-    let rows = if glu.is_some() {
-        w.rows() / 2
-    } else {
-        w.rows()
-    };
+    whole_blocks(kernel_name, w, w.ty().block_len())?;
+    let rows = glu.map_or(w.rows(), |(ff, _)| ff);
     check_room(kernel_name, "xq", xq, q8_words(w.cols()))?;
-    if y.len() < rows {
-        return Err(GpuError::ShapeMismatch {
-            kernel: kernel_name,
-            what: "y (at least rows)",
-            expected: rows,
-            got: y.len(),
-        });
-    }
+    check_room(kernel_name, "y", y, rows)?;
     check_binding(gpu, kernel_name, "xq", xq)?;
     check_binding(gpu, kernel_name, "y", y)?;
     check_weights(gpu, kernel_name, "weights", w.raw().size())?;
@@ -125,7 +106,7 @@ fn launch(
         cols: w.cols() as u32,
         row_bytes: w.row_bytes() as u32,
         weight_offset: 0,
-        activation: u32::from(glu == Some(GluActivation::GeluTanh)),
+        activation: u32::from(glu.is_some_and(|(_, act)| act == GluActivation::GeluTanh)),
         scale_offset: w.scale_offset() as u32,
         flags: 0,
         eps: 0.0,

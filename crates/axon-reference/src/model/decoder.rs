@@ -8,13 +8,11 @@
 
 use super::Session;
 use super::error::ModelError;
-use super::projection::{Projection, ReferenceOptions, load_projection};
+use super::projection::{Projection, ReferenceOptions, load_projection, multiply};
 use super::weights::{Source, embedding_row, json_usize, load, load_optional, plus_one};
 use super::{hf, hparams};
 use crate::ops::attention::{AttentionShape, attend};
-use crate::ops::linear::linear;
 use crate::ops::mlp::{GateActivation, gate};
-use crate::ops::quantize_q8::quantize_q8;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
 use axon_formats::hf::HfCheckpoint;
@@ -628,8 +626,7 @@ impl Decoder {
         let h = self.norm(&x, &self.output_norm);
         Ok(match &self.output {
             Some(output) => output.apply(&h, int8),
-            None if int8 && self.embd_int8_x => linear(&self.embd, &quantize_q8(&h).dequantize()),
-            None => linear(&self.embd, &h),
+            None => multiply(&self.embd, &h, int8 && self.embd_int8_x),
         })
     }
 }

@@ -31,11 +31,17 @@ impl Projection {
     /// `W x`; in a decode step (`int8`) of an 8-bit-x projection, `W` times x's 8-bit blocks
     /// dequantized (what `matvec_q8` computes).
     pub fn apply(&self, x: &[f32], int8: bool) -> Vec<f32> {
-        if int8 && self.int8_x {
-            linear(&self.w, &quantize_q8(x).dequantize())
-        } else {
-            linear(&self.w, x)
-        }
+        multiply(&self.w, x, int8 && self.int8_x)
+    }
+}
+
+/// `W x`, or with `int8_x` `W` times x's 8-bit blocks dequantized: [`Projection::apply`] for
+/// weights kept elsewhere (a tied head's embedding table).
+pub(crate) fn multiply(w: &[f32], x: &[f32], int8_x: bool) -> Vec<f32> {
+    if int8_x {
+        linear(w, &quantize_q8(x).dequantize())
+    } else {
+        linear(w, x)
     }
 }
 

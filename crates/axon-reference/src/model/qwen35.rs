@@ -8,7 +8,7 @@
 //! key head `h % H_k` instead of `h / (H_v / H_k)`.
 
 use super::error::ModelError;
-use super::projection::{Projection, ReferenceOptions, load_projection};
+use super::projection::{Projection, ReferenceOptions, load_projection, multiply};
 use super::weights::{Source, embedding_row, json_usize, plus_one};
 use super::{hf, hparams};
 use crate::ops::activation::{sigmoid, softplus};
@@ -16,9 +16,7 @@ use crate::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use crate::ops::conv1d::ConvState;
 use crate::ops::deltanet::{DeltaInput, DeltaState, delta_step};
 use crate::ops::l2_norm::l2_norm;
-use crate::ops::linear::linear;
 use crate::ops::mlp::{GateActivation, gate};
-use crate::ops::quantize_q8::quantize_q8;
 use crate::ops::rms_norm::gated_rms_norm;
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
@@ -608,8 +606,7 @@ impl Qwen35 {
         let h = self.norm(&x, &self.norm);
         Ok(match &self.output {
             Some(output) => output.apply(&h, int8),
-            None if int8 && self.embd_int8_x => linear(&self.embd, &quantize_q8(&h).dequantize()),
-            None => linear(&self.embd, &h),
+            None => multiply(&self.embd, &h, int8 && self.embd_int8_x),
         })
     }
 
