@@ -1,6 +1,7 @@
 // Reads from a `weights` binding declared as array<vec4<u32>> (little-endian bytes), for the
 // wide matrix-vector kernels, beside the parts' own aligned 16-byte loads: single words, the
-// f16 scales kept apart by the split layouts (kernels/repack.rs), bytes as vectors.
+// f16 scales kept apart by the split layouts (kernels/repack.rs), bytes as vectors, the
+// K-quants' packed sub-block scales.
 
 // The word at byte `at` (a multiple of 4).
 fn word_at(at: u32) -> u32 {
@@ -19,4 +20,22 @@ fn half_at(at: u32) -> f32 {
 // The four bytes of `word` as signed values.
 fn bytes_i(word: u32) -> vec4<f32> {
     return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(word) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
+}
+
+// Q4_K's and Q5_K's 6-bit sub-block scales and mins, packed in bytes 4..15 of a block's head
+// unit: those of item i's two sub-blocks 2j and 2j + 1 (j = i / 2; .xy scales, .zw mins).
+fn k_scale_mins(head: vec4<u32>, i: u32) -> vec4<f32> {
+    // Scales and mins of sub-blocks 0..3 are the low 6 bits of bytes 4..7 / 8..11; those of
+    // 4..7 take 4 bits from bytes 12..15 and their top 2 from the top bits of 4..7 / 8..11.
+    let j = i / 2u;
+    let low = j < 2u;
+    let sc = select((head.w & 0x0f0f0f0fu) | ((head.y >> 2u) & 0x30303030u), head.y & 0x3f3f3f3fu, low);
+    let mn = select(((head.w >> 4u) & 0x0f0f0f0fu) | ((head.z >> 2u) & 0x30303030u), head.z & 0x3f3f3f3fu, low);
+    let s = 16u * (j & 1u);
+    return vec4<f32>(
+        f32((sc >> s) & 0xffu),
+        f32((sc >> (s + 8u)) & 0xffu),
+        f32((mn >> s) & 0xffu),
+        f32((mn >> (s + 8u)) & 0xffu),
+    );
 }

@@ -37,27 +37,10 @@ fn item_load(base: u32, i: u32) -> ItemW {
     return ItemW(weights[unit], weights[unit + 1u + i]);
 }
 
-// Item i's two sub-blocks' 6-bit scales (.xy: low nibbles, high nibbles) and mins (.zw).
-fn item_scale_mins(head: vec4<u32>, i: u32) -> vec4<f32> {
-    // Scales and mins of sub-blocks 0..3 are the low 6 bits of bytes 4..7 / 8..11; those of
-    // 4..7 take 4 bits from bytes 12..15 and their top 2 from the top bits of 4..7 / 8..11.
-    let j = i / 2u;
-    let low = j < 2u;
-    let sc = select((head.w & 0x0f0f0f0fu) | ((head.y >> 2u) & 0x30303030u), head.y & 0x3f3f3f3fu, low);
-    let mn = select(((head.w >> 4u) & 0x0f0f0f0fu) | ((head.z >> 2u) & 0x30303030u), head.z & 0x3f3f3f3fu, low);
-    let s = 16u * (j & 1u);
-    return vec4<f32>(
-        f32((sc >> s) & 0xffu),
-        f32((sc >> (s + 8u)) & 0xffu),
-        f32((mn >> s) & 0xffu),
-        f32((mn >> (s + 8u)) & 0xffu),
-    );
-}
-
 fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
     let q = w.q;
     let dm = unpack2x16float(w.head.x);
-    let sm = item_scale_mins(w.head, i);
+    let sm = k_scale_mins(w.head, i);
     var lo = 0.0;
     var hi = 0.0;
     for (var k = 0u; k < 4u; k++) {
@@ -72,7 +55,7 @@ fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {
 // d * scale * q - dmin * min.
 fn item_values(w: ItemW, i: u32) -> ItemX {
     let dm = unpack2x16float(w.head.x);
-    let sm = item_scale_mins(w.head, i);
+    let sm = k_scale_mins(w.head, i);
     let a = dm.x * sm.xy;
     let b = dm.y * sm.zw;
     var v: ItemX;

@@ -18,7 +18,7 @@ fn item_xq(block: u32, i: u32) -> ItemXq {
 
 fn item_dot_q8(w: ItemW, i: u32, xv: ItemXq) -> f32 {
     let dm = unpack2x16float(w.head.x);
-    let sm = item_scale_mins(w.head, i);
+    let sm = k_scale_mins(w.head, i);
     var lo = 0;
     var hi = 0;
     for (var k = 0u; k < 4u; k++) {

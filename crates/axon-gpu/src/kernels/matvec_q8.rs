@@ -19,13 +19,14 @@ use crate::kernels::Reduction;
 use crate::kernels::glu::GluActivation;
 use crate::registry::ReducedPair;
 use crate::registry::variants::{
+    MATVEC_Q8_Q5_K, MATVEC_GLU_Q8_Q5_K,
     MATVEC_GLU_Q8_Q4_K, MATVEC_GLU_Q8_Q6_K, MATVEC_GLU_Q8_Q8_0, MATVEC_Q8_Q4_K, MATVEC_Q8_Q6_K,
     MATVEC_Q8_Q8_0, MATVEC_ROWS,
 };
 use axon_formats::quant::GgmlType;
 
 /// The weight formats `matvec_q8` takes.
-pub const MATVEC_Q8_TYPES: &[GgmlType] = &[GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
+pub const MATVEC_Q8_TYPES: &[GgmlType] = &[GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::Q5K];
 
 /// The `matvec_q8` pair of `ty` (`glu`: the `matvec_glu_q8` one).
 fn pair(ty: GgmlType, glu: bool) -> Option<&'static ReducedPair> {
@@ -33,9 +34,11 @@ fn pair(ty: GgmlType, glu: bool) -> Option<&'static ReducedPair> {
         (GgmlType::Q4K, false) => Some(&MATVEC_Q8_Q4_K),
         (GgmlType::Q6K, false) => Some(&MATVEC_Q8_Q6_K),
         (GgmlType::Q8_0, false) => Some(&MATVEC_Q8_Q8_0),
+        (GgmlType::Q5K, false) => Some(&MATVEC_Q8_Q5_K),
         (GgmlType::Q4K, true) => Some(&MATVEC_GLU_Q8_Q4_K),
         (GgmlType::Q6K, true) => Some(&MATVEC_GLU_Q8_Q6_K),
         (GgmlType::Q8_0, true) => Some(&MATVEC_GLU_Q8_Q8_0),
+        (GgmlType::Q5K, true) => Some(&MATVEC_GLU_Q8_Q5_K),
         _ => None,
     }
 }

@@ -112,6 +112,8 @@ pub mod wide_parts {
     pub static Q4_K: WgslFile = wgsl_file!("parts/wide/q4_k.wgsl");
     /// Q6_K
     pub static Q6_K: WgslFile = wgsl_file!("parts/wide/q6_k.wgsl");
+    /// Q5_K
+    pub static Q5_K: WgslFile = wgsl_file!("parts/wide/q5_k.wgsl");
 }
 
 /// The 8-bit-x item dot products of `wgsl/parts/wide_q8/` (`matvec_q8`), one per wide format.
@@ -123,6 +125,8 @@ pub mod wide_q8_parts {
     pub static Q4_K: WgslFile = wgsl_file!("parts/wide_q8/q4_k.wgsl");
     /// Q6_K
     pub static Q6_K: WgslFile = wgsl_file!("parts/wide_q8/q6_k.wgsl");
+    /// Q5_K
+    pub static Q5_K: WgslFile = wgsl_file!("parts/wide_q8/q5_k.wgsl");
 }
 
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
@@ -160,9 +164,11 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &wide_parts::Q8_0,
     &wide_parts::Q4_K,
     &wide_parts::Q6_K,
+    &wide_parts::Q5_K,
     &wide_q8_parts::Q8_0,
     &wide_q8_parts::Q4_K,
     &wide_q8_parts::Q6_K,
+    &wide_q8_parts::Q5_K,
     &QUANTIZE_Q8_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,

@@ -11,7 +11,7 @@ use axon_formats::quant::GgmlType;
 
 /// The weight formats whose decode projections take an 8-bit x on the GPU (the GPU crate's
 /// `MATVEC_Q8_TYPES`; its tests compare the two lists).
-pub const INT8_X_TYPES: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
+pub const INT8_X_TYPES: [GgmlType; 4] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::Q5K];
 
 /// A `[rows, cols]` weight matrix (dequantized) and whether decode multiplies it by an 8-bit x.
 #[derive(Debug, Clone)]

@@ -243,10 +243,11 @@ fn refuses_formats_and_lengths_it_cannot_take() {
     let reduction = Reduction::Workgroup;
     let y = gpu.zeros_f32("y", 4).unwrap();
     let xq = gpu.zeros_f32("xq", q8_words(256)).unwrap();
-    let q5 = gpu
-        .upload_matrix("w", GgmlType::Q5K, 1, 256, &[0; 176])
+    // Float weights keep an f32 x.
+    let f32_w = gpu
+        .upload_matrix("w", GgmlType::F32, 1, 256, &[0; 1024])
         .unwrap();
-    assert!(matvec_q8(gpu, &q5, &xq, &y, reduction).is_err());
+    assert!(matvec_q8(gpu, &f32_w, &xq, &y, reduction).is_err());
     let m = gpu
         .upload_matrix("w", GgmlType::Q8_0, 1, 256, &vec![0; 8 * 34])
         .unwrap();
