@@ -3,7 +3,7 @@
 //
 // Bindings:
 //   params   uniform  tokens, cols, row_bytes, rows (vocabulary: ids past it give zeros), scale,
-//                     scale_offset (where split formats keep their d's)
+//                     head_offset (where split formats keep their blocks' heads)
 //   weights  read     [rows * row_bytes] bytes as u32 words
 //   ids      read     [tokens] u32
 //   out      write    [tokens, cols] f32
@@ -15,8 +15,8 @@ struct GatherParams {
     row_bytes: u32,
     rows: u32,
     scale: f32,
-    // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
-    scale_offset: u32,
+    // Split formats: byte offset of the blocks' heads (kernels/repack.rs).
+    head_offset: u32,
     _pad1: u32,
     _pad2: u32,
 }

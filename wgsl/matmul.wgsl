@@ -24,8 +24,8 @@ struct MatmulParams {
     weight_offset: u32,
     // matmul_glu: 0 SiLU, 1 GELU-tanh.
     activation: u32,
-    // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
-    scale_offset: u32,
+    // Split formats: byte offset of the blocks' heads (kernels/repack.rs).
+    head_offset: u32,
     _pad1: u32,
 }
 

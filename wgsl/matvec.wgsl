@@ -24,8 +24,8 @@ struct MatvecParams {
     weight_offset: u32,
     // matvec_glu: 0 SiLU, 1 GELU-tanh.
     activation: u32,
-    // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
-    scale_offset: u32,
+    // Split formats: byte offset of the blocks' heads (kernels/repack.rs).
+    head_offset: u32,
     // The fold variants' flags and norm epsilon (parts/matvec_fold.wgsl).
     flags: u32,
     eps: f32,

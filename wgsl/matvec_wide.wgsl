@@ -14,9 +14,7 @@
 //   y        write    [COLUMNS * rows] f32 (read too by the fold variants' ACCUMULATE)
 // With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
 // (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.
-// The entry point `matvec_q8` (variants `matvec_q8_<format>`, with parts/wide_q8/<format>) takes
-// x as 8-bit blocks instead (binding 5, quantize_q8.wgsl's layout) and uses integer dot
-// products; it binds params, weights, y and xq only.
+// matvec_wide_q8.wgsl adds the entry points that take x as 8-bit blocks instead.
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
 // Invocation lid takes items lid, lid + WG_SIZE, ... of the row; an item's x values are loaded
 // once and used for all ROWS rows. There is no barrier inside the loop: the rows' partial sums
@@ -29,8 +27,8 @@ struct MatvecParams {
     weight_offset: u32,
     // matvec_glu: 0 SiLU, 1 GELU-tanh.
     activation: u32,
-    // Q6_K, Q8_0: byte offset of the blocks' f16 d's (kernels/repack.rs).
-    scale_offset: u32,
+    // Split formats: byte offset of the blocks' heads (kernels/repack.rs).
+    head_offset: u32,
     // The fold variants' flags and norm epsilon (parts/matvec_fold.wgsl).
     flags: u32,
     eps: f32,
@@ -40,21 +38,6 @@ struct MatvecParams {
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
 @group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-
-// `matvec_q8`'s x: [cols / 16 + cols / 32] vec4s, as quantize_q8.wgsl writes them.
-@group(0) @binding(5) var<storage, read> xq: array<vec4<u32>>;
-
-// The 16 quants of x block `b` (signed bytes).
-fn xq_quants(b: u32) -> vec4<u32> {
-    return xq[b];
-}
-
-// x block `b`'s d and the sum of its quants (an integer, exact in f32).
-fn xq_scale(b: u32) -> vec2<f32> {
-    let pair = xq[params.cols / 16u + b / 2u];
-    let s = select(pair.xy, pair.zw, (b & 1u) == 1u);
-    return vec2<f32>(bitcast<f32>(s.x), f32(bitcast<i32>(s.y)));
-}
 
 // What x holds, for the fold parts (parts/matvec_plain.wgsl, parts/matvec_fold.wgsl).
 alias XValue = vec4<f32>;
@@ -191,77 +174,6 @@ fn matvec_glu(
         let u = workgroup_sum(u_acc[r], ids) * scale;
         if row0 + r < params.rows && ids.lid == 0u {
             store_row(row0 + r, gate_activation(g, params.activation) * u);
-        }
-    }
-}
-
-// y = W x against an 8-bit x: each row's items as integer dot products with x's quants, scaled
-// per block (parts/wide_q8/<format>). One column, no folds.
-@compute @workgroup_size(WG_SIZE)
-fn matvec_q8(
-    ids: ReduceIds,
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let row0 = (group.x + group.y * groups.x) * ROWS;
-    let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
-    let base = row_bases(row0);
-    var acc: array<f32, ROWS>;
-    for (var it = ids.lid; it < items; it += WG_SIZE) {
-        let block = it / ITEMS;
-        let i = it % ITEMS;
-        let at = block * BLOCK_BYTES;
-        var w: array<ItemW, ROWS>;
-        for (var r = 0u; r < ROWS; r++) {
-            w[r] = item_load(base[r] + at, i);
-        }
-        let xv = item_xq(block, i);
-        for (var r = 0u; r < ROWS; r++) {
-            acc[r] += item_dot_q8(w[r], i, xv);
-        }
-    }
-    for (var r = 0u; r < ROWS; r++) {
-        let total = workgroup_sum(acc[r], ids);
-        if row0 + r < params.rows && ids.lid == 0u {
-            y[row0 + r] = total;
-        }
-    }
-}
-
-// The fused FFN input against an 8-bit x: y[r] = act(G[r] . x) * (U[r] . x), as `matvec_glu`.
-@compute @workgroup_size(WG_SIZE)
-fn matvec_glu_q8(
-    ids: ReduceIds,
-    @builtin(workgroup_id) group: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let row0 = (group.x + group.y * groups.x) * ROWS;
-    let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
-    let up = params.rows * params.row_bytes;
-    let base = row_bases(row0);
-    var g_acc: array<f32, ROWS>;
-    var u_acc: array<f32, ROWS>;
-    for (var it = ids.lid; it < items; it += WG_SIZE) {
-        let block = it / ITEMS;
-        let i = it % ITEMS;
-        let at = block * BLOCK_BYTES;
-        var g_w: array<ItemW, ROWS>;
-        var u_w: array<ItemW, ROWS>;
-        for (var r = 0u; r < ROWS; r++) {
-            g_w[r] = item_load(base[r] + at, i);
-            u_w[r] = item_load(base[r] + up + at, i);
-        }
-        let xv = item_xq(block, i);
-        for (var r = 0u; r < ROWS; r++) {
-            g_acc[r] += item_dot_q8(g_w[r], i, xv);
-            u_acc[r] += item_dot_q8(u_w[r], i, xv);
-        }
-    }
-    for (var r = 0u; r < ROWS; r++) {
-        let g = workgroup_sum(g_acc[r], ids);
-        let u = workgroup_sum(u_acc[r], ids);
-        if row0 + r < params.rows && ids.lid == 0u {
-            y[row0 + r] = gate_activation(g, params.activation) * u;
         }
     }
 }

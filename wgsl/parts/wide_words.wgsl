@@ -39,3 +39,30 @@ fn k_scale_mins(head: vec4<u32>, i: u32) -> vec4<f32> {
         f32((mn >> (s + 8u)) & 0xffu),
     );
 }
+
+// The 32-value block formats (Q4_0, Q4_1, Q5_0): one item per block, whose x is the block's
+// 32 values in order, xv[k] = values 4k .. 4k + 4 (so a nibble unit's word k pairs with
+// xv[k] for its low nibbles and xv[4 + k] for its high ones).
+fn block32_x(block: u32) -> array<vec4<f32>, 8> {
+    let first = block * 8u;
+    var xv: array<vec4<f32>, 8>;
+    for (var k = 0u; k < 8u; k++) {
+        xv[k] = load_x(first + k);
+    }
+    return xv;
+}
+
+// The sum of a 32-value block's x (the offset or min terms need it), in .x.
+fn block32_sum(xv: array<vec4<f32>, 8>) -> vec2<f32> {
+    var s = vec4<f32>();
+    for (var k = 0u; k < 8u; k++) {
+        s += xv[k];
+    }
+    return vec2<f32>(dot(s, vec4<f32>(1.0)), 0.0);
+}
+
+// The nibbles of `word` as unsigned values: the low ones ([0], byte order) and the high ones.
+fn nibble_values(word: u32) -> array<vec4<u32>, 2> {
+    let bytes = vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u);
+    return array<vec4<u32>, 2>(bytes & vec4<u32>(0xfu), (bytes >> vec4<u32>(4u)) & vec4<u32>(0xfu));
+}

@@ -198,11 +198,18 @@ fn check_contract(v: &Value) {
         }
     }
 
-    // The integer-dot rows: same shapes and keys as "matvec", x counted as its 8-bit blocks
-    // (a byte per value and 8 bytes of scales per 16 values).
+    // The integer-dot rows, one per format it takes at each of that format's "matvec" shapes:
+    // same keys, x counted as its 8-bit blocks (a byte per value and 8 bytes of scales per 16
+    // values).
     let q8 = v["matvec_q8"].as_array().unwrap();
     let formats: Vec<&str> = q8.iter().map(|m| m["format"].as_str().unwrap()).collect();
-    assert_eq!(formats, ["Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0"]);
+    assert_eq!(
+        formats,
+        [
+            "Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q8_0", "Q8_0", "Q5_K", "Q4_0", "Q4_1", "Q5_0",
+            "IQ4_XS"
+        ]
+    );
     for m in q8 {
         assert_measured(
             m,

@@ -372,7 +372,7 @@ fn constants_shared_by_rust_and_wgsl_agree() {
 /// matmul_glu, gather).
 #[test]
 fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
-    use axon_gpu::kernels::matvec::{MATVEC_TYPES, kernel_block_len};
+    use axon_gpu::kernels::matvec::{MATVEC_TYPES, aligned_block_len, kernel_block_len};
     use axon_gpu::kernels::matvec_q8::MATVEC_Q8_TYPES;
     let mut checked = 0;
     for variant in ALL_VARIANTS {
@@ -392,27 +392,36 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
             .unwrap_or_else(|| panic!("{}: no format named {name}", variant.name));
         let m = module(variant);
         let (len, body) = (const_u32(&m, "BLOCK_LEN"), const_u32(&m, "BLOCK_BYTES"));
-        // Split layouts (kernels/repack.rs) keep SCALE_BYTES of each block apart from its body.
-        let scales = m
+        // Split layouts (kernels/repack.rs) keep each block's head apart from its body, in
+        // slots of HEAD_STRIDE bytes.
+        let stride = m
             .constants
             .iter()
-            .any(|(_, c)| c.name.as_deref() == Some("SCALE_BYTES"))
-            .then(|| const_u32(&m, "SCALE_BYTES"));
+            .any(|(_, c)| c.name.as_deref() == Some("HEAD_STRIDE"))
+            .then(|| const_u32(&m, "HEAD_STRIDE") as usize);
+        let split = axon_gpu::kernels::repack::split_block(ty);
         assert_eq!(
-            scales.map(|s| s as usize),
-            axon_gpu::kernels::repack::split_block(ty).map(|s| s.block_bytes - s.body_bytes()),
+            stride,
+            split.map(|s| s.head_stride),
             "{}: split exactly where the upload splits",
             variant.name
         );
-        let bytes = body + scales.unwrap_or(0);
-        assert_eq!(Some(len as usize), kernel_block_len(ty), "{}", variant.name);
+        let bytes = body as usize + split.map_or(0, |s| s.head_bytes);
+        // F16 and BF16 have a wide part besides their general one, for aligned rows.
+        let wide = part.path.starts_with("wgsl/parts/wide/");
+        let launcher = if wide {
+            aligned_block_len(ty).or(kernel_block_len(ty))
+        } else {
+            kernel_block_len(ty)
+        };
+        assert_eq!(Some(len as usize), launcher, "{}", variant.name);
         assert!(
             (len as usize).is_multiple_of(ty.block_len()),
             "{}",
             variant.name
         );
         assert_eq!(
-            bytes as usize,
+            bytes,
             len as usize / ty.block_len() * ty.block_bytes(),
             "{}: bytes per part block",
             variant.name
@@ -420,8 +429,16 @@ fn weight_format_parts_agree_with_the_launchers_and_the_file_format() {
         checked += 1;
     }
     // matvec and matvec_glu, plain and with folds, in both reductions; matmul, matmul_glu,
-    // gather; matvec_q8 and matvec_glu_q8 in both reductions for their formats.
-    assert_eq!(checked, MATVEC_TYPES.len() * 11 + MATVEC_Q8_TYPES.len() * 4);
+    // gather; matvec_q8 and matvec_glu_q8 in both reductions for their formats. Besides, the aligned F16 and BF16 matvec and matvec_glu, plain and with folds, in both
+    // reductions.
+    let aligned = MATVEC_TYPES
+        .iter()
+        .filter(|&&t| aligned_block_len(t).is_some())
+        .count();
+    assert_eq!(
+        checked,
+        MATVEC_TYPES.len() * 11 + MATVEC_Q8_TYPES.len() * 4 + aligned * 8
+    );
 }
 
 /// docs/KERNELS.md has a family heading (or, for a part, an entry in its "Parts" list) for

@@ -1,32 +1,14 @@
 // Q4_0: f16 scale d, 16 bytes of nibbles; low nibble of byte j is element j, high nibble
-// element j + 16; value = d * (q - 8).
+// element j + 16; value = d * (q - 8). On the device the blocks are split (kernels/repack.rs):
+// the 16 bytes of nibbles per block, and block k's d at params.head_offset + 2k. Decode-time
+// products read it through parts/wide/q4_0.wgsl; this part serves matmul and gather.
 const BLOCK_LEN: u32 = 32u;
-const BLOCK_BYTES: u32 = 18u;
-const BLOCK_PARTS: u32 = 2u;
-// x values per part; the part's k-th value is element part_x(part, k) of the block.
-const PART_LEN: u32 = 16u;
-
-// Part p: bytes 8p..8p + 8 of the nibbles; values k < 8 are their low nibbles (elements
-// 8p + k), k >= 8 their high nibbles (elements 16 + 8p + k - 8).
-fn part_x(part: u32, k: u32) -> u32 {
-    return 8u * part + k + select(0u, 8u, k >= 8u);
-}
-
-fn block_part_dot(base: u32, xv: ptr<function, PartValues>, part: u32) -> f32 {
-    var acc = 0.0;
-    for (var w = 0u; w < 2u; w++) {
-        let word = load_u32(base + 2u + 8u * part + 4u * w);
-        for (var k = 0u; k < 4u; k++) {
-            let q = (word >> (8u * k)) & 0xffu;
-            let j = 4u * w + k;
-            acc += f32(i32(q & 0xfu) - 8) * (*xv)[j] + f32(i32(q >> 4u) - 8) * (*xv)[j + 8u];
-        }
-    }
-    return load_f16(base) * acc;
-}
+const BLOCK_BYTES: u32 = 16u;
+// Bytes of a block's slot among the heads kept apart from the bodies (its f16 d).
+const HEAD_STRIDE: u32 = 2u;
 
 fn block_value(base: u32, i: u32) -> f32 {
-    let q = load_byte(base + 2u + i % 16u);
+    let q = load_byte(base + i % 16u);
     let nibble = select(q & 0xfu, q >> 4u, i >= 16u);
-    return load_f16(base) * f32(i32(nibble) - 8);
+    return load_f16(params.head_offset + base / BLOCK_BYTES * HEAD_STRIDE) * f32(i32(nibble) - 8);
 }

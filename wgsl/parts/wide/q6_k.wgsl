@@ -1,13 +1,13 @@
 // Q6_K for the wide matrix-vector kernel, in the device's split layout (kernels/repack.rs):
 // each block's 208-byte body is 13 aligned 16-byte units (ql[128] in units 0..7, qh[64] in
-// 8..11, the 16 signed scales in 12), block k's f16 d at params.scale_offset + 2k. Within half
+// 8..11, the 16 signed scales in 12), block k's f16 d at params.head_offset + 2k. Within half
 // n (128 values) and l < 32, value 128n + 32q + l (quarter q) takes the low (q < 2) or high
 // nibble of ql[64n + 32(q & 1) + l] and bits 2q..2q+1 of qh[32n + l]; its scale is
 // scales[8n + 2q + l / 16]; value = d * scale * (q6 - 32).
 const BLOCK_LEN: u32 = 256u;
 const BLOCK_BYTES: u32 = 208u;
-// Bytes of a block kept apart from its body (the f16 d).
-const SCALE_BYTES: u32 = 2u;
+// Bytes of a block's slot among the heads kept apart from the bodies (its f16 d).
+const HEAD_STRIDE: u32 = 2u;
 // Item i: half n = i / 4, l in 16m .. 16m + 16 with m = (i / 2) % 2, quarters a = i % 2 and
 // a + 2: the low and high nibbles of one ql unit, with one qh unit and the scales' unit. 32
 // values per item, as Q4_K's, so an item's x is 8 vec4s, not 16 (fewer registers, more
@@ -47,7 +47,7 @@ fn item_load(base: u32, i: u32) -> ItemW {
         weights[unit + 4u * n + 2u * a + m],
         weights[unit + 8u + 2u * n + m],
         weights[unit + 12u],
-        half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES),
+        half_at(params.head_offset + base / BLOCK_BYTES * HEAD_STRIDE),
     );
 }
 

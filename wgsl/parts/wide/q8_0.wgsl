@@ -1,10 +1,10 @@
 // Q8_0 for the wide matrix-vector kernel, in the device's split layout (kernels/repack.rs):
 // each block's 32 signed quants as two aligned 16-byte units, block k's f16 d at
-// params.scale_offset + 2k. value = d * q.
+// params.head_offset + 2k. value = d * q.
 const BLOCK_LEN: u32 = 32u;
 const BLOCK_BYTES: u32 = 32u;
-// Bytes of a block kept apart from its body (the f16 d).
-const SCALE_BYTES: u32 = 2u;
+// Bytes of a block's slot among the heads kept apart from the bodies (its f16 d).
+const HEAD_STRIDE: u32 = 2u;
 // Item i: values 16i .. 16i + 16, one 16-byte unit.
 const ITEMS: u32 = 2u;
 const X_VECS: u32 = 4u;
@@ -28,7 +28,7 @@ struct ItemW {
 }
 
 fn item_load(base: u32, i: u32) -> ItemW {
-    return ItemW(weights[base / 16u + i], half_at(params.scale_offset + base / BLOCK_BYTES * SCALE_BYTES));
+    return ItemW(weights[base / 16u + i], half_at(params.head_offset + base / BLOCK_BYTES * HEAD_STRIDE));
 }
 
 fn item_dot(w: ItemW, i: u32, xv: ptr<function, ItemX>, aux: vec2<f32>) -> f32 {

@@ -7,6 +7,7 @@ use super::weights::Rng;
 use super::{BenchError, KernelArgs, copies, provenance};
 use axon_formats::quant::GgmlType;
 use axon_gpu::Gpu;
+use axon_gpu::kernels::matvec_q8::MATVEC_Q8_TYPES;
 use axon_gpu::kernels::quantize_q8::Q8_PAIR;
 
 /// Matrix-vector weight formats, in report order.
@@ -28,8 +29,6 @@ const COLUMNS_FORMATS: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::
 /// Input vectors per dispatch in those rows: up to 8 (llama.cpp's Vulkan matvec stops at 8),
 /// one past it, and the kernels' most.
 const COLUMN_COUNTS: [usize; 6] = [1, 2, 4, 8, 9, 16];
-/// Formats of the integer-dot matrix-vector rows, in report order.
-const Q8_FORMATS: [GgmlType; 3] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0];
 /// Matrix-matrix weight formats, in report order.
 const MATMUL_FORMATS: [GgmlType; 2] = [GgmlType::F16, GgmlType::Q4K];
 
@@ -182,7 +181,13 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         }
     }
     let mut matvec_q8 = Vec::new();
-    for ty in Q8_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
+    // Every format the integer-dot kernels take, each at its matvec rows' shapes.
+    for &ty in MATVEC_Q8_TYPES.iter().filter(|&&ty| wanted(ty)) {
+        let shapes = if MATVEC_FORMATS.contains(&ty) {
+            shapes
+        } else {
+            other_shapes
+        };
         for &(rows, cols) in shapes {
             let case = Case {
                 kernel: Kernel::MatvecQ8,

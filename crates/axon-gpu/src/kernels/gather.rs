@@ -41,7 +41,7 @@ struct Params {
     row_bytes: u32,
     rows: u32,
     scale: f32,
-    scale_offset: u32,
+    head_offset: u32,
     _pad: [u32; 2],
 }
 
@@ -70,7 +70,7 @@ pub fn gather(
         row_bytes: table.row_bytes() as u32,
         rows: table.rows() as u32,
         scale,
-        scale_offset: table.scale_offset() as u32,
+        head_offset: table.head_offset() as u32,
         _pad: [0; 2],
     };
     let uniform = gpu.uniform("gather.params", &params)?;
@@ -89,6 +89,6 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         gather_params: super::Params = variants::GATHER_Q4_K,
-        "GatherParams" { tokens, cols, row_bytes, rows, scale, scale_offset }
+        "GatherParams" { tokens, cols, row_bytes, rows, scale, head_offset }
     );
 }

@@ -43,7 +43,7 @@ struct Params {
     row_bytes: u32,
     weight_offset: u32,
     activation: u32,
-    scale_offset: u32,
+    head_offset: u32,
     _pad: u32,
 }
 
@@ -148,7 +148,7 @@ fn launch(
         row_bytes: w.row_bytes() as u32,
         weight_offset: 0,
         activation: u32::from(activation == Some(GluActivation::GeluTanh)),
-        scale_offset: w.scale_offset() as u32,
+        head_offset: w.head_offset() as u32,
         _pad: 0,
     };
     let uniform = gpu.uniform("matmul.params", &params)?;
@@ -166,6 +166,6 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         matmul_params: super::Params = variants::MATMUL_Q4_K,
-        "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation, scale_offset }
+        "MatmulParams" { rows, cols, tokens, row_bytes, weight_offset, activation, head_offset }
     );
 }

@@ -38,16 +38,28 @@ pub const MATVEC_TYPES: &[GgmlType] = &[
 ];
 
 /// One weight format's kernels: its reduction pairs (matvec, matvec_glu) and how many values
-/// one block of its `wgsl/parts/quant/` part covers.
+/// one block of its `wgsl/parts/quant/` or `wgsl/parts/wide/` part covers.
 struct Format {
     ty: GgmlType,
+    kernels: Kernels,
+    block_len: usize,
+    /// F16 and BF16: the wide kernels (`wgsl/parts/wide/`), for rows whose length is a
+    /// multiple of their block (rows then start 16-byte aligned); other rows keep `kernels`.
+    aligned: Option<(Kernels, usize)>,
+}
+
+/// A format's four matrix-vector pairs.
+struct Kernels {
     plain: &'static ReducedPair,
     glu: &'static ReducedPair,
     /// The twins with folds (`parts/matvec_fold.wgsl`).
     plain_fold: &'static ReducedPair,
     glu_fold: &'static ReducedPair,
-    block_len: usize,
 }
+
+/// The values one block of the aligned F16 and BF16 kernels covers (`BLOCK_LEN` of
+/// `wgsl/parts/wide/f16.wgsl` and `bf16.wgsl`): one 16-byte unit.
+const ALIGNED_FLOAT_BLOCK: usize = 8;
 
 /// Every format `matvec` decodes. `block_len` is the part's `BLOCK_LEN` (the registry test
 /// compares them): the file format's block, except F16 and BF16, whose parts take two values
@@ -55,91 +67,140 @@ struct Format {
 static FORMATS: &[Format] = &[
     Format {
         ty: GgmlType::F32,
-        plain: &v::MATVEC_F32,
-        glu: &v::MATVEC_GLU_F32,
-        plain_fold: &v::MATVEC_FOLD_F32,
-        glu_fold: &v::MATVEC_GLU_FOLD_F32,
+        kernels: Kernels {
+            plain: &v::MATVEC_F32,
+            glu: &v::MATVEC_GLU_F32,
+            plain_fold: &v::MATVEC_FOLD_F32,
+            glu_fold: &v::MATVEC_GLU_FOLD_F32,
+        },
         block_len: 1,
+        aligned: None,
     },
     Format {
         ty: GgmlType::F16,
-        plain: &v::MATVEC_F16,
-        glu: &v::MATVEC_GLU_F16,
-        plain_fold: &v::MATVEC_FOLD_F16,
-        glu_fold: &v::MATVEC_GLU_FOLD_F16,
+        kernels: Kernels {
+            plain: &v::MATVEC_F16,
+            glu: &v::MATVEC_GLU_F16,
+            plain_fold: &v::MATVEC_FOLD_F16,
+            glu_fold: &v::MATVEC_GLU_FOLD_F16,
+        },
         block_len: 2,
+        aligned: Some((
+            Kernels {
+                plain: &v::MATVEC_F16_ALIGNED,
+                glu: &v::MATVEC_GLU_F16_ALIGNED,
+                plain_fold: &v::MATVEC_FOLD_F16_ALIGNED,
+                glu_fold: &v::MATVEC_GLU_FOLD_F16_ALIGNED,
+            },
+            ALIGNED_FLOAT_BLOCK,
+        )),
     },
     Format {
         ty: GgmlType::BF16,
-        plain: &v::MATVEC_BF16,
-        glu: &v::MATVEC_GLU_BF16,
-        plain_fold: &v::MATVEC_FOLD_BF16,
-        glu_fold: &v::MATVEC_GLU_FOLD_BF16,
+        kernels: Kernels {
+            plain: &v::MATVEC_BF16,
+            glu: &v::MATVEC_GLU_BF16,
+            plain_fold: &v::MATVEC_FOLD_BF16,
+            glu_fold: &v::MATVEC_GLU_FOLD_BF16,
+        },
         block_len: 2,
+        aligned: Some((
+            Kernels {
+                plain: &v::MATVEC_BF16_ALIGNED,
+                glu: &v::MATVEC_GLU_BF16_ALIGNED,
+                plain_fold: &v::MATVEC_FOLD_BF16_ALIGNED,
+                glu_fold: &v::MATVEC_GLU_FOLD_BF16_ALIGNED,
+            },
+            ALIGNED_FLOAT_BLOCK,
+        )),
     },
     Format {
         ty: GgmlType::Q8_0,
-        plain: &v::MATVEC_Q8_0,
-        glu: &v::MATVEC_GLU_Q8_0,
-        plain_fold: &v::MATVEC_FOLD_Q8_0,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q8_0,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q8_0,
+            glu: &v::MATVEC_GLU_Q8_0,
+            plain_fold: &v::MATVEC_FOLD_Q8_0,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q8_0,
+        },
         block_len: 32,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Q4_0,
-        plain: &v::MATVEC_Q4_0,
-        glu: &v::MATVEC_GLU_Q4_0,
-        plain_fold: &v::MATVEC_FOLD_Q4_0,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q4_0,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q4_0,
+            glu: &v::MATVEC_GLU_Q4_0,
+            plain_fold: &v::MATVEC_FOLD_Q4_0,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q4_0,
+        },
         block_len: 32,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Q4_1,
-        plain: &v::MATVEC_Q4_1,
-        glu: &v::MATVEC_GLU_Q4_1,
-        plain_fold: &v::MATVEC_FOLD_Q4_1,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q4_1,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q4_1,
+            glu: &v::MATVEC_GLU_Q4_1,
+            plain_fold: &v::MATVEC_FOLD_Q4_1,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q4_1,
+        },
         block_len: 32,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Q5_0,
-        plain: &v::MATVEC_Q5_0,
-        glu: &v::MATVEC_GLU_Q5_0,
-        plain_fold: &v::MATVEC_FOLD_Q5_0,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q5_0,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q5_0,
+            glu: &v::MATVEC_GLU_Q5_0,
+            plain_fold: &v::MATVEC_FOLD_Q5_0,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q5_0,
+        },
         block_len: 32,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Q4K,
-        plain: &v::MATVEC_Q4_K,
-        glu: &v::MATVEC_GLU_Q4_K,
-        plain_fold: &v::MATVEC_FOLD_Q4_K,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q4_K,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q4_K,
+            glu: &v::MATVEC_GLU_Q4_K,
+            plain_fold: &v::MATVEC_FOLD_Q4_K,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q4_K,
+        },
         block_len: 256,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Q6K,
-        plain: &v::MATVEC_Q6_K,
-        glu: &v::MATVEC_GLU_Q6_K,
-        plain_fold: &v::MATVEC_FOLD_Q6_K,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q6_K,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q6_K,
+            glu: &v::MATVEC_GLU_Q6_K,
+            plain_fold: &v::MATVEC_FOLD_Q6_K,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q6_K,
+        },
         block_len: 256,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Q5K,
-        plain: &v::MATVEC_Q5_K,
-        glu: &v::MATVEC_GLU_Q5_K,
-        plain_fold: &v::MATVEC_FOLD_Q5_K,
-        glu_fold: &v::MATVEC_GLU_FOLD_Q5_K,
+        kernels: Kernels {
+            plain: &v::MATVEC_Q5_K,
+            glu: &v::MATVEC_GLU_Q5_K,
+            plain_fold: &v::MATVEC_FOLD_Q5_K,
+            glu_fold: &v::MATVEC_GLU_FOLD_Q5_K,
+        },
         block_len: 256,
+        aligned: None,
     },
     Format {
         ty: GgmlType::Iq4Xs,
-        plain: &v::MATVEC_IQ4_XS,
-        glu: &v::MATVEC_GLU_IQ4_XS,
-        plain_fold: &v::MATVEC_FOLD_IQ4_XS,
-        glu_fold: &v::MATVEC_GLU_FOLD_IQ4_XS,
+        kernels: Kernels {
+            plain: &v::MATVEC_IQ4_XS,
+            glu: &v::MATVEC_GLU_IQ4_XS,
+            plain_fold: &v::MATVEC_FOLD_IQ4_XS,
+            glu_fold: &v::MATVEC_GLU_FOLD_IQ4_XS,
+        },
         block_len: 256,
+        aligned: None,
     },
 ];
 
@@ -148,6 +209,15 @@ static FORMATS: &[Format] = &[
 /// it: 2 for F16 and BF16 although their file blocks hold one value.
 pub fn kernel_block_len(ty: GgmlType) -> Option<usize> {
     FORMATS.iter().find(|f| f.ty == ty).map(|f| f.block_len)
+}
+
+/// The block of `ty`'s aligned wide kernels, for formats that have them besides their
+/// general ones (F16, BF16): rows whose length is a multiple of it run those.
+pub fn aligned_block_len(ty: GgmlType) -> Option<usize> {
+    FORMATS
+        .iter()
+        .find(|f| f.ty == ty)
+        .and_then(|f| f.aligned.as_ref().map(|(_, len)| *len))
 }
 
 /// The reduction pair of `w`'s format (`glu`: the fused FFN entry point), after checking that
@@ -203,11 +273,15 @@ fn pair(
             format: w.ty.name(),
         })?;
     whole_blocks(kernel, w, format.block_len)?;
+    let kernels = match &format.aligned {
+        Some((aligned, len)) if w.cols.is_multiple_of(*len) => aligned,
+        _ => &format.kernels,
+    };
     Ok(match (glu, fold) {
-        (false, false) => format.plain,
-        (true, false) => format.glu,
-        (false, true) => format.plain_fold,
-        (true, true) => format.glu_fold,
+        (false, false) => kernels.plain,
+        (true, false) => kernels.glu,
+        (false, true) => kernels.plain_fold,
+        (true, true) => kernels.glu_fold,
     })
 }
 
@@ -244,8 +318,8 @@ pub(super) fn glu_rows(kernel: &'static str, gate_up: &QuantMatrix) -> Result<us
 }
 
 /// A weight matrix on the device, in its file's block format: the file's bytes, in the
-/// file's layout or, for Q6_K and Q8_0, split into block bodies then scales
-/// (`kernels/repack.rs`).
+/// file's layout or, for formats whose blocks are not whole 16-byte units, split into block
+/// bodies then heads (`kernels/repack.rs`).
 #[derive(Debug)]
 pub struct QuantMatrix {
     buffer: wgpu::Buffer,
@@ -254,8 +328,8 @@ pub struct QuantMatrix {
     cols: usize,
     /// Bytes of one row as the kernels address it (of block bodies, when split).
     row_bytes: usize,
-    /// Byte offset of the blocks' f16 d's when split, else 0.
-    scale_offset: usize,
+    /// Byte offset of the blocks' heads when split, else 0.
+    head_offset: usize,
 }
 
 impl QuantMatrix {
@@ -267,8 +341,8 @@ impl QuantMatrix {
         self.row_bytes
     }
 
-    pub(crate) fn scale_offset(&self) -> usize {
-        self.scale_offset
+    pub(crate) fn head_offset(&self) -> usize {
+        self.head_offset
     }
 
     /// Bytes of the encoded rows on the device (as many as in the file: a split layout only
@@ -321,16 +395,18 @@ impl Gpu {
                 got: data.len(),
             });
         }
+        // Blocks that are not whole 16-byte units are split: bodies first, then the heads.
+        let split = split_block(ty);
+        let packed = split.map_or(expected, |s| s.packed_len(expected));
         // Whole 16-byte units plus one: `matvec_wide.wgsl` binds the bytes as vec4<u32>s.
-        let size = (expected as u64).next_multiple_of(16) + 16;
+        let size = (packed as u64).next_multiple_of(16) + 16;
         let mut bytes = vec![0u8; size as usize];
-        // Q6_K and Q8_0 blocks are not whole 16-byte units: bodies first, then the d's.
-        let (row_bytes, scale_offset) = match split_block(ty) {
+        let (row_bytes, head_offset) = match split {
             Some(split) => {
-                let scale_offset = repack_into(split, data, &mut bytes);
+                let head_offset = repack_into(split, data, &mut bytes);
                 (
                     row_bytes / split.block_bytes * split.body_bytes(),
-                    scale_offset,
+                    head_offset,
                 )
             }
             None => {
@@ -350,7 +426,7 @@ impl Gpu {
             rows,
             cols,
             row_bytes,
-            scale_offset,
+            head_offset,
         })
     }
 }
@@ -386,7 +462,7 @@ pub(super) struct Params {
     pub(super) row_bytes: u32,
     pub(super) weight_offset: u32,
     pub(super) activation: u32,
-    pub(super) scale_offset: u32,
+    pub(super) head_offset: u32,
     pub(super) flags: u32,
     pub(super) eps: f32,
 }
@@ -528,7 +604,7 @@ fn launch(
         row_bytes: w.row_bytes as u32,
         weight_offset: 0,
         activation: 0,
-        scale_offset: w.scale_offset as u32,
+        head_offset: w.head_offset as u32,
         flags,
         eps,
     };
@@ -601,7 +677,7 @@ pub fn matvec_glu_folded(
         row_bytes: gate_up.row_bytes as u32,
         weight_offset: 0,
         activation: u32::from(activation == GluActivation::GeluTanh),
-        scale_offset: gate_up.scale_offset as u32,
+        head_offset: gate_up.head_offset as u32,
         flags,
         eps,
     };
@@ -619,7 +695,7 @@ mod layout {
 
     crate::kernels::wgsl_layout_test!(
         matvec_params: super::Params = variants::MATVEC_Q4_K_WORKGROUP,
-        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation, scale_offset, flags, eps }
+        "MatvecParams" { rows, cols, row_bytes, weight_offset, activation, head_offset, flags, eps }
     );
 }
 

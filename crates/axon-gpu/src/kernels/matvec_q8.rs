@@ -19,14 +19,24 @@ use crate::kernels::Reduction;
 use crate::kernels::glu::GluActivation;
 use crate::registry::ReducedPair;
 use crate::registry::variants::{
-    MATVEC_Q8_Q5_K, MATVEC_GLU_Q8_Q5_K,
-    MATVEC_GLU_Q8_Q4_K, MATVEC_GLU_Q8_Q6_K, MATVEC_GLU_Q8_Q8_0, MATVEC_Q8_Q4_K, MATVEC_Q8_Q6_K,
-    MATVEC_Q8_Q8_0, MATVEC_ROWS,
+    MATVEC_GLU_Q8_IQ4_XS, MATVEC_GLU_Q8_Q4_0, MATVEC_GLU_Q8_Q4_1, MATVEC_GLU_Q8_Q4_K,
+    MATVEC_GLU_Q8_Q5_0, MATVEC_GLU_Q8_Q5_K, MATVEC_GLU_Q8_Q6_K, MATVEC_GLU_Q8_Q8_0,
+    MATVEC_Q8_IQ4_XS, MATVEC_Q8_Q4_0, MATVEC_Q8_Q4_1, MATVEC_Q8_Q4_K, MATVEC_Q8_Q5_0,
+    MATVEC_Q8_Q5_K, MATVEC_Q8_Q6_K, MATVEC_Q8_Q8_0, MATVEC_ROWS,
 };
 use axon_formats::quant::GgmlType;
 
 /// The weight formats `matvec_q8` takes.
-pub const MATVEC_Q8_TYPES: &[GgmlType] = &[GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::Q5K];
+pub const MATVEC_Q8_TYPES: &[GgmlType] = &[
+    GgmlType::Q4K,
+    GgmlType::Q6K,
+    GgmlType::Q8_0,
+    GgmlType::Q5K,
+    GgmlType::Q4_0,
+    GgmlType::Q4_1,
+    GgmlType::Q5_0,
+    GgmlType::Iq4Xs,
+];
 
 /// The `matvec_q8` pair of `ty` (`glu`: the `matvec_glu_q8` one).
 fn pair(ty: GgmlType, glu: bool) -> Option<&'static ReducedPair> {
@@ -34,10 +44,18 @@ fn pair(ty: GgmlType, glu: bool) -> Option<&'static ReducedPair> {
         (GgmlType::Q4K, false) => Some(&MATVEC_Q8_Q4_K),
         (GgmlType::Q6K, false) => Some(&MATVEC_Q8_Q6_K),
         (GgmlType::Q8_0, false) => Some(&MATVEC_Q8_Q8_0),
+        (GgmlType::Iq4Xs, false) => Some(&MATVEC_Q8_IQ4_XS),
+        (GgmlType::Q5_0, false) => Some(&MATVEC_Q8_Q5_0),
+        (GgmlType::Q4_1, false) => Some(&MATVEC_Q8_Q4_1),
+        (GgmlType::Q4_0, false) => Some(&MATVEC_Q8_Q4_0),
         (GgmlType::Q5K, false) => Some(&MATVEC_Q8_Q5_K),
         (GgmlType::Q4K, true) => Some(&MATVEC_GLU_Q8_Q4_K),
         (GgmlType::Q6K, true) => Some(&MATVEC_GLU_Q8_Q6_K),
         (GgmlType::Q8_0, true) => Some(&MATVEC_GLU_Q8_Q8_0),
+        (GgmlType::Iq4Xs, true) => Some(&MATVEC_GLU_Q8_IQ4_XS),
+        (GgmlType::Q5_0, true) => Some(&MATVEC_GLU_Q8_Q5_0),
+        (GgmlType::Q4_1, true) => Some(&MATVEC_GLU_Q8_Q4_1),
+        (GgmlType::Q4_0, true) => Some(&MATVEC_GLU_Q8_Q4_0),
         (GgmlType::Q5K, true) => Some(&MATVEC_GLU_Q8_Q5_K),
         _ => None,
     }
@@ -110,7 +128,7 @@ fn launch(
         row_bytes: w.row_bytes() as u32,
         weight_offset: 0,
         activation: u32::from(glu.is_some_and(|(_, act)| act == GluActivation::GeluTanh)),
-        scale_offset: w.scale_offset() as u32,
+        head_offset: w.head_offset() as u32,
         flags: 0,
         eps: 0.0,
     };

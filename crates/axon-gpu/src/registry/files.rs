@@ -61,6 +61,8 @@ pub static ARGMAX_WGSL: WgslFile = wgsl_file!("argmax.wgsl");
 pub static MATVEC_WGSL: WgslFile = wgsl_file!("matvec.wgsl");
 /// `wgsl/matvec_wide.wgsl`
 pub static MATVEC_WIDE_WGSL: WgslFile = wgsl_file!("matvec_wide.wgsl");
+/// `wgsl/matvec_wide_q8.wgsl`
+pub static MATVEC_WIDE_Q8_WGSL: WgslFile = wgsl_file!("matvec_wide_q8.wgsl");
 /// `wgsl/parts/wide_words.wgsl`
 pub static WIDE_WORDS_WGSL: WgslFile = wgsl_file!("parts/wide_words.wgsl");
 /// `wgsl/parts/matvec_plain.wgsl`
@@ -114,6 +116,18 @@ pub mod wide_parts {
     pub static Q6_K: WgslFile = wgsl_file!("parts/wide/q6_k.wgsl");
     /// Q5_K
     pub static Q5_K: WgslFile = wgsl_file!("parts/wide/q5_k.wgsl");
+    /// F16
+    pub static F16: WgslFile = wgsl_file!("parts/wide/f16.wgsl");
+    /// BF16
+    pub static BF16: WgslFile = wgsl_file!("parts/wide/bf16.wgsl");
+    /// Q4_0
+    pub static Q4_0: WgslFile = wgsl_file!("parts/wide/q4_0.wgsl");
+    /// Q4_1
+    pub static Q4_1: WgslFile = wgsl_file!("parts/wide/q4_1.wgsl");
+    /// Q5_0
+    pub static Q5_0: WgslFile = wgsl_file!("parts/wide/q5_0.wgsl");
+    /// IQ4_XS
+    pub static IQ4_XS: WgslFile = wgsl_file!("parts/wide/iq4_xs.wgsl");
 }
 
 /// The 8-bit-x item dot products of `wgsl/parts/wide_q8/` (`matvec_q8`), one per wide format.
@@ -127,6 +141,14 @@ pub mod wide_q8_parts {
     pub static Q6_K: WgslFile = wgsl_file!("parts/wide_q8/q6_k.wgsl");
     /// Q5_K
     pub static Q5_K: WgslFile = wgsl_file!("parts/wide_q8/q5_k.wgsl");
+    /// Q4_0
+    pub static Q4_0: WgslFile = wgsl_file!("parts/wide_q8/q4_0.wgsl");
+    /// Q4_1
+    pub static Q4_1: WgslFile = wgsl_file!("parts/wide_q8/q4_1.wgsl");
+    /// Q5_0
+    pub static Q5_0: WgslFile = wgsl_file!("parts/wide_q8/q5_0.wgsl");
+    /// IQ4_XS
+    pub static IQ4_XS: WgslFile = wgsl_file!("parts/wide_q8/iq4_xs.wgsl");
 }
 
 /// Every `wgsl/` file compiled into the binary (a test checks none on disk is missing).
@@ -158,6 +180,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &ACTIVATION_WGSL,
     &MATMUL_WGSL,
     &MATVEC_WIDE_WGSL,
+    &MATVEC_WIDE_Q8_WGSL,
     &WIDE_WORDS_WGSL,
     &MATVEC_PLAIN_WGSL,
     &MATVEC_FOLD_WGSL,
@@ -165,10 +188,20 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &wide_parts::Q4_K,
     &wide_parts::Q6_K,
     &wide_parts::Q5_K,
+    &wide_parts::F16,
+    &wide_parts::BF16,
+    &wide_parts::Q4_0,
+    &wide_parts::Q4_1,
+    &wide_parts::Q5_0,
+    &wide_parts::IQ4_XS,
     &wide_q8_parts::Q8_0,
     &wide_q8_parts::Q4_K,
     &wide_q8_parts::Q6_K,
     &wide_q8_parts::Q5_K,
+    &wide_q8_parts::Q4_0,
+    &wide_q8_parts::Q4_1,
+    &wide_q8_parts::Q5_0,
+    &wide_q8_parts::IQ4_XS,
     &QUANTIZE_Q8_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,

@@ -11,7 +11,16 @@ use axon_formats::quant::GgmlType;
 
 /// The weight formats whose decode projections take an 8-bit x on the GPU (the GPU crate's
 /// `MATVEC_Q8_TYPES`; its tests compare the two lists).
-pub const INT8_X_TYPES: [GgmlType; 4] = [GgmlType::Q4K, GgmlType::Q6K, GgmlType::Q8_0, GgmlType::Q5K];
+pub const INT8_X_TYPES: [GgmlType; 8] = [
+    GgmlType::Q4K,
+    GgmlType::Q6K,
+    GgmlType::Q8_0,
+    GgmlType::Q5K,
+    GgmlType::Q4_0,
+    GgmlType::Q4_1,
+    GgmlType::Q5_0,
+    GgmlType::Iq4Xs,
+];
 
 /// A `[rows, cols]` weight matrix (dequantized) and whether decode multiplies it by an 8-bit x.
 #[derive(Debug, Clone)]

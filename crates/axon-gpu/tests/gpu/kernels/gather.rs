@@ -15,6 +15,7 @@ use crate::gpu;
 use axon_formats::quant::{GgmlType, dequantize};
 use axon_gpu::kernels::gather::gather;
 use axon_gpu::kernels::matvec::MATVEC_TYPES;
+use axon_gpu::kernels::repack::SPLIT_TYPES;
 
 fn random_bytes(n: usize, seed: u32) -> Vec<u8> {
     let mut s = seed | 1;
@@ -102,15 +103,14 @@ fn gather_matches_cpu_dequantization_for_every_format() {
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(super::CASES))]
-    /// The split layouts (`kernels/repack.rs`: Q6_K and Q8_0 bodies first, their f16 d's after)
+    /// The split layouts (`kernels/repack.rs`: block bodies first, their heads after)
     /// decode bit for bit as the formats crate dequantizes the file's blocks, for every row of
-    /// tables of any shape (so every block's d is found at its place).
+    /// tables of any shape (so every block's head is found at its place), for every split format.
     #[test]
     fn split_layouts_decode_bit_for_bit(
-        q6 in proptest::bool::ANY, rows in 1usize..9, blocks in 1usize..5, seed in proptest::num::u32::ANY,
+        ty in proptest::sample::select(SPLIT_TYPES), rows in 1usize..9, blocks in 1usize..5, seed in proptest::num::u32::ANY,
     ) {
         let gpu = gpu();
-        let ty = if q6 { GgmlType::Q6K } else { GgmlType::Q8_0 };
         let cols = blocks * ty.block_len();
         let data = table(ty, rows, cols, seed);
         let m = gpu.upload_matrix("embd", ty, rows, cols, &data).unwrap();

@@ -155,6 +155,59 @@ fn every_format_on_fixed_shapes() {
     }
 }
 
+/// F16 and BF16 rows whose length is a multiple of 8 (16-byte aligned) run the wide kernel
+/// (`parts/wide/`), other even lengths the word-at-a-time one; both agree with the reference,
+/// plain, as the fused FFN input, with a fold and with several columns.
+#[test]
+fn f16_and_bf16_take_the_wide_kernel_exactly_on_aligned_rows() {
+    use axon_gpu::kernels::glu::GluActivation as Activation;
+    use axon_gpu::kernels::matvec::{Fold, aligned_block_len, matvec_folded, matvec_glu};
+    let gpu = gpu();
+    for ty in [GgmlType::F16, GgmlType::BF16] {
+        assert_eq!(aligned_block_len(ty), Some(8));
+        for (cols, wide) in [(264, true), (262, false), (8, true), (6, false)] {
+            let rows = 3;
+            let (w, x) = fixed_problem(rows, cols);
+            for reduction in REDUCTIONS {
+                check(ty, rows, cols, &w, &x, reduction);
+            }
+            let m = gpu
+                .upload_matrix(
+                    "w",
+                    ty,
+                    2 * rows,
+                    cols,
+                    &encode(ty, &[w.clone(), w.clone()].concat()),
+                )
+                .unwrap();
+            let dx = gpu.upload_f32("x", &x).unwrap();
+            let dy = gpu.zeros_f32("y", 4 * rows).unwrap();
+            let norm = gpu.upload_f32("norm", &vec![1.0; cols]).unwrap();
+            let fold = Fold {
+                norm: Some((&norm, 1e-6)),
+                accumulate: true,
+            };
+            let columns = gpu
+                .upload_f32("x2", &[x.clone(), x.clone()].concat())
+                .unwrap();
+            let dispatches = [
+                matvec(gpu, &m, &dx, &dy, Reduction::Workgroup).unwrap(),
+                matvec_folded(gpu, &m, &dx, &dy, fold, Reduction::Workgroup).unwrap(),
+                matvec_glu(gpu, &m, &dx, &dy, Activation::Silu, Reduction::Workgroup).unwrap(),
+                matvec_columns(gpu, &m, &columns, &dy, 2, Reduction::Workgroup).unwrap(),
+            ];
+            for d in dispatches {
+                let name = d.variant.name;
+                assert_eq!(
+                    name.contains("_aligned."),
+                    wide,
+                    "{ty} {cols} columns: {name}"
+                );
+            }
+        }
+    }
+}
+
 /// Q4_K rows of 4096 columns run 64 invocations per workgroup (`matvec::widened`), plain and
 /// as the fused FFN input, at every reduction, and agree with the reference (`check`'s
 /// tolerance at this length).
