@@ -107,12 +107,16 @@ fn smollm2_shape_synthetic_model_equals_the_reference() {
 /// fewer where several share an input, Qwen3.5's Gated DeltaNet), and its logits follow the
 /// CPU reference under the same rule (`ReferenceOptions::int8_min_cols`; prefill with x as it
 /// is, decode steps with the 8-bit x):
-/// - after a 2-token prefill, two decode steps equal the reference's at top-1 and within
-///   `LOGITS_TOLERANCE`: the quantizer is exact, so both sides quantize the same values;
-/// - after a 9-token prefill, three decode steps stay within [`Q8_FLIP_TOLERANCE`] and agree at
-///   top-1 where the reference's margin is clear: there the GPU's activations (f32 sums) and
-///   the reference's (f64) differ in their last bits, and a value that close to a half step
-///   of its block rounds the other way on one side (one quant of thousands per token).
+/// - the prefill positions (x as it is) equal the reference's at top-1 and within
+///   `LOGITS_TOLERANCE`;
+/// - the decode steps after a 2- and a 9-token prefill stay within [`Q8_FLIP_TOLERANCE`] and
+///   agree at top-1 where the reference's margin is clear. The quantizer is exact, but the
+///   GPU's activations (f32 sums) and the reference's (f64) differ in their last bits, and a
+///   value that close to a half step of its block rounds the other way on one side (one quant
+///   of thousands per token). That happens after short prefills too: when Q5_0 moved to the
+///   wide kernel (a different f32 summation order, the 8-bit-x formats unchanged), Qwen3.5
+///   Q4_K_M's second decode step after a 2-token prefill moved by 1.0-1.2 % of max|logit|, the
+///   same on lavapipe and the H200.
 #[test]
 fn decode_with_8_bit_x_follows_the_reference() {
     use axon_reference::model::ReferenceOptions;
@@ -163,36 +167,21 @@ fn decode_with_8_bit_x_follows_the_reference() {
                 );
                 (got, want)
             };
-            let (got, want) = run(2, 4);
-            for (i, (got, want)) in got.chunks_exact(p.vocab).zip(&want).enumerate() {
-                assert_eq!(argmax(got), argmax(want), "{what} position {i}: top-1");
-                assert_logits_close(got, want, &format!("{what} position {i}"));
-            }
-            let (got, want) = run(9, 12);
-            std::fs::remove_file(&path).unwrap();
-            for (i, (got, want)) in got.chunks_exact(p.vocab).zip(&want).enumerate().skip(9) {
-                let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-                let worst = got
-                    .iter()
-                    .zip(want)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0.0f32, f32::max);
-                let tol = Q8_FLIP_TOLERANCE * scale;
-                assert!(
-                    worst <= tol,
-                    "{what} position {i}: max |Δlogit| {worst} > {Q8_FLIP_TOLERANCE} · {scale}"
-                );
-                let best = argmax(want);
-                let runner_up = want
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, _)| j != best)
-                    .fold(f32::NEG_INFINITY, |m, (_, &v)| m.max(v));
-                if want[best] - runner_up > 2.0 * tol {
-                    assert_eq!(argmax(got), best, "{what} position {i}: top-1");
-                    top1_checked += 1;
+            // Prefill positions take x as it is on both sides: held to LOGITS_TOLERANCE.
+            // Decode positions: the flip bound, and top-1 where the reference's margin is clear.
+            for (split, end) in [(2, 4), (9, 12)] {
+                let (got, want) = run(split, end);
+                for (i, (got, want)) in got.chunks_exact(p.vocab).zip(&want).enumerate() {
+                    let at = format!("{what} position {i} after a {split}-token prefill");
+                    if i < split {
+                        assert_eq!(argmax(got), argmax(want), "{at}: top-1");
+                        assert_logits_close(got, want, &at);
+                    } else if follows_with_flips(got, want, &at) {
+                        top1_checked += 1;
+                    }
                 }
             }
+            std::fs::remove_file(&path).unwrap();
         }
     }
     assert!(
@@ -201,12 +190,41 @@ fn decode_with_8_bit_x_follows_the_reference() {
     );
 }
 
+/// Checks one decode position's logits against the reference's within [`Q8_FLIP_TOLERANCE`]
+/// of max|logit|, and at top-1 where the reference's margin is clear of twice that; returns
+/// whether top-1 was checked.
+fn follows_with_flips(got: &[f32], want: &[f32], at: &str) -> bool {
+    let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let worst = got
+        .iter()
+        .zip(want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    let tol = Q8_FLIP_TOLERANCE * scale;
+    assert!(
+        worst <= tol,
+        "{at}: max |Δlogit| {worst} > {Q8_FLIP_TOLERANCE} · {scale}"
+    );
+    let best = argmax(want);
+    let runner_up = want
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != best)
+        .fold(f32::NEG_INFINITY, |m, (_, &v)| m.max(v));
+    let clear = want[best] - runner_up > 2.0 * tol;
+    if clear {
+        assert_eq!(argmax(got), best, "{at}: top-1");
+    }
+    clear
+}
+
 /// How far decode logits with an 8-bit x may sit from the reference's, relative to
 /// max|logit|, once the two sides' activations differ in their last bits: a value that lies
 /// within those bits of a half step of its block rounds the other way on one side, moving it
 /// by one step, up to 1/64 of its block's largest value. On the small synthetic models above
 /// such flips moved the logits by at most 1.3 % of their range (lavapipe, 2026-12-02: these
 /// random models' logits are flat, about ±1.5); three times that still fails a wrong kernel (a
-/// swapped block, a missing min term or scale), which moves them by tens of percent, and
-/// the short sequences above are held to `LOGITS_TOLERANCE`.
+/// swapped block, a missing min term or scale), which moves them by tens of percent; the
+/// kernels themselves are held to the reference on the same 8-bit x by
+/// `axon-gpu/tests/gpu/kernels/matvec_q8.rs`.
 const Q8_FLIP_TOLERANCE: f32 = 4e-2;

@@ -151,7 +151,14 @@ fn quantize_matches_reference_on_awkward_blocks() {
 #[test]
 fn every_format_matches_reference_on_fixed_shapes() {
     for &ty in MATVEC_Q8_TYPES {
-        for (rows, cols) in [(1, 256), (3, 768), (65, 256), (5, 4096)] {
+        // Rows of one and a few 32-value blocks (a small model's projections in Q4_0, Q4_1,
+        // Q5_0, Q8_0) besides whole super-blocks.
+        let narrow = [(7, 32), (4, 64), (3, 96)];
+        let narrow = narrow.iter().filter(|(_, c)| c % ty.block_len() == 0);
+        for &(rows, cols) in [(1, 256), (3, 768), (65, 256), (5, 4096)]
+            .iter()
+            .chain(narrow)
+        {
             let w = fixed_weights(rows, cols);
             let q = reference_quantize(&awkward(cols, 3));
             for reduction in REDUCTIONS {
