@@ -4,17 +4,21 @@
 // (binding 5, quantize_q8.wgsl's layout) and each item is an integer dot product
 // (dot4I8Packed) scaled per block; the entry points bind params, weights, y and xq only.
 
-// `matvec_q8`'s x: [cols / 16 + cols / 32] vec4s, as quantize_q8.wgsl writes them.
+// `matvec_q8`'s x: COLUMNS vectors of cols values quantized as one (quantize_q8.wgsl's layout
+// of COLUMNS * cols values: every block's quants, COLUMNS * cols / 16 vec4s, then the scales,
+// one vec4 per pair of blocks). cols is a multiple of 32, so a column's blocks start at an
+// even block and its pairs are whole.
 @group(0) @binding(5) var<storage, read> xq: array<vec4<u32>>;
 
-// The 16 quants of x block `b` (signed bytes).
+// The 16 quants of the current column's x block `b` (signed bytes).
 fn xq_quants(b: u32) -> vec4<u32> {
-    return xq[b];
+    return xq[column * (params.cols / 16u) + b];
 }
 
-// x block `b`'s d and the sum of its quants (an integer, exact in f32).
+// The current column's x block `b`: its d and the sum of its quants (an integer, exact in f32).
 fn xq_scale(b: u32) -> vec2<f32> {
-    let pair = xq[params.cols / 16u + b / 2u];
+    let blocks = params.cols / 16u;
+    let pair = xq[COLUMNS * blocks + (column * blocks + b) / 2u];
     let s = select(pair.xy, pair.zw, (b & 1u) == 1u);
     return vec2<f32>(bitcast<f32>(s.x), f32(bitcast<i32>(s.y)));
 }
@@ -51,7 +55,8 @@ fn unit_nibbles(q: vec4<u32>) -> array<vec4<u32>, 2> {
 }
 
 // y = W x against an 8-bit x: each row's items as integer dot products with x's quants, scaled
-// per block (parts/wide_q8/<format>). One column, no folds.
+// per block (parts/wide_q8/<format>); COLUMNS input vectors, each row's words loaded once for
+// all of them (column c's result at y[c * rows + r]). No folds.
 @compute @workgroup_size(WG_SIZE)
 fn matvec_q8(
     ids: ReduceIds,
@@ -61,7 +66,8 @@ fn matvec_q8(
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let base = row_bases(row0);
-    var acc: array<f32, ROWS>;
+    // Column c's sum of row r at c * ROWS + r.
+    var acc: array<f32, ROWS * MAX_COLUMNS>;
     for (var it = ids.lid; it < items; it += WG_SIZE) {
         let block = it / ITEMS;
         let i = it % ITEMS;
@@ -70,20 +76,26 @@ fn matvec_q8(
         for (var r = 0u; r < ROWS; r++) {
             w[r] = item_load(base[r] + at, i);
         }
-        let xv = item_xq(block, i);
-        for (var r = 0u; r < ROWS; r++) {
-            acc[r] += item_dot_q8(w[r], i, xv);
+        for (var c = 0u; c < COLUMNS; c++) {
+            column = c;
+            let xv = item_xq(block, i);
+            for (var r = 0u; r < ROWS; r++) {
+                acc[c * ROWS + r] += item_dot_q8(w[r], i, xv);
+            }
         }
     }
-    for (var r = 0u; r < ROWS; r++) {
-        let total = workgroup_sum(acc[r], ids);
-        if row0 + r < params.rows && ids.lid == 0u {
-            y[row0 + r] = total;
+    for (var c = 0u; c < COLUMNS; c++) {
+        for (var r = 0u; r < ROWS; r++) {
+            let total = workgroup_sum(acc[c * ROWS + r], ids);
+            if row0 + r < params.rows && ids.lid == 0u {
+                y[c * params.rows + row0 + r] = total;
+            }
         }
     }
 }
 
-// The fused FFN input against an 8-bit x: y[r] = act(G[r] . x) * (U[r] . x), as `matvec_glu`.
+// The fused FFN input against an 8-bit x: y[r] = act(G[r] . x) * (U[r] . x), as `matvec_glu`
+// (one column: `column` stays 0).
 @compute @workgroup_size(WG_SIZE)
 fn matvec_glu_q8(
     ids: ReduceIds,

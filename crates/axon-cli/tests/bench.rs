@@ -66,6 +66,7 @@ fn check_contract(v: &Value) {
             "matvec",
             "matvec_columns",
             "matvec_q8",
+            "matvec_q8_columns",
             "quantize_q8",
             "quick",
             "reference_gb_s",
@@ -155,46 +156,49 @@ fn check_contract(v: &Value) {
         );
     }
 
-    let columns = v["matvec_columns"].as_array().unwrap();
-    let rows: Vec<(&str, u64)> = columns
-        .iter()
-        .map(|m| {
-            (
-                m["format"].as_str().unwrap(),
-                m["columns"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let counts = [1, 2, 4, 8, 9, 16];
-    let want: Vec<(&str, u64)> = ["Q4_K", "Q6_K", "Q8_0"]
-        .into_iter()
-        .flat_map(|f| counts.map(|c| (f, c)))
-        .collect();
-    assert_eq!(rows, want);
-    for m in columns {
-        assert_measured(
-            m,
-            &[
-                "batch",
-                "cols",
-                "columns",
-                "format",
-                "rows",
-                "us",
-                "us_per_column",
-                "vs_one_column",
-                "weight_copies",
-            ],
-        );
-        let us = positive(m, "us");
-        let n = m["columns"].as_f64().unwrap();
-        assert!(
-            (positive(m, "us_per_column") * n / us - 1.0).abs() < 1e-9,
-            "{m}"
-        );
-        let ratio = positive(m, "vs_one_column");
-        if n == 1.0 {
-            assert_eq!(ratio, 1.0, "{m}");
+    // The several-column rows, of the f32-x kernel and of the integer-dot one.
+    for key in ["matvec_columns", "matvec_q8_columns"] {
+        let columns = v[key].as_array().unwrap();
+        let rows: Vec<(&str, u64)> = columns
+            .iter()
+            .map(|m| {
+                (
+                    m["format"].as_str().unwrap(),
+                    m["columns"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let counts = [1, 2, 4, 8, 9, 16];
+        let want: Vec<(&str, u64)> = ["Q4_K", "Q6_K", "Q8_0"]
+            .into_iter()
+            .flat_map(|f| counts.map(|c| (f, c)))
+            .collect();
+        assert_eq!(rows, want);
+        for m in columns {
+            assert_measured(
+                m,
+                &[
+                    "batch",
+                    "cols",
+                    "columns",
+                    "format",
+                    "rows",
+                    "us",
+                    "us_per_column",
+                    "vs_one_column",
+                    "weight_copies",
+                ],
+            );
+            let us = positive(m, "us");
+            let n = m["columns"].as_f64().unwrap();
+            assert!(
+                (positive(m, "us_per_column") * n / us - 1.0).abs() < 1e-9,
+                "{m}"
+            );
+            let ratio = positive(m, "vs_one_column");
+            if n == 1.0 {
+                assert_eq!(ratio, 1.0, "{m}");
+            }
         }
     }
 
@@ -399,6 +403,7 @@ fn quick_kernel_bench_prints_a_table_by_default() {
         "copy shader",
         "matvec",
         "matvec_q8",
+        "columns_q8",
         "quantize_q8",
         "Q6_K",
         "TFLOP/s",

@@ -9,7 +9,7 @@ use axon_formats::quant::GgmlType;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::matmul::matmul;
 use axon_gpu::kernels::matvec::{matvec, matvec_columns};
-use axon_gpu::kernels::matvec_q8::matvec_q8;
+use axon_gpu::kernels::matvec_q8::{matvec_q8, matvec_q8_columns};
 use axon_gpu::kernels::quantize_q8::{q8_words, quantize_q8};
 use axon_gpu::{Gpu, GpuError};
 use std::time::Duration;
@@ -23,6 +23,9 @@ pub enum Kernel {
     MatvecColumns,
     /// [`matvec_q8`]: one input vector, quantized to 8 bits before the timed dispatches.
     MatvecQ8,
+    /// [`matvec_q8_columns`]: `tokens` input vectors, quantized to 8 bits (as one buffer)
+    /// before the timed dispatches.
+    MatvecQ8Columns,
     /// [`quantize_q8`] of one input vector of `cols` values (no weights).
     QuantizeQ8,
     /// [`matmul`]: `tokens` input vectors.
@@ -58,6 +61,9 @@ impl Case {
                 format!("bench.matvec_columns.{ty}.{rows}x{cols}x{}", self.tokens)
             }
             Kernel::MatvecQ8 => format!("bench.matvec_q8.{ty}.{rows}x{cols}"),
+            Kernel::MatvecQ8Columns => {
+                format!("bench.matvec_q8_columns.{ty}.{rows}x{cols}x{}", self.tokens)
+            }
             Kernel::QuantizeQ8 => format!("bench.quantize_q8.{cols}"),
             Kernel::Matmul => format!("bench.matmul.{ty}.{}x{rows}x{cols}", self.tokens),
         }
@@ -67,7 +73,9 @@ impl Case {
     fn operands(&self) -> Option<[(&'static str, u64); 3]> {
         let weights = self.ty.bytes_for((self.rows * self.cols) as u64)?;
         let x = match self.kernel {
-            Kernel::MatvecQ8 => 4 * q8_words(self.cols) as u64,
+            Kernel::MatvecQ8 | Kernel::MatvecQ8Columns => {
+                4 * q8_words(self.tokens * self.cols) as u64
+            }
             _ => 4 * (self.tokens * self.cols) as u64,
         };
         let y = 4 * (self.tokens * self.rows) as u64;
@@ -79,7 +87,8 @@ impl Case {
         Skipped {
             format: self.ty.name(),
             tokens: (self.kernel == Kernel::Matmul).then_some(self.tokens),
-            columns: (self.kernel == Kernel::MatvecColumns).then_some(self.tokens),
+            columns: matches!(self.kernel, Kernel::MatvecColumns | Kernel::MatvecQ8Columns)
+                .then_some(self.tokens),
             rows: self.rows,
             cols: self.cols,
             skipped,
@@ -178,7 +187,7 @@ impl Bench<'_, '_> {
         let reduction = Reduction::preferred(gpu.caps());
         let x = gpu.upload_f32("bench.x", &self.rng.f32s(tokens * cols))?;
         // x as 8-bit blocks (a few KiB): what `quantize_q8` writes and `matvec_q8` reads.
-        let xq = gpu.zeros_f32("bench.xq", q8_words(cols))?;
+        let xq = gpu.zeros_f32("bench.xq", q8_words(tokens * cols))?;
         if kernel == Kernel::QuantizeQ8 {
             // No weights to make.
             return self.timer.kernel(&label, &mut || quantize_q8(gpu, &x, &xq));
@@ -192,7 +201,7 @@ impl Bench<'_, '_> {
             .collect::<Result<Vec<_>, _>>()?;
         drop(data);
         let y = gpu.zeros_f32("bench.y", tokens * rows)?;
-        if kernel == Kernel::MatvecQ8 {
+        if matches!(kernel, Kernel::MatvecQ8 | Kernel::MatvecQ8Columns) {
             gpu.run("bench.quantize_q8", &[quantize_q8(gpu, &x, &xq)?])?;
         }
         let mut made = 0usize;
@@ -204,6 +213,7 @@ impl Bench<'_, '_> {
                 Kernel::Matvec => matvec(gpu, w, &x, &y, reduction),
                 Kernel::MatvecColumns => matvec_columns(gpu, w, &x, &y, tokens, reduction),
                 Kernel::MatvecQ8 => matvec_q8(gpu, w, &xq, &y, reduction),
+                Kernel::MatvecQ8Columns => matvec_q8_columns(gpu, w, &xq, &y, tokens, reduction),
                 Kernel::QuantizeQ8 => quantize_q8(gpu, &x, &xq),
                 Kernel::Matmul => matmul(gpu, w, &x, &y, tokens),
             }

@@ -157,27 +157,33 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         }
     }
     let mut matvec_columns = Vec::new();
-    for ty in COLUMNS_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
-        let (rows, cols) = plan.columns;
-        let mut one_column_us = None;
-        for tokens in COLUMN_COUNTS {
-            let case = Case {
-                kernel: Kernel::MatvecColumns,
-                ty,
-                tokens,
-                rows,
-                cols,
-                weight_copies: weight_copies(ty, rows, cols, plan.stream_bytes),
-            };
-            matvec_columns.push(match bench.time(&case)? {
-                Ok(time) => {
-                    if tokens == 1 {
-                        one_column_us = Some(micros(time.per_dispatch));
+    let mut matvec_q8_columns = Vec::new();
+    for (kernel, rows_out) in [
+        (Kernel::MatvecColumns, &mut matvec_columns),
+        (Kernel::MatvecQ8Columns, &mut matvec_q8_columns),
+    ] {
+        for ty in COLUMNS_FORMATS.into_iter().filter(|&ty| wanted(ty)) {
+            let (rows, cols) = plan.columns;
+            let mut one_column_us = None;
+            for tokens in COLUMN_COUNTS {
+                let case = Case {
+                    kernel,
+                    ty,
+                    tokens,
+                    rows,
+                    cols,
+                    weight_copies: weight_copies(ty, rows, cols, plan.stream_bytes),
+                };
+                rows_out.push(match bench.time(&case)? {
+                    Ok(time) => {
+                        if tokens == 1 {
+                            one_column_us = Some(micros(time.per_dispatch));
+                        }
+                        Entry::Measured(case.matvec_columns(time, one_column_us))
                     }
-                    Entry::Measured(case.matvec_columns(time, one_column_us))
-                }
-                Err(reason) => Entry::Skipped(case.skipped(reason)),
-            });
+                    Err(reason) => Entry::Skipped(case.skipped(reason)),
+                });
+            }
         }
     }
     let mut matvec_q8 = Vec::new();
@@ -268,6 +274,7 @@ pub fn run(args: &KernelArgs) -> Result<Report, BenchError> {
         matvec,
         matvec_columns,
         matvec_q8,
+        matvec_q8_columns,
         quantize_q8,
         matmul,
     })

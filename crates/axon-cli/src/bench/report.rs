@@ -30,6 +30,7 @@
 //!             | {"format", "columns", "rows", "cols", "skipped": "reason"}],
 //!  "matvec_q8": [ as "matvec" ],  // the integer-dot kernel (matvec_q8) against x already
 //!                                 //   quantized to 8 bits; "bytes" counts the 8-bit x
+//!  "matvec_q8_columns": [ as "matvec_columns" ],  // the same against several 8-bit x
 //!  "quantize_q8": [{"cols", "batch", "us"}],   // quantizing one x of `cols` values
 //!  "matmul": [{"format", "tokens", "rows", "cols", "batch", "us",
 //!              "tflop_s"}         // 2 * tokens * rows * cols / time, 1 TFLOP = 1e12
@@ -76,6 +77,8 @@ pub struct Report {
     pub matvec_columns: Vec<Entry<MatvecColumns>>,
     /// Matrix-vector measurements of the integer-dot kernel (x already 8-bit).
     pub matvec_q8: Vec<Entry<Matvec>>,
+    /// The integer-dot kernel on several input vectors at once.
+    pub matvec_q8_columns: Vec<Entry<MatvecColumns>>,
     /// Quantizing x to 8 bits, per input length.
     pub quantize_q8: Vec<QuantizeQ8>,
     /// Matrix-matrix measurements.
@@ -250,27 +253,8 @@ pub fn print(report: &Report, json: bool) -> Result<(), BenchError> {
     for q in &report.quantize_q8 {
         writeln!(out, "            {:>6} {:>10}", q.cols, sig(q.us))?;
     }
-    writeln!(
-        out,
-        "\ncolumns {:<6} {:>7} {:>6} {:>7} {:>10} {:>9} {:>7}",
-        "format", "rows", "cols", "columns", "us", "us/col", "x 1col"
-    )?;
-    for entry in &report.matvec_columns {
-        match entry {
-            Entry::Measured(m) => writeln!(
-                out,
-                "        {:<6} {:>7} {:>6} {:>7} {:>10} {:>9} {:>7}",
-                m.format,
-                m.rows,
-                m.cols,
-                m.columns,
-                sig(m.us),
-                sig(m.us_per_column),
-                m.vs_one_column.map_or_else(|| "-".to_owned(), sig)
-            )?,
-            Entry::Skipped(s) => skipped_line(&mut out, s)?,
-        }
-    }
+    columns_lines(&mut out, "\ncolumns", &report.matvec_columns)?;
+    columns_lines(&mut out, "\ncolumns_q8", &report.matvec_q8_columns)?;
     writeln!(
         out,
         "\nmatmul  {:<6} {:>7} {:>6} {:>6} {:>10} {:>9}",
@@ -319,6 +303,36 @@ fn matvec_lines(
                 sig(m.us),
                 sig(m.gb_s),
                 sig(m.pct_of_copy)
+            )?,
+            Entry::Skipped(s) => skipped_line(out, s)?,
+        }
+    }
+    Ok(())
+}
+
+/// The several-column rows under a `title` line.
+fn columns_lines(
+    out: &mut impl Write,
+    title: &str,
+    entries: &[Entry<MatvecColumns>],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{title:<11} {:<6} {:>7} {:>6} {:>7} {:>10} {:>9} {:>7}",
+        "format", "rows", "cols", "columns", "us", "us/col", "x 1col"
+    )?;
+    for entry in entries {
+        match entry {
+            Entry::Measured(m) => writeln!(
+                out,
+                "            {:<6} {:>7} {:>6} {:>7} {:>10} {:>9} {:>7}",
+                m.format,
+                m.rows,
+                m.cols,
+                m.columns,
+                sig(m.us),
+                sig(m.us_per_column),
+                m.vs_one_column.map_or_else(|| "-".to_owned(), sig)
             )?,
             Entry::Skipped(s) => skipped_line(out, s)?,
         }

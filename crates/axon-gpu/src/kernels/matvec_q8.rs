@@ -8,7 +8,9 @@
 //! times the dequantized x (`d * q` per value), which is what the CPU twin computes:
 //! `axon_reference::ops::quantize_q8` then `axon_reference::ops::linear::linear_quantized`.
 
-use super::matvec::{Params, QuantMatrix, check_weights, glu_rows, sized_for, whole_blocks};
+use super::matvec::{
+    MATVEC_MAX_COLUMNS, Params, QuantMatrix, check_weights, glu_rows, sized_for, whole_blocks,
+};
 use super::quantize_q8::q8_words;
 use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;
@@ -69,7 +71,33 @@ pub fn matvec_q8(
     y: &DeviceBuffer,
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
-    launch(gpu, "matvec_q8", w, (xq, y), None, reduction)
+    launch(gpu, "matvec_q8", w, (xq, y), (1, None), reduction)
+}
+
+/// `W x_c` for `columns` input vectors at once (as [`matvec_columns`](super::matvec::matvec_columns)),
+/// against their 8-bit blocks: `xq` holds the `columns * cols` values of x, one vector after
+/// another, quantized as one ([`quantize_q8`](super::quantize_q8::quantize_q8) of the whole
+/// buffer, at least [`q8_words`]`(columns * cols)` words; `cols` is a multiple of 32, so no
+/// block straddles two vectors), and column c's result lands at `y[c * rows ..][..rows]`.
+/// Each weight word is loaded once for every column.
+pub fn matvec_q8_columns(
+    gpu: &Gpu,
+    w: &QuantMatrix,
+    xq: &DeviceBuffer,
+    y: &DeviceBuffer,
+    columns: usize,
+    reduction: Reduction,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "matvec_q8_columns";
+    if !(1..=MATVEC_MAX_COLUMNS).contains(&columns) {
+        return Err(GpuError::ShapeMismatch {
+            kernel: KERNEL,
+            what: "columns (1 to MATVEC_MAX_COLUMNS input vectors)",
+            expected: columns.clamp(1, MATVEC_MAX_COLUMNS),
+            got: columns,
+        });
+    }
+    launch(gpu, KERNEL, w, (xq, y), (columns, None), reduction)
 }
 
 /// The fused FFN input against an 8-bit x: `y[r] = act(G[r] · x) · (U[r] · x)` for `r < ff`,
@@ -89,19 +117,19 @@ pub fn matvec_glu_q8(
         KERNEL,
         gate_up,
         (xq, y),
-        Some((ff, activation)),
+        (1, Some((ff, activation))),
         reduction,
     )
 }
 
-/// Checks and binds either entry point: `glu` gives `matvec_glu_q8`'s outputs (half of `w`'s
-/// rows) and activation.
+/// Checks and binds either entry point: `columns` input vectors (1 with `glu`), `glu` gives
+/// `matvec_glu_q8`'s outputs (half of `w`'s rows) and activation.
 fn launch(
     gpu: &Gpu,
     kernel_name: &'static str,
     w: &QuantMatrix,
     (xq, y): (&DeviceBuffer, &DeviceBuffer),
-    glu: Option<(usize, GluActivation)>,
+    (columns, glu): (usize, Option<(usize, GluActivation)>),
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     let variant = pair(w.ty(), glu.is_some()).ok_or(GpuError::UnsupportedFormat {
@@ -110,12 +138,12 @@ fn launch(
     })?;
     whole_blocks(kernel_name, w, w.ty().block_len())?;
     let rows = glu.map_or(w.rows(), |(ff, _)| ff);
-    check_room(kernel_name, "xq", xq, q8_words(w.cols()))?;
-    check_room(kernel_name, "y", y, rows)?;
+    check_room(kernel_name, "xq", xq, q8_words(columns * w.cols()))?;
+    check_room(kernel_name, "y", y, columns * rows)?;
     check_binding(gpu, kernel_name, "xq", xq)?;
     check_binding(gpu, kernel_name, "y", y)?;
     check_weights(gpu, kernel_name, "weights", w.raw().size())?;
-    let kernel = sized_for(gpu, kernel_name, w, variant, reduction)?;
+    let kernel = sized_for(gpu, kernel_name, w, variant, reduction)?.with_columns(columns as u32);
     let workgroups = grid(
         gpu,
         kernel_name,

@@ -20,7 +20,7 @@ use crate::gpu;
 use axon_formats::quant::GgmlType;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::matvec::widened;
-use axon_gpu::kernels::matvec_q8::{MATVEC_Q8_TYPES, matvec_q8};
+use axon_gpu::kernels::matvec_q8::{MATVEC_Q8_TYPES, matvec_q8, matvec_q8_columns};
 use axon_gpu::kernels::quantize_q8::{Q8_BLOCK, q8_words, quantize_q8};
 use axon_reference::ops::linear::linear_quantized;
 use axon_reference::ops::quantize_q8::{Q8Vector, quantize_q8 as reference_quantize};
@@ -94,9 +94,22 @@ fn check_matvec(
     gpu.run("matvec_q8_test", &[dispatch]).unwrap();
     let got = read_guarded(gpu, &y, rows);
     let _ = read_guarded(gpu, &xq, words.len());
-    let x = q.dequantize();
-    let want = linear_quantized(ty, &data, &x).unwrap();
-    let dequantized = axon_formats::quant::dequantize(ty, &data, w.len()).unwrap();
+    assert_rows_match(
+        ty,
+        &data,
+        &q.dequantize(),
+        &got,
+        &format!("{ty} {reduction:?} {rows}x{cols}"),
+    );
+}
+
+/// `got` (one value per row of `data`, a matrix of `ty`) against the reference's product with
+/// `x` (the dequantized 8-bit x), within an any-order f32 bound.
+fn assert_rows_match(ty: GgmlType, data: &[u8], x: &[f32], got: &[f32], what: &str) {
+    let cols = x.len();
+    let want = linear_quantized(ty, data, x).unwrap();
+    assert_eq!(got.len(), want.len(), "{what}");
+    let dequantized = axon_formats::quant::dequantize(ty, data, got.len() * cols).unwrap();
     let wmax = dequantized.iter().fold(0.0f32, |a, v| a.max(v.abs()));
     let xsum: f32 = x.iter().map(|v| v.abs()).sum();
     let scale = 1e-4f32.max(2.0 * (cols + 7) as f32 * 2f32.powi(-24));
@@ -104,8 +117,44 @@ fn check_matvec(
     for (r, (g, e)) in got.iter().zip(&want).enumerate() {
         assert!(
             (g - e).abs() <= tol,
-            "{ty} {reduction:?} {rows}x{cols}, row {r}: gpu {g} vs reference {e} (tol {tol})"
+            "{what}, row {r}: gpu {g} vs reference {e} (tol {tol})"
         );
+    }
+}
+
+/// Several input vectors in one dispatch (`matvec_q8_columns`), quantized as one buffer on the
+/// GPU: each column's rows equal the reference's product with that column's 8-bit x, for every
+/// format, up to llama.cpp's 8, one past it and the kernels' 16, at a narrow row and a wide one.
+#[test]
+fn several_columns_match_reference() {
+    let gpu = gpu();
+    for &ty in MATVEC_Q8_TYPES {
+        for (rows, cols) in [(5, 256), (3, 4096)] {
+            let data = encode(ty, &fixed_weights(rows, cols));
+            let m = gpu.upload_matrix("w", ty, rows, cols, &data).unwrap();
+            for columns in [2, 8, 9, 16] {
+                let x = awkward(columns * cols, 5 + columns as u32);
+                let q = check_quantize(&x);
+                let words: Vec<f32> = q.words().into_iter().map(f32::from_bits).collect();
+                let xq = guarded_upload(gpu, "xq", &words);
+                let y = guarded_zeros(gpu, "y", columns * rows);
+                for reduction in REDUCTIONS {
+                    let dispatch = matvec_q8_columns(gpu, &m, &xq, &y, columns, reduction).unwrap();
+                    gpu.run("matvec_q8_columns_test", &[dispatch]).unwrap();
+                    let got = read_guarded(gpu, &y, columns * rows);
+                    let x = q.dequantize();
+                    for c in 0..columns {
+                        assert_rows_match(
+                            ty,
+                            &data,
+                            &x[c * cols..(c + 1) * cols],
+                            &got[c * rows..(c + 1) * rows],
+                            &format!("{ty} {reduction:?} {rows}x{cols} column {c} of {columns}"),
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -260,6 +309,16 @@ fn refuses_formats_and_lengths_it_cannot_take() {
         .unwrap();
     let short = gpu.zeros_f32("xq", q8_words(256) - 1).unwrap();
     assert!(matvec_q8(gpu, &m, &short, &y, reduction).is_err());
+    // Several columns: 1 to 16, xq and y sized for all of them.
+    let two = gpu.zeros_f32("xq", q8_words(2 * 256)).unwrap();
+    let y2 = gpu.zeros_f32("y", 2).unwrap();
+    assert!(matvec_q8_columns(gpu, &m, &two, &y2, 2, reduction).is_ok());
+    assert!(matvec_q8_columns(gpu, &m, &two, &y2, 0, reduction).is_err());
+    assert!(matvec_q8_columns(gpu, &m, &two, &y2, 17, reduction).is_err());
+    assert!(matvec_q8_columns(gpu, &m, &xq, &y2, 2, reduction).is_err());
+    assert!(
+        matvec_q8_columns(gpu, &m, &two, &gpu.zeros_f32("y", 1).unwrap(), 2, reduction).is_err()
+    );
     let x = gpu.zeros_f32("x", 48).unwrap();
     let xq48 = gpu.zeros_f32("xq", 2 * q8_words(48)).unwrap();
     assert!(quantize_q8(gpu, &x, &xq48).is_err());
