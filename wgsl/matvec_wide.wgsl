@@ -15,6 +15,8 @@
 // With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
 // (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.
 // matvec_wide_q8.wgsl adds the entry points that take x as 8-bit blocks instead.
+// A part may stage what its decoders share in workgroup memory: `item_prepare` runs first in
+// every entry point, in uniform control flow (IQ4_XS's table; the other parts do nothing).
 // Dispatch: one workgroup per ROWS consecutive rows (folded into x/y past the grid limit).
 // Invocation lid takes items lid, lid + WG_SIZE, ... of the row; an item's x values are loaded
 // once and used for all ROWS rows. There is no barrier inside the loop: the rows' partial sums
@@ -89,6 +91,7 @@ fn matvec(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    item_prepare(ids.lid);
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let base = row_bases(row0);
@@ -144,6 +147,7 @@ fn matvec_glu(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    item_prepare(ids.lid);
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let up = params.rows * params.row_bytes;

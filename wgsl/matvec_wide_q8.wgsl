@@ -23,30 +23,42 @@ fn xq_scale(b: u32) -> vec2<f32> {
     return vec2<f32>(bitcast<f32>(s.x), f32(bitcast<i32>(s.y)));
 }
 
-// A 32-value block's x against an 8-bit x (`matvec_q8`): block b's first 16 values are x
-// block 2b, the rest x block 2b + 1.
-struct Block32Xq {
+// An item of 32 values against two 8-bit x blocks of 16 (`xq_pair`): the blocks' quants and
+// (dx, sum of xq) of each.
+struct XqPair {
     lo: vec4<u32>,
     hi: vec4<u32>,
-    // (dx, sum of xq) of the low block, then of the high one.
     scales: vec4<f32>,
 }
 
-fn block32_xq(block: u32) -> Block32Xq {
-    let b = 2u * block;
-    return Block32Xq(xq_quants(b), xq_quants(b + 1u), vec4<f32>(xq_scale(b), xq_scale(b + 1u)));
+// x blocks `lo` and `hi` of the current column.
+fn xq_pair(lo: u32, hi: u32) -> XqPair {
+    return XqPair(xq_quants(lo), xq_quants(hi), vec4<f32>(xq_scale(lo), xq_scale(hi)));
 }
 
-// Two units of packed signed bytes (a 32-value block's first and last 16 values) against its
-// low and high x block: the two integer dot products, exact in f32.
-fn split_dots(lo: vec4<u32>, hi: vec4<u32>, xv: Block32Xq) -> vec2<f32> {
-    var a = 0;
-    var b = 0;
+// A row's item decoded once for every column: the quants of its two 16-value halves as packed
+// signed bytes, and per half weights a * (q + off) + b: value = a.x * (q + off) + b.x in the
+// low half, a.y * (q + off) + b.y in the high one.
+struct PairQ {
+    lo: vec4<u32>,
+    hi: vec4<u32>,
+    a: vec2<f32>,
+    b: vec2<f32>,
+    off: i32,
+}
+
+// sum_l (a * (q_l + off) + b) * dx * xq_l = dx * (a * (dot(q, xq) + off * sum(xq)) + b * sum(xq))
+// per half; the bracketed integers are exact in f32 (|dot| <= 16 * 127 * 127 < 2^24).
+fn pair_dot(q: PairQ, xv: XqPair) -> f32 {
+    var lo = 0;
+    var hi = 0;
     for (var k = 0u; k < 4u; k++) {
-        a += dot4I8Packed(lo[k], xv.lo[k]);
-        b += dot4I8Packed(hi[k], xv.hi[k]);
+        lo += dot4I8Packed(q.lo[k], xv.lo[k]);
+        hi += dot4I8Packed(q.hi[k], xv.hi[k]);
     }
-    return vec2<f32>(f32(a), f32(b));
+    let s = xv.scales;
+    let dots = vec2<f32>(f32(lo + q.off * i32(s.y)), f32(hi + q.off * i32(s.w)));
+    return s.x * (q.a.x * dots.x + q.b.x * s.y) + s.z * (q.a.y * dots.y + q.b.y * s.w);
 }
 
 // The low and the high nibbles of a unit as packed bytes.
@@ -55,7 +67,8 @@ fn unit_nibbles(q: vec4<u32>) -> array<vec4<u32>, 2> {
 }
 
 // y = W x against an 8-bit x: each row's items as integer dot products with x's quants, scaled
-// per block (parts/wide_q8/<format>); COLUMNS input vectors, each row's words loaded once for
+// per block (parts/wide_q8/<format>: `ItemXq` and `item_xq`, an item's x blocks; `ItemQ` and
+// `item_quants_q8`, a row's item decoded; `quants_dot_q8`, their product); COLUMNS input vectors, each row's words loaded once for
 // all of them (column c's result at y[c * rows + r]). No folds.
 @compute @workgroup_size(WG_SIZE)
 fn matvec_q8(
@@ -63,6 +76,7 @@ fn matvec_q8(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    item_prepare(ids.lid);
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let base = row_bases(row0);
@@ -76,11 +90,16 @@ fn matvec_q8(
         for (var r = 0u; r < ROWS; r++) {
             w[r] = item_load(base[r] + at, i);
         }
+        // Each row's item decoded once, then its integer dot products with every column.
+        var q: array<ItemQ, ROWS>;
+        for (var r = 0u; r < ROWS; r++) {
+            q[r] = item_quants_q8(w[r], i);
+        }
         for (var c = 0u; c < COLUMNS; c++) {
             column = c;
             let xv = item_xq(block, i);
             for (var r = 0u; r < ROWS; r++) {
-                acc[c * ROWS + r] += item_dot_q8(w[r], i, xv);
+                acc[c * ROWS + r] += quants_dot_q8(q[r], xv);
             }
         }
     }
@@ -102,6 +121,7 @@ fn matvec_glu_q8(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    item_prepare(ids.lid);
     let row0 = (group.x + group.y * groups.x) * ROWS;
     let items = select(0u, params.cols / BLOCK_LEN * ITEMS, row0 < params.rows);
     let up = params.rows * params.row_bytes;
@@ -120,8 +140,8 @@ fn matvec_glu_q8(
         }
         let xv = item_xq(block, i);
         for (var r = 0u; r < ROWS; r++) {
-            g_acc[r] += item_dot_q8(g_w[r], i, xv);
-            u_acc[r] += item_dot_q8(u_w[r], i, xv);
+            g_acc[r] += quants_dot_q8(item_quants_q8(g_w[r], i), xv);
+            u_acc[r] += quants_dot_q8(item_quants_q8(u_w[r], i), xv);
         }
     }
     for (var r = 0u; r < ROWS; r++) {

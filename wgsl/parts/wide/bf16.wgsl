@@ -8,6 +8,9 @@ const ITEMS: u32 = 1u;
 const X_VECS: u32 = 2u;
 alias ItemX = array<vec4<f32>, X_VECS>;
 
+// Nothing to stage.
+fn item_prepare(lid: u32) {}
+
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     (*xv)[0] = load_x(2u * block);
     (*xv)[1] = load_x(2u * block + 1u);

@@ -36,14 +36,28 @@ fn item_load(base: u32, i: u32) -> ItemW {
     return ItemW(weights[base / 16u + i], unpack2x16float(words.x).x * f32(i32(ls) - 32));
 }
 
-// The table {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113} at
-// four indices, as signed bytes in the low 8 bits (picked without branches or a table in
-// memory, as parts/quant/iq4_xs.wgsl does one at a time).
+// The table {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113} as
+// signed bytes in the low 8 bits, staged once per workgroup: a lookup is one workgroup load
+// (16 entries in 16 banks, so lanes never conflict) instead of three selects and two shifts
+// per value, which made the kernel compute-bound (H200, 4096 x 4096: 17.4 us). Picked here by
+// selects on packed words, as parts/quant/iq4_xs.wgsl does (naga 30 cannot have a
+// module-scope constant array beside the reduction's override-sized one).
+var<workgroup> iq4_table: array<u32, 16>;
+
+// Workgroups may be narrower than the table (one subgroup of 4 or 8 on lavapipe).
+fn item_prepare(lid: u32) {
+    for (var q = lid; q < 16u; q += WG_SIZE) {
+        let low = select(0xbfad9881u, 0xf6eaddcfu, q >= 4u);
+        let high = select(0x26190d01u, 0x71594535u, q >= 12u);
+        let word = select(low, high, q >= 8u);
+        iq4_table[q] = (word >> ((q & 3u) * 8u)) & 0xffu;
+    }
+    workgroupBarrier();
+}
+
+// The table at four indices.
 fn iq4_bytes(n: vec4<u32>) -> vec4<u32> {
-    let low = select(vec4<u32>(0xbfad9881u), vec4<u32>(0xf6eaddcfu), n >= vec4<u32>(4u));
-    let high = select(vec4<u32>(0x26190d01u), vec4<u32>(0x71594535u), n >= vec4<u32>(12u));
-    let word = select(low, high, n >= vec4<u32>(8u));
-    return (word >> ((n & vec4<u32>(3u)) * 8u)) & vec4<u32>(0xffu);
+    return vec4<u32>(iq4_table[n.x], iq4_table[n.y], iq4_table[n.z], iq4_table[n.w]);
 }
 
 // Signed bytes in the low 8 bits as f32.

@@ -10,6 +10,9 @@ const ITEMS: u32 = 1u;
 const X_VECS: u32 = 8u;
 alias ItemX = array<vec4<f32>, X_VECS>;
 
+// Nothing to stage.
+fn item_prepare(lid: u32) {}
+
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     *xv = block32_x(block);
 }

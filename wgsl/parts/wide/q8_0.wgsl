@@ -10,6 +10,9 @@ const ITEMS: u32 = 2u;
 const X_VECS: u32 = 4u;
 alias ItemX = array<vec4<f32>, X_VECS>;
 
+// Nothing to stage.
+fn item_prepare(lid: u32) {}
+
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     let first = (block * BLOCK_LEN + 16u * i) / 4u;
     for (var k = 0u; k < 4u; k++) {

@@ -1,13 +1,15 @@
 // IQ4_XS against an 8-bit x (`matvec_q8`, after parts/wide/iq4_xs.wgsl). Sub-block i of block
-// b is the 32-value block 8b + i (x blocks as `block32_xq`); its table values are signed
-// bytes, so sum_l d * ls * t(q_l) * dx * xq_l = d * ls * dx * dot(t(q), xq).
-alias ItemXq = Block32Xq;
+// b is the 32-value run 8b + i, x blocks 2(8b + i) and the next; its table values are signed
+// bytes (packed with pack4xU8), so value = d * ls * t(q).
+alias ItemXq = XqPair;
+alias ItemQ = PairQ;
 
 fn item_xq(block: u32, i: u32) -> ItemXq {
-    return block32_xq(8u * block + i);
+    let lo = 2u * (8u * block + i);
+    return xq_pair(lo, lo + 1u);
 }
 
-fn item_dot_q8(w: ItemW, i: u32, xv: ItemXq) -> f32 {
+fn item_quants_q8(w: ItemW, i: u32) -> ItemQ {
     var lo: vec4<u32>;
     var hi: vec4<u32>;
     for (var k = 0u; k < 4u; k++) {
@@ -15,5 +17,9 @@ fn item_dot_q8(w: ItemW, i: u32, xv: ItemXq) -> f32 {
         lo[k] = pack4xU8(iq4_bytes(q[0]));
         hi[k] = pack4xU8(iq4_bytes(q[1]));
     }
-    return w.scale * dot(split_dots(lo, hi, xv), xv.scales.xz);
+    return ItemQ(lo, hi, vec2<f32>(w.scale), vec2<f32>(), 0);
+}
+
+fn quants_dot_q8(q: ItemQ, xv: ItemXq) -> f32 {
+    return pair_dot(q, xv);
 }

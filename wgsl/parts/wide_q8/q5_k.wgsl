@@ -1,30 +1,28 @@
 // Q5_K against an 8-bit x (`matvec_q8`, after parts/wide/q5_k.wgsl). The x blocks are Q4_K's
 // (the low nibbles' 16 values are x block 16 * block + 4 * (i / 2) + i % 2, the high ones the
-// block two further); the 5-bit quants are 0..31, so as signed bytes they are themselves:
-// sum_l (d * sc * q_l - dmin * m) * dx * xq_l = d * sc * dx * dot(q, xq) - dmin * m * dx * sum(xq).
-
-struct ItemXq {
-    lo: vec4<u32>,
-    hi: vec4<u32>,
-    // (dx, sum of xq) of the low block, then of the high one.
-    scales: vec4<f32>,
-}
+// block two further); the 5-bit quants are 0..31, so as signed bytes they are themselves;
+// value = d * sc * q - dmin * m.
+alias ItemXq = XqPair;
+alias ItemQ = PairQ;
 
 fn item_xq(block: u32, i: u32) -> ItemXq {
     let lo = 16u * block + 4u * (i / 2u) + i % 2u;
-    return ItemXq(xq_quants(lo), xq_quants(lo + 2u), vec4<f32>(xq_scale(lo), xq_scale(lo + 2u)));
+    return xq_pair(lo, lo + 2u);
 }
 
-fn item_dot_q8(w: ItemW, i: u32, xv: ItemXq) -> f32 {
+fn item_quants_q8(w: ItemW, i: u32) -> ItemQ {
     let dm = unpack2x16float(w.head.x);
     let sm = k_scale_mins(w.head, i);
-    var lo = 0;
-    var hi = 0;
+    var lo: vec4<u32>;
+    var hi: vec4<u32>;
     for (var k = 0u; k < 4u; k++) {
         let q = item_quants(w, i, k);
-        lo += dot4I8Packed(q.x, xv.lo[k]);
-        hi += dot4I8Packed(q.y, xv.hi[k]);
+        lo[k] = q.x;
+        hi[k] = q.y;
     }
-    let s = xv.scales;
-    return dm.x * (sm.x * s.x * f32(lo) + sm.y * s.z * f32(hi)) - dm.y * (sm.z * s.x * s.y + sm.w * s.z * s.w);
+    return ItemQ(lo, hi, dm.x * sm.xy, -dm.y * sm.zw, 0);
+}
+
+fn quants_dot_q8(q: ItemQ, xv: ItemXq) -> f32 {
+    return pair_dot(q, xv);
 }

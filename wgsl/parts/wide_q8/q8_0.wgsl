@@ -12,10 +12,17 @@ fn item_xq(block: u32, i: u32) -> ItemXq {
     return ItemXq(xq_quants(b), xq_scale(b));
 }
 
-fn item_dot_q8(w: ItemW, i: u32, xv: ItemXq) -> f32 {
+// The file's quants are signed bytes already.
+alias ItemQ = ItemW;
+
+fn item_quants_q8(w: ItemW, i: u32) -> ItemQ {
+    return w;
+}
+
+fn quants_dot_q8(q: ItemQ, xv: ItemXq) -> f32 {
     var acc = 0;
     for (var k = 0u; k < 4u; k++) {
-        acc += dot4I8Packed(w.q[k], xv.q[k]);
+        acc += dot4I8Packed(q.q[k], xv.q[k]);
     }
-    return w.d * xv.scale.x * f32(acc);
+    return q.d * xv.scale.x * f32(acc);
 }
