@@ -30,44 +30,15 @@ struct QuantizeParams {
 
 override WG_SIZE: u32 = 64u;
 
-// The exponent e of block scale 2^e for a block of largest magnitude `amax`, from its bits
-// (a normal f32): amax = f * 2^k with f in [0.5, 1), and 127 * 2^(k - 7) >= amax exactly when
-// f <= 127 / 128, i.e. when the 24-bit significand is at most 127 << 17. Integer operations
-// only (frexp and ldexp made this kernel 2.3x slower on the H200).
-fn scale_exponent(amax: u32) -> i32 {
-    let k = i32((amax >> 23u) & 0xffu) - 126;
-    let significand = (amax & 0x007fffffu) | 0x00800000u;
-    return k - select(6, 7, significand <= (127u << 17u));
-}
-
-// 2^e as an f32, for e in -126..=127.
-fn power_of_two(e: i32) -> f32 {
-    return bitcast<f32>(u32(127 + e) << 23u);
-}
-
-// Writes block `b`'s quants; returns its (d, sum of q) as bits.
+// Writes block `b`'s quants; returns its (d, sum of q) as bits (parts/quantize_block.wgsl).
 fn quantize_block(b: u32) -> vec2<u32> {
     var v: array<vec4<f32>, 4>;
-    var amax = vec4<f32>(0.0);
     for (var k = 0u; k < 4u; k++) {
         v[k] = x[4u * b + k];
-        amax = max(amax, abs(v[k]));
     }
-    let m = bitcast<u32>(max(max(amax.x, amax.y), max(amax.z, amax.w)));
-    let e = scale_exponent(m);
-    // Zero, subnormal, or a d below the normals: an all-zero block.
-    let zero = m < 0x00800000u || e < -126;
-    let inverse = power_of_two(select(-e, 0, zero));
-    var q: vec4<u32>;
-    var sum = vec4<i32>(0);
-    for (var k = 0u; k < 4u; k++) {
-        let n = select(vec4<i32>(round(v[k] * inverse)), vec4<i32>(0), zero);
-        q[k] = pack4xI8(n);
-        sum += n;
-    }
-    xq[b] = q;
-    let d = select(power_of_two(e), 0.0, zero);
-    return vec2<u32>(bitcast<u32>(d), bitcast<u32>(sum.x + sum.y + sum.z + sum.w));
+    let block = quantize_values(v);
+    xq[b] = block.q;
+    return block.scale;
 }
 
 @compute @workgroup_size(WG_SIZE)

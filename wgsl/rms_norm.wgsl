@@ -66,7 +66,18 @@ fn rms_norm_f32(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let row = group.x + group.y * groups.x;
+    rms_norm_row(ids, group.x + group.y * groups.x);
+}
+
+// `rms_norm_f32`, then the row's 8-bit blocks into xq (one row: a decode step's norm before
+// projections that take an 8-bit x).
+@compute @workgroup_size(WG_SIZE)
+fn rms_norm_q8_f32(ids: ReduceIds) {
+    rms_norm_row(ids, 0u);
+    quantize_out(ids.lid);
+}
+
+fn rms_norm_row(ids: ReduceIds, row: u32) {
     let in_range = row < params.rows;
     let cols = select(0u, params.cols, in_range);
     let base = row * params.cols;
@@ -104,7 +115,17 @@ fn add_rms_norm_f32(
     @builtin(workgroup_id) group: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let row = group.x + group.y * groups.x;
+    add_rms_norm_row(ids, group.x + group.y * groups.x);
+}
+
+// `add_rms_norm_f32`, then the row's 8-bit blocks into xq, as `rms_norm_q8_f32`.
+@compute @workgroup_size(WG_SIZE)
+fn add_rms_norm_q8_f32(ids: ReduceIds) {
+    add_rms_norm_row(ids, 0u);
+    quantize_out(ids.lid);
+}
+
+fn add_rms_norm_row(ids: ReduceIds, row: u32) {
     let in_range = row < params.rows;
     let cols = select(0u, params.cols, in_range);
     let base = row * params.cols;
@@ -135,6 +156,34 @@ fn add_rms_norm_f32(
     }
     for (var c = ids.lid + 4u * WG_SIZE * quads(cols); c < cols; c += WG_SIZE) {
         out[base + c] = residual[base + c] * inv_rms * (weight[c] + params.weight_offset);
+    }
+}
+
+// The `_q8` entry points (one row) also write the row's 8-bit blocks, in quantize_q8.wgsl's
+// layout, so the projections after them need no quantize_q8 dispatch. Extra binding:
+//   xq  write  [cols / 16 + cols / 32] vec4<u32> (cols a multiple of 32)
+// The blocks are made from `out` as stored (read back after a storage barrier), so they equal
+// quantize_q8 of the norm's output bit for bit.
+@group(0) @binding(6) var<storage, read_write> xq: array<vec4<u32>>;
+
+// Quantizes row 0 of `out`: invocation lid takes pairs of blocks lid, lid + WG_SIZE, ...
+fn quantize_out(lid: u32) {
+    storageBarrier();
+    let blocks = params.cols / 16u;
+    for (var p = lid; p < blocks / 2u; p += WG_SIZE) {
+        var scales: array<vec2<u32>, 2>;
+        for (var h = 0u; h < 2u; h++) {
+            let b = 2u * p + h;
+            var v: array<vec4<f32>, 4>;
+            for (var k = 0u; k < 4u; k++) {
+                let i = 16u * b + 4u * k;
+                v[k] = vec4<f32>(out[i], out[i + 1u], out[i + 2u], out[i + 3u]);
+            }
+            let block = quantize_values(v);
+            xq[b] = block.q;
+            scales[h] = block.scale;
+        }
+        xq[blocks + p] = vec4<u32>(scales[0], scales[1]);
     }
 }
 

@@ -25,8 +25,10 @@ use axon_gpu::kernels::matmul::{matmul, matmul_glu};
 use axon_gpu::kernels::matvec::{Fold, QuantMatrix, matvec_folded, matvec_glu_folded};
 use axon_gpu::kernels::matvec_q8::{MATVEC_Q8_TYPES, matvec_glu_q8, matvec_q8};
 use axon_gpu::kernels::position::Position;
-use axon_gpu::kernels::quantize_q8::quantize_q8;
-use axon_gpu::kernels::rms_norm::{RmsNormParams, add_rms_norm, gated_rms_norm, rms_norm};
+use axon_gpu::kernels::quantize_q8::{Q8_PAIR, q8_words, quantize_q8};
+use axon_gpu::kernels::rms_norm::{
+    RmsNormParams, add_rms_norm, add_rms_norm_q8, gated_rms_norm, rms_norm, rms_norm_q8,
+};
 use axon_gpu::kernels::rope::rope_at;
 use axon_gpu::{DeviceBuffer, Dispatch, Gpu};
 use axon_models::config::{Activation, DeltaNetLayers, ModelConfig, RopeConfig, ValueHeadOrder};
@@ -66,6 +68,9 @@ struct Q8Input<'a> {
     /// Fewest columns of a projection that takes the 8-bit x (`EngineOptions::matvec_q8`).
     min_cols: usize,
     holds: Cell<Option<TensorId>>,
+    /// The tensor the step being encoded quantizes as it writes it (a norm with an 8-bit
+    /// output): the buffer holds it once the step's writes are noted.
+    written: Cell<Option<TensorId>>,
 }
 
 impl<'a> Bindings<'a> {
@@ -94,18 +99,38 @@ impl<'a> Bindings<'a> {
             buffer,
             min_cols,
             holds: Cell::new(None),
+            written: Cell::new(None),
         });
         self
     }
 
-    /// After a step: the 8-bit x no longer stands for a tensor the step wrote.
+    /// After a step: the 8-bit x no longer stands for a tensor the step wrote, unless the
+    /// step wrote it there too (a norm with an 8-bit output), and then it holds that one.
     pub(crate) fn note_writes(&self, operands: &[(TensorId, Use)]) {
         if let Some(q8) = &self.q8 {
             let written = |t| operands.iter().any(|&(o, u)| o == t && u != Use::Read);
-            if q8.holds.get().is_some_and(written) {
+            if let Some(t) = q8.written.take() {
+                q8.holds.set(Some(t));
+            } else if q8.holds.get().is_some_and(written) {
                 q8.holds.set(None);
             }
         }
+    }
+
+    /// Where a one-row norm writing `out` should also write its 8-bit blocks: the 8-bit-x
+    /// buffer, when decode uses it for rows this wide and it has room (whole pairs of
+    /// blocks). The buffer then holds `out` after the step ([`Bindings::note_writes`]), so
+    /// the projections reading `out` need no quantize.
+    fn q8_output(&self, out: TensorId, cols: usize, rows: usize) -> Option<&'a DeviceBuffer> {
+        let q8 = self.q8.as_ref()?;
+        let fits = rows == 1
+            && cols >= q8.min_cols
+            && cols.is_multiple_of(Q8_PAIR)
+            && q8.buffer.len() >= q8_words(cols);
+        fits.then(|| {
+            q8.written.set(Some(out));
+            q8.buffer
+        })
     }
 
     /// The tensors handed out since the last call, sorted, without repeats.
@@ -297,21 +322,27 @@ pub(crate) fn encode_step(
             scale,
         )),
         DecoderOp::Norm { x, weight, out } => {
-            one(rms_norm(gpu, b.f32(x)?, b.f32(weight)?, b.f32(out)?, norm))
+            let out_id = out;
+            let (x, weight, out) = (b.f32(x)?, b.f32(weight)?, b.f32(out)?);
+            match b.q8_output(out_id, weight.len(), x.len() / weight.len().max(1)) {
+                Some(xq) => one(rms_norm_q8(gpu, x, weight, (out, xq), norm)),
+                None => one(rms_norm(gpu, x, weight, out, norm)),
+            }
         }
         DecoderOp::AddNorm {
             residual,
             x,
             weight,
             out,
-        } => one(add_rms_norm(
-            gpu,
-            b.f32(residual)?,
-            b.f32(x)?,
-            b.f32(weight)?,
-            b.f32(out)?,
-            norm,
-        )),
+        } => {
+            let out_id = out;
+            let (residual, x) = (b.f32(residual)?, b.f32(x)?);
+            let (weight, out) = (b.f32(weight)?, b.f32(out)?);
+            match b.q8_output(out_id, weight.len(), x.len() / weight.len().max(1)) {
+                Some(xq) => one(add_rms_norm_q8(gpu, residual, x, weight, (out, xq), norm)),
+                None => one(add_rms_norm(gpu, residual, x, weight, out, norm)),
+            }
+        }
         DecoderOp::Add { a, b: x, out } => one(add(gpu, b.f32(a)?, b.f32(x)?, b.f32(out)?)),
         DecoderOp::LastRow { src, dst, cols } => one(copy_columns(
             gpu,

@@ -12,9 +12,12 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 pub use crate::kernels::Reduction;
+use crate::kernels::quantize_q8::{Q8_PAIR, q8_words};
 use crate::pipelines::Kernel;
 use crate::registry::ReducedPair;
-use crate::registry::variants::{ADD_RMS_NORM_F32, GATED_RMS_NORM_F32, RMS_NORM_F32};
+use crate::registry::variants::{
+    ADD_RMS_NORM_F32, ADD_RMS_NORM_Q8_F32, GATED_RMS_NORM_F32, RMS_NORM_F32, RMS_NORM_Q8_F32,
+};
 
 /// Parameters of one RMSNorm.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,6 +185,88 @@ pub fn gated_rms_norm(
         (5, gate.raw()),
     ];
     Dispatch::with_bindings(gpu, kernel, &bindings, workgroups)
+}
+
+/// [`rms_norm`] of one row that also writes the row's 8-bit blocks into `xq`, equal word for
+/// word to [`quantize_q8`](super::quantize_q8::quantize_q8) of `out` (the blocks are made
+/// from `out` as stored): a decode step's norm before projections that take an 8-bit x, in
+/// one dispatch instead of two.
+pub fn rms_norm_q8(
+    gpu: &Gpu,
+    x: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    (out, xq): (&DeviceBuffer, &DeviceBuffer),
+    params: RmsNormParams,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "rms_norm_q8";
+    check_q8_row(gpu, KERNEL, x, weight, xq)?;
+    let (uniform, workgroups, kernel) =
+        prepare(gpu, KERNEL, x, weight, out, params, &RMS_NORM_Q8_F32)?;
+    let bindings = [
+        (0, &uniform),
+        (1, x.raw()),
+        (2, weight.raw()),
+        (3, out.raw()),
+        (6, xq.raw()),
+    ];
+    Dispatch::with_bindings(gpu, kernel, &bindings, workgroups)
+}
+
+/// [`add_rms_norm`] of one row that also writes the normed row's 8-bit blocks into `xq`, as
+/// [`rms_norm_q8`].
+pub fn add_rms_norm_q8(
+    gpu: &Gpu,
+    residual: &DeviceBuffer,
+    x: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    (out, xq): (&DeviceBuffer, &DeviceBuffer),
+    params: RmsNormParams,
+) -> Result<Dispatch, GpuError> {
+    const KERNEL: &str = "add_rms_norm_q8";
+    check_len(KERNEL, "residual", residual, x.len())?;
+    check_binding(gpu, KERNEL, "residual", residual)?;
+    check_q8_row(gpu, KERNEL, x, weight, xq)?;
+    let (uniform, workgroups, kernel) =
+        prepare(gpu, KERNEL, x, weight, out, params, &ADD_RMS_NORM_Q8_F32)?;
+    let bindings = [
+        (0, &uniform),
+        (1, x.raw()),
+        (2, weight.raw()),
+        (3, out.raw()),
+        (4, residual.raw()),
+        (6, xq.raw()),
+    ];
+    Dispatch::with_bindings(gpu, kernel, &bindings, workgroups)
+}
+
+/// The `_q8` norms take one row (the kernel quantizes row 0) of whole pairs of 8-bit blocks,
+/// and `xq` must hold its [`q8_words`].
+fn check_q8_row(
+    gpu: &Gpu,
+    kernel: &'static str,
+    x: &DeviceBuffer,
+    weight: &DeviceBuffer,
+    xq: &DeviceBuffer,
+) -> Result<(), GpuError> {
+    let cols = weight.len();
+    if x.len() != cols {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what: "x (one row of weight.len())",
+            expected: cols,
+            got: x.len(),
+        });
+    }
+    if !cols.is_multiple_of(Q8_PAIR) {
+        return Err(GpuError::ShapeMismatch {
+            kernel,
+            what: "cols (a multiple of 32 values)",
+            expected: cols.next_multiple_of(Q8_PAIR),
+            got: cols,
+        });
+    }
+    check_room(kernel, "xq", xq, q8_words(cols))?;
+    check_binding(gpu, kernel, "xq", xq)
 }
 
 #[cfg(test)]

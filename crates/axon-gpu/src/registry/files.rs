@@ -75,6 +75,8 @@ pub static BYTES_WGSL: WgslFile = wgsl_file!("parts/bytes.wgsl");
 pub static ACTIVATION_WGSL: WgslFile = wgsl_file!("parts/activation.wgsl");
 /// `wgsl/matmul.wgsl`
 pub static MATMUL_WGSL: WgslFile = wgsl_file!("matmul.wgsl");
+/// `wgsl/parts/quantize_block.wgsl`
+pub static QUANTIZE_BLOCK_WGSL: WgslFile = wgsl_file!("parts/quantize_block.wgsl");
 /// `wgsl/quantize_q8.wgsl`
 pub static QUANTIZE_Q8_WGSL: WgslFile = wgsl_file!("quantize_q8.wgsl");
 
@@ -203,6 +205,7 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &wide_q8_parts::Q5_0,
     &wide_q8_parts::IQ4_XS,
     &QUANTIZE_Q8_WGSL,
+    &QUANTIZE_BLOCK_WGSL,
     &quant_parts::F32,
     &quant_parts::F16,
     &quant_parts::BF16,

@@ -167,7 +167,7 @@ reduced_pair!(
     "rms_norm_f32",
     "rms_norm_f32",
     256,
-    [&RMS_NORM_WGSL],
+    [&RMS_NORM_WGSL, &QUANTIZE_BLOCK_WGSL],
     "RMSNorm over f32 rows"
 );
 reduced_pair!(
@@ -177,8 +177,28 @@ reduced_pair!(
     "add_rms_norm_f32",
     "add_rms_norm_f32",
     256,
-    [&RMS_NORM_WGSL],
+    [&RMS_NORM_WGSL, &QUANTIZE_BLOCK_WGSL],
     "Residual add fused with RMSNorm"
+);
+reduced_pair!(
+    RMS_NORM_Q8_F32,
+    RMS_NORM_Q8_F32_SUBGROUP,
+    RMS_NORM_Q8_F32_WORKGROUP,
+    "rms_norm_q8_f32",
+    "rms_norm_q8_f32",
+    256,
+    [&RMS_NORM_WGSL, &QUANTIZE_BLOCK_WGSL],
+    "RMSNorm of one row that also writes its 8-bit blocks"
+);
+reduced_pair!(
+    ADD_RMS_NORM_Q8_F32,
+    ADD_RMS_NORM_Q8_F32_SUBGROUP,
+    ADD_RMS_NORM_Q8_F32_WORKGROUP,
+    "add_rms_norm_q8_f32",
+    "add_rms_norm_q8_f32",
+    256,
+    [&RMS_NORM_WGSL, &QUANTIZE_BLOCK_WGSL],
+    "Residual add and RMSNorm of one row that also writes its 8-bit blocks"
 );
 reduced_pair!(
     GATED_RMS_NORM_F32,
@@ -187,7 +207,7 @@ reduced_pair!(
     "gated_rms_norm_f32",
     "gated_rms_norm_f32",
     64,
-    [&RMS_NORM_WGSL],
+    [&RMS_NORM_WGSL, &QUANTIZE_BLOCK_WGSL],
     "Gated RMSNorm (DeltaNet output)"
 );
 reduced_pair!(
@@ -388,7 +408,7 @@ pub static DELTANET_CHUNKED: KernelVariant = KernelVariant {
 pub static QUANTIZE_Q8: KernelVariant = KernelVariant {
     name: "quantize_q8",
     entry_point: "quantize_q8",
-    files: &[&QUANTIZE_Q8_WGSL],
+    files: &[&QUANTIZE_BLOCK_WGSL, &QUANTIZE_Q8_WGSL],
     workgroup_size: Some(64),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -439,6 +459,10 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &DELTANET_GATES,
     &GATED_RMS_NORM_F32_SUBGROUP,
     &GATED_RMS_NORM_F32_WORKGROUP,
+    &RMS_NORM_Q8_F32_SUBGROUP,
+    &RMS_NORM_Q8_F32_WORKGROUP,
+    &ADD_RMS_NORM_Q8_F32_SUBGROUP,
+    &ADD_RMS_NORM_Q8_F32_WORKGROUP,
     &L2_NORM_F32_SUBGROUP,
     &L2_NORM_F32_WORKGROUP,
     &DELTANET_INPUT_SUBGROUP,
@@ -625,6 +649,8 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
 pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &RMS_NORM_F32,
     &ADD_RMS_NORM_F32,
+    &RMS_NORM_Q8_F32,
+    &ADD_RMS_NORM_Q8_F32,
     &GATED_RMS_NORM_F32,
     &L2_NORM_F32,
     &DELTANET_INPUT,

@@ -104,7 +104,8 @@ fn smollm2_shape_synthetic_model_equals_the_reference() {
 /// format the integer-dot kernels take (`EngineOptions::matvec_q8` at 1 column; the default,
 /// 4096, leaves these small models on the f32-x kernels, which run no quantize at all): the
 /// path runs (each decode pass has `quantize_q8` dispatches, no more than its projections and
-/// fewer where several share an input, Qwen3.5's Gated DeltaNet), and its logits follow the
+/// fewer where several share an input, Qwen3.5's Gated DeltaNet, or a norm wrote the 8-bit x
+/// with its output: Llama quantizes only two inputs a layer), and its logits follow the
 /// CPU reference under the same rule (`ReferenceOptions::int8_min_cols`; prefill with x as it
 /// is, decode steps with the 8-bit x):
 /// - the prefill positions (x as it is) equal the reference's at top-1 and within
@@ -146,6 +147,12 @@ fn decode_with_8_bit_x_follows_the_reference() {
                 quantized > 0 && quantized <= projections && (!shared || quantized < projections),
                 "{what}: {quantized} quantizes for {projections} projections"
             );
+            if arch == SynthArch::Llama {
+                // The one-row norms write the 8-bit x of the projections after them (Q/K/V,
+                // gate/up, the head); only the attention output and the GLU output are
+                // quantized alone.
+                assert_eq!(quantized, 2 * p.layers, "{what}: quantizes");
+            }
             let engine = open_model(gpu(), &path, WeightLayout::FUSED, options).unwrap();
             let reference_options = ReferenceOptions {
                 int8_min_cols: Some(1),

@@ -287,6 +287,111 @@ fn glu_matches_reference() {
     }
 }
 
+/// The norms that also write their row's 8-bit blocks (`rms_norm_q8`, `add_rms_norm_q8`)
+/// equal the separate steps bit for bit: the same normed row (and updated residual), and the
+/// blocks `quantize_q8` makes of it, word for word, at every reduction, for rows of one pair
+/// of blocks to 4096 values and with the zero-centred weight offset.
+#[test]
+fn norms_with_8_bit_output_equal_norm_then_quantize() {
+    use axon_gpu::kernels::rms_norm::{
+        RmsNormParams, add_rms_norm, add_rms_norm_q8, rms_norm, rms_norm_q8,
+    };
+    let gpu = gpu();
+    for cols in [32, 96, 1024, 4096] {
+        let x = awkward(cols, 21);
+        let residual = awkward(cols, 22);
+        let weight: Vec<f32> = (0..cols).map(|c| 0.5 + (c % 7) as f32 / 8.0).collect();
+        let dx = gpu.upload_f32("x", &x).unwrap();
+        let dw = gpu.upload_f32("weight", &weight).unwrap();
+        for (reduction, weight_offset) in REDUCTIONS.into_iter().zip([0.0, 1.0, 0.0]) {
+            let params = RmsNormParams {
+                eps: 1e-6,
+                weight_offset,
+                reduction,
+            };
+            let what = format!("{cols} values, {reduction:?}, offset {weight_offset}");
+            let words = q8_words(cols);
+            let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+            // Separate: norm, then quantize_q8 of its output (x, out and the residual exactly
+            // one row long: quantize_q8 takes all of its input, add_rms_norm a residual of x's
+            // length).
+            let out = gpu.zeros_f32("out", cols).unwrap();
+            let xq = guarded_zeros(gpu, "xq", words);
+            let res = gpu.upload_f32("residual", &residual).unwrap();
+            let read = |b: &axon_gpu::DeviceBuffer| gpu.read_f32(b).unwrap();
+            let separate = [
+                rms_norm(gpu, &dx, &dw, &out, params).unwrap(),
+                quantize_q8(gpu, &out, &xq).unwrap(),
+            ];
+            gpu.run("norm_then_quantize", &separate).unwrap();
+            let (want_out, want_xq) = (read(&out), read_guarded(gpu, &xq, words));
+            let add_separate = [
+                add_rms_norm(gpu, &res, &dx, &dw, &out, params).unwrap(),
+                quantize_q8(gpu, &out, &xq).unwrap(),
+            ];
+            gpu.run("add_norm_then_quantize", &add_separate).unwrap();
+            let want_add = (read(&out), read_guarded(gpu, &xq, words), read(&res));
+            // Fused.
+            let out = guarded_zeros(gpu, "out", cols);
+            let xq = guarded_zeros(gpu, "xq", words);
+            let res = gpu.upload_f32("residual", &residual).unwrap();
+            gpu.run(
+                "norm_q8",
+                &[rms_norm_q8(gpu, &dx, &dw, (&out, &xq), params).unwrap()],
+            )
+            .unwrap();
+            assert_eq!(
+                bits(read_guarded(gpu, &out, cols)),
+                bits(want_out),
+                "{what}: out"
+            );
+            assert_eq!(
+                bits(read_guarded(gpu, &xq, words)),
+                bits(want_xq),
+                "{what}: xq"
+            );
+            let fused = add_rms_norm_q8(gpu, &res, &dx, &dw, (&out, &xq), params).unwrap();
+            gpu.run("add_norm_q8", &[fused]).unwrap();
+            assert_eq!(
+                bits(read_guarded(gpu, &out, cols)),
+                bits(want_add.0),
+                "{what}: add out"
+            );
+            assert_eq!(
+                bits(read_guarded(gpu, &xq, words)),
+                bits(want_add.1),
+                "{what}: add xq"
+            );
+            assert_eq!(bits(read(&res)), bits(want_add.2), "{what}: residual");
+        }
+    }
+}
+
+/// The `_q8` norms take one row of whole pairs of blocks and an xq with room for them.
+#[test]
+fn norms_with_8_bit_output_refuse_what_they_cannot_take() {
+    use axon_gpu::kernels::rms_norm::{Reduction, RmsNormParams, add_rms_norm_q8, rms_norm_q8};
+    let gpu = gpu();
+    let params = RmsNormParams {
+        eps: 1e-6,
+        weight_offset: 0.0,
+        reduction: Reduction::Workgroup,
+    };
+    let buf = |n: usize| gpu.zeros_f32("b", n).unwrap();
+    let (w64, w48) = (buf(64), buf(48));
+    let xq = buf(q8_words(64));
+    assert!(rms_norm_q8(gpu, &buf(64), &w64, (&buf(64), &xq), params).is_ok());
+    // Two rows.
+    assert!(rms_norm_q8(gpu, &buf(128), &w64, (&buf(128), &xq), params).is_err());
+    // 48 values: not whole pairs of blocks.
+    assert!(rms_norm_q8(gpu, &buf(48), &w48, (&buf(48), &buf(q8_words(64))), params).is_err());
+    // xq one word short.
+    let short = buf(q8_words(64) - 1);
+    assert!(rms_norm_q8(gpu, &buf(64), &w64, (&buf(64), &short), params).is_err());
+    assert!(add_rms_norm_q8(gpu, &buf(64), &buf(64), &w64, (&buf(64), &short), params).is_err());
+    assert!(add_rms_norm_q8(gpu, &buf(32), &buf(64), &w64, (&buf(64), &xq), params).is_err());
+}
+
 /// The CPU reference multiplies by an 8-bit x exactly the formats the GPU kernels take.
 #[test]
 fn the_reference_models_the_same_formats() {
