@@ -10,7 +10,7 @@
 //   weights  read     the rows' bytes in the file's block format, as 16-byte units (the
 //                     launcher pads the buffer to whole units plus one)
 //   x        read     [COLUMNS * cols] f32 as vec4s (cols is a multiple of BLOCK_LEN, itself
-//                     of 16)
+//                     of 8)
 //   y        write    [COLUMNS * rows] f32 (read too by the fold variants' ACCUMULATE)
 // With parts/matvec_plain.wgsl (variants `matvec_<format>`) that is all; parts/matvec_fold.wgsl
 // (`matvec_fold_<format>`) adds the RMSNorm before the product and the residual add after it.

@@ -1,5 +1,5 @@
 // Quantizes an f32 vector to the 8-bit input of the integer-dot matrix-vector kernel
-// (`matvec_q8` in matvec_wide.wgsl). Blocks of Q8_BLOCK = 16 values with a power-of-two scale
+// (`matvec_q8` in matvec_wide_q8.wgsl). Blocks of Q8_BLOCK = 16 values with a power-of-two scale
 // (as OCP's MXINT8): d = 2^e for the smallest e with 127 * 2^e >= amax = max |x|, and
 // q = round(x / d) (ties to even), so |q| <= 127 and x ~ d * q. Dividing by a power of two is
 // exact (ldexp), so every device computes the same quants as the CPU twin,

@@ -42,9 +42,10 @@ pub struct EngineOptions {
     /// matrix-vector workgroup reading the norm weight beside x costs more than the norm
     /// steps it replaces (`docs/BENCHMARKS.md`).
     pub fold_norms: bool,
-    /// Decode projections of Q4_K, Q6_K and Q8_0 weights with at least this many columns take
-    /// x quantized to 8-bit blocks and multiply with integer dot products (`quantize_q8` once
-    /// per input, then `matvec_q8` / `matvec_glu_q8`); `None`: every projection takes x as it
+    /// Decode projections of quantized weights (`MATVEC_Q8_TYPES`) with at least this many
+    /// columns take x quantized to 8-bit blocks and multiply with integer dot products
+    /// (`quantize_q8` once per input, or the norm before them writes the blocks: `rms_norm_q8`;
+    /// then `matvec_q8` / `matvec_glu_q8`); `None`: every projection takes x as it
     /// is (`AXON_MATVEC_Q8`: the column count, 0 for none). The result is `W` times the 8-bit
     /// x, which the CPU reference models (`ReferenceOptions::int8_min_cols`, the same rule).
     /// Default [`MATVEC_Q8_MIN_COLS`].

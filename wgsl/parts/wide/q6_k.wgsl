@@ -17,10 +17,10 @@ const ITEMS: u32 = 8u;
 const X_VECS: u32 = 8u;
 alias ItemX = array<vec4<f32>, X_VECS>;
 
-// xv[k] holds quarter a's values 16m + 4k .. 16m + 4k + 4, xv[4 + k] quarter a + 2's.
 // Nothing to stage.
 fn item_prepare(lid: u32) {}
 
+// xv[k] holds quarter a's values 16m + 4k .. 16m + 4k + 4, xv[4 + k] quarter a + 2's.
 fn item_x(block: u32, i: u32, xv: ptr<function, ItemX>) {
     let first = (block * BLOCK_LEN + 128u * (i / 4u) + 32u * (i % 2u) + 16u * ((i / 2u) % 2u)) / 4u;
     for (var k = 0u; k < 4u; k++) {

@@ -40,7 +40,7 @@ pub struct BenchArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchCommand {
     /// Measure device-to-device copy bandwidth, matrix-vector bandwidth (every format the
-    /// kernels decode; the 8-bit-x kernels for Q4_K, Q6_K, Q8_0)
+    /// kernels decode; the 8-bit-x kernels for every quantized one, also at 1-16 columns)
     /// and matrix-matrix throughput (F16, Q4_K) on the adapter `axon info` chooses.
     ///
     /// Each kernel runs twice to warm up, then --iters times; the median is reported. The

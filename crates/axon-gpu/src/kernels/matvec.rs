@@ -4,9 +4,10 @@
 //! Contract: `weights` holds `rows` rows of `cols` values of its type (`cols` a multiple of the
 //! kernel's block, [`kernel_block_len`]: the file's block length, 2 for F16 and BF16), `x` has
 //! `cols` elements, `y` at least `rows` (elements past `rows` are never written). One
-//! workgroup per four rows. Q4_K, Q6_K and Q8_0 run `wgsl/matvec_wide.wgsl` (16-byte weight
-//! units, vec4 x loads, items laid along the bytes), the other formats `wgsl/matvec.wgsl`;
-//! the registry picks the file per format. The CPU twin is
+//! workgroup per `MATVEC_ROWS` rows. Every quantized format runs `wgsl/matvec_wide.wgsl`
+//! (16-byte weight units, vec4 x loads, items laid along the bytes), and so do F16 and BF16
+//! rows that are multiples of 8 on devices with `SHADER_F16_IN_F32` ([`aligned_block_len`]);
+//! F32 and the other F16/BF16 rows run `wgsl/matvec.wgsl`. The CPU twin is
 //! `axon_reference::ops::linear::linear_quantized`.
 
 use super::{check_binding, check_len, grid};
@@ -44,7 +45,8 @@ struct Format {
     kernels: Kernels,
     block_len: usize,
     /// F16 and BF16: the wide kernels (`wgsl/parts/wide/`), for rows whose length is a
-    /// multiple of their block (rows then start 16-byte aligned); other rows keep `kernels`.
+    /// multiple of their block (rows then start 16-byte aligned) on devices with
+    /// `SHADER_F16_IN_F32`; other rows and devices keep `kernels`.
     aligned: Option<(Kernels, usize)>,
 }
 
@@ -261,6 +263,7 @@ pub fn widened(ty: GgmlType, rows: usize, cols: usize) -> Option<u32> {
 }
 
 fn pair(
+    gpu: &Gpu,
     kernel: &'static str,
     w: &QuantMatrix,
     (glu, fold): (bool, bool),
@@ -273,8 +276,12 @@ fn pair(
             format: w.ty.name(),
         })?;
     whole_blocks(kernel, w, format.block_len)?;
+    // The wide kernels read the halves with unpack2x16float; without it the general F16 and
+    // BF16 kernels (which decode by hand) serve every row.
     let kernels = match &format.aligned {
-        Some((aligned, len)) if w.cols.is_multiple_of(*len) => aligned,
+        Some((aligned, len)) if w.cols.is_multiple_of(*len) && gpu.caps().has_half_unpack() => {
+            aligned
+        }
         _ => &format.kernels,
     };
     Ok(match (glu, fold) {
@@ -345,8 +352,8 @@ impl QuantMatrix {
         self.head_offset
     }
 
-    /// Bytes of the encoded rows on the device (as many as in the file: a split layout only
-    /// moves them).
+    /// Bytes of the encoded rows as the file stores them (a split layout moves them; Q5_0's
+    /// 6-byte heads take 8-byte slots on the device, 2 bytes a block more).
     pub fn byte_len(&self) -> u64 {
         (self.rows * (self.cols / self.ty.block_len()) * self.ty.block_bytes()) as u64
     }
@@ -590,7 +597,7 @@ fn launch(
     check_weights(gpu, kernel_name, "weights", w.buffer.size())?;
     let (flags, eps) = fold.flags(gpu, kernel_name, w.cols)?;
     let folds = fold.norm.is_some() || fold.accumulate;
-    let variant = pair(kernel_name, w, (false, folds))?;
+    let variant = pair(gpu, kernel_name, w, (false, folds))?;
     let kernel = sized_for(gpu, kernel_name, w, variant, reduction)?.with_columns(columns as u32);
     let workgroups = grid(
         gpu,
@@ -668,7 +675,7 @@ pub fn matvec_glu_folded(
     check_binding(gpu, KERNEL, "y", y)?;
     check_weights(gpu, KERNEL, "gate_up", gate_up.buffer.size())?;
     let (flags, eps) = fold.flags(gpu, KERNEL, gate_up.cols)?;
-    let glu = pair(KERNEL, gate_up, (true, norm.is_some()))?;
+    let glu = pair(gpu, KERNEL, gate_up, (true, norm.is_some()))?;
     let kernel = sized_for(gpu, KERNEL, gate_up, glu, reduction)?;
     let workgroups = grid(gpu, KERNEL, (ff as u64).div_ceil(u64::from(MATVEC_ROWS)))?;
     let params = Params {

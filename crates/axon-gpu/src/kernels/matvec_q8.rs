@@ -1,9 +1,9 @@
-//! Launchers for `matvec_q8` and `matvec_glu_q8` in `wgsl/matvec_wide.wgsl`: `y[r] = sum_c W[r, c] x[c]` with `x`
+//! Launchers for `matvec_q8` and `matvec_glu_q8` in `wgsl/matvec_wide_q8.wgsl`: `y[r] = sum_c W[r, c] x[c]` with `x`
 //! given as 8-bit blocks ([`quantize_q8`](super::quantize_q8::quantize_q8)), each item of a
 //! row an integer dot product (`dot4I8Packed`) against the block's quants, scaled by the
 //! weights' and the block's d.
 //!
-//! Contract: `w` is Q4_K, Q6_K or Q8_0 ([`MATVEC_Q8_TYPES`]) with `cols` a multiple of its
+//! Contract: `w` is of a quantized format ([`MATVEC_Q8_TYPES`]) with `cols` a multiple of its
 //! block; `xq` holds at least [`q8_words`]`(cols)` words; `y` at least `rows`. The result is `W`
 //! times the dequantized x (`d * q` per value), which is what the CPU twin computes:
 //! `axon_reference::ops::quantize_q8` then `axon_reference::ops::linear::linear_quantized`.

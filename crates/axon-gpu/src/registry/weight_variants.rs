@@ -10,9 +10,9 @@ use super::variants::{
 };
 
 /// Workgroup sizes of the matrix-vector kernels, by how many items a row has: a 4096-wide
-/// row is 128 items in Q5_K and IQ4_XS of `matvec.wgsl` (32 values each) and in Q4_K and Q6_K
-/// of `matvec_wide.wgsl` (32 values each), 256 in its Q8_0 and
-/// in the 32-value formats of `matvec.wgsl`, 2048 in the float formats. Small workgroups,
+/// row of `matvec_wide.wgsl` is 128 items in the K-quants and IQ4_XS (32 values each), 128 in
+/// the 32-value formats (one item a block) and 256 in Q8_0 (16 values each), 512 or 2048 in
+/// the float formats (aligned F16/BF16, or `matvec.wgsl`). Small workgroups,
 /// many of them: a decode step's projections are a few MB each and finish in a few
 /// microseconds, so what counts is how soon every row's loads are in flight (H200,
 /// 2026-12-02, Qwen3.5 / Llama-3 Q4_K_M decode at 2 rows: 32 and 64 invocations gave 481 /
@@ -132,9 +132,9 @@ matvec_variants! {
     MATVEC_FOLD_IQ4_XS, MATVEC_FOLD_IQ4_XS_SUBGROUP, MATVEC_FOLD_IQ4_XS_WORKGROUP, MATVEC_GLU_FOLD_IQ4_XS, MATVEC_GLU_FOLD_IQ4_XS_SUBGROUP, MATVEC_GLU_FOLD_IQ4_XS_WORKGROUP, "iq4_xs", MATVEC_WG_K, wide(IQ4_XS);
 }
 
-/// The integer-dot matrix-vector variants (`matvec_q8` in `matvec_wide.wgsl`): the wide
-/// formats against an 8-bit x (`wgsl/quantize_q8.wgsl`). Same files and sizes as the plain
-/// variants; the entry point differs.
+/// The integer-dot matrix-vector variants (`matvec_q8` in `matvec_wide_q8.wgsl`): the
+/// quantized formats against an 8-bit x (`wgsl/quantize_q8.wgsl`). The plain variants' files
+/// and sizes plus the format's `parts/wide_q8/` part and `matvec_wide_q8.wgsl`.
 macro_rules! matvec_q8_variants {
     ($($pair:ident, $sg:ident, $wg:ident, $gpair:ident, $gsg:ident, $gwg:ident, $name:literal, $size:expr, $fmt:ident;)*) => {
         $(
