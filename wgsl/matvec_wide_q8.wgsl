@@ -36,6 +36,19 @@ fn xq_pair(lo: u32, hi: u32) -> XqPair {
     return XqPair(xq_quants(lo), xq_quants(hi), vec4<f32>(xq_scale(lo), xq_scale(hi)));
 }
 
+// A 32-value run's two x blocks: run r is x blocks 2r and 2r + 1 (Q4_0, Q4_1, Q5_0 blocks,
+// IQ4_XS sub-blocks).
+fn run_xq(r: u32) -> XqPair {
+    return xq_pair(2u * r, 2u * r + 1u);
+}
+
+// Q4_K's and Q5_K's item i of `block`: 16 values of sub-block 2j (x block 16 * block + 4j +
+// i % 2, j = i / 2) and the same 16 of sub-block 2j + 1 (the block two further).
+fn k_item_xq(block: u32, i: u32) -> XqPair {
+    let lo = 16u * block + 4u * (i / 2u) + i % 2u;
+    return xq_pair(lo, lo + 2u);
+}
+
 // A row's item decoded once for every column: the quants of its two 16-value halves as packed
 // signed bytes, and per half weights a * (q + off) + b: value = a.x * (q + off) + b.x in the
 // low half, a.y * (q + off) + b.y in the high one.

@@ -142,14 +142,8 @@ impl Gpu {
             feature,
             adapter: self.caps().adapter_name.clone(),
         };
-        if variant.needs.subgroups && !self.caps().has_subgroups() {
-            return Err(missing("subgroup"));
-        }
-        if variant.needs.f16 && !self.caps().has_f16() {
-            return Err(missing("shader-f16"));
-        }
-        if variant.needs.half_unpack && !self.caps().has_half_unpack() {
-            return Err(missing("shader-f16-in-f32"));
+        if let Some(feature) = variant.needs.missing(self.caps()) {
+            return Err(missing(feature));
         }
         let label = kernel.label();
         let source = compose(variant.files);

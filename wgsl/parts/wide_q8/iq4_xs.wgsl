@@ -5,8 +5,7 @@ alias ItemXq = XqPair;
 alias ItemQ = PairQ;
 
 fn item_xq(block: u32, i: u32) -> ItemXq {
-    let lo = 2u * (8u * block + i);
-    return xq_pair(lo, lo + 1u);
+    return run_xq(8u * block + i);
 }
 
 fn item_quants_q8(w: ItemW, i: u32) -> ItemQ {

@@ -5,7 +5,7 @@ alias ItemXq = XqPair;
 alias ItemQ = PairQ;
 
 fn item_xq(block: u32, i: u32) -> ItemXq {
-    return xq_pair(2u * block, 2u * block + 1u);
+    return run_xq(block);
 }
 
 fn item_quants_q8(w: ItemW, i: u32) -> ItemQ {

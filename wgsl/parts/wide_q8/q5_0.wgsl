@@ -5,7 +5,7 @@ alias ItemXq = XqPair;
 alias ItemQ = PairQ;
 
 fn item_xq(block: u32, i: u32) -> ItemXq {
-    return xq_pair(2u * block, 2u * block + 1u);
+    return run_xq(block);
 }
 
 // Bits 0..3 of `b` to bit 0 of bytes 0..3 (the multiplier's shifts 0, 7, 14, 21 never

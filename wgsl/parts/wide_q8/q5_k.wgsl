@@ -6,8 +6,7 @@ alias ItemXq = XqPair;
 alias ItemQ = PairQ;
 
 fn item_xq(block: u32, i: u32) -> ItemXq {
-    let lo = 16u * block + 4u * (i / 2u) + i % 2u;
-    return xq_pair(lo, lo + 2u);
+    return k_item_xq(block, i);
 }
 
 fn item_quants_q8(w: ItemW, i: u32) -> ItemQ {

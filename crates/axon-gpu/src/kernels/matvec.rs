@@ -276,12 +276,11 @@ fn pair(
             format: w.ty.name(),
         })?;
     whole_blocks(kernel, w, format.block_len)?;
-    // The wide kernels read the halves with unpack2x16float; without it the general F16 and
-    // BF16 kernels (which decode by hand) serve every row.
+    // Where the device lacks what the wide kernels need (unpack2x16float), the general F16
+    // and BF16 kernels (which decode by hand) serve every row.
+    let usable = |k: &Kernels| k.plain.workgroup.needs.missing(gpu.caps()).is_none();
     let kernels = match &format.aligned {
-        Some((aligned, len)) if w.cols.is_multiple_of(*len) && gpu.caps().has_half_unpack() => {
-            aligned
-        }
+        Some((aligned, len)) if w.cols.is_multiple_of(*len) && usable(aligned) => aligned,
         _ => &format.kernels,
     };
     Ok(match (glu, fold) {
@@ -548,14 +547,7 @@ pub fn matvec_columns(
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matvec_columns";
-    if !(1..=MATVEC_MAX_COLUMNS).contains(&columns) {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "columns (1 to MATVEC_MAX_COLUMNS input vectors)",
-            expected: columns.clamp(1, MATVEC_MAX_COLUMNS),
-            got: columns,
-        });
-    }
+    check_columns(KERNEL, columns)?;
     launch(
         gpu,
         KERNEL,
@@ -564,6 +556,19 @@ pub fn matvec_columns(
         (columns, Fold::default()),
         reduction,
     )
+}
+
+/// Fails unless `columns` input vectors fit one dispatch: 1 to [`MATVEC_MAX_COLUMNS`].
+pub(super) fn check_columns(kernel: &'static str, columns: usize) -> Result<(), GpuError> {
+    if (1..=MATVEC_MAX_COLUMNS).contains(&columns) {
+        return Ok(());
+    }
+    Err(GpuError::ShapeMismatch {
+        kernel,
+        what: "columns (1 to MATVEC_MAX_COLUMNS input vectors)",
+        expected: columns.clamp(1, MATVEC_MAX_COLUMNS),
+        got: columns,
+    })
 }
 
 /// The dispatch behind [`matvec_folded`] and [`matvec_columns`]: `columns` vectors in x (at

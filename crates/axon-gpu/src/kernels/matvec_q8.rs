@@ -9,7 +9,7 @@
 //! `axon_reference::ops::quantize_q8` then `axon_reference::ops::linear::linear_quantized`.
 
 use super::matvec::{
-    MATVEC_MAX_COLUMNS, Params, QuantMatrix, check_weights, glu_rows, sized_for, whole_blocks,
+    Params, QuantMatrix, check_columns, check_weights, glu_rows, sized_for, whole_blocks,
 };
 use super::quantize_q8::q8_words;
 use super::{check_binding, check_room, grid};
@@ -89,14 +89,7 @@ pub fn matvec_q8_columns(
     reduction: Reduction,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "matvec_q8_columns";
-    if !(1..=MATVEC_MAX_COLUMNS).contains(&columns) {
-        return Err(GpuError::ShapeMismatch {
-            kernel: KERNEL,
-            what: "columns (1 to MATVEC_MAX_COLUMNS input vectors)",
-            expected: columns.clamp(1, MATVEC_MAX_COLUMNS),
-            got: columns,
-        });
-    }
+    check_columns(KERNEL, columns)?;
     launch(gpu, KERNEL, w, (xq, y), (columns, None), reduction)
 }
 

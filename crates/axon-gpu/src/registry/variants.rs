@@ -19,6 +19,22 @@ pub struct Needs {
     pub half_unpack: bool,
 }
 
+impl Needs {
+    /// The first of these a device with `caps` lacks, by its feature name; `None` when it has
+    /// them all.
+    pub fn missing(&self, caps: &crate::device::caps::DeviceCaps) -> Option<&'static str> {
+        if self.subgroups && !caps.has_subgroups() {
+            Some("subgroup")
+        } else if self.f16 && !caps.has_f16() {
+            Some("shader-f16")
+        } else if self.half_unpack && !caps.has_half_unpack() {
+            Some("shader-f16-in-f32")
+        } else {
+            None
+        }
+    }
+}
+
 /// One compilable, dispatchable kernel.
 #[derive(Debug)]
 pub struct KernelVariant {

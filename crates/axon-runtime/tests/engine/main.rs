@@ -92,6 +92,11 @@ pub const LOGITS_TOLERANCE: f32 = 1e-3;
 
 /// Asserts `|got - want| <= LOGITS_TOLERANCE · max|want|` over a row.
 pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
+    assert_logits_within(got, want, LOGITS_TOLERANCE, what);
+}
+
+/// Asserts `|got - want| <= tolerance · max|want|` over a row; returns `max|want|`.
+pub fn assert_logits_within(got: &[f32], want: &[f32], tolerance: f32, what: &str) -> f32 {
     assert_eq!(got.len(), want.len(), "{what}: length");
     let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let worst = got
@@ -100,9 +105,10 @@ pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
     assert!(
-        worst <= LOGITS_TOLERANCE * scale,
-        "{what}: max |Δlogit| {worst} > {LOGITS_TOLERANCE} · {scale}"
+        worst <= tolerance * scale,
+        "{what}: max |Δlogit| {worst} > {tolerance} · {scale}"
     );
+    scale
 }
 
 /// The fixture `name` on the shared device, fused layout, default options.

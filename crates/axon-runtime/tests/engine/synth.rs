@@ -2,7 +2,7 @@
 //! each architecture in every mix, and SmolLM2-135M's real shape, give the same logits on both
 //! sides, all finite (the random weights are scaled to keep activations in range).
 
-use super::{argmax, assert_logits_close, gpu};
+use super::{argmax, assert_logits_close, assert_logits_within, gpu};
 use axon_formats::gguf::{Array, Value};
 use axon_models::synth::{DeltaNetShape, Preset, QuantMix, SynthArch, preset, synthesize};
 use axon_models::weights::WeightLayout;
@@ -201,17 +201,7 @@ fn decode_with_8_bit_x_follows_the_reference() {
 /// of max|logit|, and at top-1 where the reference's margin is clear of twice that; returns
 /// whether top-1 was checked.
 fn follows_with_flips(got: &[f32], want: &[f32], at: &str) -> bool {
-    let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let worst = got
-        .iter()
-        .zip(want)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    let tol = Q8_FLIP_TOLERANCE * scale;
-    assert!(
-        worst <= tol,
-        "{at}: max |Δlogit| {worst} > {Q8_FLIP_TOLERANCE} · {scale}"
-    );
+    let tol = Q8_FLIP_TOLERANCE * assert_logits_within(got, want, Q8_FLIP_TOLERANCE, at);
     let best = argmax(want);
     let runner_up = want
         .iter()
