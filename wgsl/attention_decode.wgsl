@@ -17,8 +17,9 @@
 //                     from the head counts alone)
 //   position uniform  the call's position (kernels/position.rs), added to params.pos
 //   q        read     [heads, head_dim]
-//   keys     read     [positions, kv_heads, head_dim] (positions first..=pos visible)
-//   values   read     [positions, kv_heads, head_dim]
+//   keys     read     [positions, kv_heads, head_dim] (positions first..=pos visible), in
+//                     words of the cache part (parts/kv_f32.wgsl or parts/kv_f16.wgsl)
+//   values   read     [positions, kv_heads, head_dim], likewise
 //   gate     read     [heads, head_dim] (bound even when ungated)
 //   partials rw       [heads, splits, head_dim + 2] scratch: o, then m, then l
 //   out      write    [heads, head_dim]
@@ -44,8 +45,8 @@ struct Position {
 
 @group(0) @binding(0) var<uniform> params: AttnParams;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> keys: array<f32>;
-@group(0) @binding(3) var<storage, read> values: array<f32>;
+@group(0) @binding(2) var<storage, read> keys: array<u32>;
+@group(0) @binding(3) var<storage, read> values: array<u32>;
 @group(0) @binding(4) var<storage, read> gate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
@@ -117,7 +118,13 @@ const KEY_DIMS: u32 = 16u;
 // Element `d` of the row at `row` of `keys`, 0 past head_dim (the load stays inside the row).
 fn key_at(row: u32, d: u32) -> f32 {
     let hd = params.head_dim;
-    return select(0.0, keys[row + min(d, hd - 1u)], d < hd);
+    let i = row + min(d, hd - 1u);
+    return select(0.0, kv_value(keys[i / KV_PER_WORD], i), d < hd);
+}
+
+// Cache element `i` of `values`.
+fn value_at(i: u32) -> f32 {
+    return kv_value(values[i / KV_PER_WORD], i);
 }
 
 // Partial dot products of the round's queries (q_sh) with the key row at `row` over this
@@ -153,7 +160,7 @@ fn tile_values(t0: u32, span: u32, kv: u32, d: u32) -> array<vec4<f32>, 4> {
         var p = vec4<u32>(t0 + 4u * j) + vec4<u32>(0u, 1u, 2u, 3u);
         p = min(p, vec4<u32>(t0 + span - 1u));
         let at = (p * params.kv_heads + kv) * hd + d;
-        v[j] = vec4<f32>(values[at.x], values[at.y], values[at.z], values[at.w]);
+        v[j] = vec4<f32>(value_at(at.x), value_at(at.y), value_at(at.z), value_at(at.w));
     }
     return v;
 }

@@ -19,8 +19,10 @@
 //   q_out       write [tokens, heads, head_dim]
 //   gate_out    write [tokens, heads, head_dim] (written only with GATE: the gate of head h
 //                     at t * q_stride + h * q_head_stride + gate_first)
-//   keys        rw    [context, kv_heads * head_dim] cache
-//   values      rw    [context, kv_heads * head_dim] cache
+//   keys        rw    [context, kv_heads * head_dim] cache, in words of the cache part
+//                     (parts/kv_f32.wgsl or parts/kv_f16.wgsl; f16 needs an even head_dim,
+//                     so a head's values fill whole words)
+//   values      rw    [context, kv_heads * head_dim] cache, likewise
 //   position    uniform the call's position (kernels/position.rs)
 // Dispatch: (heads + kv_heads, tokens) workgroups, tokens folded into y/z; workgroup x < heads
 // is a query head, the rest KV heads. Needs a reduction part; every branch is uniform per
@@ -69,8 +71,8 @@ struct Position {
 @group(0) @binding(6) var<storage, read> k_norm_w: array<f32>;
 @group(0) @binding(7) var<storage, read_write> q_out: array<f32>;
 @group(0) @binding(8) var<storage, read_write> gate_out: array<f32>;
-@group(0) @binding(9) var<storage, read_write> keys: array<f32>;
-@group(0) @binding(10) var<storage, read_write> values: array<f32>;
+@group(0) @binding(9) var<storage, read_write> keys: array<u32>;
+@group(0) @binding(10) var<storage, read_write> values: array<u32>;
 @group(0) @binding(11) var<uniform> position: Position;
 
 // One head's values, normed, before the rotation (pairs cross invocations).
@@ -134,6 +136,7 @@ fn attention_input(
     if is_query {
         out_base = (t * params.heads + h) * hd;
     }
+    // Rotated in place: invocation i owns pair i's two slots, so no other reads them.
     for (var i = ids.lid; i < params.half; i += WG_SIZE) {
         var a = 2u * i;
         var b = 2u * i + 1u;
@@ -142,31 +145,30 @@ fn attention_input(
             b = i + params.half;
         }
         let r = rotate_pair(head[a], head[b], angle(pos, i), params.mscale);
-        if is_query {
-            q_out[out_base + a] = r.x;
-            q_out[out_base + b] = r.y;
-        } else {
-            keys[out_base + a] = r.x;
-            keys[out_base + b] = r.y;
-        }
+        head[a] = r.x;
+        head[b] = r.y;
     }
-    // Values past the rotated pairs (partial rotary) as they are.
-    for (var c = 2u * params.half + ids.lid; c < hd; c += WG_SIZE) {
-        if is_query {
+    // Values past the rotated pairs (partial rotary) stay as they are.
+    workgroupBarrier();
+    if is_query {
+        for (var c = ids.lid; c < hd; c += WG_SIZE) {
             q_out[out_base + c] = head[c];
-        } else {
-            keys[out_base + c] = head[c];
         }
+        if (params.flags & GATE) != 0u {
+            for (var c = ids.lid; c < hd; c += WG_SIZE) {
+                gate_out[out_base + c] = q_src[base + params.gate_first + c];
+            }
+        }
+        return;
     }
-    if is_query && (params.flags & GATE) != 0u {
-        for (var c = ids.lid; c < hd; c += WG_SIZE) {
-            gate_out[out_base + c] = q_src[base + params.gate_first + c];
-        }
-    }
-    if !is_query {
-        let v_at = t * params.v_stride + params.v_first + h * hd;
-        for (var c = ids.lid; c < hd; c += WG_SIZE) {
-            values[out_base + c] = v_src[v_at + c];
-        }
+    // The cache rows, a word (KV_PER_WORD elements) per step; the second element of a word
+    // exists whenever it is read (head_dim is even for f16).
+    let v_at = t * params.v_stride + params.v_first + h * hd;
+    for (var w = ids.lid; w < hd / KV_PER_WORD; w += WG_SIZE) {
+        let c = w * KV_PER_WORD;
+        let next = min(c + 1u, hd - 1u);
+        let word = (out_base + c) / KV_PER_WORD;
+        keys[word] = kv_word(head[c], head[next]);
+        values[word] = kv_word(v_src[v_at + c], v_src[v_at + next]);
     }
 }

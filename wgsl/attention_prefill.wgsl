@@ -6,8 +6,9 @@
 //                    of query 0), window (0: none; else query at p sees p - window < k <= p),
 //                    gated (1: multiply by sigmoid(gate)), scale
 //   q       read     [tokens, heads, head_dim]
-//   keys    read     [positions >= start + tokens, kv_heads, head_dim]
-//   values  read     [positions >= start + tokens, kv_heads, head_dim]
+//   keys    read     [positions >= start + tokens, kv_heads, head_dim], in words of the cache
+//                    part (parts/kv_f32.wgsl or parts/kv_f16.wgsl)
+//   values  read     [positions >= start + tokens, kv_heads, head_dim], likewise
 //   gate    read     [tokens, heads, head_dim] (bound even when ungated)
 //   out     write    [tokens, heads, head_dim]
 // Dispatch: x = ceil(tokens / Q_TILE) query tiles, y = heads. Query head h reads KV head
@@ -31,8 +32,8 @@ struct PrefillParams {
 
 @group(0) @binding(0) var<uniform> params: PrefillParams;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> keys: array<f32>;
-@group(0) @binding(3) var<storage, read> values: array<f32>;
+@group(0) @binding(2) var<storage, read> keys: array<u32>;
+@group(0) @binding(3) var<storage, read> values: array<u32>;
 @group(0) @binding(4) var<storage, read> gate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
@@ -115,7 +116,7 @@ fn attn_prefill(
         if key_pos <= hi {
             let kbase = (key_pos * params.kv_heads + kv) * hd;
             for (var d = 0u; d < hd; d++) {
-                let kd = keys[kbase + d];
+                let kd = kv_value(keys[(kbase + d) / KV_PER_WORD], kbase + d);
                 for (var r = 0u; r < Q_TILE; r++) {
                     s[r] += q_tile[r * hd + d] * kd;
                 }
@@ -159,7 +160,7 @@ fn attn_prefill(
             for (var i = 0u; i < DIMS; i++) {
                 let d = lid + i * THREADS;
                 if d < hd {
-                    let vd = values[vbase + d];
+                    let vd = kv_value(values[(vbase + d) / KV_PER_WORD], vbase + d);
                     for (var r = 0u; r < Q_TILE; r++) {
                         acc[r * DIMS + i] += weights[r * K_TILE + j] * vd;
                     }

@@ -34,8 +34,9 @@ fn copy_vec4(
 // `copy_columns`: a block of columns of a row-major matrix into another, at any offsets:
 //   dst[r * dst_stride + dst_offset + pos * dst_pos_stride + c] = src[r * src_stride + src_offset + c]
 // for r < rows, c < cols, pos from the position uniform. Splits a fused QKV projection into
-// Q, K and V, and writes K/V rows into the cache at the call's position. One invocation per
-// element.
+// Q, K and V, and writes K/V rows into the cache at the call's position. `dst` holds words of
+// the cache part (parts/kv_f32.wgsl: f32 elements; parts/kv_f16.wgsl: halves, for an f16
+// cache, where cols and every dst offset and stride are even). One invocation per dst word.
 struct ColumnsParams {
     rows: u32,
     cols: u32,
@@ -58,7 +59,7 @@ struct Position {
 
 @group(0) @binding(3) var<uniform> columns: ColumnsParams;
 @group(0) @binding(4) var<storage, read> src_f32: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dst_f32: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dst_words: array<u32>;
 
 @compute @workgroup_size(WG_SIZE)
 fn copy_columns(
@@ -66,13 +67,18 @@ fn copy_columns(
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let i = gid.x + gid.y * groups.x * WG_SIZE;
-    if i >= columns.rows * columns.cols {
+    // Words per row; divisors are at least 1 (launchers refuse empty shapes; max() keeps it
+    // provable).
+    let words = max(columns.cols / KV_PER_WORD, 1u);
+    if i >= columns.rows * words {
         return;
     }
-    // Divisors are at least 1 (launchers refuse empty shapes; max() keeps it provable).
-    let r = i / max(columns.cols, 1u);
-    let c = i % max(columns.cols, 1u);
+    let r = i / words;
+    let c = i % words * KV_PER_WORD;
     let at = columns.dst_offset + position.pos * columns.dst_pos_stride;
-    dst_f32[r * columns.dst_stride + at + c] =
-        src_f32[r * columns.src_stride + columns.src_offset + c];
+    let src_at = r * columns.src_stride + columns.src_offset + c;
+    // The word's second element (f16) is in the row; with f32 it is not stored.
+    let next = src_at + min(KV_PER_WORD - 1u, columns.cols - 1u - c);
+    dst_words[(r * columns.dst_stride + at + c) / KV_PER_WORD] =
+        kv_word(src_f32[src_at], src_f32[next]);
 }

@@ -5,6 +5,7 @@
 //!   "logsumexp": [per position], "last_logits": [n_vocab], "greedy": [N]}`
 
 use axon_formats::gguf::GgufError;
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_reference::model::hparams::MAX_POSITIONS;
 use axon_reference::model::{ModelError, ReferenceModel, ReferenceOptions};
 use axon_reference::ops::sampling::{argmax, logsumexp, top_k};
@@ -150,11 +151,12 @@ fn report(outcome: Outcome, backend: &str, adapter: Option<String>) -> serde_jso
 
 /// The CPU reference: the prompt as a prefill, then each greedy token as a decode step, with
 /// the engine's 8-bit-x rule for decode projections (`AXON_MATVEC_Q8`, as the GPU backend reads
-/// it), so both backends compute the same products.
+/// it) and its KV cache type (`AXON_KV_CACHE`), so both backends compute the same products.
 fn run_cpu(model: &Path, tokens: &[u32], greedy: usize) -> Result<serde_json::Value, LogitsError> {
     let options = axon_runtime::options_from_env()?;
     let reference_options = ReferenceOptions {
         int8_min_cols: options.matvec_q8,
+        kv_f16: options.kv_cache == KvType::F16,
     };
     let reference = ReferenceModel::open_with(model, reference_options)?;
     check_request(

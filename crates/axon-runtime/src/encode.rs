@@ -13,7 +13,7 @@ use axon_gpu::kernels::attention_input::{
     AttentionInput, HeadNorms, Heads, KvSource, QuerySource, attention_input_at,
 };
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill_at};
-use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
+use axon_gpu::kernels::copy::{Columns, cache_write_at, copy_columns};
 use axon_gpu::kernels::deltanet::{
     DeltaShape, conv1d_silu, delta_chunked_with, delta_rule, deltanet_gates,
 };
@@ -456,6 +456,7 @@ pub(crate) fn encode_step(
             src_cols,
             first,
             cache,
+            kv: kv_type,
         } => {
             let kv = config.kv_dim();
             let from = Columns {
@@ -467,12 +468,13 @@ pub(crate) fn encode_step(
                 offset: 0,
             };
             let bufs = [b.f32(src)?, b.f32(cache)?];
-            one(copy_columns_at(
+            one(cache_write_at(
                 gpu,
                 bufs,
                 [tokens, kv],
                 [from, to],
                 (position, kv),
+                kv_type,
             ))
         }
         DecoderOp::AttentionInput {
@@ -485,6 +487,7 @@ pub(crate) fn encode_step(
             gate,
             keys,
             values,
+            kv,
         } => {
             let rope = rope_of(config, local);
             let norms = match norms {
@@ -518,6 +521,7 @@ pub(crate) fn encode_step(
                 gate_out: gate.map(|g| b.f32(g)).transpose()?,
                 keys: b.f32(keys)?,
                 values: b.f32(values)?,
+                cache: kv,
             };
             let heads = Heads {
                 heads: config.heads,
@@ -537,6 +541,7 @@ pub(crate) fn encode_step(
             out,
             window,
             gate,
+            kv,
         } => {
             let (q, keys, values, out) = (b.f32(q)?, b.f32(keys)?, b.f32(values)?, b.f32(out)?);
             let gate = gate.map(|g| b.f32(g)).transpose()?;
@@ -550,6 +555,7 @@ pub(crate) fn encode_step(
                         window,
                         scale: config.attention_scale,
                         reduction,
+                        cache: kv,
                     };
                     let partials = b.f32(partials)?;
                     let bufs = [q, keys, values, partials, out];
@@ -564,6 +570,7 @@ pub(crate) fn encode_step(
                         tokens,
                         window,
                         scale: config.attention_scale,
+                        cache: kv,
                     };
                     let bufs = [q, keys, values, out];
                     one(attention_prefill_at(gpu, &a, bufs, gate, position))

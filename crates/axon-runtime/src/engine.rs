@@ -8,6 +8,7 @@ use crate::session::EncodedPasses;
 use crate::session::Session;
 use crate::weights::DeviceWeights;
 use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_gpu::kernels::{attention_input, deltanet_input};
 use axon_gpu::{DeviceBuffer, Gpu};
 use axon_models::config::{MAX_POSITIONS, ModelConfig};
@@ -58,6 +59,10 @@ pub struct EngineOptions {
     /// (`AXON_FUSE_DELTANET`), where the device binds enough storage buffers per stage
     /// (`deltanet_input::INPUT_STORAGE_BUFFERS`); else the separate kernels.
     pub fuse_deltanet_input: bool,
+    /// Element type of the KV cache (`AXON_KV_CACHE`: `f32` or `f16`). f16 halves the cache's
+    /// memory and attention's reads; the CPU reference models its rounding
+    /// (`ReferenceOptions::kv_f16`). Needs an even head_dim.
+    pub kv_cache: KvType,
     /// Greedy generation without a repetition penalty submits each pass before the previous
     /// one's pick is read, the token id copied on the GPU (`AXON_PIPELINE`); off, every
     /// pass is read (logits and all) before the next is submitted.
@@ -94,6 +99,7 @@ impl Default for EngineOptions {
             matvec_q8: Some(MATVEC_Q8_MIN_COLS),
             fuse_attention_input: true,
             fuse_deltanet_input: true,
+            kv_cache: KvType::default(),
             pipeline: true,
             timestamps: false,
             noop_dispatches: 0,
@@ -278,6 +284,7 @@ impl<'g, W: DeviceWeights> Engine<'g, W> {
             fuse_deltanet_input: self.options.fuse_deltanet_input
                 && caps.max_storage_buffers_per_stage() >= deltanet_input::INPUT_STORAGE_BUFFERS,
             all_logits,
+            kv_cache: self.options.kv_cache,
         };
         let plan = build_plan(&self.config, tokens, context, options, &sizes)?;
         let mode = if tokens == 1 {

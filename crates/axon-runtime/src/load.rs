@@ -5,6 +5,7 @@ use crate::engine::{Engine, EngineOptions, MATVEC_Q8_MIN_COLS};
 use crate::gpu_ref::GpuRef;
 use axon_formats::gguf::{GgufError, GgufFile};
 use axon_formats::hf::{HfCheckpoint, HfError};
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_models::config::{ConfigError, ModelConfig};
 use axon_models::plan::ScratchMode;
 use axon_models::weights::{ModelWeights, WeightLayout, WeightsError};
@@ -47,6 +48,16 @@ pub enum LoadError {
         name: &'static str,
         /// Its value.
         value: String,
+    },
+    /// An environment choice names none of its options.
+    #[error("{name}={value:?}: expected {expected}")]
+    Choice {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// The options.
+        expected: &'static str,
     },
 }
 
@@ -98,6 +109,15 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
             Err(_) => return Err(LoadError::Count { name: Q8, value: v }),
         },
     };
+    const KV: &str = "AXON_KV_CACHE";
+    let kv_cache = match std::env::var(KV) {
+        Err(_) => KvType::default(),
+        Ok(v) => v.parse::<KvType>().map_err(|_| LoadError::Choice {
+            name: KV,
+            value: v,
+            expected: "f32 or f16",
+        })?,
+    };
     let scratch = match std::env::var("AXON_SCRATCH_REUSE") {
         Err(_) => None,
         Ok(_) if switch("AXON_SCRATCH_REUSE")? => Some(ScratchMode::Reuse),
@@ -111,6 +131,7 @@ pub fn options_from_env() -> Result<EngineOptions, LoadError> {
         decode_scratch: scratch.unwrap_or(ScratchMode::NoReuse),
         fuse_attention_input: switch("AXON_FUSE_ATTENTION")?,
         fuse_deltanet_input: switch("AXON_FUSE_DELTANET")?,
+        kv_cache,
         pipeline: switch("AXON_PIPELINE")?,
         noop_dispatches,
         ..EngineOptions::default()

@@ -8,7 +8,8 @@
 //! `AXON_PIPELINE` on (the default) the argmax is the GPU's and each pass is submitted before
 //! the previous pick is read; off, the logits are read back and the argmax taken on the CPU.
 //! An untimed warm-up run builds every plan first. `matvec_q8_min_cols` names the 8-bit-x rule
-//! the engine ran with (`EngineOptions::matvec_q8`: the fewest columns, or null for none).
+//! the engine ran with (`EngineOptions::matvec_q8`: the fewest columns, or null for none),
+//! `kv_cache` the KV cache's element type (`EngineOptions::kv_cache`: "f32" or "f16").
 
 use super::BenchError;
 use super::provenance;
@@ -145,6 +146,7 @@ pub fn run(args: &ModelArgs) -> Result<(), BenchError> {
         "repeat": args.repeat,
         "noop_dispatches": options.noop_dispatches,
         "matvec_q8_min_cols": options.matvec_q8,
+        "kv_cache": options.kv_cache.name(),
         "prefill_tok_s": stat(|r| r.prefill_tok_s)["median"],
         "decode_tok_s": stat(|r| r.decode_tok_s)["median"],
         "submits_per_token": stat(|r| r.submits_per_token)["median"],

@@ -5,7 +5,8 @@
 //! partial softmax sums for its query heads, a second merges the runs per head.
 //!
 //! Contract: `q` `[heads, head_dim]` at position `pos`, `head_dim <=`
-//! [`DECODE_MAX_HEAD_DIM`]; `keys`/`values` `[positions >= pos + 1, kv_heads, head_dim]`;
+//! [`DECODE_MAX_HEAD_DIM`]; `keys`/`values` `[positions >= pos + 1, kv_heads, head_dim]` of
+//! the call's [`KvType`] (words of it: [`KvType::words`]);
 //! `partials` scratch of at least [`partials_len`]; `out` `[heads, head_dim]`;
 //! `gate` `[heads, head_dim]` when given. CPU twins:
 //! `axon_reference::ops::attention::{attend, sigmoid_gate}`.
@@ -16,8 +17,9 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
+use crate::kernels::kv_cache::KvType;
 use crate::kernels::position::Position;
-use crate::registry::variants::{ATTN_MERGE, ATTN_SPLIT, DECODE_MAX_HEAD_DIM};
+use crate::registry::variants::{ATTN_MERGE, ATTN_SPLIT, ATTN_SPLIT_F16, DECODE_MAX_HEAD_DIM};
 
 /// One decode-attention call.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,6 +38,8 @@ pub struct DecodeAttention {
     pub scale: f32,
     /// Reduction variant of the merge pass.
     pub reduction: Reduction,
+    /// Element type of the cache.
+    pub cache: KvType,
 }
 
 #[repr(C)]
@@ -125,14 +129,7 @@ fn launch(
     }
     let cached = (a.pos + 1) * kv_heads * hd;
     for (what, buf) in [("keys", keys), ("values", values)] {
-        if buf.len() < cached {
-            return Err(GpuError::ShapeMismatch {
-                kernel: KERNEL,
-                what,
-                expected: cached,
-                got: buf.len(),
-            });
-        }
+        a.cache.check_room(KERNEL, what, buf, cached)?;
     }
     let needed = partials_len(heads, kv_heads, hd);
     if partials.len() < needed {
@@ -167,9 +164,13 @@ fn launch(
     let uniform = gpu.uniform("attention.params", &params)?;
     let gate = gate.unwrap_or(q);
     let split_grid = grid(gpu, KERNEL, (kv_heads * splits) as u64)?;
+    let split_variant = match a.cache {
+        KvType::F32 => &ATTN_SPLIT,
+        KvType::F16 => &ATTN_SPLIT_F16,
+    };
     let split = Dispatch::with_bindings(
         gpu,
-        &ATTN_SPLIT,
+        split_variant,
         &[
             (0, &uniform),
             (1, q.raw()),

@@ -9,7 +9,8 @@
 //! `t * q.stride + h * q.head_stride`, its gate (when asked for) `gate_first` further; the key
 //! of KV head `h` at `t * k.stride + k.first + h * head_dim`, the value likewise in `v`.
 //! Outputs: `q_out` `[tokens, heads, head_dim]`, `gate_out` likewise, the caches
-//! `[context, kv_heads * head_dim]` written at rows `position..position + tokens` (room
+//! `[context, kv_heads * head_dim]` of `cache`'s element type (an f16 cache needs an even
+//! `head_dim`, so each head fills whole words) written at rows `position..position + tokens` (room
 //! checked for position 0; the kernel's bounds checks keep later rows inside the buffer).
 //! `head_dim <= MAX_HEAD_DIM`. It binds [`INPUT_STORAGE_BUFFERS`] storage buffers: a device
 //! allowing fewer per stage gets [`GpuError::TooManyStorageBuffers`] (plans then keep the
@@ -23,8 +24,9 @@ use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
 use crate::kernels::Reduction;
+use crate::kernels::kv_cache::KvType;
 use crate::kernels::position::Position;
-use crate::registry::variants::ATTENTION_INPUT;
+use crate::registry::variants::{ATTENTION_INPUT, ATTENTION_INPUT_F16};
 
 /// Storage buffers the fused kernel binds.
 pub const INPUT_STORAGE_BUFFERS: u32 = 10;
@@ -96,6 +98,8 @@ pub struct AttentionInput<'a> {
     pub keys: &'a DeviceBuffer,
     /// Value cache.
     pub values: &'a DeviceBuffer,
+    /// Element type of the caches.
+    pub cache: KvType,
 }
 
 #[repr(C)]
@@ -196,8 +200,15 @@ pub fn attention_input_at(
     if let Some(g) = input.gate_out {
         check_room(KERNEL, "gate_out", g, tokens * heads * hd)?;
     }
-    check_room(KERNEL, "keys", input.keys, tokens * kv_heads * hd)?;
-    check_room(KERNEL, "values", input.values, tokens * kv_heads * hd)?;
+    input
+        .cache
+        .check_aligned(KERNEL, "head_dim (whole cache words)", hd)?;
+    input
+        .cache
+        .check_room(KERNEL, "keys", input.keys, tokens * kv_heads * hd)?;
+    input
+        .cache
+        .check_room(KERNEL, "values", input.values, tokens * kv_heads * hd)?;
     // Absent operands bind placeholders the kernel never reads or writes (one per access
     // mode: a buffer is read-only or read-write within a dispatch, not both).
     let unread = gpu.zeros_f32("attention_input.unread", 1)?;
@@ -219,7 +230,11 @@ pub fn attention_input_at(
         check_binding(gpu, KERNEL, what, buf)?;
     }
     let turns = upload_turns(gpu, table)?;
-    let kernel = reduction.pick(gpu, KERNEL, &ATTENTION_INPUT)?;
+    let pair = match input.cache {
+        KvType::F32 => &ATTENTION_INPUT,
+        KvType::F16 => &ATTENTION_INPUT_F16,
+    };
+    let kernel = reduction.pick(gpu, KERNEL, pair)?;
     let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension as usize;
     let slots = heads + kv_heads;
     let y = tokens.clamp(1, max_per_dim);

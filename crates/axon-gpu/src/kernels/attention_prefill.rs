@@ -5,7 +5,8 @@
 //! Contract: `q`, `out` and `gate` (when given) are `[tokens, heads, head_dim]` (`out` may be
 //! longer; nothing past that is written) for the
 //! positions `start..start + tokens`; `keys`/`values` are `[positions, kv_heads, head_dim]`
-//! and already hold those positions' own keys and values. `head_dim <= 256`.
+//! (words of the call's [`KvType`]) and already hold those positions' own keys and values.
+//! `head_dim <= 256`.
 //! CPU twins: `axon_reference::ops::attention::{attend, sigmoid_gate}`, one query at a time.
 
 use super::{check_binding, check_len, grid_2d};
@@ -13,8 +14,9 @@ use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::kv_cache::KvType;
 use crate::kernels::position::Position;
-use crate::registry::variants::ATTN_PREFILL;
+use crate::registry::variants::{ATTN_PREFILL, ATTN_PREFILL_F16};
 
 /// Largest head size the kernel holds (its per-invocation output slice is fixed): WGSL's
 /// `MAX_HEAD_DIM` (the registry test compares them).
@@ -40,6 +42,8 @@ pub struct PrefillAttention {
     pub window: Option<usize>,
     /// Score scale, usually `1/sqrt(head_dim)`.
     pub scale: f32,
+    /// Element type of the cache.
+    pub cache: KvType,
 }
 
 #[repr(C)]
@@ -124,9 +128,7 @@ fn launch(
     }
     let cached = (a.start + a.tokens) * kv_heads * hd;
     for (what, buf) in [("keys", keys), ("values", values)] {
-        if buf.len() < cached {
-            return Err(mismatch(what, cached, buf.len()));
-        }
+        a.cache.check_room(KERNEL, what, buf, cached)?;
     }
     for (what, buf) in [("q", q), ("keys", keys), ("values", values), ("out", out)] {
         check_binding(gpu, KERNEL, what, buf)?;
@@ -145,9 +147,13 @@ fn launch(
     };
     let uniform = gpu.uniform("attention_prefill.params", &params)?;
     let gate = gate.unwrap_or(q);
+    let variant = match a.cache {
+        KvType::F32 => &ATTN_PREFILL,
+        KvType::F16 => &ATTN_PREFILL_F16,
+    };
     Dispatch::new(
         gpu,
-        &ATTN_PREFILL,
+        variant,
         &[
             &uniform,
             q.raw(),

@@ -2,15 +2,17 @@
 //! shader-side bandwidth reference of `axon bench kernels`: a compute copy reaches more of the
 //! memory bandwidth than `copy_buffer_to_buffer` on some drivers), and [`copy_columns`], a
 //! block of columns between row-major matrices (splitting a fused QKV output, writing K/V
-//! rows into the cache). Both exact.
+//! rows into the cache: [`cache_write_at`] for a cache of either [`KvType`]). Both exact,
+//! but for an f16 cache's rounding to halves.
 
 use super::{check_binding, check_room, grid};
 use crate::buffer::DeviceBuffer;
 use crate::device::Gpu;
 use crate::dispatch::Dispatch;
 use crate::error::GpuError;
+use crate::kernels::kv_cache::KvType;
 use crate::kernels::position::Position;
-use crate::registry::variants::{COPY_COLUMNS, COPY_VEC4};
+use crate::registry::variants::{COPY_COLUMNS, COPY_COLUMNS_F16, COPY_VEC4};
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
@@ -81,7 +83,14 @@ pub fn copy_columns(
     to: Columns,
 ) -> Result<Dispatch, GpuError> {
     let position = gpu.position(0)?;
-    launch_columns(gpu, [src, dst], [rows, cols], [from, to], (&position, 0))
+    launch_columns(
+        gpu,
+        [src, dst],
+        [rows, cols],
+        [from, to],
+        (&position, 0),
+        KvType::F32,
+    )
 }
 
 /// [`copy_columns`] to `to` moved by `position * pos_stride` elements, the position read from
@@ -100,6 +109,28 @@ pub fn copy_columns_at(
         [rows, cols],
         [from, to],
         (position, pos_stride),
+        KvType::F32,
+    )
+}
+
+/// [`copy_columns_at`] into a KV cache of element type `cache`: `to`, `pos_stride` and the
+/// block's elements count cache elements (an f16 cache needs `cols`, `to.stride`, `to.offset`
+/// and `pos_stride` even, so each row fills whole words).
+pub fn cache_write_at(
+    gpu: &Gpu,
+    [src, cache_buf]: [&DeviceBuffer; 2],
+    [rows, cols]: [usize; 2],
+    [from, to]: [Columns; 2],
+    (position, pos_stride): (&Position, usize),
+    cache: KvType,
+) -> Result<Dispatch, GpuError> {
+    launch_columns(
+        gpu,
+        [src, cache_buf],
+        [rows, cols],
+        [from, to],
+        (position, pos_stride),
+        cache,
     )
 }
 
@@ -109,8 +140,17 @@ fn launch_columns(
     [rows, cols]: [usize; 2],
     [from, to]: [Columns; 2],
     (position, pos_stride): (&Position, usize),
+    dst_type: KvType,
 ) -> Result<Dispatch, GpuError> {
     const KERNEL: &str = "copy_columns";
+    for (what, n) in [
+        ("cols (whole cache words)", cols),
+        ("dst stride (whole cache words)", to.stride),
+        ("dst offset (whole cache words)", to.offset),
+        ("position stride (whole cache words)", pos_stride),
+    ] {
+        dst_type.check_aligned(KERNEL, what, n)?;
+    }
     let extent = |c: Columns| {
         if rows == 0 || cols == 0 {
             0
@@ -135,11 +175,17 @@ fn launch_columns(
             got: src.len(),
         });
     }
-    check_room(KERNEL, "dst", dst, extent(to))?;
+    dst_type.check_room(KERNEL, "dst", dst, extent(to))?;
     check_binding(gpu, KERNEL, "src", src)?;
     check_binding(gpu, KERNEL, "dst", dst)?;
-    let wg = u64::from(COPY_COLUMNS.workgroup_size.unwrap_or(1));
-    let workgroups = grid(gpu, KERNEL, ((rows * cols) as u64).div_ceil(wg))?;
+    let variant = match dst_type {
+        KvType::F32 => &COPY_COLUMNS,
+        KvType::F16 => &COPY_COLUMNS_F16,
+    };
+    // One invocation per destination word.
+    let wg = u64::from(variant.workgroup_size.unwrap_or(1));
+    let words = rows * dst_type.words(cols);
+    let workgroups = grid(gpu, KERNEL, (words as u64).div_ceil(wg))?;
     // The binding checks bound every extent (hence every field) by u32::MAX bytes.
     let params = ColumnsParams {
         rows: rows as u32,
@@ -154,7 +200,7 @@ fn launch_columns(
     let uniform = gpu.uniform("copy_columns.params", &params)?;
     Dispatch::with_bindings(
         gpu,
-        &COPY_COLUMNS,
+        variant,
         &[
             (3, &uniform),
             (4, src.raw()),

@@ -17,6 +17,7 @@ pub mod deltanet;
 pub mod deltanet_input;
 pub mod gather;
 pub mod glu;
+pub mod kv_cache;
 pub mod l2_norm;
 pub mod matmul;
 pub mod matvec;

@@ -20,6 +20,10 @@ pub static NOOP_WGSL: WgslFile = wgsl_file!("noop.wgsl");
 pub static GLU_WGSL: WgslFile = wgsl_file!("glu.wgsl");
 /// `wgsl/copy.wgsl`
 pub static COPY_WGSL: WgslFile = wgsl_file!("copy.wgsl");
+/// `wgsl/parts/kv_f32.wgsl`
+pub static KV_F32_WGSL: WgslFile = wgsl_file!("parts/kv_f32.wgsl");
+/// `wgsl/parts/kv_f16.wgsl`
+pub static KV_F16_WGSL: WgslFile = wgsl_file!("parts/kv_f16.wgsl");
 /// `wgsl/rms_norm.wgsl`
 pub static RMS_NORM_WGSL: WgslFile = wgsl_file!("rms_norm.wgsl");
 /// `wgsl/subgroup_probe.wgsl`
@@ -158,6 +162,8 @@ pub static ALL_FILES: &[&WgslFile] = &[
     &ADD_WGSL,
     &NOOP_WGSL,
     &COPY_WGSL,
+    &KV_F32_WGSL,
+    &KV_F16_WGSL,
     &GLU_WGSL,
     &RMS_NORM_WGSL,
     &SUBGROUP_PROBE_WGSL,

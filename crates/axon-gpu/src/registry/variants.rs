@@ -111,7 +111,7 @@ pub static NOOP: KernelVariant = KernelVariant {
 pub static COPY_VEC4: KernelVariant = KernelVariant {
     name: "copy_vec4",
     entry_point: "copy_vec4",
-    files: &[&COPY_WGSL],
+    files: &[&KV_F32_WGSL, &COPY_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
     needs: Needs {
@@ -125,13 +125,27 @@ pub static COPY_VEC4: KernelVariant = KernelVariant {
 pub static COPY_COLUMNS: KernelVariant = KernelVariant {
     name: "copy_columns",
     entry_point: "copy_columns",
-    files: &[&COPY_WGSL],
+    files: &[&KV_F32_WGSL, &COPY_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
     needs: Needs {
         subgroups: false,
         f16: false,
         half_unpack: false,
+    },
+};
+
+/// [`COPY_COLUMNS`] into an f16 KV cache: the block's values rounded to halves, two per word.
+pub static COPY_COLUMNS_F16: KernelVariant = KernelVariant {
+    name: "copy_columns_f16",
+    entry_point: "copy_columns",
+    files: &[&KV_F16_WGSL, &COPY_WGSL],
+    workgroup_size: Some(256),
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+        half_unpack: true,
     },
 };
 
@@ -153,6 +167,9 @@ pub static GLU_F32: KernelVariant = KernelVariant {
 /// (power-of-two workgroup, no subgroup support needed). The reduction part comes first.
 macro_rules! reduced_pair {
     ($pair:ident, $sg:ident, $wg:ident, $name:literal, $entry:literal, $size:expr, [$($file:expr),*], $doc:literal) => {
+        reduced_pair!($pair, $sg, $wg, $name, $entry, $size, [$($file),*], $doc, half_unpack: false);
+    };
+    ($pair:ident, $sg:ident, $wg:ident, $name:literal, $entry:literal, $size:expr, [$($file:expr),*], $doc:literal, half_unpack: $half:expr) => {
         #[doc = concat!($doc, "; both reductions.")]
         pub static $pair: ReducedPair = ReducedPair { subgroup: &$sg, workgroup: &$wg };
         #[doc = concat!($doc, "; subgroup reduction.")]
@@ -162,7 +179,7 @@ macro_rules! reduced_pair {
             files: &[&REDUCE_SUBGROUP_WGSL, $($file),*],
             workgroup_size: Some($size),
             power_of_two_workgroup: false,
-            needs: Needs { subgroups: true, f16: false, half_unpack: false },
+            needs: Needs { subgroups: true, f16: false, half_unpack: $half },
         };
         #[doc = concat!($doc, "; workgroup-memory reduction.")]
         pub static $wg: KernelVariant = KernelVariant {
@@ -171,7 +188,7 @@ macro_rules! reduced_pair {
             files: &[&REDUCE_WORKGROUP_WGSL, $($file),*],
             workgroup_size: Some($size),
             power_of_two_workgroup: true,
-            needs: Needs { subgroups: false, f16: false, half_unpack: false },
+            needs: Needs { subgroups: false, f16: false, half_unpack: $half },
         };
     };
 }
@@ -257,8 +274,19 @@ reduced_pair!(
     "attention_input",
     "attention_input",
     256,
-    [&ROPE_ANGLE_WGSL, &ATTENTION_INPUT_WGSL],
+    [&ROPE_ANGLE_WGSL, &KV_F32_WGSL, &ATTENTION_INPUT_WGSL],
     "Attention layer input: per-head q/k norms, RoPE, the gate copy and the K/V cache writes"
+);
+reduced_pair!(
+    ATTENTION_INPUT_F16,
+    ATTENTION_INPUT_F16_SUBGROUP,
+    ATTENTION_INPUT_F16_WORKGROUP,
+    "attention_input_f16",
+    "attention_input",
+    256,
+    [&ROPE_ANGLE_WGSL, &KV_F16_WGSL, &ATTENTION_INPUT_WGSL],
+    "Attention layer input writing an f16 KV cache",
+    half_unpack: true
 );
 reduced_pair!(
     ATTN_MERGE,
@@ -267,7 +295,7 @@ reduced_pair!(
     "attn_decode_merge",
     "attn_merge",
     64,
-    [&ATTENTION_DECODE_WGSL],
+    [&KV_F32_WGSL, &ATTENTION_DECODE_WGSL],
     "Decode attention, pass 2: the runs' partial softmax sums merged per head, WG_SIZE value dimensions per workgroup"
 );
 
@@ -340,7 +368,7 @@ pub const DECODE_MAX_HEAD_DIM: u32 = 512;
 pub static ATTN_SPLIT: KernelVariant = KernelVariant {
     name: "attn_decode_split",
     entry_point: "attn_split",
-    files: &[&REDUCE_WORKGROUP_WGSL, &ATTENTION_DECODE_WGSL],
+    files: &[&REDUCE_WORKGROUP_WGSL, &KV_F32_WGSL, &ATTENTION_DECODE_WGSL],
     workgroup_size: None,
     power_of_two_workgroup: false,
     needs: Needs {
@@ -350,17 +378,45 @@ pub static ATTN_SPLIT: KernelVariant = KernelVariant {
     },
 };
 
+/// [`ATTN_SPLIT`] over an f16 KV cache.
+pub static ATTN_SPLIT_F16: KernelVariant = KernelVariant {
+    name: "attn_decode_split_f16",
+    entry_point: "attn_split",
+    files: &[&REDUCE_WORKGROUP_WGSL, &KV_F16_WGSL, &ATTENTION_DECODE_WGSL],
+    workgroup_size: None,
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+        half_unpack: true,
+    },
+};
+
 /// Prefill attention: query tiles over the cache, online softmax (fixed 64 invocations).
 pub static ATTN_PREFILL: KernelVariant = KernelVariant {
     name: "attn_prefill",
     entry_point: "attn_prefill",
-    files: &[&ATTENTION_PREFILL_WGSL],
+    files: &[&KV_F32_WGSL, &ATTENTION_PREFILL_WGSL],
     workgroup_size: None,
     power_of_two_workgroup: false,
     needs: Needs {
         subgroups: false,
         f16: false,
         half_unpack: false,
+    },
+};
+
+/// [`ATTN_PREFILL`] over an f16 KV cache.
+pub static ATTN_PREFILL_F16: KernelVariant = KernelVariant {
+    name: "attn_prefill_f16",
+    entry_point: "attn_prefill",
+    files: &[&KV_F16_WGSL, &ATTENTION_PREFILL_WGSL],
+    workgroup_size: None,
+    power_of_two_workgroup: false,
+    needs: Needs {
+        subgroups: false,
+        f16: false,
+        half_unpack: true,
     },
 };
 
@@ -459,6 +515,7 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &NOOP,
     &COPY_VEC4,
     &COPY_COLUMNS,
+    &COPY_COLUMNS_F16,
     &GLU_F32,
     &RMS_NORM_F32_SUBGROUP,
     &RMS_NORM_F32_WORKGROUP,
@@ -485,10 +542,14 @@ pub static ALL_VARIANTS: &[&KernelVariant] = &[
     &DELTANET_INPUT_WORKGROUP,
     &ATTENTION_INPUT_SUBGROUP,
     &ATTENTION_INPUT_WORKGROUP,
+    &ATTENTION_INPUT_F16_SUBGROUP,
+    &ATTENTION_INPUT_F16_WORKGROUP,
     &ATTN_SPLIT,
+    &ATTN_SPLIT_F16,
     &ATTN_MERGE_SUBGROUP,
     &ATTN_MERGE_WORKGROUP,
     &ATTN_PREFILL,
+    &ATTN_PREFILL_F16,
     &MATVEC_F32_SUBGROUP,
     &MATVEC_FOLD_F32_SUBGROUP,
     &MATVEC_F32_WORKGROUP,
@@ -671,6 +732,7 @@ pub static ALL_REDUCED_PAIRS: &[&ReducedPair] = &[
     &L2_NORM_F32,
     &DELTANET_INPUT,
     &ATTENTION_INPUT,
+    &ATTENTION_INPUT_F16,
     &ATTN_MERGE,
     &MATVEC_F32,
     &MATVEC_FOLD_F32,

@@ -30,7 +30,14 @@ pub(super) fn attention_block(
     let w = |name: &str| format!("blk.{l}.{name}");
     let (q_cols, kv_cols) = (config.heads * config.head_dim, config.kv_dim());
     let projected = project_qkv(b, config, l, n)?;
-    let cache_bytes = (context * kv_cols) as u64 * F32;
+    let kv = b.options.kv_cache;
+    if !kv.word_aligned(config.head_dim) {
+        return Err(PlanBuildError::KvCacheHeadDim {
+            kv,
+            head_dim: config.head_dim,
+        });
+    }
+    let cache_bytes = (context * kv_cols) as u64 * kv.element_bytes();
     let keys = b.plan.tensor(w("cache_k"), TensorKind::State, cache_bytes);
     let values = b.plan.tensor(w("cache_v"), TensorKind::State, cache_bytes);
     let norms = if config.qk_norm {
@@ -52,6 +59,7 @@ pub(super) fn attention_block(
             gate,
             keys,
             values,
+            kv,
         });
         (q, gate)
     } else {
@@ -71,6 +79,7 @@ pub(super) fn attention_block(
         out: attn,
         window: config.sliding_window(l),
         gate,
+        kv,
     };
     b.step(op);
     Ok((attn, "attn_output", "o"))
@@ -144,6 +153,7 @@ fn separate_input(
             src_cols,
             first,
             cache,
+            kv: b.options.kv_cache,
         };
         b.step(op);
     }

@@ -16,6 +16,7 @@ use super::DecoderOp;
 use crate::config::ModelConfig;
 use crate::plan::{Plan, TensorId, TensorKind};
 use axon_gpu::kernels::argmax;
+use axon_gpu::kernels::kv_cache::KvType;
 
 /// Why a plan could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +31,15 @@ pub enum PlanBuildError {
         tokens: usize,
         /// The context.
         context: usize,
+    },
+    /// An f16 KV cache packs two values per word; a head of odd size would share words
+    /// with the next head.
+    #[error("a {kv} KV cache needs an even head_dim, the model's is {head_dim}")]
+    KvCacheHeadDim {
+        /// The cache type asked for.
+        kv: KvType,
+        /// The model's head size.
+        head_dim: usize,
     },
 }
 
@@ -65,6 +75,8 @@ pub struct PlanOptions {
     /// Logits for every token (`[tokens, vocab]`), or for the last one only (`[1, vocab]`:
     /// generation, and far less scratch for long prefill chunks).
     pub all_logits: bool,
+    /// Element type of the KV caches.
+    pub kv_cache: KvType,
 }
 
 impl Default for PlanOptions {
@@ -75,6 +87,7 @@ impl Default for PlanOptions {
             fuse_attention_input: true,
             fuse_deltanet_input: true,
             all_logits: true,
+            kv_cache: KvType::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::config::Activation;
 use crate::plan::{StepAccesses, StepOp, TensorDecl, TensorId, Use};
+use axon_gpu::kernels::kv_cache::KvType;
 
 /// One kernel launch of a decoder forward pass over `tokens` tokens.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +135,8 @@ pub enum DecoderOp {
         first: usize,
         /// `[context, kv_heads * head_dim]` cache (state).
         cache: TensorId,
+        /// The cache's element type.
+        kv: KvType,
     },
     /// An attention layer's whole input in one step: what the [`DecoderOp::Split`]s of the
     /// query (and its gate), the per-head [`DecoderOp::Norm`]s, the two [`DecoderOp::Rope`]s
@@ -158,6 +161,8 @@ pub enum DecoderOp {
         keys: TensorId,
         /// Value cache (state).
         values: TensorId,
+        /// The caches' element type.
+        kv: KvType,
     },
     /// Causal attention of the call's queries over the cache.
     Attention {
@@ -177,6 +182,8 @@ pub enum DecoderOp {
         window: Option<usize>,
         /// Output gate `[tokens, heads * head_dim]`: `out *= sigmoid(gate)` (Qwen3.5).
         gate: Option<TensorId>,
+        /// The caches' element type.
+        kv: KvType,
     },
     /// Gated DeltaNet's causal conv1d + SiLU over `[tokens, channels]`, state carried.
     Conv {

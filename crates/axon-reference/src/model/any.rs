@@ -30,8 +30,9 @@ impl ReferenceModel {
         Self::open_with(path, ReferenceOptions::default())
     }
 
-    /// [`ReferenceModel::open`] following the engine's choices in `options` (they concern
-    /// GGUF weight formats: a Hugging Face directory's weights are f32 or bf16).
+    /// [`ReferenceModel::open`] following the engine's choices in `options` (the 8-bit x
+    /// concerns GGUF weight formats only: a Hugging Face directory's weights are f32 or bf16;
+    /// the KV cache's type concerns both).
     pub fn open_with(path: &Path, options: ReferenceOptions) -> Result<Self, ModelError> {
         if path.is_dir() {
             let ckpt = HfCheckpoint::open(path).map_err(|e| ModelError::Config(e.to_string()))?;
@@ -41,8 +42,16 @@ impl ReferenceModel {
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             return match model_type {
-                "qwen3_5" | "qwen3_5_text" => Ok(Self::Qwen35(Qwen35::from_hf(&ckpt)?)),
-                _ => Ok(Self::Decoder(Decoder::from_hf(&ckpt)?)),
+                "qwen3_5" | "qwen3_5_text" => {
+                    let mut model = Qwen35::from_hf(&ckpt)?;
+                    model.kv_f16 = options.kv_f16;
+                    Ok(Self::Qwen35(model))
+                }
+                _ => {
+                    let mut model = Decoder::from_hf(&ckpt)?;
+                    model.kv_f16 = options.kv_f16;
+                    Ok(Self::Decoder(model))
+                }
             };
         }
         let file = GgufFile::open(path)?;

@@ -12,6 +12,7 @@ use super::projection::{Projection, ReferenceOptions, load_projection, multiply}
 use super::weights::{Source, embedding_row, json_usize, load, load_optional, plus_one};
 use super::{hf, hparams};
 use crate::ops::attention::{AttentionShape, attend};
+use crate::ops::kv_cache;
 use crate::ops::mlp::{GateActivation, gate};
 use crate::ops::rope::{Rope, RopePairing};
 use axon_formats::gguf::GgufFile;
@@ -99,6 +100,8 @@ pub struct Decoder {
     output: Option<Projection>,
     /// The tied head (`embd`) takes an 8-bit x in decode.
     embd_int8_x: bool,
+    /// The KV cache stores halves (`ReferenceOptions::kv_f16`).
+    pub(super) kv_f16: bool,
 }
 
 impl std::fmt::Debug for Decoder {
@@ -331,6 +334,7 @@ impl Decoder {
         Ok(Self {
             embd: embd.w,
             embd_int8_x: embd.int8_x,
+            kv_f16: options.kv_f16,
             output_norm: load(file, "output_norm.weight", &[e])?,
             output,
             layers,
@@ -495,6 +499,7 @@ impl Decoder {
         };
         Ok(Self {
             embd_int8_x: false,
+            kv_f16: false,
             embd: ckpt.load_f32("model.embed_tokens.weight", &[c.vocab, e])?,
             output_norm: norm("model.norm.weight", e)?,
             output,
@@ -592,8 +597,8 @@ impl Decoder {
             };
             rope.apply_heads(&mut q, c.head_dim, pos);
             rope.apply_heads(&mut k, c.head_dim, pos);
-            session.keys[i].extend_from_slice(&k);
-            session.values[i].extend_from_slice(&v);
+            kv_cache::append(&mut session.keys[i], &k, self.kv_f16);
+            kv_cache::append(&mut session.values[i], &v, self.kv_f16);
             let window = if sliding { c.sliding_window } else { None };
             let a = attend(
                 &q,

@@ -61,6 +61,10 @@ pub struct ReferenceOptions {
     /// an 8-bit x (the engine's `EngineOptions::matvec_q8`); `None`: every projection by x as
     /// it is.
     pub int8_min_cols: Option<usize>,
+    /// The KV cache keeps keys and values as IEEE halves (the engine's
+    /// `EngineOptions::kv_cache` of `KvType::F16`): each is rounded as it is stored
+    /// (`ops::kv_cache`).
+    pub kv_f16: bool,
 }
 
 impl ReferenceOptions {

@@ -15,6 +15,7 @@ use crate::ops::activation::{sigmoid, softplus};
 use crate::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use crate::ops::conv1d::ConvState;
 use crate::ops::deltanet::{DeltaInput, DeltaState, delta_step};
+use crate::ops::kv_cache;
 use crate::ops::l2_norm::l2_norm;
 use crate::ops::mlp::{GateActivation, gate};
 use crate::ops::rms_norm::gated_rms_norm;
@@ -158,6 +159,8 @@ pub struct Qwen35 {
     output: Option<Projection>,
     /// The tied head (`embd`) takes an 8-bit x in decode.
     embd_int8_x: bool,
+    /// The KV cache stores halves (`ReferenceOptions::kv_f16`).
+    pub(super) kv_f16: bool,
 }
 
 impl std::fmt::Debug for Qwen35 {
@@ -347,6 +350,7 @@ impl Qwen35 {
             norm,
             output,
             embd_int8_x: false,
+            kv_f16: false,
         })
     }
 
@@ -483,6 +487,7 @@ impl Qwen35 {
             config,
             embd: embd.w,
             embd_int8_x: embd.int8_x,
+            kv_f16: options.kv_f16,
             layers,
             norm,
             output,
@@ -633,8 +638,8 @@ impl Qwen35 {
             .collect();
         c.rope.apply_heads(&mut q, c.head_dim, pos);
         c.rope.apply_heads(&mut k, c.head_dim, pos);
-        keys.extend_from_slice(&k);
-        values.extend(wv.apply(h, int8));
+        kv_cache::append(keys, &k, self.kv_f16);
+        kv_cache::append(values, &wv.apply(h, int8), self.kv_f16);
         let shape = AttentionShape {
             heads: c.heads,
             kv_heads: c.kv_heads,

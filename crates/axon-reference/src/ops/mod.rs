@@ -5,6 +5,7 @@ pub mod add;
 pub mod attention;
 pub mod conv1d;
 pub mod deltanet;
+pub mod kv_cache;
 pub mod l2_norm;
 pub mod linear;
 pub mod mlp;

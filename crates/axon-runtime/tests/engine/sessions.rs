@@ -3,8 +3,10 @@
 //! other; the context limit and reset; one `queue.submit` per decode token.
 
 use crate::{
-    ALL_FIXTURES, DECODER_FIXTURES, Expected, argmax, assert_logits_close, engine, fixture, gpu,
+    ALL_FIXTURES, DECODER_FIXTURES, Expected, argmax, assert_logits_close, engine, engine_with,
+    fixture, gpu, reference_for,
 };
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_models::weights::WeightLayout;
 use axon_runtime::{EngineOptions, RuntimeError, open_model};
 
@@ -332,29 +334,36 @@ fn one_submit_per_decode_token() {
 /// A 520-token prefill (past the 512 mark, across many 64-key attention tiles and 64-token
 /// matmul tiles) then 64 decode steps: every position's logits equal the CPU reference's
 /// (top-1 equal, max |Δlogit| <= 1e-3 · max|logit|, `LOGITS_TOLERANCE`), for every fixture (Gemma's
-/// sliding window is far shorter than the context; Qwen3.5's DeltaNet runs 17 chunks).
+/// sliding window is far shorter than the context; Qwen3.5's DeltaNet runs 17 chunks) and
+/// both KV cache types (the reference rounding an f16 cache's keys and values as it stores
+/// them).
 #[test]
 fn long_context_prefill_and_decode_equal_the_reference() {
-    use axon_reference::model::ReferenceModel;
     for name in ALL_FIXTURES {
-        let engine = engine(name);
-        let vocab = engine.config().vocab;
-        let tokens: Vec<u32> = (0..520 + 64)
-            .map(|i| ((i * 37 + 11) % vocab) as u32)
-            .collect();
-        let mut s = engine.session(tokens.len()).unwrap();
-        let mut rows = engine.forward(&mut s, &tokens[..520]).unwrap();
-        for &t in &tokens[520..] {
-            rows.extend(engine.forward(&mut s, &[t]).unwrap());
-        }
-        let reference = ReferenceModel::open(&fixture(name)).unwrap();
-        let want = reference
-            .forward(&mut reference.new_session(), &tokens)
-            .unwrap();
-        for (p, (got, want)) in rows.chunks_exact(vocab).zip(&want).enumerate() {
-            let what = format!("{name} position {p}");
-            assert_eq!(argmax(got), argmax(want), "{what}: top-1");
-            assert_logits_close(got, want, &what);
+        for kv in KvType::ALL {
+            let options = EngineOptions {
+                kv_cache: kv,
+                ..EngineOptions::default()
+            };
+            let engine = engine_with(name, options);
+            let vocab = engine.config().vocab;
+            let tokens: Vec<u32> = (0..520 + 64)
+                .map(|i| ((i * 37 + 11) % vocab) as u32)
+                .collect();
+            let mut s = engine.session(tokens.len()).unwrap();
+            let mut rows = engine.forward(&mut s, &tokens[..520]).unwrap();
+            for &t in &tokens[520..] {
+                rows.extend(engine.forward(&mut s, &[t]).unwrap());
+            }
+            let reference = reference_for(&fixture(name), &options);
+            let want = reference
+                .forward(&mut reference.new_session(), &tokens)
+                .unwrap();
+            for (p, (got, want)) in rows.chunks_exact(vocab).zip(&want).enumerate() {
+                let what = format!("{name} {kv} cache, position {p}");
+                assert_eq!(argmax(got), argmax(want), "{what}: top-1");
+                assert_logits_close(got, want, &what);
+            }
         }
     }
 }

@@ -156,6 +156,7 @@ fn decode_with_8_bit_x_follows_the_reference() {
             let engine = open_model(gpu(), &path, WeightLayout::FUSED, options).unwrap();
             let reference_options = ReferenceOptions {
                 int8_min_cols: Some(1),
+                kv_f16: false,
             };
             let reference = ReferenceModel::open_with(&path, reference_options).unwrap();
             // Both sides: prefill `split` tokens, then decode to `end` one token at a time.

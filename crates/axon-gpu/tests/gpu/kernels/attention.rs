@@ -1,5 +1,6 @@
 //! Decode attention vs `axon_reference::ops::attention::attend` (+ `sigmoid_gate`): GQA,
-//! sliding windows shorter and longer than the cache, gated and ungated, every reduction.
+//! sliding windows shorter and longer than the cache, gated and ungated, every reduction, f32
+//! and f16 caches (the reference attends over the halves an f16 cache holds).
 //!
 //! Tolerance: 1e-4 · (1 + max|v|) per value; f32 on the GPU, f64 in the reference, u = 2^-24.
 //! - Scores: f32 dot products over head_dim <= 256 (times scale = 1/sqrt(head_dim)). A sum's
@@ -17,10 +18,13 @@
 //! - Total <= (4.4e-5 + 5.1e-6 + 3.7e-5) · max|v| < 1e-4 · (1 + max|v|). A wrong KV
 //!   head, window edge, run boundary or normalisation is off by O(max|v|).
 
-use super::{CASES, REDUCTIONS, assert_width, guarded_zeros, noise, read_guarded};
+use super::{
+    CASES, REDUCTIONS, as_cached, assert_width, guarded_zeros, noise, read_guarded, upload_cache,
+};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::attention::{DecodeAttention, attention_decode, partials_len};
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_reference::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use proptest::prelude::*;
 
@@ -41,7 +45,9 @@ struct Case {
     seed: u64,
 }
 
-fn check(case: Case, reduction: Reduction) {
+/// Decode attention over a cache of type `kv` (an f16 cache: the reference attends over the
+/// halves it holds, which the kernel reads exactly, so the tolerance is f32's).
+fn check(case: Case, reduction: Reduction, kv: KvType) {
     let Case {
         kv_heads,
         group,
@@ -66,13 +72,15 @@ fn check(case: Case, reduction: Reduction) {
         window,
         scale,
         reduction,
+        cache: kv,
     };
     let (dq, dk, dv, dg) = (
         gpu.upload_f32("q", &q).unwrap(),
-        gpu.upload_f32("k", &k).unwrap(),
-        gpu.upload_f32("v", &v).unwrap(),
+        upload_cache(gpu, "k", &k, kv),
+        upload_cache(gpu, "v", &v, kv),
         gpu.upload_f32("gate", &g).unwrap(),
     );
+    let (k, v) = (as_cached(&k, kv), as_cached(&v, kv));
     let partials = gpu
         .zeros_f32("partials", partials_len(heads, kv_heads, head_dim))
         .unwrap();
@@ -102,7 +110,7 @@ fn check(case: Case, reduction: Reduction) {
         // positions: <= 8.7e-5 · max|v| (module docs).
         assert!(
             (a - b).abs() <= 1e-4 * (1.0 + vmax),
-            "{reduction:?} pos {pos} window {window:?} gated {gated}: out[{i}] gpu {a} vs reference {b}"
+            "{kv} {reduction:?} pos {pos} window {window:?} gated {gated}: out[{i}] gpu {a} vs reference {b}"
         );
     }
 }
@@ -117,14 +125,20 @@ proptest! {
     ) {
         let case = Case { kv_heads, group, head_dim, pos, window, gated, seed };
         for reduction in REDUCTIONS {
-            check(case, reduction);
+            check(case, reduction, KvType::F32);
         }
+        // The cache type changes the split pass only, which no reduction variant touches.
+        check(case, Reduction::Workgroup, KvType::F16);
     }
 }
 
 #[test]
 fn edge_cases() {
-    for reduction in REDUCTIONS {
+    for (reduction, kv) in REDUCTIONS
+        .map(|r| (r, KvType::F32))
+        .into_iter()
+        .chain([(Reduction::Workgroup, KvType::F16)])
+    {
         check(
             Case {
                 kv_heads: 1,
@@ -136,6 +150,7 @@ fn edge_cases() {
                 seed: 1,
             },
             reduction,
+            kv,
         );
         check(
             Case {
@@ -148,6 +163,7 @@ fn edge_cases() {
                 seed: 2,
             },
             reduction,
+            kv,
         );
         check(
             Case {
@@ -160,6 +176,7 @@ fn edge_cases() {
                 seed: 3,
             },
             reduction,
+            kv,
         );
         // More query heads per KV head than one scoring round takes (GROUP = 4 in the
         // kernel), over several tiles with a partial last one.
@@ -174,6 +191,7 @@ fn edge_cases() {
                 seed: 4,
             },
             reduction,
+            kv,
         );
         // Deep caches: runs of several tiles, so the online softmax rescales what a run has
         // summed (64 runs per KV head at 1-2 KV heads, 32 at 8), windowed and not.
@@ -188,6 +206,7 @@ fn edge_cases() {
                 seed: 5,
             },
             reduction,
+            kv,
         );
         check(
             Case {
@@ -200,6 +219,7 @@ fn edge_cases() {
                 seed: 6,
             },
             reduction,
+            kv,
         );
     }
 }

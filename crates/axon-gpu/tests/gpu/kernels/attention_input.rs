@@ -4,14 +4,17 @@
 //! host). Equal bit for bit at every reduction, for Qwen3.5's query + gate projection with
 //! norms and partial NeoX rotary, and a fused QKV projection without norms and adjacent
 //! pairs, over several tokens at a position past 0; nothing written outside its rows. The
-//! separate kernels are tested against the reference in `rms_norm.rs` and `rope.rs`.
+//! separate kernels are tested against the reference in `rms_norm.rs` and `rope.rs`. An f16
+//! cache holds, word for word, the separate kernels' keys and values rounded by the
+//! reference's `half_bits`.
 
-use super::{REDUCTIONS, assert_width, guarded_zeros, noise, read_guarded};
+use super::{REDUCTIONS, assert_width, cache_words, guarded_zeros, noise, read_guarded};
 use crate::gpu;
 use axon_gpu::kernels::Reduction;
 use axon_gpu::kernels::attention_input::{
     AttentionInput, HeadNorms, Heads, KvSource, QuerySource, attention_input_at,
 };
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_gpu::kernels::rms_norm::{RmsNormParams, rms_norm};
 use axon_gpu::kernels::rope::{RopeTable, rope_at};
 
@@ -144,7 +147,14 @@ fn separate(
     [q, gate, cache(&k), cache(&v)]
 }
 
-fn fused(c: Case, p: &Projections, norms: &[Vec<f32>; 2], reduction: Reduction) -> [Vec<f32>; 4] {
+/// The fused kernel's q and gate (as f32 bits) and its caches of type `kv` (as words).
+fn fused(
+    c: Case,
+    p: &Projections,
+    norms: &[Vec<f32>; 2],
+    reduction: Reduction,
+    kv: KvType,
+) -> [Vec<u32>; 4] {
     let gpu = gpu();
     let (q_cols, kv_cols) = (c.heads * c.head_dim, c.kv_heads * c.head_dim);
     let buffers: Vec<_> = p
@@ -158,8 +168,9 @@ fn fused(c: Case, p: &Projections, norms: &[Vec<f32>; 2], reduction: Reduction) 
     );
     let q_out = guarded_zeros(gpu, "q", c.tokens * q_cols);
     let gate_out = guarded_zeros(gpu, "gate", c.tokens * q_cols);
-    let keys = guarded_zeros(gpu, "keys", CONTEXT * kv_cols);
-    let values = guarded_zeros(gpu, "values", CONTEXT * kv_cols);
+    let cache_len = kv.words(CONTEXT * kv_cols);
+    let keys = guarded_zeros(gpu, "keys", cache_len);
+    let values = guarded_zeros(gpu, "values", cache_len);
     let (qb, qs, qh, gate_first) = p.q;
     let input = AttentionInput {
         q: QuerySource {
@@ -188,6 +199,7 @@ fn fused(c: Case, p: &Projections, norms: &[Vec<f32>; 2], reduction: Reduction) 
         gate_out: gate_first.map(|_| &gate_out),
         keys: &keys,
         values: &values,
+        cache: kv,
     };
     let shape = Heads {
         heads: c.heads,
@@ -208,14 +220,14 @@ fn fused(c: Case, p: &Projections, norms: &[Vec<f32>; 2], reduction: Reduction) 
     gpu.run("fused", &[dispatch]).unwrap();
     let gate = read_guarded(gpu, &gate_out, c.tokens * q_cols);
     [
-        read_guarded(gpu, &q_out, c.tokens * q_cols),
+        bits(&read_guarded(gpu, &q_out, c.tokens * q_cols)),
         if gate_first.is_some() {
-            gate
+            bits(&gate)
         } else {
             Vec::new()
         },
-        read_guarded(gpu, &keys, CONTEXT * kv_cols),
-        read_guarded(gpu, &values, CONTEXT * kv_cols),
+        bits(&read_guarded(gpu, &keys, cache_len)),
+        bits(&read_guarded(gpu, &values, cache_len)),
     ]
 }
 
@@ -269,14 +281,83 @@ fn fused_attention_input_equals_the_separate_kernels() {
         let norms = [noise(c.head_dim, 8, 1.5), noise(c.head_dim, 9, 1.5)];
         let p = projections(c);
         for reduction in REDUCTIONS {
-            let want = separate(c, &p, &norms, reduction);
-            let got = fused(c, &p, &norms, reduction);
-            for (what, (g, w)) in ["q", "gate", "keys", "values"]
-                .iter()
-                .zip(got.iter().zip(&want))
-            {
-                assert_eq!(bits(g), bits(w), "{what} {reduction:?} {c:?}");
+            let [q, gate, keys, values] = separate(c, &p, &norms, reduction);
+            for kv in KvType::ALL {
+                let want = [
+                    bits(&q),
+                    bits(&gate),
+                    cache_words(&keys, kv),
+                    cache_words(&values, kv),
+                ];
+                let got = fused(c, &p, &norms, reduction, kv);
+                for (what, (g, w)) in ["q", "gate", "keys", "values"]
+                    .iter()
+                    .zip(got.iter().zip(&want))
+                {
+                    assert_eq!(g, w, "{what} {kv} {reduction:?} {c:?}");
+                }
             }
         }
+    }
+}
+
+/// An f16 cache packs a head into whole words: an odd head_dim is refused, not written across
+/// the next head's first value.
+#[test]
+fn an_f16_cache_needs_an_even_head_dim() {
+    let gpu = gpu();
+    let c = Case {
+        heads: 1,
+        kv_heads: 1,
+        head_dim: 5,
+        dims: 4,
+        neox: false,
+        gated: false,
+        tokens: 1,
+        position: 0,
+    };
+    let x = gpu.zeros_f32("x", 15).unwrap();
+    let [q_out, keys, values] =
+        ["q_out", "keys", "values"].map(|label| gpu.zeros_f32(label, CONTEXT * 5).unwrap());
+    let source = KvSource {
+        buffer: &x,
+        stride: 15,
+        first: 5,
+    };
+    for kv in KvType::ALL {
+        let input = AttentionInput {
+            q: QuerySource {
+                buffer: &x,
+                stride: 15,
+                head_stride: 5,
+                gate_first: None,
+            },
+            k: source,
+            v: KvSource {
+                first: 10,
+                ..source
+            },
+            norms: None,
+            q_out: &q_out,
+            gate_out: None,
+            keys: &keys,
+            values: &values,
+            cache: kv,
+        };
+        let shape = Heads {
+            heads: 1,
+            kv_heads: 1,
+            head_dim: 5,
+        };
+        let position = gpu.position(0).unwrap();
+        let result = attention_input_at(
+            gpu,
+            shape,
+            1,
+            input,
+            (&position, &table(c)),
+            Reduction::Workgroup,
+        );
+        assert_eq!(result.is_ok(), kv == KvType::F32, "{kv}");
     }
 }

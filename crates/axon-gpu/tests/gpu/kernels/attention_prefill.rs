@@ -1,7 +1,8 @@
 //! Prefill attention vs `axon_reference::ops::attention::attend` (+ `sigmoid_gate`) for each
 //! query token at its own position: GQA, sliding windows shorter and longer than the context,
 //! gated and ungated, starting at position 0 or after a cached prefix, token counts across
-//! the 8-query tile and contexts across the 64-key tile.
+//! the 8-query tile and contexts across the 64-key tile, f32 and f16 caches (the reference
+//! attends over the halves an f16 cache holds).
 //!
 //! Tolerance: 1e-4 · (1 + max|v|) per value, derived as for decode attention (`attention.rs`:
 //! f32 scores over head_dim <= 256, exp within (3 + 2|s - max|) ULP, values summed over at
@@ -13,9 +14,10 @@
 //!
 //! Guard: `out` has sentinel elements past `tokens * heads * head_dim`; they must survive.
 
-use super::{CASES, guarded_zeros, noise, read_guarded};
+use super::{CASES, as_cached, guarded_zeros, noise, read_guarded, upload_cache};
 use crate::gpu;
 use axon_gpu::kernels::attention_prefill::{PrefillAttention, attention_prefill};
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_reference::ops::attention::{AttentionShape, attend, sigmoid_gate};
 use proptest::prelude::*;
 
@@ -34,6 +36,7 @@ struct Case {
     window: Option<usize>,
     gated: bool,
     seed: u64,
+    kv: KvType,
 }
 
 fn check(c: Case) {
@@ -54,13 +57,15 @@ fn check(c: Case) {
         tokens: c.tokens,
         window: c.window,
         scale,
+        cache: c.kv,
     };
     let (dq, dk, dv, dg) = (
         gpu.upload_f32("q", &q).unwrap(),
-        gpu.upload_f32("k", &k).unwrap(),
-        gpu.upload_f32("v", &v).unwrap(),
+        upload_cache(gpu, "k", &k, c.kv),
+        upload_cache(gpu, "v", &v, c.kv),
         gpu.upload_f32("gate", &g).unwrap(),
     );
+    let (k, v) = (as_cached(&k, c.kv), as_cached(&v, c.kv));
     let out = guarded_zeros(gpu, "out", c.tokens * per_token);
     let dispatch = attention_prefill(gpu, &a, [&dq, &dk, &dv, &out], c.gated.then_some(&dg));
     gpu.run("attention_prefill_test", &[dispatch.unwrap()])
@@ -106,8 +111,9 @@ proptest! {
         start in prop_oneof![Just(0usize), 0usize..150], tokens in 1usize..40,
         window in prop_oneof![Just(None), (1usize..70).prop_map(Some), (200usize..300).prop_map(Some)],
         gated in any::<bool>(), seed in any::<u64>(),
+        kv in prop_oneof![Just(KvType::F32), Just(KvType::F16)],
     ) {
-        check(Case { kv_heads, group, head_dim, start, tokens, window, gated, seed });
+        check(Case { kv_heads, group, head_dim, start, tokens, window, gated, seed, kv });
     }
 }
 
@@ -122,6 +128,7 @@ fn edge_cases() {
         window: None,
         gated: false,
         seed: 1,
+        kv: KvType::F32,
     };
     check(base);
     check(Case {
@@ -141,6 +148,18 @@ fn edge_cases() {
         window: Some(512),
         gated: true,
         seed: 3,
+        kv: KvType::F32,
+    });
+    check(Case {
+        kv_heads: 2,
+        group: 2,
+        head_dim: 128,
+        start: 90,
+        tokens: 17,
+        window: None,
+        gated: false,
+        seed: 4,
+        kv: KvType::F16,
     });
 }
 
@@ -156,6 +175,7 @@ fn shape_errors() {
         tokens: 2,
         window: None,
         scale: 1.0,
+        cache: KvType::F32,
     };
     assert!(attention_prefill(gpu, &a, [&buf, &buf, &buf, &buf], None).is_err());
     let a = PrefillAttention {
@@ -165,4 +185,23 @@ fn shape_errors() {
     };
     let small = gpu.zeros_f32("s", 4).unwrap();
     assert!(attention_prefill(gpu, &a, [&small, &small, &small, &small], None).is_err());
+    // An f16 cache of two positions (one head of 2) is one word per position: the f32 twin
+    // needs twice the room.
+    let a = PrefillAttention {
+        window: None,
+        tokens: 2,
+        ..a
+    };
+    let (q, out, half_cache) = (
+        gpu.zeros_f32("q", 4).unwrap(),
+        gpu.zeros_f32("out", 4).unwrap(),
+        gpu.zeros_f32("cache", 2).unwrap(),
+    );
+    let f16 = PrefillAttention {
+        cache: KvType::F16,
+        ..a
+    };
+    let bufs = [&q, &half_cache, &half_cache, &out];
+    assert!(attention_prefill(gpu, &f16, bufs, None).is_ok());
+    assert!(attention_prefill(gpu, &a, bufs, None).is_err());
 }

@@ -23,6 +23,8 @@ mod weights;
 
 use axon_gpu::Dispatch;
 use axon_gpu::kernels::Reduction;
+use axon_gpu::kernels::kv_cache::KvType;
+use axon_reference::ops::kv_cache::{half_bits, round_to_half};
 
 /// Cases per property test: enough to hit ragged sizes, few enough for lavapipe in CI.
 pub const CASES: u32 = 64;
@@ -127,4 +129,42 @@ pub fn assert_close(got: &[f32], want: &[f32], rel: f32, what: &str) {
             "{what}[{i}]: gpu {g} vs reference {w}"
         );
     }
+}
+
+/// The words a KV cache of type `kv` holds for `values` (f32 bits, or two halves per word,
+/// rounded by the reference's `half_bits`; an odd count pads the last word with zero).
+pub fn cache_words(values: &[f32], kv: KvType) -> Vec<u32> {
+    match kv {
+        KvType::F32 => values.iter().map(|v| v.to_bits()).collect(),
+        KvType::F16 => values
+            .chunks(2)
+            .map(|pair| {
+                let lo = u32::from(half_bits(pair[0]));
+                let hi = pair.get(1).map_or(0, |&v| u32::from(half_bits(v)));
+                lo | hi << 16
+            })
+            .collect(),
+    }
+}
+
+/// `values` as a cache of type `kv` returns them to attention.
+pub fn as_cached(values: &[f32], kv: KvType) -> Vec<f32> {
+    match kv {
+        KvType::F32 => values.to_vec(),
+        KvType::F16 => values.iter().map(|&v| round_to_half(v)).collect(),
+    }
+}
+
+/// A cache of type `kv` holding `values`.
+pub fn upload_cache(
+    gpu: &axon_gpu::Gpu,
+    label: &str,
+    values: &[f32],
+    kv: KvType,
+) -> axon_gpu::DeviceBuffer {
+    let words: Vec<f32> = cache_words(values, kv)
+        .into_iter()
+        .map(f32::from_bits)
+        .collect();
+    gpu.upload_f32(label, &words).unwrap()
 }

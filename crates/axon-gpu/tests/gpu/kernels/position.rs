@@ -13,6 +13,7 @@ use axon_gpu::kernels::attention_prefill::{
     PrefillAttention, attention_prefill, attention_prefill_at,
 };
 use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
+use axon_gpu::kernels::kv_cache::KvType;
 use axon_gpu::{DeviceBuffer, Dispatch};
 
 fn bits(v: &[f32]) -> Vec<u32> {
@@ -83,6 +84,7 @@ fn attention_follows_the_position() {
             window,
             scale: 0.25,
             reduction: Reduction::preferred(gpu.caps()),
+            cache: KvType::F32,
         };
         let bufs = [&q, &keys, &values, &partials, &out];
         let encoded = attention_decode_at(gpu, &a, bufs, None, &position).unwrap();
@@ -107,6 +109,7 @@ fn attention_follows_the_position() {
             tokens,
             window,
             scale: 0.25,
+            cache: KvType::F32,
         };
         let bufs = [&q, &keys, &values, &out];
         let encoded = attention_prefill_at(gpu, &p, bufs, None, &position).unwrap();
