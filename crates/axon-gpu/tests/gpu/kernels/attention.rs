@@ -221,5 +221,20 @@ fn edge_cases() {
             reduction,
             kv,
         );
+        // Heads past 256 values: the key dot products take a second pass of loads and the
+        // values a second dimension per invocation.
+        check(
+            Case {
+                kv_heads: 1,
+                group: 2,
+                head_dim: 320,
+                pos: 150,
+                window: None,
+                gated: false,
+                seed: 7,
+            },
+            reduction,
+            kv,
+        );
     }
 }
