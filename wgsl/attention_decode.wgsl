@@ -127,25 +127,37 @@ fn value_at(i: u32) -> f32 {
     return kv_value(values[i / KV_PER_WORD], i);
 }
 
-// Partial dot products of the round's queries (q_sh) with the key row at `row` over this
-// invocation's dimensions. Every load of a pass is issued before the first product, so a pass
-// costs one memory latency, not one per dimension.
-fn partial_scores(row: u32, part: u32) -> array<f32, GROUP> {
-    let hd = params.head_dim;
-    var acc: array<f32, GROUP>;
-    for (var d0 = part; d0 < hd; d0 += KEY_DIMS * PARTS) {
-        var k: array<vec4<f32>, 4>;
+// One pass of an invocation's key loads from the key row at `row`: dimensions d0, d0 + PARTS,
+// ... (KEY_DIMS of them, 0 past head_dim), all issued together.
+fn key_loads(row: u32, d0: u32) -> array<vec4<f32>, 4> {
+    var k: array<vec4<f32>, 4>;
+    for (var j = 0u; j < 4u; j++) {
+        let d = d0 + 4u * j * PARTS;
+        k[j] = vec4<f32>(key_at(row, d), key_at(row, d + PARTS), key_at(row, d + 2u * PARTS), key_at(row, d + 3u * PARTS));
+    }
+    return k;
+}
+
+// `acc` plus the round's queries (q_sh) dotted with one pass of key loads `k` from d0.
+fn add_pass(acc: array<f32, GROUP>, k: array<vec4<f32>, 4>, d0: u32) -> array<f32, GROUP> {
+    var sum = acc;
+    for (var g = 0u; g < GROUP; g++) {
         for (var j = 0u; j < 4u; j++) {
-            let d = d0 + 4u * j * PARTS;
-            k[j] = vec4<f32>(key_at(row, d), key_at(row, d + PARTS), key_at(row, d + 2u * PARTS), key_at(row, d + 3u * PARTS));
+            let at = g * MAX_HEAD_DIM + d0 + 4u * j * PARTS;
+            let qv = vec4<f32>(q_sh[at], q_sh[at + PARTS], q_sh[at + 2u * PARTS], q_sh[at + 3u * PARTS]);
+            sum[g] += dot(qv, k[j]);
         }
-        for (var g = 0u; g < GROUP; g++) {
-            for (var j = 0u; j < 4u; j++) {
-                let at = g * MAX_HEAD_DIM + d0 + 4u * j * PARTS;
-                let qv = vec4<f32>(q_sh[at], q_sh[at + PARTS], q_sh[at + 2u * PARTS], q_sh[at + 3u * PARTS]);
-                acc[g] += dot(qv, k[j]);
-            }
-        }
+    }
+    return sum;
+}
+
+// Partial dot products of the round's queries with the key row at `row` over this
+// invocation's dimensions, its first pass from the loads `first` (issued a tile ahead), the
+// rest (head_dim past KEY_DIMS * PARTS) loaded here, a pass's loads together.
+fn partial_scores(row: u32, part: u32, first: array<vec4<f32>, 4>) -> array<f32, GROUP> {
+    var acc = add_pass(array<f32, GROUP>(), first, part);
+    for (var d0 = part + KEY_DIMS * PARTS; d0 < params.head_dim; d0 += KEY_DIMS * PARTS) {
+        acc = add_pass(acc, key_loads(row, d0), d0);
     }
     return acc;
 }
@@ -214,6 +226,12 @@ fn attn_split(
             }
         }
         workgroupBarrier();
+        // The first pass of the keys of this invocation's slot, loaded one tile ahead: a
+        // tile's scoring starts from registers while the next tile's keys are on their way.
+        var keys_ahead: array<vec4<f32>, 4>;
+        if begin + slot < end {
+            keys_ahead = key_loads(((begin + slot) * params.kv_heads + kv) * hd, part);
+        }
         for (var t0 = begin; t0 < end; t0 += CHUNK) {
             let span = min(end - t0, CHUNK);
             var vt: array<array<vec4<f32>, 4>, DIMS>;
@@ -224,9 +242,13 @@ fn attn_split(
                 }
             }
             let p = t0 + slot;
+            let keys_now = keys_ahead;
+            if p + CHUNK < end {
+                keys_ahead = key_loads(((p + CHUNK) * params.kv_heads + kv) * hd, part);
+            }
             var acc: array<f32, GROUP>;
             if p < end {
-                acc = partial_scores((p * params.kv_heads + kv) * hd, part);
+                acc = partial_scores((p * params.kv_heads + kv) * hd, part, keys_now);
             }
             for (var g = 0u; g < GROUP; g++) {
                 dots_sh[(g * CHUNK + slot) * PARTS + part] = acc[g];
