@@ -492,6 +492,8 @@ fn whole_model_bench_follows_the_contract() {
         v["matvec_q8_min_cols"].as_u64(),
         Some(axon_runtime::MATVEC_Q8_MIN_COLS as u64)
     );
+    // The KV cache type the run used: the engine's default (f32) unless AXON_KV_CACHE says.
+    assert_eq!(v["kv_cache"], "f32");
     assert!(v["adapter"]["name"].is_string());
     // GPU time by kernel family, where the adapter has timestamps (lavapipe and NVIDIA do).
     let families = &v["gpu_us_by_family"];
@@ -551,4 +553,40 @@ fn bench_needs_a_model_or_a_subcommand_but_not_both() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--model"));
     let out = axon(&["bench", "--model", "x.gguf", "kernels"]);
     assert_eq!(out.status.code(), Some(2), "usage error");
+}
+
+/// `AXON_KV_CACHE` picks the KV cache's element type for `axon bench --model`: the report names
+/// it and an f16 cache takes half the bytes of the f32 one; an unknown type exits 1 naming the
+/// variable before any model is run.
+#[test]
+fn whole_model_bench_names_its_kv_cache_type() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../axon-reference/tests/fixtures/hf/llama-gqa-untied");
+    let run = |kv: &str| {
+        Command::new(env!("CARGO_BIN_EXE_axon"))
+            .args(["bench", "--model", dir.to_str().unwrap()])
+            .args(["--prompt", "8", "--gen", "2", "--repeat", "1", "--json"])
+            .env("AXON_KV_CACHE", kv)
+            .output()
+            .expect("the axon binary runs")
+    };
+    let report = |kv: &str| -> Value {
+        let out = run(kv);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (f32_run, f16_run) = (report("f32"), report("f16"));
+    assert_eq!(f32_run["kv_cache"], "f32");
+    assert_eq!(f16_run["kv_cache"], "f16");
+    let bytes = |v: &Value| v["memory"]["kv_cache_bytes"].as_u64().unwrap();
+    assert_eq!(bytes(&f16_run) * 2, bytes(&f32_run));
+    let bad = run("bf16");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("AXON_KV_CACHE"), "{stderr}");
+    assert!(bad.stdout.is_empty());
 }
