@@ -164,13 +164,9 @@ fn launch(
     let uniform = gpu.uniform("attention.params", &params)?;
     let gate = gate.unwrap_or(q);
     let split_grid = grid(gpu, KERNEL, (kv_heads * splits) as u64)?;
-    let split_variant = match a.cache {
-        KvType::F32 => &ATTN_SPLIT,
-        KvType::F16 => &ATTN_SPLIT_F16,
-    };
     let split = Dispatch::with_bindings(
         gpu,
-        split_variant,
+        a.cache.pick(&ATTN_SPLIT, &ATTN_SPLIT_F16),
         &[
             (0, &uniform),
             (1, q.raw()),

@@ -2,7 +2,7 @@
 //! per-head q/k RMSNorm when the model has one, RoPE, the output gate's copy, the K/V cache
 //! writes), what the column copies, [`rms_norm`](super::rms_norm::rms_norm),
 //! [`rope_at`](super::rope::rope_at) and
-//! [`copy_columns_at`](super::copy::copy_columns_at) compute, bit for bit at the same
+//! [`cache_write_at`](super::copy::cache_write_at) compute, bit for bit at the same
 //! [`Reduction`] (same steps, same sums; tested).
 //!
 //! Contract: the query of token `t`, head `h` is `head_dim` values of `q.buffer` at
@@ -230,10 +230,7 @@ pub fn attention_input_at(
         check_binding(gpu, KERNEL, what, buf)?;
     }
     let turns = upload_turns(gpu, table)?;
-    let pair = match input.cache {
-        KvType::F32 => &ATTENTION_INPUT,
-        KvType::F16 => &ATTENTION_INPUT_F16,
-    };
+    let pair = input.cache.pick(&ATTENTION_INPUT, &ATTENTION_INPUT_F16);
     let kernel = reduction.pick(gpu, KERNEL, pair)?;
     let max_per_dim = gpu.caps().limits.max_compute_workgroups_per_dimension as usize;
     let slots = heads + kv_heads;

@@ -147,13 +147,9 @@ fn launch(
     };
     let uniform = gpu.uniform("attention_prefill.params", &params)?;
     let gate = gate.unwrap_or(q);
-    let variant = match a.cache {
-        KvType::F32 => &ATTN_PREFILL,
-        KvType::F16 => &ATTN_PREFILL_F16,
-    };
     Dispatch::new(
         gpu,
-        variant,
+        a.cache.pick(&ATTN_PREFILL, &ATTN_PREFILL_F16),
         &[
             &uniform,
             q.raw(),

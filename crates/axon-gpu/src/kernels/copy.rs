@@ -83,7 +83,7 @@ pub fn copy_columns(
     to: Columns,
 ) -> Result<Dispatch, GpuError> {
     let position = gpu.position(0)?;
-    launch_columns(
+    cache_write_at(
         gpu,
         [src, dst],
         [rows, cols],
@@ -94,47 +94,12 @@ pub fn copy_columns(
 }
 
 /// [`copy_columns`] to `to` moved by `position * pos_stride` elements, the position read from
-/// its uniform when the pass runs (K/V rows into the cache at the call's position). `dst` must
-/// have room for the block at every position the caller will set (checked for position 0).
-pub fn copy_columns_at(
-    gpu: &Gpu,
-    [src, dst]: [&DeviceBuffer; 2],
-    [rows, cols]: [usize; 2],
-    [from, to]: [Columns; 2],
-    (position, pos_stride): (&Position, usize),
-) -> Result<Dispatch, GpuError> {
-    launch_columns(
-        gpu,
-        [src, dst],
-        [rows, cols],
-        [from, to],
-        (position, pos_stride),
-        KvType::F32,
-    )
-}
-
-/// [`copy_columns_at`] into a KV cache of element type `cache`: `to`, `pos_stride` and the
-/// block's elements count cache elements (an f16 cache needs `cols`, `to.stride`, `to.offset`
-/// and `pos_stride` even, so each row fills whole words).
+/// its uniform when the pass runs (K/V rows into the cache at the call's position), into a
+/// destination of element type `dst_type`: f32, or an f16 KV cache (`to`, `pos_stride` and the
+/// block count cache elements; f16 needs `cols`, `to.stride`, `to.offset` and `pos_stride`
+/// even, so each row fills whole words). `dst` must have room for the block at every position
+/// the caller will set (checked for position 0).
 pub fn cache_write_at(
-    gpu: &Gpu,
-    [src, cache_buf]: [&DeviceBuffer; 2],
-    [rows, cols]: [usize; 2],
-    [from, to]: [Columns; 2],
-    (position, pos_stride): (&Position, usize),
-    cache: KvType,
-) -> Result<Dispatch, GpuError> {
-    launch_columns(
-        gpu,
-        [src, cache_buf],
-        [rows, cols],
-        [from, to],
-        (position, pos_stride),
-        cache,
-    )
-}
-
-fn launch_columns(
     gpu: &Gpu,
     [src, dst]: [&DeviceBuffer; 2],
     [rows, cols]: [usize; 2],
@@ -178,10 +143,7 @@ fn launch_columns(
     dst_type.check_room(KERNEL, "dst", dst, extent(to))?;
     check_binding(gpu, KERNEL, "src", src)?;
     check_binding(gpu, KERNEL, "dst", dst)?;
-    let variant = match dst_type {
-        KvType::F32 => &COPY_COLUMNS,
-        KvType::F16 => &COPY_COLUMNS_F16,
-    };
+    let variant = dst_type.pick(&COPY_COLUMNS, &COPY_COLUMNS_F16);
     // One invocation per destination word.
     let wg = u64::from(variant.workgroup_size.unwrap_or(1));
     let words = rows * dst_type.words(cols);

@@ -41,6 +41,15 @@ impl KvType {
         }
     }
 
+    /// `f32` or `f16`, whichever is this type's: the variant of a kernel with a twin per cache
+    /// type.
+    pub fn pick<T>(self, f32: T, f16: T) -> T {
+        match self {
+            Self::F32 => f32,
+            Self::F16 => f16,
+        }
+    }
+
     /// Elements per 32-bit word.
     fn per_word(self) -> usize {
         match self {

@@ -35,6 +35,13 @@ impl Needs {
     }
 }
 
+/// What a variant over an f16 KV cache needs: `unpack2x16float` in `parts/kv_f16.wgsl`.
+const KV_F16_NEEDS: Needs = Needs {
+    subgroups: false,
+    f16: false,
+    half_unpack: true,
+};
+
 /// One compilable, dispatchable kernel.
 #[derive(Debug)]
 pub struct KernelVariant {
@@ -142,11 +149,7 @@ pub static COPY_COLUMNS_F16: KernelVariant = KernelVariant {
     files: &[&KV_F16_WGSL, &COPY_WGSL],
     workgroup_size: Some(256),
     power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-        half_unpack: true,
-    },
+    needs: KV_F16_NEEDS,
 };
 
 /// The FFN gate elementwise, for separate gate and up matrices.
@@ -385,11 +388,7 @@ pub static ATTN_SPLIT_F16: KernelVariant = KernelVariant {
     files: &[&REDUCE_WORKGROUP_WGSL, &KV_F16_WGSL, &ATTENTION_DECODE_WGSL],
     workgroup_size: None,
     power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-        half_unpack: true,
-    },
+    needs: KV_F16_NEEDS,
 };
 
 /// Prefill attention: query tiles over the cache, online softmax (fixed 64 invocations).
@@ -413,11 +412,7 @@ pub static ATTN_PREFILL_F16: KernelVariant = KernelVariant {
     files: &[&KV_F16_WGSL, &ATTENTION_PREFILL_WGSL],
     workgroup_size: None,
     power_of_two_workgroup: false,
-    needs: Needs {
-        subgroups: false,
-        f16: false,
-        half_unpack: true,
-    },
+    needs: KV_F16_NEEDS,
 };
 
 /// Gated DeltaNet's causal conv1d + SiLU with carried state (one invocation per channel).

@@ -99,17 +99,23 @@ pub fn assert_logits_close(got: &[f32], want: &[f32], what: &str) {
 /// Asserts `|got - want| <= tolerance · max|want|` over a row; returns `max|want|`.
 pub fn assert_logits_within(got: &[f32], want: &[f32], tolerance: f32, what: &str) -> f32 {
     assert_eq!(got.len(), want.len(), "{what}: length");
+    let (worst, scale) = logits_difference(got, want);
+    assert!(
+        worst <= tolerance * scale,
+        "{what}: max |Δlogit| {worst} > {tolerance} · {scale}"
+    );
+    scale
+}
+
+/// `(max |got - want|, max |want|)` over a row.
+pub fn logits_difference(got: &[f32], want: &[f32]) -> (f32, f32) {
     let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let worst = got
         .iter()
         .zip(want)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
-    assert!(
-        worst <= tolerance * scale,
-        "{what}: max |Δlogit| {worst} > {tolerance} · {scale}"
-    );
-    scale
+    (worst, scale)
 }
 
 /// The fixture `name` on the shared device, fused layout, default options.
@@ -173,15 +179,7 @@ pub fn check_against_reference_and_transformers_with(name: &str, kv: KvType) {
         assert_logits_close(got, want, &what);
     }
     let last = &logits[logits.len() - vocab..];
-    let worst = last
-        .iter()
-        .zip(&expected.last_logits)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    let scale = expected
-        .last_logits
-        .iter()
-        .fold(0.0f32, |m, v| m.max(v.abs()));
+    let (worst, scale) = logits_difference(last, &expected.last_logits);
     eprintln!(
         "{name} {kv} cache: last row vs transformers, max |Δlogit| / max|logit| = {:.3e}",
         worst / scale

@@ -12,7 +12,7 @@ use axon_gpu::kernels::attention::{
 use axon_gpu::kernels::attention_prefill::{
     PrefillAttention, attention_prefill, attention_prefill_at,
 };
-use axon_gpu::kernels::copy::{Columns, copy_columns, copy_columns_at};
+use axon_gpu::kernels::copy::{Columns, cache_write_at, copy_columns};
 use axon_gpu::kernels::kv_cache::KvType;
 use axon_gpu::{DeviceBuffer, Dispatch};
 
@@ -40,7 +40,14 @@ fn cache_writes_follow_the_position() {
         stride: kv,
         offset: 0,
     };
-    let encoded = copy_columns_at(gpu, [&src, &cache], [rows, kv], [from, to], (&position, kv));
+    let encoded = cache_write_at(
+        gpu,
+        [&src, &cache],
+        [rows, kv],
+        [from, to],
+        (&position, kv),
+        KvType::F32,
+    );
     let encoded = encoded.unwrap();
     for pos in [0usize, 5, 17] {
         position.set(gpu, pos);
